@@ -1,0 +1,33 @@
+"""costlib: what a large language model costs to build (capex) and to run (opex).
+
+Every public function takes scalars, numpy arrays or pandas Series and broadcasts:
+a scalar in gives a float out, a Series in gives a Series with the same index out.
+Units are in each docstring and in the README's nomenclature table.
+
+>>> import costlib
+>>> round(costlib.train_cost(70e9, 15e12, 2.0, gpu="H100", mfu=0.4) / 1e6, 2)
+8.84
+"""
+
+from . import catalogue, errors
+from .catalogue import api_price, gpu_price, gpu_spec
+from .economics import (
+    COGS_SHARE_REDESIGN, GROSS_MARGIN_FLOOR, amortized_cost_per_m_tokens, breakeven, breakeven_after_decline,
+    cogs_share, gross_margin, monthly_cogs, months_to_breakeven, needs_redesign, price_after_decline,
+    query_cost_quantiles, scale_plan, utilization_breakeven,
+)
+from .errors import (
+    CatalogueError, CostlibError, InputError, InputTypeError, OutOfRangeError, ShapeError, UnknownNameError,
+)
+from .inference import (
+    BYTES_PER_PARAM, api_cost_per_query, blended_cost_per_query, decode_tokens_per_second, kv_cache_bytes,
+    prefill_seconds, serving_gpu_hours, token_cost, weight_bytes,
+)
+from .scenarios import scenarios
+from .training import (
+    CHINCHILLA_FIT, InferenceOptimal, chinchilla_loss, chinchilla_optimal_params, chinchilla_tokens,
+    compute_gpu_hours, energy_cost, inference_optimal, loss_optimal_params, moe_active_params,
+    programme_capex, programme_capex_breakdown, train_cost, train_flops, train_gpu_hours,
+)
+
+__version__ = "0.1.0"

@@ -1,0 +1,328 @@
+"""Break-evens, amortisation and unit economics: where capex and opex meet a decision."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _args
+from .inference import TOKENS_PER_MILLION, api_cost_per_query
+
+__all__ = [
+    "breakeven", "utilization_breakeven", "months_to_breakeven", "price_after_decline",
+    "breakeven_after_decline", "amortized_cost_per_m_tokens", "monthly_cogs", "cogs_share",
+    "gross_margin", "needs_redesign", "scale_plan", "query_cost_quantiles",
+    "COGS_SHARE_REDESIGN", "GROSS_MARGIN_FLOOR",
+]
+
+#: COGS above this share of ARPU means the feature needs redesign (reference 003).
+COGS_SHARE_REDESIGN = 0.30
+#: Gross margin below this with no path to improvement is a services business (reference 003).
+GROSS_MARGIN_FLOOR = 0.50
+
+
+def _divide_or_inf(numerator, denominator):
+    """numerator / denominator where denominator > 0, else inf; no numpy warning."""
+    positive = denominator > 0
+    safe = np.where(positive, denominator, 1.0)
+    return np.where(positive, numerator / safe, np.inf)
+
+
+def breakeven(fixed_cost, price_per_unit, cost_per_unit):
+    """Volume above which building beats buying [units the prices are per].
+
+    Parameters
+    ----------
+    fixed_cost : array_like
+        One-time or standing cost of building: a fine-tune, reserved capacity [USD].
+    price_per_unit : array_like
+        What buying costs per unit: API price per query or per 1 M tokens [USD/unit].
+    cost_per_unit : array_like
+        Own marginal cost per unit once built [USD/unit].
+
+    Returns
+    -------
+    float, ndarray or Series
+        Break-even volume F / (p - c) [unit]; ``inf`` where ``cost_per_unit >= price_per_unit``.
+
+    Notes
+    -----
+    Buying costs p V and building F + c V; building wins once V > F / (p - c)
+    (reference 004). Where c >= p building never catches up: the result is ``inf``, a
+    decision rather than a division by zero, and numpy warns of nothing. The same shape
+    decides fine-tune vs prompt (F = fine-tune cost, p - c = saving per call).
+
+    Examples
+    --------
+    $1,000 of standing capacity, $3.00 API price against $0.35 own cost per 1 M tokens:
+
+    >>> round(breakeven(1000, 3.0, 0.35), 1)
+    377.4
+    >>> breakeven(1000, 0.3, 0.35)
+    inf
+    """
+    a = _args.parse(fixed_cost=(fixed_cost, "non_negative"), price_per_unit=(price_per_unit, "non_negative"),
+                    cost_per_unit=(cost_per_unit, "non_negative"))
+    return a.wrap(_divide_or_inf(a.fixed_cost, a.price_per_unit - a.cost_per_unit))
+
+
+def utilization_breakeven(cost_per_m_tokens_at_full_load, api_price_per_m_tokens):
+    """Utilisation above which self-hosting beats the API [fraction].
+
+    Parameters
+    ----------
+    cost_per_m_tokens_at_full_load : array_like
+        Self-hosted cost at 100 % utilisation [USD/Mtok]; see :func:`costlib.token_cost`.
+    api_price_per_m_tokens : array_like
+        The API's price [USD/Mtok].
+
+    Returns
+    -------
+    float, ndarray or Series
+        c_full / p [fraction]; ``inf`` where even full load cannot beat the API (c_full > p).
+
+    Notes
+    -----
+    Self-hosting costs c_full / u per token at utilisation u, so it wins once u > c_full / p
+    (reference 000).
+
+    Examples
+    --------
+    Reference 000: $0.35 at full load against a $3.00 API price, roughly 12 %:
+
+    >>> round(utilization_breakeven(0.35, 3.0), 3)
+    0.117
+    """
+    a = _args.parse(cost_per_m_tokens_at_full_load=(cost_per_m_tokens_at_full_load, "non_negative"),
+                    api_price_per_m_tokens=(api_price_per_m_tokens, "non_negative"))
+    ratio = _divide_or_inf(a.cost_per_m_tokens_at_full_load, a.api_price_per_m_tokens)
+    return a.wrap(np.where(ratio > 1.0, np.inf, ratio))
+
+
+def months_to_breakeven(fixed_cost, monthly_saving):
+    """Months until a one-time cost is paid back by a monthly saving [months].
+
+    Returns ``inf`` where the saving is zero or negative: it is never paid back.
+
+    Examples
+    --------
+    A $50,000 fine-tune that saves $8,000 a month:
+
+    >>> months_to_breakeven(50_000, 8_000)
+    6.25
+    """
+    a = _args.parse(fixed_cost=(fixed_cost, "non_negative"), monthly_saving=(monthly_saving, "finite"))
+    return a.wrap(_divide_or_inf(a.fixed_cost, a.monthly_saving))
+
+
+def price_after_decline(price, annual_decline, years):
+    """A price after ``years`` of decline at ``annual_decline`` per year [same unit as price].
+
+    Parameters
+    ----------
+    price : array_like
+        Today's price [USD per unit].
+    annual_decline : array_like
+        Share the price falls each year [fraction in [0, 1)]; 0.9 is an order of magnitude a
+        year, the pace reference 004 reports for API prices at comparable quality.
+    years : array_like
+        Years ahead [years >= 0]; fractions allowed.
+
+    Examples
+    --------
+    >>> round(price_after_decline(3.00, 0.9, 1), 2)
+    0.3
+    """
+    a = _args.parse(price=(price, "non_negative"), annual_decline=(annual_decline, "share_below_one"),
+                    years=(years, "non_negative"))
+    return a.wrap(a.price * (1.0 - a.annual_decline) ** a.years)
+
+
+def breakeven_after_decline(fixed_cost, price_per_unit, cost_per_unit, annual_decline, years=1.0):
+    """The build-vs-buy break-even volume re-checked against next year's (lower) price [unit].
+
+    Notes
+    -----
+    breakeven(F, p (1 - d)^years, c): the break-even moves against a build decision as the
+    market price p falls (reference 004). ``inf`` once the price has fallen to own cost.
+
+    Examples
+    --------
+    Reference 000's self-host case, re-checked a year on at an order of magnitude cheaper API:
+
+    >>> breakeven_after_decline(1000, 3.0, 0.35, 0.9, 1)
+    inf
+    """
+    future_price = price_after_decline(price_per_unit, annual_decline, years)
+    return breakeven(fixed_cost, future_price, cost_per_unit)
+
+
+def amortized_cost_per_m_tokens(training_cost, lifetime_tokens, marginal_cost_per_m_tokens):
+    """The honest unit cost [USD/Mtok]: training spread over every token served, plus marginal.
+
+    Parameters
+    ----------
+    training_cost : array_like
+        Capex to be recovered [USD].
+    lifetime_tokens : array_like
+        Tokens served over the model's life [tokens].
+    marginal_cost_per_m_tokens : array_like
+        Inference cost [USD/Mtok].
+
+    Notes
+    -----
+    cost per token ~ training cost / lifetime tokens + inference cost per token (reference
+    000). At low volume the first term dominates; at high volume it vanishes.
+
+    Examples
+    --------
+    Reference 000's $8.84 M run served for 10T tokens at $0.35 marginal:
+
+    >>> round(amortized_cost_per_m_tokens(8.84e6, 10e12, 0.35), 3)
+    1.234
+    """
+    a = _args.parse(training_cost=(training_cost, "non_negative"), lifetime_tokens=(lifetime_tokens, "positive"),
+                    marginal_cost_per_m_tokens=(marginal_cost_per_m_tokens, "non_negative"))
+    return a.wrap(a.training_cost / a.lifetime_tokens * TOKENS_PER_MILLION + a.marginal_cost_per_m_tokens)
+
+
+def monthly_cogs(cost_per_query, queries_per_user_per_month, users=1.0):
+    """Inference cost of goods sold per month [USD/month]; ``users=1`` gives COGS per user.
+
+    Notes
+    -----
+    COGS = cost per query x queries per user per month x users (references 001, 003).
+
+    Examples
+    --------
+    Reference 001: 10 million daily queries at $0.05 each is $500,000 a day:
+
+    >>> monthly_cogs(0.05, 10e6, 1) / 1e3
+    500.0
+    """
+    a = _args.parse(cost_per_query=(cost_per_query, "non_negative"),
+                    queries_per_user_per_month=(queries_per_user_per_month, "non_negative"),
+                    users=(users, "non_negative"))
+    return a.wrap(a.cost_per_query * a.queries_per_user_per_month * a.users)
+
+
+def cogs_share(cogs_per_user, arpu):
+    """Inference COGS as a share of revenue per user [fraction]; above 0.30 needs redesign.
+
+    Examples
+    --------
+    $6 of inference per user against a $20 subscription:
+
+    >>> cogs_share(6.0, 20.0)
+    0.3
+    """
+    a = _args.parse(cogs_per_user=(cogs_per_user, "non_negative"), arpu=(arpu, "positive"))
+    return a.wrap(a.cogs_per_user / a.arpu)
+
+
+def gross_margin(revenue, cogs):
+    """Gross margin (revenue - COGS) / revenue [fraction]; below 0.5 is a services business.
+
+    Examples
+    --------
+    >>> gross_margin(20.0, 6.0)
+    0.7
+    """
+    a = _args.parse(revenue=(revenue, "positive"), cogs=(cogs, "non_negative"))
+    return a.wrap((a.revenue - a.cogs) / a.revenue)
+
+
+def needs_redesign(cogs_per_user, arpu, threshold=COGS_SHARE_REDESIGN):
+    """True where COGS exceeds ``threshold`` of ARPU (reference 003: 30 %).
+
+    Examples
+    --------
+    >>> needs_redesign(6.5, 20.0)
+    True
+    """
+    share = cogs_share(cogs_per_user, arpu)
+    t = _args.parse(threshold=(threshold, "share")).threshold
+    flag = np.asarray(share) > t
+    if _args.is_series(share):
+        return share > float(t)
+    return bool(flag) if flag.ndim == 0 else flag
+
+
+def scale_plan(cost_per_query, queries_per_user_per_month, users, arpu, multiples=(1, 10, 100)):
+    """Monthly COGS, revenue and margin at today's users and at each multiple of them.
+
+    Parameters
+    ----------
+    cost_per_query : float
+        [USD/query].
+    queries_per_user_per_month : float
+        [queries/user/month].
+    users : float
+        Today's users [users].
+    arpu : float
+        Average revenue per user [USD/user/month].
+    multiples : sequence of float, default (1, 10, 100)
+        Plans to show, as multiples of today's users (reference 003: model 10x and 100x).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per multiple: ``users``, ``monthly_cogs`` [USD], ``monthly_revenue`` [USD],
+        ``cogs_share`` [fraction], ``gross_margin`` [fraction], ``needs_redesign`` [bool].
+
+    Examples
+    --------
+    >>> plan = scale_plan(0.0135, 300, 1_000, 20.0)
+    >>> plan["monthly_cogs"].round(2).tolist()
+    [4050.0, 40500.0, 405000.0]
+    """
+    import pandas as pd
+
+    m = _args.parse(multiples=(list(multiples), "positive")).multiples
+    users_now = _args.parse(users=(users, "non_negative")).users
+    plan_users = users_now * m
+    cogs = np.asarray(monthly_cogs(cost_per_query, queries_per_user_per_month, plan_users), dtype=float)
+    per_user = np.asarray(monthly_cogs(cost_per_query, queries_per_user_per_month, 1.0), dtype=float)
+    revenue = plan_users * _args.parse(arpu=(arpu, "positive")).arpu
+    share = cogs_share(per_user, arpu)
+    return pd.DataFrame({
+        "multiple": m, "users": plan_users, "monthly_cogs": cogs, "monthly_revenue": revenue,
+        "cogs_share": np.full(m.shape, share), "gross_margin": np.full(m.shape, gross_margin(arpu, per_user)),
+        "needs_redesign": np.full(m.shape, share > COGS_SHARE_REDESIGN),
+    }).set_index("multiple")
+
+
+def query_cost_quantiles(input_tokens, output_tokens, input_price_per_m_tokens, output_price_per_m_tokens,
+                         quantiles=(0.5, 0.95), cached_share=0.0, cached_input_price_per_m_tokens=None):
+    """Quantiles of cost per query [USD] over samples of token lengths (median and p95).
+
+    Parameters
+    ----------
+    input_tokens, output_tokens : array_like
+        Token counts of observed or simulated queries, one element per query [tokens].
+    input_price_per_m_tokens, output_price_per_m_tokens : float
+        [USD/Mtok].
+    quantiles : sequence of float, default (0.5, 0.95)
+        Which quantiles [fraction].
+
+    Returns
+    -------
+    dict
+        ``{quantile: cost per query [USD]}``.
+
+    Notes
+    -----
+    The quantile of the cost is taken over the costs of the queries, not computed from the
+    quantile token counts: a long prompt and a long answer need not come together.
+
+    Examples
+    --------
+    >>> q = query_cost_quantiles([1000, 2000, 3000, 4000], [100, 200, 300, 4000], 3.0, 15.0)
+    >>> round(q[0.5], 4)
+    0.0097
+    """
+    costs = np.asarray(api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens,
+                                          output_price_per_m_tokens, cached_share,
+                                          cached_input_price_per_m_tokens), dtype=float).reshape(-1)
+    q = _args.parse(quantiles=(list(quantiles), "share")).quantiles
+    values = np.quantile(costs, q)
+    return {float(k): float(v) for k, v in zip(q, values)}

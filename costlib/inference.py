@@ -1,0 +1,317 @@
+"""Inference cost: the operating expense (opex) of serving a model, every token, forever."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _args
+from .catalogue import bandwidth_bytes_per_s, peak_flops
+from .errors import UnknownNameError
+
+__all__ = [
+    "BYTES_PER_PARAM", "weight_bytes", "kv_cache_bytes", "decode_tokens_per_second", "prefill_seconds",
+    "serving_gpu_hours", "token_cost", "api_cost_per_query", "blended_cost_per_query", "TOKENS_PER_MILLION",
+]
+
+TOKENS_PER_MILLION = 1e6
+SECONDS_PER_HOUR = 3600.0
+
+#: Bytes per stored parameter by weight precision [B], and the catalogue peak the arithmetic
+#: runs at. int8 and int4 are weight-only quantisation: weights are read small, computed in BF16.
+BYTES_PER_PARAM = {"fp32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
+_COMPUTE_PRECISION = {"fp32": "tf32", "bf16": "bf16", "fp16": "fp16", "fp8": "fp8", "int8": "bf16",
+                      "int4": "bf16"}
+
+
+def _precision(precision: str) -> str:
+    p = str(precision).strip().lower()
+    if p not in BYTES_PER_PARAM:
+        raise UnknownNameError(f"precision must be one of {', '.join(BYTES_PER_PARAM)}, got {precision!r}",
+                               argument="precision")
+    return p
+
+
+def weight_bytes(params, precision="bf16"):
+    """Memory the weights take [B] at ``precision`` (fp32, bf16, fp16, fp8, int8, int4).
+
+    Examples
+    --------
+    A 70B model in BF16 needs 140 GB, more than one 80 GB H100 holds:
+
+    >>> weight_bytes(70e9, "bf16") / 1e9
+    140.0
+    """
+    a = _args.parse(params=(params, "positive"))
+    return a.wrap(a.params * BYTES_PER_PARAM[_precision(precision)])
+
+
+def kv_cache_bytes(layers, kv_heads, head_dim, context_tokens, bytes_per_value=2.0):
+    """Key-value cache of one sequence [B].
+
+    Parameters
+    ----------
+    layers : array_like
+        Transformer layers [count].
+    kv_heads : array_like
+        Key-value heads per layer (fewer than query heads under grouped-query attention) [count].
+    head_dim : array_like
+        Dimension of one head [count].
+    context_tokens : array_like
+        Tokens held in the cache: prompt plus generated so far [tokens].
+    bytes_per_value : array_like, default 2
+        [B] per cached value (2 for BF16).
+
+    Notes
+    -----
+    KV = 2 (K and V) x layers x kv_heads x head_dim x context x bytes.
+
+    Examples
+    --------
+    Llama 2 70B (80 layers, 8 KV heads of 128) at 4,096 tokens in BF16: 1.34 GB per sequence.
+
+    >>> round(kv_cache_bytes(80, 8, 128, 4096) / 1e9, 2)
+    1.34
+    """
+    a = _args.parse(layers=(layers, "positive"), kv_heads=(kv_heads, "positive"), head_dim=(head_dim, "positive"),
+                    context_tokens=(context_tokens, "non_negative"), bytes_per_value=(bytes_per_value, "positive"))
+    return a.wrap(2.0 * a.layers * a.kv_heads * a.head_dim * a.context_tokens * a.bytes_per_value)
+
+
+def decode_tokens_per_second(params, gpu="H100", batch_size=1, precision="bf16", kv_cache_bytes_per_sequence=0.0,
+                             gpus=1, mfu=1.0):
+    """Decode throughput [tokens/s] of ``batch_size`` sequences, bounded by bandwidth or compute.
+
+    Parameters
+    ----------
+    params : array_like
+        Parameters read per decode step (active parameters for mixture-of-experts) [parameters].
+    gpu : str, float or array_like, default "H100"
+        Catalogue name, or HBM bandwidth [TB/s] as a number; a number gives the bandwidth
+        bound alone, since no compute peak is known for it.
+    batch_size : array_like, default 1
+        Sequences decoded together [count].
+    precision : {"fp32", "bf16", "fp16", "fp8", "int8", "int4"}, default "bf16"
+        Weight precision; sets the bytes read per parameter.
+    kv_cache_bytes_per_sequence : array_like, default 0
+        KV cache read per step for each sequence [B]; see :func:`kv_cache_bytes`.
+    gpus : array_like, default 1
+        Accelerators the model is split across (tensor parallel) [count]; their bandwidth
+        and compute add up.
+    mfu : array_like, default 1
+        Share of the dense peak the decode kernels reach when compute bound [fraction].
+
+    Returns
+    -------
+    float, ndarray or Series
+        Tokens generated per second across the batch [tokens/s].
+
+    Notes
+    -----
+    A decode step reads all weights (N x bytes per parameter) and each sequence's KV cache,
+    and does 2 N FLOPs per sequence. Step time = max(bytes / bandwidth, 2 N B / (peak x mfu));
+    throughput = B / step time. Batching shares the weight read, so throughput grows with B
+    until the compute bound (reference 001: batching cuts cost per token 3-5x).
+
+    Examples
+    --------
+    A 70B model in BF16 on two H100s, one sequence: about 48 tokens/s; a batch of 64 shares
+    the weight read:
+
+    >>> round(decode_tokens_per_second(70e9, "H100", batch_size=1, gpus=2))
+    48
+    >>> round(decode_tokens_per_second(70e9, "H100", batch_size=64, gpus=2))
+    3063
+    """
+    p = _precision(precision)
+    a = _args.parse((gpu,), params=(params, "positive"), batch_size=(batch_size, "positive"),
+                    kv_cache_bytes_per_sequence=(kv_cache_bytes_per_sequence, "non_negative"),
+                    gpus=(gpus, "positive"), mfu=(mfu, "fraction"))
+    bytes_per_step = a.params * BYTES_PER_PARAM[p] + a.batch_size * a.kv_cache_bytes_per_sequence
+    memory_seconds = bytes_per_step / (bandwidth_bytes_per_s(gpu) * a.gpus)
+    if isinstance(gpu, str) or np.asarray(gpu).dtype.kind in "OUS":
+        compute_seconds = 2.0 * a.params * a.batch_size / (peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.gpus * a.mfu)
+        step = np.maximum(memory_seconds, compute_seconds)
+    else:
+        step = memory_seconds
+    return a.wrap(a.batch_size / step)
+
+
+def prefill_seconds(params, prompt_tokens, gpu="H100", mfu=0.4, precision="bf16", gpus=1):
+    """Time to process a prompt [s]: prefill is compute bound, 2 N FLOPs per prompt token.
+
+    Parameters
+    ----------
+    params : array_like
+        Active parameters [parameters].
+    prompt_tokens : array_like
+        Prompt length [tokens].
+    gpu : str, float or array_like, default "H100"
+        Catalogue name, or dense peak [TFLOP/s] as a number.
+    mfu : array_like, default 0.4
+        Realised share of peak [fraction in (0, 1]].
+    precision : str, default "bf16"
+        Weight precision, which sets the compute peak used.
+    gpus : array_like, default 1
+        Accelerators working together [count].
+
+    Examples
+    --------
+    A 4,000-token prompt to a 70B model on two H100s at 40 % MFU:
+
+    >>> round(prefill_seconds(70e9, 4000, "H100", gpus=2), 3)
+    0.708
+    """
+    p = _precision(precision)
+    a = _args.parse((gpu,), params=(params, "positive"), prompt_tokens=(prompt_tokens, "non_negative"),
+                    mfu=(mfu, "fraction"), gpus=(gpus, "positive"))
+    return a.wrap(2.0 * a.params * a.prompt_tokens / (peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.mfu * a.gpus))
+
+
+def _serving_hours(tokens, tokens_per_second, utilization):
+    # accelerator-hours to serve ``tokens`` at a throughput kept busy ``utilization`` of the time
+    return tokens / (tokens_per_second * SECONDS_PER_HOUR * utilization)
+
+
+def serving_gpu_hours(tokens, tokens_per_second, utilization=1.0):
+    """Accelerator-hours [GPU-h] paid for to serve ``tokens`` at a given utilisation.
+
+    Parameters
+    ----------
+    tokens : array_like
+        Tokens served [tokens].
+    tokens_per_second : array_like
+        Throughput at full load [tokens/s].
+    utilization : array_like, default 1
+        Share of paid hours the accelerator is busy [fraction in (0, 1]].
+
+    Notes
+    -----
+    hours = tokens / (tokens per second x 3600 x utilisation): idle hours are paid too.
+
+    Examples
+    --------
+    100 B tokens a month at ~2,000 tokens/s (reference 000) and 20 % utilisation:
+
+    >>> round(serving_gpu_hours(100e9, 2000, 0.2))
+    69444
+    """
+    a = _args.parse(tokens=(tokens, "non_negative"), tokens_per_second=(tokens_per_second, "positive"),
+                    utilization=(utilization, "fraction"))
+    return a.wrap(_serving_hours(a.tokens, a.tokens_per_second, a.utilization))
+
+
+def token_cost(price_per_gpu_hour, tokens_per_second, utilization=1.0):
+    """Self-hosted serving cost [USD per 1 M tokens].
+
+    Parameters
+    ----------
+    price_per_gpu_hour : array_like
+        Price of the serving accelerator(s) for one hour [USD/h].
+    tokens_per_second : array_like
+        Throughput at full load [tokens/s].
+    utilization : array_like, default 1
+        Share of the hours the accelerator is kept busy [fraction in (0, 1]].
+
+    Returns
+    -------
+    float, ndarray or Series
+        Cost [USD/Mtok].
+
+    Notes
+    -----
+    cost per token = price per hour / (tokens per hour x utilisation) (reference 004),
+    quoted per 1 M tokens.
+
+    Examples
+    --------
+    Reference 000: one H100 at $2.50/hour, ~2,000 tokens/s when full: $0.35 per 1 M tokens;
+    at 20 % utilisation $1.75; at 5 % $7.00, above a $3.00 API price.
+
+    >>> round(token_cost(2.5, 2000), 3), round(token_cost(2.5, 2000, 0.2), 3), round(token_cost(2.5, 2000, 0.05), 2)
+    (0.347, 1.736, 6.94)
+    """
+    a = _args.parse(price_per_gpu_hour=(price_per_gpu_hour, "non_negative"),
+                    tokens_per_second=(tokens_per_second, "positive"), utilization=(utilization, "fraction"))
+    return a.wrap(a.price_per_gpu_hour * _serving_hours(TOKENS_PER_MILLION, a.tokens_per_second, a.utilization))
+
+
+def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, output_price_per_m_tokens,
+                       cached_share=0.0, cached_input_price_per_m_tokens=None):
+    """Cost of one API call [USD] from its token counts and the price list.
+
+    Parameters
+    ----------
+    input_tokens : array_like
+        Prompt tokens, cached and not [tokens].
+    output_tokens : array_like
+        Generated tokens [tokens]; every one is another forward pass, priced at a premium.
+    input_price_per_m_tokens, output_price_per_m_tokens : array_like
+        List prices [USD/Mtok].
+    cached_share : array_like, default 0
+        Share of the input tokens served from the provider's prompt cache [fraction in [0, 1]].
+    cached_input_price_per_m_tokens : array_like, optional
+        Price of cached input [USD/Mtok]; defaults to the input price.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Cost per query [USD].
+
+    Notes
+    -----
+    cost = (I (1 - h) p_in + I h p_cached + O p_out) / 1e6.
+
+    Examples
+    --------
+    2,000 tokens in and 500 out at $3 / $15 per 1 M tokens:
+
+    >>> round(api_cost_per_query(2000, 500, 3.0, 15.0), 4)
+    0.0135
+    """
+    cached_price = input_price_per_m_tokens if cached_input_price_per_m_tokens is None \
+        else cached_input_price_per_m_tokens
+    a = _args.parse(input_tokens=(input_tokens, "non_negative"), output_tokens=(output_tokens, "non_negative"),
+                    input_price_per_m_tokens=(input_price_per_m_tokens, "non_negative"),
+                    output_price_per_m_tokens=(output_price_per_m_tokens, "non_negative"),
+                    cached_share=(cached_share, "share"),
+                    cached_input_price_per_m_tokens=(cached_price, "non_negative"))
+    fresh = a.input_tokens * (1.0 - a.cached_share) * a.input_price_per_m_tokens
+    cached = a.input_tokens * a.cached_share * a.cached_input_price_per_m_tokens
+    return a.wrap((fresh + cached + a.output_tokens * a.output_price_per_m_tokens) / TOKENS_PER_MILLION)
+
+
+def blended_cost_per_query(large_model_cost, small_model_cost=0.0, small_model_share=0.0, cache_hit_rate=0.0,
+                           cache_hit_cost=0.0):
+    """Average cost per query [USD] after routing and response caching.
+
+    Parameters
+    ----------
+    large_model_cost : array_like
+        Cost of a query on the default (large) model [USD].
+    small_model_cost : array_like, default 0
+        Cost of a query routed to the cheaper model [USD].
+    small_model_share : array_like, default 0
+        Share of the queries that miss the cache and are routed to the cheaper model [fraction].
+    cache_hit_rate : array_like, default 0
+        Share of queries answered from a response cache [fraction].
+    cache_hit_cost : array_like, default 0
+        Cost of answering from the cache [USD].
+
+    Notes
+    -----
+    cost = h c_cache + (1 - h) (r c_small + (1 - r) c_large): each lever is an input
+    (routing and caching, references 001 and 003).
+
+    Examples
+    --------
+    Route 60 % of $0.0135 queries to a $0.0009 model and serve 20 % from cache:
+
+    >>> round(blended_cost_per_query(0.0135, 0.0009, 0.6, 0.2), 5)
+    0.00475
+    """
+    a = _args.parse(large_model_cost=(large_model_cost, "non_negative"),
+                    small_model_cost=(small_model_cost, "non_negative"),
+                    small_model_share=(small_model_share, "share"), cache_hit_rate=(cache_hit_rate, "share"),
+                    cache_hit_cost=(cache_hit_cost, "non_negative"))
+    routed = a.small_model_share * a.small_model_cost + (1.0 - a.small_model_share) * a.large_model_cost
+    return a.wrap(a.cache_hit_rate * a.cache_hit_cost + (1.0 - a.cache_hit_rate) * routed)

@@ -1,0 +1,482 @@
+"""Training cost: the capital expense (capex) of building or fine-tuning a model.
+
+Every function takes scalars, numpy arrays or pandas Series and broadcasts; see
+``costlib._args``. Units are in brackets in each docstring.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from . import _args
+from .catalogue import board_power_w, peak_flops
+
+__all__ = [
+    "train_flops", "compute_gpu_hours", "train_gpu_hours", "train_cost", "energy_cost",
+    "programme_capex", "programme_capex_breakdown", "moe_active_params",
+    "chinchilla_tokens", "chinchilla_optimal_params", "chinchilla_loss",
+    "loss_optimal_params", "inference_optimal", "InferenceOptimal", "CHINCHILLA_FIT",
+]
+
+SECONDS_PER_HOUR = 3600.0
+
+#: Chinchilla parametric loss fit L(N, D) = E + A / N**alpha + B / D**beta,
+#: Hoffmann et al. 2022, "Training Compute-Optimal Large Language Models", eq. (10), Approach 3.
+CHINCHILLA_FIT = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
+
+
+def train_flops(params, tokens, flops_per_param_token=6.0):
+    """Training compute [FLOP] of a dense (or active-parameter) transformer.
+
+    Parameters
+    ----------
+    params : array_like
+        Parameters trained per token [parameters]; for a mixture-of-experts model the
+        *active* parameters (see :func:`moe_active_params`).
+    tokens : array_like
+        Training tokens [tokens].
+    flops_per_param_token : array_like, default 6
+        FLOPs per parameter per token [FLOP]: 2 forward + 4 backward.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Training compute [FLOP].
+
+    Raises
+    ------
+    InputError
+        Where an argument is not a positive number.
+
+    Notes
+    -----
+    :math:`C = k \\cdot N \\cdot D` with :math:`k = 6` (Kaplan et al. 2020, "Scaling Laws
+    for Neural Language Models", section 2.1).
+
+    Examples
+    --------
+    Reference 000: a 70B-parameter model on 15T tokens needs about 6.3e24 FLOPs.
+
+    >>> train_flops(70e9, 15e12)
+    6.3e+24
+    """
+    a = _args.parse(params=(params, "positive"), tokens=(tokens, "positive"),
+                    flops_per_param_token=(flops_per_param_token, "positive"))
+    return a.wrap(a.flops_per_param_token * a.params * a.tokens)
+
+
+def _gpu_hours(flops, gpu, mfu, precision):
+    # GPU-seconds = C / (peak x MFU); the one home of this formula
+    return flops / (peak_flops(gpu, precision) * mfu) / SECONDS_PER_HOUR
+
+
+def compute_gpu_hours(flops, gpu="H100", mfu=0.4, precision="bf16"):
+    """GPU-hours [GPU-h] to execute ``flops`` at ``mfu`` of the accelerator's dense peak.
+
+    Parameters
+    ----------
+    flops : array_like
+        Work [FLOP].
+    gpu : str, float or array_like, default "H100"
+        Accelerator name from the catalogue, or its dense peak [TFLOP/s] as a number.
+    mfu : array_like, default 0.4
+        Model FLOPs utilisation, the realised share of peak [fraction in (0, 1]].
+    precision : {"bf16", "fp16", "fp8", "tf32"}, default "bf16"
+        Which catalogue peak to use when ``gpu`` is a name.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Accelerator time [GPU-h].
+
+    Notes
+    -----
+    GPU-seconds = C / (peak FLOP/s x MFU); GPU-hours = GPU-seconds / 3600.
+
+    Examples
+    --------
+    >>> round(compute_gpu_hours(6.3e24, gpu=989.4, mfu=0.4) / 1e6, 2)  # ref. 000: ~4.4 M GPU-hours
+    4.42
+    """
+    a = _args.parse((gpu,), flops=(flops, "positive"), mfu=(mfu, "fraction"))
+    return a.wrap(_gpu_hours(a.flops, gpu, a.mfu, precision))
+
+
+def train_gpu_hours(params, tokens, gpu="H100", mfu=0.4, precision="bf16", flops_per_param_token=6.0):
+    """GPU-hours [GPU-h] of a training run: :func:`train_flops` over realised throughput.
+
+    Parameters
+    ----------
+    params, tokens, flops_per_param_token
+        As in :func:`train_flops` [parameters], [tokens], [FLOP].
+    gpu, mfu, precision
+        As in :func:`compute_gpu_hours`.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Accelerator time [GPU-h].
+
+    Examples
+    --------
+    Reference 000: 70B parameters, 15T tokens, H100 at 40 % MFU: about 4.4 M GPU-hours.
+
+    >>> round(train_gpu_hours(70e9, 15e12, gpu="H100", mfu=0.4) / 1e6, 2)
+    4.42
+    """
+    a = _args.parse((gpu,), params=(params, "positive"), tokens=(tokens, "positive"), mfu=(mfu, "fraction"),
+                    flops_per_param_token=(flops_per_param_token, "positive"))
+    return a.wrap(_gpu_hours(a.flops_per_param_token * a.params * a.tokens, gpu, a.mfu, precision))
+
+
+def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=0.4, precision="bf16",
+               flops_per_param_token=6.0):
+    """Compute cost [USD] of one training run (the final run; see :func:`programme_capex`).
+
+    Parameters
+    ----------
+    params : array_like
+        Parameters (active parameters for mixture-of-experts) [parameters].
+    tokens : array_like
+        Training tokens [tokens].
+    price_per_gpu_hour : array_like
+        Rental or internal price of one accelerator for one hour [USD/GPU-h].
+    gpu : str, float or array_like, default "H100"
+        Catalogue name, or dense peak [TFLOP/s] as a number.
+    mfu : array_like, default 0.4
+        Model FLOPs utilisation [fraction in (0, 1]].
+    precision : str, default "bf16"
+        Catalogue peak to use for a named ``gpu``.
+    flops_per_param_token : array_like, default 6
+        [FLOP per parameter per token].
+
+    Returns
+    -------
+    float, ndarray or Series
+        Training compute cost [USD].
+
+    Raises
+    ------
+    InputError
+        A non-positive size or price, ``mfu`` outside (0, 1], an unknown ``gpu``.
+
+    Notes
+    -----
+    cost = 6 N D / (peak x MFU) / 3600 x price per GPU-hour. Capex: paid once, before the
+    model serves anyone.
+
+    Examples
+    --------
+    Reference 000: 70B parameters on 15T tokens, H100 at 40 % MFU, $2 per GPU-hour: $8-9 M.
+
+    >>> round(train_cost(70e9, 15e12, 2.0, gpu="H100", mfu=0.4) / 1e6, 2)
+    8.84
+    """
+    a = _args.parse((gpu,), params=(params, "positive"), tokens=(tokens, "positive"),
+                    price_per_gpu_hour=(price_per_gpu_hour, "non_negative"), mfu=(mfu, "fraction"),
+                    flops_per_param_token=(flops_per_param_token, "positive"))
+    hours = _gpu_hours(a.flops_per_param_token * a.params * a.tokens, gpu, a.mfu, precision)
+    return a.wrap(hours * a.price_per_gpu_hour)
+
+
+def energy_cost(gpu_hours, price_per_kwh, gpu="H100", pue=1.0):
+    """Electricity cost [USD] of ``gpu_hours`` at board power, scaled by the facility's PUE.
+
+    Parameters
+    ----------
+    gpu_hours : array_like
+        Accelerator time [GPU-h].
+    price_per_kwh : array_like
+        Electricity price [USD/kWh].
+    gpu : str, float or array_like, default "H100"
+        Catalogue name, or board power [W] as a number.
+    pue : array_like, default 1.0
+        Power usage effectiveness, facility power over IT power [ratio >= 1]. The default
+        counts the boards only.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Energy cost [USD].
+
+    Notes
+    -----
+    energy cost = GPU-hours x board power [kW] x PUE x price per kWh. Next to the hardware
+    rental it is a small share (reference 004: "energy a small remainder").
+
+    Examples
+    --------
+    The 4.42 M GPU-hours of reference 000's run at 700 W, PUE 1.2 and $0.10/kWh:
+
+    >>> round(energy_cost(4.42e6, 0.10, gpu=700, pue=1.2))
+    371280
+    """
+    a = _args.parse((gpu,), gpu_hours=(gpu_hours, "non_negative"), price_per_kwh=(price_per_kwh, "non_negative"),
+                    pue=(pue, "at_least_one"))
+    power_kw = board_power_w(gpu) / 1000.0
+    return a.wrap(a.gpu_hours * power_kw * a.pue * a.price_per_kwh)
+
+
+def programme_capex_breakdown(final_run_cost, research_multiplier=0.0, failed_run_share=0.0,
+                              data_preparation_share=0.0) -> dict[str, Any]:
+    """The capex of a training programme, line by line [USD].
+
+    Parameters
+    ----------
+    final_run_cost : array_like
+        Compute cost of the final training run [USD].
+    research_multiplier : array_like, default 0
+        Research and ablation compute as a multiple of the final run [ratio >= 0].
+    failed_run_share : array_like, default 0
+        Compute lost to failed or restarted runs as a share of the final run [fraction >= 0].
+    data_preparation_share : array_like, default 0
+        Data preparation's share of the whole programme [fraction in [0, 1)]; reference 001
+        puts it at 30-50 % of total training effort and cost.
+
+    Returns
+    -------
+    dict
+        ``final_run``, ``research``, ``failed_runs``, ``data_preparation`` and ``total`` [USD].
+
+    Notes
+    -----
+    compute = final x (1 + research_multiplier + failed_run_share);
+    total = compute / (1 - data_preparation_share); data preparation = total - compute.
+    The final run is the visible tip (reference 004, on DeepSeek-V3's $5.576 M).
+
+    Examples
+    --------
+    >>> lines = programme_capex_breakdown(5.576e6, research_multiplier=1.0, data_preparation_share=0.3)
+    >>> round(lines["total"] / 1e6, 2)
+    15.93
+    """
+    a = _args.parse(final_run_cost=(final_run_cost, "non_negative"),
+                    research_multiplier=(research_multiplier, "non_negative"),
+                    failed_run_share=(failed_run_share, "non_negative"),
+                    data_preparation_share=(data_preparation_share, "share_below_one"))
+    research = a.final_run_cost * a.research_multiplier
+    failed = a.final_run_cost * a.failed_run_share
+    compute = a.final_run_cost + research + failed
+    total = compute / (1.0 - a.data_preparation_share)
+    return {"final_run": a.wrap(a.final_run_cost), "research": a.wrap(research),
+            "failed_runs": a.wrap(failed), "data_preparation": a.wrap(total - compute),
+            "total": a.wrap(total)}
+
+
+def programme_capex(final_run_cost, research_multiplier=0.0, failed_run_share=0.0,
+                    data_preparation_share=0.0):
+    """Total capex of a training programme [USD]: final run, research, failures, data.
+
+    See :func:`programme_capex_breakdown` for the parameters and the equation.
+
+    Examples
+    --------
+    DeepSeek-V3's $5.576 M final run, with as much again in research and ablations:
+
+    >>> round(programme_capex(5.576e6, research_multiplier=1.0) / 1e6, 3)
+    11.152
+    """
+    return programme_capex_breakdown(final_run_cost, research_multiplier, failed_run_share,
+                                     data_preparation_share)["total"]
+
+
+def moe_active_params(shared_params, expert_params, experts_per_token, experts):
+    """Active parameters per token [parameters] of a mixture-of-experts model.
+
+    Parameters
+    ----------
+    shared_params : array_like
+        Parameters every token uses (attention, embeddings, shared experts) [parameters].
+    expert_params : array_like
+        Parameters of all routed experts together [parameters].
+    experts_per_token : array_like
+        Routed experts each token activates (top-k) [count].
+    experts : array_like
+        Routed experts in total [count].
+
+    Returns
+    -------
+    float, ndarray or Series
+        Active parameters [parameters]: the N of ``6 N D`` for such a model.
+
+    Notes
+    -----
+    N_active = shared + expert_params x k / E.
+
+    Examples
+    --------
+    Mixtral 8x7B (Jiang et al. 2024): 8 experts, top-2; about 1.6B shared and 45.1B in experts:
+
+    >>> round(moe_active_params(1.6e9, 45.1e9, 2, 8) / 1e9, 1)
+    12.9
+    """
+    a = _args.parse(shared_params=(shared_params, "non_negative"), expert_params=(expert_params, "non_negative"),
+                    experts_per_token=(experts_per_token, "positive"), experts=(experts, "positive"))
+    if np.any(a.experts_per_token > a.experts):
+        i = int(np.argmax(np.reshape(a.experts_per_token > a.experts, -1)))
+        raise _args.OutOfRangeError(
+            f"experts_per_token must be <= experts, got {np.reshape(a.experts_per_token, -1)[i]:g} > "
+            f"{np.reshape(a.experts, -1)[i]:g}", argument="experts_per_token")
+    return a.wrap(a.shared_params + a.expert_params * a.experts_per_token / a.experts)
+
+
+def chinchilla_tokens(params, tokens_per_param=20.0):
+    """Compute-optimal training tokens [tokens] for ``params`` by the ~20 tokens/parameter rule.
+
+    Notes
+    -----
+    D = 20 N (Hoffmann et al. 2022, Table 3: about 20 tokens per parameter across sizes).
+
+    Examples
+    --------
+    Chinchilla itself, 70B parameters: 1.4T tokens.
+
+    >>> chinchilla_tokens(70e9)
+    1.4e+12
+    """
+    a = _args.parse(params=(params, "positive"), tokens_per_param=(tokens_per_param, "positive"))
+    return a.wrap(a.params * a.tokens_per_param)
+
+
+def chinchilla_optimal_params(compute, tokens_per_param=20.0, flops_per_param_token=6.0):
+    """Compute-optimal parameters [parameters] for a budget of ``compute`` [FLOP], 20x rule.
+
+    Notes
+    -----
+    From C = 6 N D and D = 20 N: N = sqrt(C / (6 x 20)).
+
+    Examples
+    --------
+    Chinchilla's budget, 5.76e23 FLOPs (Hoffmann et al. 2022), gives about 69B parameters:
+
+    >>> round(chinchilla_optimal_params(5.76e23) / 1e9, 1)
+    69.3
+    """
+    a = _args.parse(compute=(compute, "positive"), tokens_per_param=(tokens_per_param, "positive"),
+                    flops_per_param_token=(flops_per_param_token, "positive"))
+    return a.wrap(np.sqrt(a.compute / (a.flops_per_param_token * a.tokens_per_param)))
+
+
+def chinchilla_loss(params, tokens, E=CHINCHILLA_FIT["E"], A=CHINCHILLA_FIT["A"], B=CHINCHILLA_FIT["B"],
+                    alpha=CHINCHILLA_FIT["alpha"], beta=CHINCHILLA_FIT["beta"]):
+    """Pre-training loss [nats/token] predicted by the Chinchilla parametric fit.
+
+    Notes
+    -----
+    L(N, D) = E + A / N^alpha + B / D^beta, with Hoffmann et al. 2022's Approach 3 fit
+    (E = 1.69, A = 406.4, B = 410.7, alpha = 0.34, beta = 0.28) as defaults.
+
+    Examples
+    --------
+    >>> round(chinchilla_loss(70e9, 1.4e12), 3)
+    1.937
+    """
+    a = _args.parse(params=(params, "positive"), tokens=(tokens, "positive"), E=(E, "non_negative"),
+                    A=(A, "positive"), B=(B, "positive"), alpha=(alpha, "positive"), beta=(beta, "positive"))
+    return a.wrap(a.E + a.A / a.params ** a.alpha + a.B / a.tokens ** a.beta)
+
+
+def loss_optimal_params(compute):
+    """Compute-optimal parameters [parameters] under the Chinchilla loss fit (no 20x rule).
+
+    Notes
+    -----
+    Minimising L(N, C / 6N) gives N_opt = G (C/6)^(beta/(alpha+beta)) with
+    G = (alpha A / (beta B))^(1/(alpha+beta)) (Hoffmann et al. 2022, eq. (4) and appendix D.2).
+
+    Examples
+    --------
+    >>> round(loss_optimal_params(5.76e23) / 1e9, 1)
+    36.9
+    """
+    a = _args.parse(compute=(compute, "positive"))
+    f = CHINCHILLA_FIT
+    g = (f["alpha"] * f["A"] / (f["beta"] * f["B"])) ** (1.0 / (f["alpha"] + f["beta"]))
+    return a.wrap(g * (a.compute / 6.0) ** (f["beta"] / (f["alpha"] + f["beta"])))
+
+
+class InferenceOptimal(NamedTuple):
+    """The result of :func:`inference_optimal`: the model to train for a lifetime of serving."""
+
+    params: Any          #: parameters [parameters]
+    train_tokens: Any    #: training tokens [tokens]
+    train_flops: Any     #: training compute, 6 N D [FLOP]
+    inference_flops: Any  #: lifetime inference compute, 2 N D_inf [FLOP]
+
+
+def inference_optimal(target_loss, inference_tokens, inference_cost_ratio=1.0):
+    """The model size and training tokens that minimise training plus lifetime inference cost.
+
+    Parameters
+    ----------
+    target_loss : array_like
+        Quality to reach, as Chinchilla-fit pre-training loss [nats/token]; use
+        :func:`chinchilla_loss` of a reference model to name a quality. Must exceed the
+        fit's irreducible loss E = 1.69.
+    inference_tokens : array_like
+        Tokens the model will process over its serving life, input and output [tokens].
+        Zero gives back the Chinchilla loss-optimal model.
+    inference_cost_ratio : array_like, default 1
+        Cost of one inference FLOP over one training FLOP [ratio > 0]: 1 minimises FLOPs;
+        above 1 where serving runs at a lower MFU or a dearer accelerator than training.
+
+    Returns
+    -------
+    InferenceOptimal
+        ``params`` [parameters], ``train_tokens`` [tokens], ``train_flops`` [FLOP] and
+        ``inference_flops`` [FLOP]; each a float, array or Series like the input.
+
+    Notes
+    -----
+    Sardana et al. 2024, "Beyond Chinchilla-Optimal: Accounting for Inference in Language
+    Model Scaling Laws" (arXiv:2401.00448), eq. (3): minimise 6 N D_tr + 2 r N D_inf subject
+    to L(N, D_tr) = target_loss with the Chinchilla fit. On the constraint
+    D_tr(N) = (B / (l - E - A N^-alpha))^(1/beta); the objective's derivative in N changes
+    sign once, so a bisection on it in log N finds the optimum for every element at once.
+    This is kept apart from the 20-tokens-per-parameter rule (:func:`chinchilla_tokens`).
+
+    Examples
+    --------
+    The quality of Chinchilla-optimal 7B training and 2T tokens of inference demand: a
+    smaller model trained on more tokens.
+
+    >>> loss = chinchilla_loss(7e9, 140e9)
+    >>> best = inference_optimal(loss, 2e12)
+    >>> bool(best.params < 7e9 and best.train_tokens > 140e9)
+    True
+    """
+    f = CHINCHILLA_FIT
+    a = _args.parse(target_loss=(target_loss, "positive"), inference_tokens=(inference_tokens, "non_negative"),
+                    inference_cost_ratio=(inference_cost_ratio, "positive"))
+    reducible = a.target_loss - f["E"]
+    if np.any(reducible <= 0):
+        bad = np.reshape(a.target_loss, -1)[int(np.argmax(np.reshape(reducible <= 0, -1)))]
+        raise _args.OutOfRangeError(f"target_loss must be > {f['E']} (the fit's irreducible loss), got {bad:.6g}",
+                                    argument="target_loss")
+    # smallest N that can reach the loss at all (infinite data): A N^-alpha < l - E
+    log_n_min = np.log(f["A"] / reducible) / f["alpha"]
+    lo = log_n_min + 1e-9
+    hi = log_n_min + np.log(1e8)
+    demand = 2.0 * a.inference_cost_ratio * a.inference_tokens
+
+    def tokens_for(log_n):
+        gap = reducible - f["A"] * np.exp(-f["alpha"] * log_n)
+        return (f["B"] / gap) ** (1.0 / f["beta"]), gap
+
+    def slope(log_n):
+        d, gap = tokens_for(log_n)
+        # d/dN [6 N D(N)] = 6 D (1 - alpha A N^-alpha / (beta gap))
+        return 6.0 * d * (1.0 - f["alpha"] * f["A"] * np.exp(-f["alpha"] * log_n) / (f["beta"] * gap)) + demand
+
+    for _ in range(80):
+        mid = 0.5 * (lo + hi)
+        rising = slope(mid) > 0
+        hi = np.where(rising, mid, hi)
+        lo = np.where(rising, lo, mid)
+    log_n = 0.5 * (lo + hi)
+    params = np.exp(log_n)
+    train_tokens, _ = tokens_for(log_n)
+    return InferenceOptimal(a.wrap(params), a.wrap(train_tokens), a.wrap(6.0 * params * train_tokens),
+                            a.wrap(2.0 * params * a.inference_tokens))

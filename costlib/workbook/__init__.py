@@ -1,0 +1,35 @@
+"""Budget workbooks from templates: the library API under ``costlib generate``.
+
+>>> from costlib.workbook import generate
+>>> generate("budget", {"months": 12}, "/tmp/costlib-doctest-budget.xlsx", force=True) in ("written", "replaced", "unchanged")
+True
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .template import Template, load_template, resolve_inputs, template_names
+from .writer import FileExistsCostlibError, build_workbook, is_unedited, workbook_bytes, write_workbook
+
+__all__ = ["generate", "render", "load_template", "resolve_inputs", "template_names", "Template",
+           "FileExistsCostlibError", "is_unedited"]
+
+
+def render(template: str | Template, overrides: dict[str, Any] | None = None) -> bytes:
+    """The workbook for ``template`` with ``overrides`` as reproducible .xlsx bytes."""
+    t = template if isinstance(template, Template) else load_template(template)
+    values = resolve_inputs(t, overrides)
+    return workbook_bytes(build_workbook(t, values))
+
+
+def generate(template: str | Template, overrides: dict[str, Any] | None, path: str | os.PathLike,
+             force: bool = False) -> str:
+    """Write the workbook of ``template`` to ``path``; returns "written", "replaced" or "unchanged".
+
+    Inputs are checked before anything is written; a bad input raises an InputError naming
+    it and no file is created. See :func:`costlib.workbook.writer.write_workbook` for the
+    rules on replacing an existing file.
+    """
+    return write_workbook(render(template, overrides), path, force=force)

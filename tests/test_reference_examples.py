@@ -1,0 +1,112 @@
+"""The worked examples of the reference documents (shared/reference, distilled in DOMAIN.md).
+
+Each value carries its source on the same line. Tolerances follow how the documents round:
+"about 4.4 M" is checked to the digits the document prints.
+"""
+
+import math
+
+import pytest
+
+import costlib
+
+
+class TestTrainingExample:
+    """Reference 000: a 70B-parameter model on 15T tokens, H100 at ~40 % utilisation."""
+
+    def test_flops(self):
+        assert costlib.train_flops(70e9, 15e12) == pytest.approx(6.3e24, rel=1e-12)  # ref 000: 6 x 70e9 x 15e12 = 6.3e24
+
+    def test_gpu_seconds(self):
+        hours = costlib.train_gpu_hours(70e9, 15e12, gpu="H100", mfu=0.4)
+        assert hours * 3600 == pytest.approx(1.6e10, rel=0.01)  # ref 000: "~1.6e10 GPU-seconds"
+
+    def test_gpu_hours(self):
+        hours = costlib.train_gpu_hours(70e9, 15e12, gpu="H100", mfu=0.4)
+        assert round(hours / 1e6, 1) == 4.4  # ref 000: "~4.4M GPU-hours"
+
+    def test_realised_throughput(self):
+        realised = costlib.gpu_spec("H100", "peak_tflops_bf16") * 0.4
+        assert realised == pytest.approx(396, abs=1)  # DOMAIN.md: 989 x 0.4 = 396 TFLOP/s, "~400 realised"
+
+    def test_cost(self):
+        cost = costlib.train_cost(70e9, 15e12, 2.0, gpu="H100", mfu=0.4)
+        assert 8e6 <= cost <= 9e6  # ref 000: "$8-9M at $2/GPU-hour"
+        assert cost == pytest.approx(8.85e6, rel=0.005)  # issue 2 "done when": about 8.85e6
+
+
+class TestServingExample:
+    """Reference 000: one H100 at $2.50/hour, ~2,000 tokens/s at full load, $3.00 API."""
+
+    @pytest.mark.parametrize("utilization, expected", [
+        (1.00, 0.35),  # ref 000: "utilisation 100% -> $0.35 / M"
+        (0.20, 1.75),  # ref 000: "utilisation 20% -> $1.75 / M"
+        (0.05, 7.00),  # ref 000: "utilisation 5% -> $7.00 / M"
+    ])
+    def test_cost_per_million(self, utilization, expected):
+        # the document rounds the full-load cost to $0.35 first, then divides: 1 % covers it
+        assert costlib.token_cost(2.5, 2000, utilization) == pytest.approx(expected, rel=0.01)
+
+    def test_done_when_value(self):
+        assert costlib.token_cost(2.5, 2000, 0.2) == pytest.approx(1.736, abs=5e-4)  # issue 2: about 1.736
+
+    def test_five_percent_is_above_api(self):
+        assert costlib.token_cost(2.5, 2000, 0.05) > 3.00  # ref 000: "now more expensive than the API"
+
+    def test_full_load_nine_times_cheaper(self):
+        assert 3.00 / costlib.token_cost(2.5, 2000) == pytest.approx(9, rel=0.05)  # ref 000: "≈ 9x cheaper than API"
+
+    def test_utilization_breakeven(self):
+        full = costlib.token_cost(2.5, 2000)
+        assert round(costlib.utilization_breakeven(full, 3.00), 2) == 0.12  # ref 000: "roughly 12% sustained utilisation"
+        assert costlib.utilization_breakeven(0.35, 3.00) == pytest.approx(0.1167, abs=1e-4)  # DOMAIN.md: 0.35 / 3.00
+
+
+class TestBreakevenExample:
+    def test_done_when_values(self):
+        assert costlib.breakeven(1000, 3.0, 0.35) == pytest.approx(377.4, abs=0.05)  # issue 2: about 377.4
+        assert costlib.breakeven(1000, 0.3, 0.35) == math.inf  # issue 2: inf where cost >= price
+
+    def test_equal_cost_and_price_has_no_breakeven(self):
+        assert costlib.breakeven(1000, 0.35, 0.35) == math.inf  # ref 004: exists "only when c is below p"
+
+
+class TestDeepSeekV3:
+    def test_final_run_cost(self):
+        # ref 004 / DeepSeek-V3 report: 2.788 M H800 GPU-hours, $5.576 M at $2 per GPU-hour
+        assert 2.788e6 * 2.0 == pytest.approx(5.576e6)
+        flops_per_hour = costlib.train_flops(37e9, 14.8e12) / 2.788e6
+        # the same cost through the library: the run's own FLOPs at the MFU those hours imply
+        peak = costlib.gpu_spec("H800", "peak_tflops_bf16") * 1e12
+        implied_mfu = flops_per_hour / 3600 / peak
+        cost = costlib.train_cost(37e9, 14.8e12, 2.0, gpu="H800", mfu=implied_mfu)
+        assert cost == pytest.approx(5.576e6, rel=1e-9)  # ref 004: "roughly 5.6 million dollars"
+
+
+class TestUnitEconomicsExamples:
+    def test_daily_queries(self):
+        assert costlib.monthly_cogs(0.05, 10e6) == pytest.approx(500_000)  # ref 001: 10 M daily queries at $0.05 = $500,000/day
+
+    def test_redesign_threshold(self):
+        assert costlib.COGS_SHARE_REDESIGN == 0.30  # ref 003: "If COGS exceeds 30% of ARPU ... need redesign"
+        assert costlib.GROSS_MARGIN_FLOOR == 0.50  # ref 003: "blended margin below 50% ... a services business"
+        assert costlib.needs_redesign(6.01, 20.0) and not costlib.needs_redesign(6.0, 20.0)
+
+    def test_hundred_x_users_hundred_x_spend(self):
+        plan = costlib.scale_plan(0.0135, 300, 1_000, 20.0, multiples=(1, 100))
+        # ref 003: "Going from 1,000 to 100,000 users can multiply inference spend 100x"
+        assert plan.loc[100, "monthly_cogs"] / plan.loc[1, "monthly_cogs"] == pytest.approx(100)
+
+    def test_data_preparation_share(self):
+        lines = costlib.programme_capex_breakdown(1e6, data_preparation_share=0.4)
+        assert lines["data_preparation"] / lines["total"] == pytest.approx(0.4)  # ref 001: data prep 30-50 % of total
+
+
+class TestPriceDecline:
+    def test_order_of_magnitude_per_year(self):
+        assert costlib.price_after_decline(30.0, 0.9, 1) == pytest.approx(3.0)  # ref 004: "order of magnitude per year"
+
+    def test_breakeven_moves_against_build(self):
+        now = costlib.breakeven(1000, 3.0, 0.35)
+        later = costlib.breakeven_after_decline(1000, 3.0, 0.35, 0.5, 1)
+        assert later > now  # ref 004: "the break-even moves against you over time because p falls"
