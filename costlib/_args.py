@@ -69,6 +69,8 @@ def to_float_array(name: str, value: Any) -> np.ndarray:
         return arr.astype(np.float64, copy=False)
     if kind == "b":
         raise InputTypeError(f"{name} must be a number, got a true/false value", argument=name)
+    if isinstance(value, (list, tuple)):
+        arr = np.array(value, dtype=object)  # keep each element as given: numpy would turn 7e9 into '7e9' 
     # object or string arrays: find the first element that is not a number
     out = np.empty(arr.shape, dtype=np.float64)
     flat = arr.reshape(-1)
@@ -105,7 +107,7 @@ def check(name: str, arr: np.ndarray, rule: str) -> np.ndarray:
     i = int(np.argmax(bad))
     where = _position(arr, i) if arr.ndim else ""
     if not math.isfinite(flat[i]) and rule != "finite":
-        text = f"must be finite ({text[5:]})"
+        text = f"must be finite ({text.removeprefix('must be ')})"
     raise OutOfRangeError(f"{name} {text}, got {_format_value(flat[i])}{where}", argument=name)
 
 

@@ -232,7 +232,7 @@ def gross_margin(revenue, cogs):
 
 
 def needs_redesign(cogs_per_user, arpu, threshold=COGS_SHARE_REDESIGN):
-    """True where COGS exceeds ``threshold`` of ARPU (reference 003: 30 %).
+    """True where COGS per user [USD] exceeds ``threshold`` [fraction] of ARPU [USD] (reference 003: 30 %).
 
     Examples
     --------
@@ -316,9 +316,11 @@ def query_cost_quantiles(input_tokens, output_tokens, input_price_per_m_tokens, 
 
     Examples
     --------
-    >>> q = query_cost_quantiles([1000, 2000, 3000, 4000], [100, 200, 300, 4000], 3.0, 15.0)
-    >>> round(q[0.5], 4)
-    0.0097
+    Five queries, the last with a long answer, at $3 / $15 per 1 M tokens:
+
+    >>> q = query_cost_quantiles([1000, 2000, 3000, 4000, 5000], [100, 200, 300, 400, 5000], 3.0, 15.0)
+    >>> round(q[0.5], 4), round(q[0.95], 4)
+    (0.0135, 0.0756)
     """
     costs = np.asarray(api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens,
                                           output_price_per_m_tokens, cached_share,

@@ -158,8 +158,8 @@ def prefill_seconds(params, prompt_tokens, gpu="H100", mfu=0.4, precision="bf16"
     --------
     A 4,000-token prompt to a 70B model on two H100s at 40 % MFU:
 
-    >>> round(prefill_seconds(70e9, 4000, "H100", gpus=2), 3)
-    0.708
+    >>> round(prefill_seconds(70e9, 4000, "H100", gpus=2), 2)
+    0.71
     """
     p = _precision(precision)
     a = _args.parse((gpu,), params=(params, "positive"), prompt_tokens=(prompt_tokens, "non_negative"),

@@ -119,8 +119,124 @@ def budget(v: dict[str, Any]) -> tuple[dict, dict]:
     return items, rows
 
 
+def build_vs_buy(v: dict[str, Any]) -> tuple[dict, dict]:
+    month = np.arange(1, v["months"] + 1, dtype=float)
+    tokens = v["monthly_tokens"] * (1.0 + v["monthly_growth"]) ** (month - 1)
+    price = eco.price_after_decline(v["api_price_per_m_tokens"], v["annual_price_decline"], (month - 1) / 12.0)
+    self_host = inf.token_cost(v["serve_price_per_gpu_hour"], v["tokens_per_second"], v["utilization"])
+    full_load = inf.token_cost(v["serve_price_per_gpu_hour"], v["tokens_per_second"])
+    rows = {
+        "build_setup": np.where(month == 1, float(v["setup_cost"]), 0.0),
+        "tokens_served": tokens,
+        "api_price_by_month": price,
+        "buy_cost": tokens / inf.TOKENS_PER_MILLION * price,
+        "build_serving": inf.serving_gpu_hours(tokens, v["tokens_per_second"], v["utilization"])
+        * v["serve_price_per_gpu_hour"],
+    }
+    rows["cumulative_buy"] = np.cumsum(rows["buy_cost"])
+    rows["cumulative_build"] = np.cumsum(rows["build_setup"]) + np.cumsum(rows["build_serving"])
+    rows["build_ahead"] = (rows["cumulative_build"] < rows["cumulative_buy"]).astype(float)
+    monthly_saving = v["monthly_tokens"] / inf.TOKENS_PER_MILLION * (v["api_price_per_m_tokens"] - self_host)
+    items = {
+        "self_host_cost_per_m_tokens": self_host,
+        "full_load_cost_per_m_tokens": full_load,
+        "breakeven_m_tokens": eco.breakeven(v["setup_cost"], v["api_price_per_m_tokens"], self_host),
+        "breakeven_next_year_m_tokens": eco.breakeven_after_decline(
+            v["setup_cost"], v["api_price_per_m_tokens"], self_host, v["annual_price_decline"], 1.0),
+        "utilization_breakeven": eco.utilization_breakeven(full_load, v["api_price_per_m_tokens"]),
+        "months_to_breakeven": eco.months_to_breakeven(v["setup_cost"], monthly_saving)
+        if monthly_saving > 0 else np.inf,
+        "total_buy_cost": float(rows["buy_cost"].sum()),
+        "total_build_capex": float(rows["build_setup"].sum()),
+        "total_build_opex": float(rows["build_serving"].sum()),
+    }
+    build_total = items["total_build_capex"] + items["total_build_opex"]
+    items["decision"] = "build" if build_total < items["total_buy_cost"] else "buy"
+    return items, rows
+
+
+def finetune_vs_prompt(v: dict[str, Any]) -> tuple[dict, dict]:
+    month = np.arange(1, v["months"] + 1, dtype=float)
+    prompt = inf.api_cost_per_query(v["prompt_input_tokens"], v["output_tokens"], v["input_price_per_m_tokens"],
+                                    v["output_price_per_m_tokens"])
+    tuned = inf.api_cost_per_query(v["finetuned_input_tokens"], v["output_tokens"],
+                                   v["finetuned_input_price_per_m_tokens"], v["finetuned_output_price_per_m_tokens"])
+    queries = v["queries_per_month"] * (1.0 + v["monthly_growth"]) ** (month - 1)
+    rows = {
+        "finetune_capex": np.where(np.mod(month - 1, v["refresh_interval_months"]) == 0, float(v["finetune_cost"]),
+                                   0.0),
+        "queries": queries,
+        "prompt_cost": queries * prompt,
+        "finetuned_cost": queries * tuned,
+    }
+    rows["cumulative_prompt"] = np.cumsum(rows["prompt_cost"])
+    rows["cumulative_finetune"] = np.cumsum(rows["finetune_capex"]) + np.cumsum(rows["finetuned_cost"])
+    saving = prompt - tuned
+    items = {
+        "prompt_cost_per_query": prompt,
+        "finetuned_cost_per_query": tuned,
+        "saving_per_query": saving,
+        "breakeven_queries": eco.breakeven(v["finetune_cost"], prompt, tuned),
+        "months_to_breakeven": eco.months_to_breakeven(v["finetune_cost"], saving * v["queries_per_month"])
+        if saving * v["queries_per_month"] > 0 else np.inf,
+        "total_prompt_cost": float(rows["prompt_cost"].sum()),
+        "total_finetune_capex": float(rows["finetune_capex"].sum()),
+        "total_finetuned_opex": float(rows["finetuned_cost"].sum()),
+    }
+    tuned_total = items["total_finetune_capex"] + items["total_finetuned_opex"]
+    items["decision"] = "fine-tune" if tuned_total < items["total_prompt_cost"] else "prompt"
+    return items, rows
+
+
+def unit_economics(v: dict[str, Any]) -> tuple[dict, dict]:
+    def main_model(input_tokens, output_tokens):
+        return inf.api_cost_per_query(input_tokens, output_tokens, v["input_price_per_m_tokens"],
+                                      v["output_price_per_m_tokens"], v["cached_share"],
+                                      v["cached_input_price_per_m_tokens"])
+
+    median, p95 = main_model(v["median_input_tokens"], v["median_output_tokens"]), main_model(
+        v["p95_input_tokens"], v["p95_output_tokens"])
+    small = inf.api_cost_per_query(v["median_input_tokens"], v["median_output_tokens"],
+                                   v["small_input_price_per_m_tokens"], v["small_output_price_per_m_tokens"])
+    blended = inf.blended_cost_per_query(median, small, v["small_model_share"], v["cache_hit_rate"], 0.0)
+    per_user = eco.monthly_cogs(blended, v["queries_per_user_per_month"])
+    plan = eco.scale_plan(blended, v["queries_per_user_per_month"], v["users"], v["arpu"],
+                          multiples=MODEL_AXES["unit_economics"])
+    share = eco.cogs_share(per_user, v["arpu"])
+    margin = eco.gross_margin(v["arpu"], per_user)
+    if share > v["cogs_share_threshold"]:
+        verdict = "redesign: COGS above the threshold share of ARPU"
+    elif margin < v["gross_margin_floor"]:
+        verdict = "services business: margin below the floor"
+    else:
+        verdict = "viable: COGS within the threshold"
+    items = {
+        "median_cost_per_query": median, "p95_cost_per_query": p95, "small_model_cost_per_query": small,
+        "blended_cost_per_query": blended, "cogs_per_user": per_user,
+        "p95_cogs_per_user": eco.monthly_cogs(p95, v["queries_per_user_per_month"]),
+        "cogs_share": share, "gross_margin": margin, "verdict": verdict,
+    }
+    queries = plan["users"].to_numpy() * v["queries_per_user_per_month"]
+    rows = {
+        "plan_users": plan["users"].to_numpy(),
+        "monthly_queries": queries,
+        "monthly_cogs": plan["monthly_cogs"].to_numpy(),
+        "p95_monthly_cogs": np.asarray(eco.monthly_cogs(p95, v["queries_per_user_per_month"], plan["users"]),
+                                       dtype=float),
+        "monthly_revenue": plan["monthly_revenue"].to_numpy(),
+    }
+    rows["plan_gross_margin"] = (rows["monthly_revenue"] - rows["monthly_cogs"]) / rows["monthly_revenue"]
+    return items, rows
+
+
+#: Templates whose axis is not months: the axis values the library lays the plan out on.
+MODEL_AXES = {"unit_economics": (1, 10, 100)}
+
 MODELS: dict[str, Callable[[dict[str, Any]], tuple[dict, dict]]] = {
     "budget": budget,
+    "build_vs_buy": build_vs_buy,
+    "finetune_vs_prompt": finetune_vs_prompt,
+    "unit_economics": unit_economics,
 }
 
 
@@ -161,8 +277,10 @@ def schedule(template: str = "budget", overrides: dict[str, Any] | None = None) 
     order = [r for r in t.rows]
     frame = pd.DataFrame([np.asarray(rows[r], dtype=float) for r in order], index=order, columns=axis)
     frame.columns.name = t.axis
-    items = {k: (float(v) if isinstance(v, (int, float, np.floating)) and v is not None else v)
-             for k, v in items.items()}
+    items = {k: (None if isinstance(v, (int, float, np.floating)) and np.isinf(v)
+                 else float(v) if isinstance(v, (int, float, np.floating)) else v) for k, v in items.items()}
+    if t.axis_values and tuple(t.axis_values) != MODEL_AXES.get(t.model, tuple(t.axis_values)):
+        raise ValueError(f"template {t.name} axis {t.axis_values} differs from its model's {MODEL_AXES[t.model]}")
     return Schedule(t.name, values, items, frame, {name: row.section for name, (_, row) in t.rows.items()})
 
 

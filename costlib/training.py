@@ -389,7 +389,7 @@ def loss_optimal_params(compute):
     Examples
     --------
     >>> round(loss_optimal_params(5.76e23) / 1e9, 1)
-    36.9
+    32.2
     """
     a = _args.parse(compute=(compute, "positive"))
     f = CHINCHILLA_FIT

@@ -81,7 +81,7 @@ class TestTrainingProperties:
     def test_broadcast_equals_scalar_calls(self, rows):
         n, d, p, m = (np.array(col) for col in zip(*rows))
         vector = costlib.train_cost(n, d, p, "H100", m)
-        scalars = [costlib.train_cost(*row) for row in rows]
+        scalars = [costlib.train_cost(n1, d1, p1, gpu="H100", mfu=m1) for n1, d1, p1, m1 in rows]
         np.testing.assert_allclose(vector, scalars, rtol=1e-15)
 
     def test_moe_uses_active_parameters(self):
@@ -130,7 +130,7 @@ class TestInferenceProperties:
     def test_batching_raises_throughput_until_compute_bound(self):
         batches = np.array([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096])
         tps = costlib.decode_tokens_per_second(70e9, "H100", batches, gpus=2)
-        assert np.all(np.diff(tps) > 0)
+        assert np.all(np.diff(tps) >= 0) and np.all(np.diff(tps[:6]) > 0)  # grows, then flat once compute bound
         peak = costlib.gpu_spec("H100", "peak_tflops_bf16") * 1e12 * 2
         assert tps[-1] == pytest.approx(peak / (2 * 70e9), rel=1e-9)  # compute bound: peak / 2N
 

@@ -14,10 +14,9 @@ column; ``{range:NAME}`` is NAME's whole timeline; ``{axis:SHEET}`` is SHEET's a
 from __future__ import annotations
 
 import difflib
-import math
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -107,7 +106,6 @@ class Template:
     checks: tuple[dict, ...] = ()
     axis_values: tuple[float, ...] | None = None
     path: str = ""
-    _by_name: dict = field(default_factory=dict, repr=False, compare=False)
 
     def input(self, name: str) -> Input:
         for i in self.inputs:
@@ -221,8 +219,9 @@ def _convert(inp: Input, value: Any) -> Any:
             return load("accelerators").find(value, inp.name)[0]["name"]
         return value
     if isinstance(value, str):
+        text = value.replace("_", "").replace(",", "").strip()
         try:
-            value = float(value.replace("_", "").strip())
+            value = float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
         except ValueError:
             raise InputTypeError(f"{inp.name} must be a number, got text {value!r}", argument=inp.name) from None
     number = _args.check(inp.name, _args.to_float_array(inp.name, value), inp.rule)
@@ -262,7 +261,3 @@ def resolve_inputs(template: Template, overrides: dict[str, Any] | None = None) 
 def is_formula_like(text: str) -> bool:
     """True for text a spreadsheet would take as a formula: it starts with = + - or @."""
     return isinstance(text, str) and text.startswith(FORMULA_INJECTION)
-
-
-def finite(value: Any) -> bool:
-    return isinstance(value, (int, float)) and math.isfinite(value)

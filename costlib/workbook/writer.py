@@ -345,16 +345,21 @@ def build_workbook(t: Template, values: dict[str, Any]) -> Workbook:
     _write_charts(wb, t, layout)
     _write_checks(wb, t, layout)
     _write_catalogue(wb)
+    _stamp(wb, t)
+    wb.calculation.fullCalcOnLoad = True
+    return wb
+
+
+def _stamp(wb: Workbook, t: Template) -> None:
+    """Fixed document dates, the template's name and a fingerprint placeholder (see workbook_bytes)."""
+    from openpyxl.packaging.custom import StringProperty
+
     props = wb.properties
     props.creator = props.lastModifiedBy = f"costlib {__version__}"
     props.title = t.title
     props.created = props.modified = FIXED_TIME
-    from openpyxl.packaging.custom import StringProperty
-
     wb.custom_doc_props.append(StringProperty(name="costlib_template", value=t.name))
     wb.custom_doc_props.append(StringProperty(name=FINGERPRINT_NAME, value=_PLACEHOLDER))
-    wb.calculation.fullCalcOnLoad = True
-    return wb
 
 
 def _digest(members: dict[str, bytes]) -> str:
@@ -428,3 +433,54 @@ def write_workbook(data: bytes, path: str | os.PathLike, force: bool = False) ->
         Path(tmp).unlink(missing_ok=True)
         raise
     return "replaced" if existed else "written"
+
+
+def comparison_bytes(t: Template, schedules: list[tuple[str, Any]]) -> bytes:
+    """One workbook comparing scenarios: inputs and outputs side by side, one column each.
+
+    The values are costlib's own (each scenario's workbook holds the live formulas that
+    compute them); the sheet says so.
+    """
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Comparison"
+    _title(ws, f"Scenario comparison: {t.title}",
+           "Values as costlib computes them; each scenario's own workbook holds the live formulas.")
+    _header(ws, 4, ["Quantity", "Unit", "Defined name", *[name for name, _ in schedules]])
+    r = 5
+    ws.cell(row=r, column=1, value="Inputs").font = GROUP_FONT
+    for inp in t.inputs:
+        r += 1
+        ws.cell(row=r, column=1, value=inp.label)
+        ws.cell(row=r, column=2, value=inp.unit)
+        ws.cell(row=r, column=3, value=inp.name)
+        for c, (_, s) in enumerate(schedules, start=4):
+            cell = ws.cell(row=r, column=c, value=s.inputs[inp.name])
+            if isinstance(s.inputs[inp.name], str):
+                cell.data_type = "s"
+            else:
+                cell.number_format = FORMATS[inp.format]
+    r += 2
+    ws.cell(row=r, column=1, value="Outputs").font = GROUP_FONT
+    for sheet in t.sheets:
+        for item in sheet.items:
+            r += 1
+            ws.cell(row=r, column=1, value=item.label)
+            ws.cell(row=r, column=2, value=item.unit)
+            ws.cell(row=r, column=3, value=item.name)
+            for c, (_, s) in enumerate(schedules, start=4):
+                value = s.items[item.name]
+                if value is None or (isinstance(value, float) and value in (float("inf"), float("-inf"))):
+                    value = "none"
+                cell = ws.cell(row=r, column=c, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"
+                else:
+                    cell.number_format = FORMATS[item.format]
+    ws.column_dimensions["A"].width = 58
+    ws.column_dimensions["C"].width = 28
+    for c in range(len(schedules)):
+        ws.column_dimensions[get_column_letter(4 + c)].width = 18
+    ws.freeze_panes = "D5"
+    _stamp(wb, t)
+    return workbook_bytes(wb)

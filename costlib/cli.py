@@ -1,0 +1,210 @@
+"""The ``costlib`` command: budget workbooks from templates.
+
+Each command parses its arguments, calls the library, and turns the library's errors
+into one clean line on stderr with exit status 2. Heavy libraries (openpyxl, pandas)
+load only inside the command that needs them, so ``costlib --help`` starts at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+EXIT_BAD_INPUT = 2
+
+EPILOG = """examples:
+  costlib generate budget
+      write workbooks/budget.xlsx from the budget template's defaults
+  costlib generate budget -o plans/q3.xlsx --set params=8e9 --set utilization=60%
+  costlib generate budget --config my-inputs.toml --set months=60
+  costlib generate budget --scenarios scenarios.csv -o out/
+      one workbook per CSV row (columns named as inputs; an optional 'scenario'
+      column names the files) plus out/budget-comparison.xlsx
+  costlib templates            list the templates
+  costlib templates budget     every input of one template: default, unit, meaning
+"""
+
+
+def _parse_set(pairs: Sequence[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise _usage(f"--set must be NAME=VALUE, got {pair!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _usage(message: str) -> _UsageError:
+    return _UsageError(message)
+
+
+def _read_config(path: str) -> dict[str, Any]:
+    import tomllib
+
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise _usage(f"--config {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise _usage(f"--config {path} must be TOML: {exc}") from None
+    inputs = data.get("inputs", data)
+    if not isinstance(inputs, dict) or any(isinstance(v, dict) for v in inputs.values()):
+        raise _usage(f"--config {path} must hold NAME = VALUE lines, at the top or under [inputs]")
+    return inputs
+
+
+def _read_scenarios(path: str) -> list[tuple[str, dict[str, str]]]:
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+    except OSError as exc:
+        raise _usage(f"--scenarios {path}: {exc.strerror}") from None
+    if not rows:
+        raise _usage(f"--scenarios {path} must have a header row and at least one scenario row")
+    out = []
+    for i, row in enumerate(rows, start=1):
+        name = (row.pop("scenario", None) or f"scenario-{i}").strip()
+        values = {k.strip(): v.strip() for k, v in row.items() if k is not None and v not in (None, "")}
+        out.append((name, values))
+    return out
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "scenario"
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .workbook import generate, load_template, render, resolve_inputs
+    from .workbook.writer import write_workbook
+
+    template = load_template(args.template)
+    overrides: dict[str, Any] = {}
+    if args.config:
+        overrides.update(_read_config(args.config))
+    sets = _parse_set(args.set or [])
+    if not args.scenarios:
+        overrides.update(sets)
+        out = Path(args.output or f"workbooks/{template.name}.xlsx")
+        if out.suffix.lower() != ".xlsx":
+            raise _usage(f"-o must name an .xlsx file, got {str(out)!r}")
+        status = generate(template, overrides, out, force=args.force)
+        print(f"{status}: {out}")
+        return 0
+
+    from .models import schedule
+    from .workbook.writer import comparison_bytes
+
+    scenarios = _read_scenarios(args.scenarios)
+    outdir = Path(args.output or "workbooks/scenarios")
+    if outdir.suffix.lower() == ".xlsx":
+        raise _usage(f"with --scenarios, -o must name a folder, got {str(outdir)!r}")
+    # check every scenario before writing any file
+    resolved = []
+    for name, row in scenarios:
+        merged = {**overrides, **row, **sets}
+        try:
+            resolve_inputs(template, merged)
+        except Exception as exc:
+            raise type(exc)(f"scenario {name!r}: {exc}") from None
+        resolved.append((name, merged))
+    from tqdm import tqdm
+
+    names = [_safe_name(n) for n, _ in resolved]
+    if len(set(names)) != len(names):
+        raise _usage("--scenarios: scenario names must be unique after making them file names")
+    schedules = []
+    for (name, merged), safe in tqdm(list(zip(resolved, names)), desc=f"{template.name} workbooks", unit="wb",
+                                      file=sys.stderr):
+        write_workbook(render(template, merged), outdir / f"{template.name}-{safe}.xlsx", force=args.force)
+        schedules.append((name, schedule(template.path, merged)))
+    comparison = outdir / f"{template.name}-comparison.xlsx"
+    write_workbook(comparison_bytes(template, schedules), comparison, force=args.force)
+    print(f"wrote {len(resolved)} workbooks and {comparison}")
+    return 0
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    from .workbook.template import load_template, template_names
+
+    names = [args.name] if args.name else template_names()
+    for name in names:
+        t = load_template(name)
+        print(f"{t.name}: {t.title}")
+        if not args.name:
+            print(f"    {t.description}")
+            continue
+        print(f"    {t.description}\n")
+        width = max(len(i.name) for i in t.inputs)
+        for i in t.inputs:
+            default = f"{i.default:g}" if isinstance(i.default, (int, float)) else str(i.default)
+            print(f"  {i.name:<{width}}  default {default:<16} [{i.unit}]  {i.label}; {i.describe_rule()}")
+        outputs = [n for s in t.sheets for n in [it.name for it in s.items]]
+        print(f"\n  outputs (defined names): {', '.join(outputs)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="costlib", description="Price large language models in Excel: budget workbooks with training "
+                                    "capex and inference opex on separate rows.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"costlib {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gen = sub.add_parser("generate", help="write a workbook from a template",
+                         description="Write a workbook from a template. Inputs come from the template's "
+                                     "defaults, then --config, then each --set.",
+                         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    gen.add_argument("template", help="template name (see 'costlib templates') or a .toml path")
+    gen.add_argument("-o", "--output", help="output .xlsx (default workbooks/TEMPLATE.xlsx); with "
+                                            "--scenarios, a folder")
+    gen.add_argument("--set", action="append", metavar="NAME=VALUE",
+                     help="set one input; repeatable; 60%% is read as 0.6")
+    gen.add_argument("--config", metavar="FILE", help="TOML file of NAME = VALUE inputs (top level or [inputs])")
+    gen.add_argument("--scenarios", metavar="FILE.csv", help="CSV: one workbook per row, plus a comparison")
+    gen.add_argument("--force", action="store_true",
+                     help="replace an existing file even if it was edited since costlib wrote it")
+    gen.set_defaults(run=cmd_generate)
+
+    tpl = sub.add_parser("templates", help="list templates, or one template's inputs",
+                         description="List the templates; with a NAME, every input with default, unit and meaning.")
+    tpl.add_argument("name", nargs="?", help="a template name")
+    tpl.set_defaults(run=cmd_templates)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 0
+    from .errors import CostlibError
+
+    try:
+        return args.run(args)
+    except _UsageError as exc:
+        print(f"costlib: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except CostlibError as exc:
+        print(f"costlib: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # output piped into head and the like
+        sys.stderr.close()
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""The costlib command: generation, bad input (exit 2, no file), nothing lost."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from costlib import cli
+from costlib.workbook import is_unedited, render
+
+
+def run(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "costlib", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_generate_budget_on_defaults(tmp_path):
+    done = run("generate", "budget", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "workbooks" / "budget.xlsx"
+    assert out.read_bytes() == render("budget")
+
+
+def test_set_and_config(tmp_path):
+    config = tmp_path / "inputs.toml"
+    config.write_text("[inputs]\nparams = 8e9\nmonths = 60\n")
+    out = tmp_path / "plan.xlsx"
+    assert cli.main(["generate", "budget", "-o", str(out), "--config", str(config), "--set", "months=12",
+                     "--set", "utilization=60%"]) == 0
+    wb = load_workbook(out)
+    values = {n: wb["Inputs"][list(wb.defined_names[n].destinations)[0][1].replace("$", "")].value
+              for n in ("params", "months", "utilization")}
+    assert values == {"params": 8e9, "months": 12, "utilization": 0.6}  # --set overrides --config
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--set", "parms=8e9"], "'parms' is not an input of the budget template; closest: params"),
+    (["--set", "mfu=1.4"], "mfu must be in (0, 1], got 1.4"),
+    (["--set", "mfu=forty"], "mfu must be a number, got text 'forty'"),
+    (["--set", "months=0"], "months must be >= 1, got 0"),
+    (["--set", "months=12.5"], "months must be a whole number, got 12.5"),
+    (["--set", "months=601"], "months must be <= 600, got 601"),
+    (["--set", "gpu=H10"], "gpu must be a name in the accelerators catalogue"),
+    (["--set", "params"], "--set must be NAME=VALUE, got 'params'"),
+    (["--set", "utilization=-5%"], "utilization must be in (0, 1], got -0.05"),
+])
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, message):
+    out = tmp_path / "never.xlsx"
+    assert cli.main(["generate", "budget", "-o", str(out), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_template_suggests(capsys):
+    assert cli.main(["generate", "budgt"]) == 2
+    assert "template must be one of" in capsys.readouterr().err
+
+
+def test_edited_file_is_not_replaced_without_force(tmp_path, capsys):
+    out = tmp_path / "budget.xlsx"
+    assert cli.main(["generate", "budget", "-o", str(out)]) == 0
+    assert is_unedited(out)
+    # a second run with other inputs replaces an unedited costlib workbook
+    assert cli.main(["generate", "budget", "-o", str(out), "--set", "months=12"]) == 0
+    # the user edits it (as Excel would on save): now it is theirs
+    wb = load_workbook(out)
+    wb["Inputs"]["B7"] = 123
+    wb.save(out)
+    edited = out.read_bytes()
+    assert not is_unedited(out)
+    assert cli.main(["generate", "budget", "-o", str(out)]) == 2
+    assert "pass --force" in capsys.readouterr().err
+    assert out.read_bytes() == edited
+    assert cli.main(["generate", "budget", "-o", str(out), "--force"]) == 0
+    assert out.read_bytes() == render("budget")
+
+
+def test_a_failed_write_leaves_no_file(tmp_path, monkeypatch):
+    from costlib.workbook import writer
+
+    out = tmp_path / "budget.xlsx"
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writer.os, "fsync", disk_full)
+    with pytest.raises(OSError):
+        writer.write_workbook(render("budget"), out)
+    assert list(tmp_path.iterdir()) == []  # neither the target nor a temporary file
+
+
+def test_scenarios(tmp_path):
+    csv = tmp_path / "runs.csv"
+    csv.write_text("scenario,params,utilization\nsmall,8e9,0.6\nlarge,70e9,0.2\n")
+    done = run("generate", "budget", "--scenarios", str(csv), "-o", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["budget-comparison.xlsx", "budget-large.xlsx", "budget-small.xlsx"]
+    assert (tmp_path / "out" / "budget-small.xlsx").read_bytes() == render("budget", {"params": "8e9",
+                                                                                      "utilization": "0.6"})
+    comparison = load_workbook(tmp_path / "out" / "budget-comparison.xlsx")["Comparison"]
+    header = [c.value for c in comparison[4]]
+    assert header[3:] == ["small", "large"]
+
+
+def test_bad_scenario_row_writes_nothing(tmp_path, capsys):
+    csv = tmp_path / "runs.csv"
+    csv.write_text("scenario,params,mfu\nok,8e9,0.5\nbad,8e9,1.4\n")
+    assert cli.main(["generate", "budget", "--scenarios", str(csv), "-o", str(tmp_path / "out")]) == 2
+    assert "scenario 'bad': mfu must be in (0, 1], got 1.4" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_templates_lists_inputs(capsys):
+    assert cli.main(["templates"]) == 0
+    listing = capsys.readouterr().out
+    for name in ("budget", "build-vs-buy", "finetune-vs-prompt", "unit-economics"):
+        assert name in listing
+    assert cli.main(["templates", "budget"]) == 0
+    detail = capsys.readouterr().out
+    assert "mfu" in detail and "default 0.4" in detail and "[fraction]" in detail
+
+
+def test_every_command_is_documented():
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, command in sub.choices.items():
+        assert command.description, name
+        assert name in cli.EPILOG
+    assert run("--help").returncode == 0

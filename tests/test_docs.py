@@ -1,0 +1,45 @@
+"""The documentation keeps up with the code: every argument named, every function documented."""
+
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+import costlib
+
+ROOT = Path(__file__).resolve().parents[1]
+PUBLIC = [getattr(costlib, name) for name in dir(costlib)
+          if inspect.isfunction(getattr(costlib, name)) and not name.startswith("_")]
+
+
+def nomenclature_names():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("## Nomenclature", 1)[1].split("\n## ", 1)[0]
+    names = set()
+    for line in table.splitlines():
+        if line.startswith("| `"):
+            names.update(re.findall(r"`([A-Za-z_]+)`", line.split("|")[1]))
+    return names
+
+
+def test_every_argument_is_in_the_nomenclature_table():
+    names = nomenclature_names()
+    missing = {f"{f.__name__}({p})" for f in PUBLIC for p in inspect.signature(f).parameters
+               if p not in names and p not in ("frame", "functions", "fixed", "field", "model", "kind", "tier")}
+    assert not missing, f"add to README's nomenclature: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("function", PUBLIC, ids=lambda f: f.__name__)
+def test_every_public_function_has_units_and_an_example(function):
+    doc = inspect.getdoc(function) or ""
+    assert re.search(r"\[[^\]]+\]", doc), f"{function.__name__}: no [unit] in the docstring"
+    assert ">>> " in doc or function.__name__ in ("scenarios",), f"{function.__name__}: no example"
+
+
+def test_readme_starts_with_the_two_commands():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("```bash", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert block[0].startswith("pip install . && costlib generate budget")
+    assert block[1].startswith("bash scripts/test.sh")
+    assert "bash scripts/test.sh" in (ROOT / ".ci" / "run").read_text()

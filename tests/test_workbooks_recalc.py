@@ -1,0 +1,119 @@
+"""Every template's workbook, recalculated by LibreOffice, equals costlib's own schedule.
+
+All cases are generated into one folder and converted in a single LibreOffice run (its
+start-up dominates the time). Every named output and every timeline row is compared to
+1e-9 relative; no cell may be an error value; the master check must be TRUE.
+"""
+
+import math
+import re
+
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+
+from costlib.models import schedule
+from costlib.workbook import generate
+from costlib.workbook.recalc import convert
+
+CASES = {
+    "budget-defaults": ("budget", {}),
+    "budget-1-month": ("budget", {"months": 1}),
+    "budget-120-months": ("budget", {"months": 120}),
+    "budget-600-months": ("budget", {"months": 600}),
+    "budget-zero-growth": ("budget", {"monthly_growth": 0}),
+    "budget-huge-volumes": ("budget", {"monthly_tokens": 1e18, "params": 2e12, "train_tokens": 1e15,
+                                       "monthly_growth": 0.2, "months": 120}),
+    "budget-no-breakeven": ("budget", {"api_price_per_m_tokens": 0.2, "utilization": 1}),
+    "budget-late-training-a100": ("budget", {"training_month": 7, "gpu": "A100 80GB", "finetune_interval_months": 1,
+                                             "months": 12}),
+    "budget-opex-passes-capex": ("budget", {"monthly_tokens": 2e12, "monthly_growth": 0.1}),
+    "budget-formula-like-text": ("budget", {"model_name": "=HYPERLINK(\"http://example.invalid\")"}),
+    "build-vs-buy-defaults": ("build-vs-buy", {}),
+    "build-vs-buy-no-decline": ("build-vs-buy", {"annual_price_decline": 0, "utilization": 0.8, "months": 120}),
+    "build-vs-buy-1-month": ("build-vs-buy", {"months": 1}),
+    "build-vs-buy-never": ("build-vs-buy", {"api_price_per_m_tokens": 0.1}),
+    "finetune-vs-prompt-defaults": ("finetune-vs-prompt", {}),
+    "finetune-vs-prompt-no-saving": ("finetune-vs-prompt", {"finetuned_input_tokens": 4000, "months": 1}),
+    "finetune-vs-prompt-120-months": ("finetune-vs-prompt", {"months": 120, "monthly_growth": 0.03,
+                                                             "refresh_interval_months": 5}),
+    "unit-economics-defaults": ("unit-economics", {}),
+    "unit-economics-levers": ("unit-economics", {"cached_share": 0.5, "small_model_share": 0.6,
+                                                 "cache_hit_rate": 0.2}),
+    "unit-economics-redesign": ("unit-economics", {"queries_per_user_per_month": 3000, "users": 1e6}),
+}
+ERROR_VALUE = re.compile(r"^(#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A)|Err:\d+)")
+
+
+@pytest.fixture(scope="module")
+def recalculated(tmp_path_factory):
+    src = tmp_path_factory.mktemp("generated")
+    out = tmp_path_factory.mktemp("recalculated")
+    paths = []
+    for case, (template, overrides) in CASES.items():
+        path = src / f"{case}.xlsx"
+        generate(template, overrides, path)
+        paths.append(path)
+    convert(paths, out)
+    return {case: load_workbook(out / f"{case}.xlsx", data_only=True) for case in CASES}
+
+
+def named_value(wb, name):
+    (sheet, ref), = list(wb.defined_names[name].destinations)
+    cells = wb[sheet][ref.replace("$", "")]
+    if isinstance(cells, tuple):
+        return [c.value for row in cells for c in row]
+    return cells.value
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_named_outputs_match_library(recalculated, case):
+    template, overrides = CASES[case]
+    expected = schedule(template, overrides)
+    wb = recalculated[case]
+    for name, value in expected.items.items():
+        got = named_value(wb, name)
+        if value is None:  # the library's "none" (no break-even, not within the timeline) is text in a cell
+            assert isinstance(got, str) and got.split(":")[0] in (
+                "no break-even", "never", "not within the timeline", "no break-even at the price a year on"), name
+        elif isinstance(value, str):
+            assert got == value, name
+        else:
+            assert got == pytest.approx(value, rel=1e-9, abs=1e-12), name
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_timeline_rows_match_library(recalculated, case):
+    template, overrides = CASES[case]
+    expected = schedule(template, overrides)
+    wb = recalculated[case]
+    for name, row in expected.rows.iterrows():
+        got = np.array(named_value(wb, name), dtype=float)
+        assert got.shape == row.shape, name
+        np.testing.assert_allclose(got, row.to_numpy(), rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_no_error_values_and_master_check(recalculated, case):
+    wb = recalculated[case]
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert not (isinstance(cell.value, str) and ERROR_VALUE.match(cell.value)), \
+                    f"{ws.title}!{cell.coordinate} = {cell.value}"
+    assert named_value(wb, "master_check") is True
+
+
+def test_formula_like_text_stays_text(recalculated):
+    wb = recalculated["budget-formula-like-text"]
+    assert named_value(wb, "model_name") == "=HYPERLINK(\"http://example.invalid\")"
+
+
+def test_edge_cases_mean_what_they_say(recalculated):
+    # the cases above were chosen to exercise the degenerate branches: check they did
+    assert named_value(recalculated["budget-no-breakeven"], "breakeven_m_tokens").startswith("no break-even")
+    assert isinstance(named_value(recalculated["budget-opex-passes-capex"], "opex_passes_capex_month"), (int, float))
+    assert named_value(recalculated["unit-economics-redesign"], "verdict").startswith("redesign")
+    assert named_value(recalculated["finetune-vs-prompt-no-saving"], "breakeven_queries").startswith("no break-even")
+    assert named_value(recalculated["build-vs-buy-never"], "utilization_breakeven").startswith("never")
+    assert not math.isnan(named_value(recalculated["budget-huge-volumes"], "total_opex"))
