@@ -9,25 +9,48 @@ Units are in each docstring and in the README's nomenclature table.
 8.84
 """
 
-from . import catalogue, errors
-from .catalogue import api_price, gpu_price, gpu_spec
-from .economics import (
-    COGS_SHARE_REDESIGN, GROSS_MARGIN_FLOOR, amortized_cost_per_m_tokens, breakeven, breakeven_after_decline,
-    cogs_share, gross_margin, monthly_cogs, months_to_breakeven, needs_redesign, price_after_decline,
-    query_cost_quantiles, scale_plan, utilization_breakeven,
-)
-from .errors import (
-    CatalogueError, CostlibError, InputError, InputTypeError, OutOfRangeError, ShapeError, UnknownNameError,
-)
-from .inference import (
-    BYTES_PER_PARAM, api_cost_per_query, blended_cost_per_query, decode_tokens_per_second, kv_cache_bytes,
-    prefill_seconds, serving_gpu_hours, token_cost, weight_bytes,
-)
-from .scenarios import scenarios
-from .training import (
-    CHINCHILLA_FIT, InferenceOptimal, chinchilla_loss, chinchilla_optimal_params, chinchilla_tokens,
-    compute_gpu_hours, energy_cost, inference_optimal, loss_optimal_params, moe_active_params,
-    programme_capex, programme_capex_breakdown, train_cost, train_flops, train_gpu_hours,
-)
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
+
+# Public name -> module that defines it. Loaded on first use (PEP 562), so that the
+# ``costlib`` command starts without importing numpy where it does not need it.
+_EXPORTS = {
+    "catalogue": None, "errors": None, "models": None, "workbook": None,
+    "api_price": "catalogue", "gpu_price": "catalogue", "gpu_spec": "catalogue",
+    **dict.fromkeys([
+        "COGS_SHARE_REDESIGN", "GROSS_MARGIN_FLOOR", "amortized_cost_per_m_tokens", "breakeven",
+        "breakeven_after_decline", "cogs_share", "gross_margin", "monthly_cogs", "months_to_breakeven",
+        "needs_redesign", "price_after_decline", "query_cost_quantiles", "scale_plan", "utilization_breakeven",
+    ], "economics"),
+    **dict.fromkeys([
+        "CatalogueError", "CostlibError", "InputError", "InputTypeError", "OutOfRangeError", "ShapeError",
+        "UnknownNameError",
+    ], "errors"),
+    **dict.fromkeys([
+        "BYTES_PER_PARAM", "api_cost_per_query", "blended_cost_per_query", "decode_tokens_per_second",
+        "kv_cache_bytes", "prefill_seconds", "serving_gpu_hours", "token_cost", "weight_bytes",
+    ], "inference"),
+    "scenarios": "scenarios",
+    **dict.fromkeys([
+        "CHINCHILLA_FIT", "InferenceOptimal", "chinchilla_loss", "chinchilla_optimal_params", "chinchilla_tokens",
+        "compute_gpu_hours", "energy_cost", "inference_optimal", "loss_optimal_params", "moe_active_params",
+        "programme_capex", "programme_capex_breakdown", "train_cost", "train_flops", "train_gpu_hours",
+    ], "training"),
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'costlib' has no attribute {name!r}")
+    module = importlib.import_module(f".{_EXPORTS[name] or name}", __name__)
+    value = module if _EXPORTS[name] is None else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -20,16 +20,7 @@ import numpy as np
 
 from .errors import InputTypeError, OutOfRangeError, ShapeError
 
-# rule -> (lower bound, lower inclusive, upper bound, upper inclusive, text of the rule)
-RULES: dict[str, tuple[float, bool, float, bool, str]] = {
-    "positive": (0.0, False, math.inf, False, "must be > 0"),
-    "non_negative": (0.0, True, math.inf, False, "must be >= 0"),
-    "fraction": (0.0, False, 1.0, True, "must be in (0, 1]"),
-    "share": (0.0, True, 1.0, True, "must be in [0, 1]"),
-    "share_below_one": (0.0, True, 1.0, False, "must be in [0, 1)"),
-    "at_least_one": (1.0, True, math.inf, False, "must be >= 1"),
-    "finite": (-math.inf, False, math.inf, False, "must be a finite number"),
-}
+from .rules import RULES  # noqa: E402  (re-exported: one table of rules)
 
 
 def is_series(value: Any) -> bool:

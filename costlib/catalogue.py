@@ -176,7 +176,7 @@ def _is_number(value: Any) -> bool:
 
 
 def gpu_spec(gpu: str, field: str):
-    """One field of an accelerator's catalogue row: a float for figures, text for the rest.
+    """One field of an accelerator's catalogue row [TFLOP/s, TB/s, GB or W by field], or its text.
 
     Parameters
     ----------
@@ -193,7 +193,20 @@ def gpu_spec(gpu: str, field: str):
 
     >>> gpu_spec("H100", "tflops")
     989.4
+
+    An array or Series of names gives one field per name:
+
+    >>> gpu_spec(["H100", "A100 80GB"], "bandwidth")
+    array([3.35 , 2.039])
     """
+    if not isinstance(gpu, str) and np.ndim(gpu) > 0:
+        values = gpu.to_numpy() if _args.is_series(gpu) else gpu
+        arr = np.asarray(values, dtype=object)
+        out = np.array([gpu_spec(g, field) for g in arr.reshape(-1)]).reshape(arr.shape)
+        if _args.is_series(gpu):
+            import pandas as pd
+            return pd.Series(out, index=gpu.index, name=field)
+        return out
     catalogue = load("accelerators")
     row = catalogue.find(gpu, "gpu")[0]
     short = {"bandwidth": "bandwidth_tb_per_s", "memory": "hbm_gb", "power": "board_power_w",
@@ -264,6 +277,17 @@ def gpu_price(gpu: str, tier: str = "on_demand") -> float:
     """Catalogue rental price [USD/GPU-h] of ``gpu`` at ``tier`` (reserved, on_demand, spot).
 
     Where the catalogue holds several quotes for one GPU and tier, the median is returned.
+    Prices change: the catalogue's ``as_of`` says when these were quoted.
+
+    Examples
+    --------
+    Reserved capacity is the cheapest committed tier (DOMAIN.md, price tiers):
+
+    >>> gpu_price("H100", "reserved") <= gpu_price("H100", "on_demand")
+    True
+    >>> gpu_price("H100", "weekly")
+    Traceback (most recent call last):
+    costlib.errors.UnknownNameError: tier must be one of reserved, on_demand, spot, got 'weekly'
     """
     t = str(tier).strip().lower().replace("-", "_").replace(" ", "_")
     if t not in PRICE_TIERS:
@@ -279,7 +303,15 @@ def gpu_price(gpu: str, tier: str = "on_demand") -> float:
 
 
 def api_price(model: str, kind: str = "output") -> float:
-    """Catalogue API list price [USD per 1 M tokens] of ``model``: input, cached_input or output."""
+    """Catalogue API list price [USD per 1 M tokens] of ``model``: input, cached_input or output.
+
+    Examples
+    --------
+    Output is priced at a premium and cached input below input (DOMAIN.md, API cost per query):
+
+    >>> api_price("gpt-4o", "output") > api_price("gpt-4o", "input") > api_price("gpt-4o", "cached_input")
+    True
+    """
     k = str(kind).strip().lower().replace("-", "_").replace(" ", "_")
     kinds = ("input", "cached_input", "output")
     if k not in kinds:

@@ -11,7 +11,6 @@ import os
 from typing import Any
 
 from .template import Template, load_template, resolve_inputs, template_names
-from .writer import FileExistsCostlibError, build_workbook, is_unedited, workbook_bytes, write_workbook
 
 __all__ = ["generate", "render", "load_template", "resolve_inputs", "template_names", "Template",
            "FileExistsCostlibError", "is_unedited"]
@@ -19,6 +18,8 @@ __all__ = ["generate", "render", "load_template", "resolve_inputs", "template_na
 
 def render(template: str | Template, overrides: dict[str, Any] | None = None) -> bytes:
     """The workbook for ``template`` with ``overrides`` as reproducible .xlsx bytes."""
+    from .writer import build_workbook, workbook_bytes  # openpyxl loads here, not at import
+
     t = template if isinstance(template, Template) else load_template(template)
     values = resolve_inputs(t, overrides)
     return workbook_bytes(build_workbook(t, values))
@@ -32,4 +33,14 @@ def generate(template: str | Template, overrides: dict[str, Any] | None, path: s
     it and no file is created. See :func:`costlib.workbook.writer.write_workbook` for the
     rules on replacing an existing file.
     """
+    from .writer import write_workbook
+
     return write_workbook(render(template, overrides), path, force=force)
+
+
+def __getattr__(name: str):
+    if name in ("FileExistsCostlibError", "is_unedited"):
+        from . import writer
+
+        return getattr(writer, name)
+    raise AttributeError(f"module 'costlib.workbook' has no attribute {name!r}")

@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .. import _args
+from ..rules import RULES
 from ..errors import InputError, InputTypeError, OutOfRangeError, UnknownNameError
 
 __all__ = ["Template", "Input", "Item", "Row", "Sheet", "load_template", "template_names", "resolve_inputs",
@@ -56,7 +56,7 @@ class Input:
             return "a catalogue accelerator name"
         if self.type == "text":
             return "text"
-        text = _args.RULES[self.rule][4].replace("must be ", "")
+        text = RULES[self.rule][4].replace("must be ", "")
         if self.maximum is not None:
             text += f", <= {self.maximum}"
         return ("a whole number " if self.type == "integer" else "") + text
@@ -183,8 +183,8 @@ def _validate(t: Template) -> None:
     for i in t.inputs:
         if i.type not in INPUT_TYPES:
             raise TemplateError(f"{t.path}: input {i.name} type must be one of {', '.join(INPUT_TYPES)}, got {i.type!r}")
-        if i.type in ("number", "integer") and i.rule not in _args.RULES:
-            raise TemplateError(f"{t.path}: input {i.name} rule must be one of {', '.join(_args.RULES)}")
+        if i.type in ("number", "integer") and i.rule not in RULES:
+            raise TemplateError(f"{t.path}: input {i.name} rule must be one of {', '.join(RULES)}")
     rows = t.rows
     for sheet, row in rows.values():
         if row.section not in SECTIONS:
@@ -224,6 +224,8 @@ def _convert(inp: Input, value: Any) -> Any:
             value = float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
         except ValueError:
             raise InputTypeError(f"{inp.name} must be a number, got text {value!r}", argument=inp.name) from None
+    from .. import _args
+
     number = _args.check(inp.name, _args.to_float_array(inp.name, value), inp.rule)
     number = float(number)
     if inp.type == "integer":
