@@ -73,14 +73,13 @@ class TestBreakevenExample:
 
 class TestDeepSeekV3:
     def test_final_run_cost(self):
-        # ref 004 / DeepSeek-V3 report: 2.788 M H800 GPU-hours, $5.576 M at $2 per GPU-hour
-        assert 2.788e6 * 2.0 == pytest.approx(5.576e6)
-        flops_per_hour = costlib.train_flops(37e9, 14.8e12) / 2.788e6
-        # the same cost through the library: the run's own FLOPs at the MFU those hours imply
+        # DeepSeek-V3 report, sec. 1: "180K H800 GPU hours" per trillion tokens sets the realised throughput
         peak = costlib.gpu_spec("H800", "peak_tflops_bf16") * 1e12
-        implied_mfu = flops_per_hour / 3600 / peak
-        cost = costlib.train_cost(37e9, 14.8e12, 2.0, gpu="H800", mfu=implied_mfu)
-        assert cost == pytest.approx(5.576e6, rel=1e-9)  # ref 004: "roughly 5.6 million dollars"
+        mfu = costlib.train_flops(37e9, 1e12) / (180e3 * 3600) / peak
+        pre_training = costlib.train_cost(37e9, 14.8e12, 2.0, gpu="H800", mfu=mfu)
+        assert pre_training == pytest.approx(5.328e6, rel=1e-3)  # report Table 1: pre-training $5.328M (2664K h)
+        extension_and_post = (119e3 + 5e3) * 2.0  # report Table 1: context extension 119K h, post-training 5K h
+        assert pre_training + extension_and_post == pytest.approx(5.576e6, rel=1e-3)  # ref 004 / Table 1: $5.576M
 
 
 class TestUnitEconomicsExamples:

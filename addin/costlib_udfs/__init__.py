@@ -1,0 +1,323 @@
+"""costlib's Excel functions: ``=TRAIN_COST(70E9, 15E12, 2)`` and its family.
+
+One table, :data:`FUNCTIONS`, says which costlib function each Excel function calls and
+which of its arguments Excel shows; :data:`ARGUMENTS` describes every argument once, with
+its unit. Defaults and the function descriptions come from costlib itself, so nothing of
+the domain is written twice. The thin layer below turns Excel's cells into arrays, calls
+costlib, and turns the result back into cells:
+
+- a single cell in every argument gives a single number;
+- ranges broadcast like the library and the result spills (one call for 10,000 rows);
+- bad input gives a short message naming the argument and the rule, never a traceback.
+  In xlwings Lite and xlwings Server (Office.js) the function raises, which Excel shows as
+  a real ``#VALUE!`` error with the message under the cell's error flag; in the classic
+  desktop add-in the cell shows the message as text, led by the Excel error it stands for
+  (``#NUM! mfu must be in (0, 1], got 1.4``).
+
+The same module serves the classic add-in (Windows), xlwings Lite (``addin/lite``) and
+xlwings Server: ``xlwings.func`` is the right decorator in each runtime.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import os
+import re
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import xlwings as xw
+
+import costlib
+from costlib.errors import CostlibError
+
+#: Cell text for a result that does not exist (an infinite break-even volume), by default.
+NO_BREAKEVEN = "no break-even: cost >= price"
+
+#: Every argument an Excel function shows, described once, unit included.
+ARGUMENTS: dict[str, str] = {
+    "params": "Model parameters [parameters], e.g. 70E9; for a mixture of experts, the active parameters.",
+    "tokens": "Training tokens [tokens], e.g. 15E12.",
+    "flops": "Compute [FLOP], e.g. 6.3E24.",
+    "flops_per_param_token": "FLOPs per parameter per token [FLOP]; default 6 (forward and backward).",
+    "price_per_gpu_hour": "Price of one accelerator for one hour [USD/GPU-h], e.g. 2.",
+    "gpu": 'Accelerator: a catalogue name such as "H100", or its dense peak [TFLOP/s]; default "H100".',
+    "mfu": "Model FLOPs utilisation [fraction in (0, 1]]; default 0.4.",
+    "precision": 'Number format of the weights or the math: "bf16", "fp16", "fp8", "int8", "int4", "fp32".',
+    "gpu_hours": "Accelerator-hours [GPU-h].",
+    "price_per_kwh": "Electricity price [USD/kWh].",
+    "pue": "Power usage effectiveness of the data centre [ratio >= 1]; default 1.",
+    "final_run_cost": "Compute cost of the final training run [USD].",
+    "research_multiplier": "Research and ablation compute as a multiple of the final run [ratio]; default 0.",
+    "failed_run_share": "Compute lost to failed runs as a share of the final run [fraction]; default 0.",
+    "data_preparation_share": "Data preparation cost as a share of the final run [fraction]; default 0.",
+    "shared_params": "Parameters every token uses (attention, embeddings, shared experts) [parameters].",
+    "expert_params": "Parameters of one routed expert [parameters].",
+    "experts_per_token": "Routed experts each token activates [count].",
+    "experts": "Routed experts in the model [count].",
+    "tokens_per_param": "Training tokens per parameter [tokens/parameter]; default 20 (Chinchilla).",
+    "target_loss": "Model quality to reach, as Chinchilla-fit pre-training loss [nats/token], e.g. 2.0.",
+    "inference_tokens": "Tokens the model will serve over its life [tokens], e.g. 2E12.",
+    "inference_cost_ratio": "Cost of one inference FLOP over one training FLOP [ratio]; default 1.",
+    "batch_size": "Sequences decoded together [count]; default 1.",
+    "kv_cache_bytes_per_sequence": "Key-value cache read per sequence per token [B]; default 0.",
+    "gpus": "Accelerators serving one model replica [count]; default 1.",
+    "prompt_tokens": "Tokens in the prompt [tokens].",
+    "tokens_per_second": "Throughput of one accelerator at full load [tokens/s].",
+    "utilization": "Share of paid accelerator time doing useful work [fraction in (0, 1]]; default 1.",
+    "input_tokens": "Input (prompt) tokens per query [tokens].",
+    "output_tokens": "Output (completion) tokens per query [tokens].",
+    "input_price_per_m_tokens": "API price of input tokens [USD per 1 M tokens].",
+    "output_price_per_m_tokens": "API price of output tokens [USD per 1 M tokens].",
+    "cached_share": "Share of input tokens served from the prompt cache [fraction]; default 0.",
+    "cached_input_price_per_m_tokens": "API price of cached input tokens [USD per 1 M tokens]; default: input price.",
+    "large_model_cost": "Cost per query on the large model [USD].",
+    "small_model_cost": "Cost per query on the small model [USD]; default 0.",
+    "small_model_share": "Share of queries routed to the small model [fraction]; default 0.",
+    "cache_hit_rate": "Share of queries answered from a response cache [fraction]; default 0.",
+    "cache_hit_cost": "Cost of a query answered from the cache [USD]; default 0.",
+    "training_cost": "One-time training cost [USD].",
+    "lifetime_tokens": "Tokens served over the model's life [tokens].",
+    "marginal_cost_per_m_tokens": "Serving cost [USD per 1 M tokens].",
+    "fixed_cost": "One-time cost of building [USD].",
+    "price_per_unit": "Price paid per unit when buying [USD per unit], e.g. an API price per 1 M tokens.",
+    "cost_per_unit": "Own cost per unit when built [USD per unit], in the same unit as the price.",
+    "annual_decline": "Yearly fall of the price [fraction], e.g. 0.5 for half as much each year.",
+    "years": "Years of decline [years].",
+    "cost_per_m_tokens_at_full_load": "Self-hosted cost at 100 % utilisation [USD per 1 M tokens].",
+    "api_price_per_m_tokens": "API price [USD per 1 M tokens].",
+    "monthly_saving": "Saving per month once built [USD/month].",
+    "price": "Price today [any unit; the result is in the same unit].",
+    "cost_per_query": "Inference cost of one query [USD].",
+    "queries_per_user_per_month": "Queries per user per month [queries/month].",
+    "users": "Users [count]; default 1, which gives COGS per user.",
+    "cogs_per_user": "Inference cost per user per month [USD/month].",
+    "arpu": "Average revenue per user per month [USD/month].",
+    "threshold": "COGS / ARPU above which the product needs redesign [fraction]; default 0.3.",
+    "revenue": "Revenue [USD].",
+    "cogs": "Cost of goods sold [USD].",
+    "field": 'Catalogue column: "tflops", "bandwidth" [TB/s], "memory" [GB], "power" [W], "vendor", "as_of", "source".',
+    "tier": 'Rental tier: "reserved", "on_demand" or "spot"; default "on_demand".',
+    "model": 'API model name in the catalogue, e.g. "gpt-4o".',
+    "kind": 'Which price: "input", "cached_input" or "output"; default "output".',
+}
+
+#: Arguments that take text (names), not numbers.
+TEXT_ARGUMENTS = {"gpu", "precision", "field", "tier", "model", "kind"}
+
+
+@dataclass(frozen=True)
+class Function:
+    """One Excel function: its name, the costlib callable and the arguments Excel shows."""
+
+    name: str                      # Excel name, UPPER_SNAKE
+    target: Callable[..., Any]     # the costlib function it calls
+    arguments: tuple[str, ...]     # the target's parameters that Excel shows, in order
+    pick: str | None = None        # attribute of the target's result to return
+    description: str | None = None  # default: first line of the target's docstring
+    infinite: str = NO_BREAKEVEN   # what a cell says where the result is infinite
+
+
+FUNCTIONS: tuple[Function, ...] = (
+    # Training
+    Function("TRAIN_FLOPS", costlib.train_flops, ("params", "tokens", "flops_per_param_token")),
+    Function("TRAIN_GPU_HOURS", costlib.train_gpu_hours, ("params", "tokens", "gpu", "mfu")),
+    Function("TRAIN_COST", costlib.train_cost, ("params", "tokens", "price_per_gpu_hour", "gpu", "mfu")),
+    Function("COMPUTE_GPU_HOURS", costlib.compute_gpu_hours, ("flops", "gpu", "mfu")),
+    Function("ENERGY_COST", costlib.energy_cost, ("gpu_hours", "price_per_kwh", "gpu", "pue")),
+    Function("PROGRAMME_CAPEX", costlib.programme_capex,
+             ("final_run_cost", "research_multiplier", "failed_run_share", "data_preparation_share")),
+    Function("MOE_ACTIVE_PARAMS", costlib.moe_active_params,
+             ("shared_params", "expert_params", "experts_per_token", "experts")),
+    Function("CHINCHILLA_TOKENS", costlib.chinchilla_tokens, ("params", "tokens_per_param")),
+    Function("CHINCHILLA_LOSS", costlib.chinchilla_loss, ("params", "tokens")),
+    Function("INFERENCE_OPTIMAL_PARAMS", costlib.inference_optimal,
+             ("target_loss", "inference_tokens", "inference_cost_ratio"), pick="params",
+             description="Model size [parameters] that minimises training plus lifetime inference cost "
+                         "for a target loss (Sardana et al. 2024)."),
+    Function("INFERENCE_OPTIMAL_TOKENS", costlib.inference_optimal,
+             ("target_loss", "inference_tokens", "inference_cost_ratio"), pick="train_tokens",
+             description="Training tokens [tokens] of the model that minimises training plus lifetime "
+                         "inference cost for a target loss (Sardana et al. 2024)."),
+    # Inference
+    Function("WEIGHT_BYTES", costlib.weight_bytes, ("params", "precision")),
+    Function("DECODE_TOKENS_PER_SECOND", costlib.decode_tokens_per_second,
+             ("params", "gpu", "batch_size", "precision", "kv_cache_bytes_per_sequence", "gpus")),
+    Function("PREFILL_SECONDS", costlib.prefill_seconds, ("params", "prompt_tokens", "gpu", "mfu")),
+    Function("TOKEN_COST", costlib.token_cost, ("price_per_gpu_hour", "tokens_per_second", "utilization")),
+    Function("SERVING_GPU_HOURS", costlib.serving_gpu_hours, ("tokens", "tokens_per_second", "utilization")),
+    Function("API_COST_PER_QUERY", costlib.api_cost_per_query,
+             ("input_tokens", "output_tokens", "input_price_per_m_tokens", "output_price_per_m_tokens",
+              "cached_share", "cached_input_price_per_m_tokens")),
+    Function("BLENDED_COST_PER_QUERY", costlib.blended_cost_per_query,
+             ("large_model_cost", "small_model_cost", "small_model_share", "cache_hit_rate", "cache_hit_cost")),
+    # Economics
+    Function("AMORTIZED_COST_PER_M_TOKENS", costlib.amortized_cost_per_m_tokens,
+             ("training_cost", "lifetime_tokens", "marginal_cost_per_m_tokens")),
+    Function("BREAKEVEN", costlib.breakeven, ("fixed_cost", "price_per_unit", "cost_per_unit")),
+    Function("BREAKEVEN_AFTER_DECLINE", costlib.breakeven_after_decline,
+             ("fixed_cost", "price_per_unit", "cost_per_unit", "annual_decline", "years")),
+    Function("UTILIZATION_BREAKEVEN", costlib.utilization_breakeven,
+             ("cost_per_m_tokens_at_full_load", "api_price_per_m_tokens"),
+             infinite="no break-even: the API price is 0"),
+    Function("MONTHS_TO_BREAKEVEN", costlib.months_to_breakeven, ("fixed_cost", "monthly_saving"),
+             infinite="never: the monthly saving is not positive"),
+    Function("PRICE_AFTER_DECLINE", costlib.price_after_decline, ("price", "annual_decline", "years")),
+    Function("MONTHLY_COGS", costlib.monthly_cogs, ("cost_per_query", "queries_per_user_per_month", "users")),
+    Function("COGS_SHARE", costlib.cogs_share, ("cogs_per_user", "arpu")),
+    Function("NEEDS_REDESIGN", costlib.needs_redesign, ("cogs_per_user", "arpu", "threshold")),
+    Function("GROSS_MARGIN", costlib.gross_margin, ("revenue", "cogs")),
+    # Catalogue
+    Function("GPU_SPEC", costlib.gpu_spec, ("gpu", "field")),
+    Function("GPU_PRICE", costlib.gpu_price, ("gpu", "tier")),
+    Function("API_PRICE", costlib.api_price, ("model", "kind")),
+)
+
+
+class CellError(Exception):
+    """What a cell shows for bad input: a short message and the Excel error it stands for."""
+
+    def __init__(self, message: str, excel_error: str = "#VALUE!"):
+        super().__init__(message)
+        self.excel_error = excel_error
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def raises_errors() -> bool:
+    """True in runtimes that show a raised exception as a real Excel error with its message.
+
+    xlwings Lite runs in Pyodide (``sys.platform == "emscripten"``); xlwings Server sets
+    ``XLWINGS_ON_SERVER=true``. The classic desktop add-in would show a raised exception
+    as a traceback, so there a function returns the message as the cell's text instead.
+    """
+    return sys.platform == "emscripten" or os.environ.get("XLWINGS_ON_SERVER") == "true"
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def _to_array(name: str, cells: Any) -> tuple[Any, bool]:
+    """Excel's cells (a value or a 2-D list) as what costlib takes; and whether it was one cell."""
+    if not isinstance(cells, (list, tuple)):
+        cells = [[cells]]
+    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in cells]
+    single = len(rows) == 1 and len(rows[0]) == 1
+    if single:
+        value = rows[0][0]
+        if _is_blank(value):
+            raise CellError(f"{name} is required, got a blank cell")
+        if isinstance(value, str) and name not in TEXT_ARGUMENTS:
+            raise CellError(f"{name} must be a number, got text {value!r}")
+        return value, True
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if _is_blank(value):
+                raise CellError(f"{name} must not have blank cells, got one at row {i + 1}, column {j + 1} "
+                                f"of its range")
+            if isinstance(value, str) and name not in TEXT_ARGUMENTS:
+                raise CellError(f"{name} must be a number, got text {value!r} at row {i + 1}, column {j + 1} "
+                                f"of its range")
+    if any(len(r) != len(rows[0]) for r in rows):
+        raise CellError(f"{name} must be a rectangular range")
+    dtype = object if name in TEXT_ARGUMENTS else np.float64
+    return np.array(rows, dtype=dtype), False
+
+
+def _to_cell(value: Any, infinite: str) -> Any:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, str):
+        return value
+    number = float(value)
+    return infinite if math.isinf(number) else number
+
+
+def _to_cells(result: Any, single: bool, infinite: str) -> Any:
+    arr = np.asarray(result)
+    if single or arr.ndim == 0:
+        return _to_cell(arr.reshape(-1)[0] if arr.ndim else arr[()], infinite)
+    if arr.dtype.kind == "f" and not np.isinf(arr).any():
+        return np.atleast_2d(arr).tolist()
+    return [[_to_cell(v, infinite) for v in row] for row in np.atleast_2d(arr).tolist()]
+
+
+def _in_excel_terms(message: str) -> str:
+    """costlib's 0-based ``at position (i, j)`` as the row and column of the range."""
+    message = re.sub(r" at position \((\d+), (\d+)\)",
+                     lambda m: f" at row {int(m[1]) + 1}, column {int(m[2]) + 1} of its range", message)
+    if "do not broadcast" in message:  # shapes as ranges: rows x columns
+        message = re.sub(r"(\w+) \((\d+), (\d+)\)", r"\1 \2x\3 cells", message)
+    return message
+
+
+def evaluate(spec: Function, cells: tuple[Any, ...]) -> Any:
+    """Call ``spec.target`` on Excel's ``cells``; the result as cells, or :class:`CellError`."""
+    defaults = _defaults(spec)
+    kwargs: dict[str, Any] = {}
+    all_single = True
+    for name, value in zip(spec.arguments, cells):
+        if _is_blank(value) or (isinstance(value, list) and len(value) == 1 and isinstance(value[0], list)
+                                and len(value[0]) == 1 and _is_blank(value[0][0])):
+            if name in defaults:
+                continue  # an empty optional argument takes costlib's default
+        arr, single = _to_array(name, value)
+        all_single &= single
+        kwargs[name] = arr
+    try:
+        result = spec.target(**kwargs)
+    except CostlibError as exc:
+        raise CellError(_in_excel_terms(str(exc)), exc.excel_error) from None
+    if spec.pick:
+        result = getattr(result, spec.pick)
+    return _to_cells(result, all_single, spec.infinite)
+
+
+def _defaults(spec: Function) -> dict[str, Any]:
+    params = inspect.signature(spec.target).parameters
+    return {n: params[n].default for n in spec.arguments if params[n].default is not inspect.Parameter.empty}
+
+
+def _make(spec: Function) -> Callable[..., Any]:
+    target_params = inspect.signature(spec.target).parameters
+    missing = [n for n in spec.arguments if n not in target_params or n not in ARGUMENTS]
+    if missing:
+        raise RuntimeError(f"{spec.name}: arguments {missing} are not parameters of "
+                           f"{spec.target.__name__} or lack a description")
+
+    def udf(*cells):
+        try:
+            return evaluate(spec, cells)
+        except CellError as exc:
+            if raises_errors():
+                raise
+            return f"{exc.excel_error} {exc}"
+        except Exception as exc:  # a bug must still show a short message, not a traceback
+            if raises_errors():
+                raise CellError(f"{spec.name} failed: {exc}") from None
+            return f"#VALUE! {spec.name} failed: {exc}"
+
+    # Excel shows costlib's defaults; an empty optional argument arrives as the default.
+    udf.__signature__ = inspect.Signature([
+        inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=target_params[n].default)
+        for n in spec.arguments
+    ])
+    udf.__name__ = udf.__qualname__ = spec.name  # classic xlwings names the VBA function after it
+    udf.__module__ = __name__
+    doc = spec.description or (inspect.getdoc(spec.target) or "").splitlines()[0]
+    udf.__doc__ = doc
+    udf = xw.func(udf)
+    for n in spec.arguments:
+        udf = xw.arg(n, ndim=2, doc=ARGUMENTS[n])(udf)
+    return udf
+
+
+for _spec in FUNCTIONS:
+    globals()[_spec.name] = _make(_spec)
+
+__all__ = [f.name for f in FUNCTIONS] + ["FUNCTIONS", "ARGUMENTS", "CellError", "evaluate"]

@@ -1,0 +1,305 @@
+"""The Excel functions, called directly and through xlwings's custom-function machinery.
+
+``xlwings.server.custom_functions_meta`` is what registers the functions in Excel
+(xlwings Lite and xlwings Server), and ``custom_functions_call`` is what runs them when a
+cell recalculates; the arguments here are shaped as Excel sends them: a 2-D list per
+argument, ``None`` for an empty optional argument, whole ranges as nested lists.
+Root conftest.py sets XLWINGS_ON_SERVER before xlwings is imported.
+"""
+
+import asyncio
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import xlwings as xw
+from xlwings import server
+
+import costlib
+import costlib_udfs
+from costlib_udfs import FUNCTIONS, CellError
+
+NAMES = [f.name for f in FUNCTIONS]
+
+
+def excel_args(args):
+    """Arguments as Office.js sends them: a range is a 2-D list, an omitted argument None."""
+    return [a if a is None or isinstance(a, list) else [[a]] for a in args]
+
+
+def xl_call(name, *args):
+    data = {"func_name": name, "args": excel_args(args), "version": xw.__version__,
+            "client": "Office.js", "runtime": "1.4", "caller_address": None}
+    return asyncio.run(server.custom_functions_call(data, costlib_udfs))
+
+
+# --- registration -------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def meta():
+    return {f["name"]: f for f in server.custom_functions_meta(costlib_udfs)["functions"]}
+
+
+def test_every_function_is_registered_once(meta):
+    assert sorted(meta) == sorted(NAMES)
+    assert len(NAMES) == len(set(NAMES))
+
+
+def test_issue_family_is_present():
+    required = {"TRAIN_COST", "TOKEN_COST", "BREAKEVEN", "TRAIN_FLOPS", "TRAIN_GPU_HOURS", "ENERGY_COST",
+                "DECODE_TOKENS_PER_SECOND", "API_COST_PER_QUERY", "AMORTIZED_COST_PER_M_TOKENS",
+                "UTILIZATION_BREAKEVEN", "MONTHS_TO_BREAKEVEN", "MONTHLY_COGS", "COGS_SHARE",
+                "PRICE_AFTER_DECLINE", "INFERENCE_OPTIMAL_PARAMS", "GPU_SPEC"}  # issue 3's list
+    assert required <= set(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_function_and_every_argument_documented_with_unit(meta, name):
+    func = meta[name]
+    assert "[" in func["description"] and "]" in func["description"], func["description"]
+    for param in func["parameters"]:
+        assert "Positional argument" not in param["description"]
+        assert "[" in param["description"] or '"' in param["description"], (name, param)
+
+
+def test_required_signatures(meta):
+    def sig(name):
+        return [(p["name"], p.get("optional", False)) for p in meta[name]["parameters"]]
+    assert sig("TRAIN_COST") == [("params", False), ("tokens", False), ("price_per_gpu_hour", False),
+                                 ("gpu", True), ("mfu", True)]  # issue 3
+    assert sig("TOKEN_COST") == [("price_per_gpu_hour", False), ("tokens_per_second", False),
+                                 ("utilization", True)]  # issue 3
+    assert sig("BREAKEVEN") == [("fixed_cost", False), ("price_per_unit", False), ("cost_per_unit", False)]
+
+
+def test_defaults_are_the_librarys():
+    import inspect
+    for spec in FUNCTIONS:
+        udf = getattr(costlib_udfs, spec.name)
+        lib = inspect.signature(spec.target).parameters
+        for name, param in inspect.signature(udf).parameters.items():
+            assert param.default == lib[name].default, (spec.name, name)
+
+
+# --- numbers: the reference documents' worked examples --------------------------------
+
+REFERENCE = [
+    # (function, args, expected, rel, source)
+    ("TRAIN_FLOPS", (70e9, 15e12), 6.3e24, 1e-12, "ref 000: 6 x 70e9 x 15e12"),
+    ("TRAIN_GPU_HOURS", (70e9, 15e12), 4.42e6, 0.01, "ref 000: ~4.4M GPU-hours"),
+    ("TRAIN_COST", (70e9, 15e12, 2), 8.85e6, 0.005, "issue 2: about 8.85e6; ref 000: $8-9M"),
+    ("TOKEN_COST", (2.5, 2000), 0.347, 0.01, "ref 004: ~$0.35 per 1M tokens at full load"),
+    ("TOKEN_COST", (2.5, 2000, 0.2), 1.736, 0.001, "issue 2: about 1.736; ref 004: $1.75 at 20 %"),
+    ("TOKEN_COST", (2.5, 2000, 0.05), 6.94, 0.01, "ref 004: $7.00 at 5 %"),
+    ("BREAKEVEN", (1000, 3.0, 0.35), 377.4, 0.001, "issue 2: about 377.4"),
+    ("UTILIZATION_BREAKEVEN", (0.35, 3.0), 0.117, 0.01, "DOMAIN.md: 0.35 / 3.00 ~ 12 %"),
+    ("COMPUTE_GPU_HOURS", (6.3e24,), 4.42e6, 0.01, "ref 000: 6.3e24 FLOPs ~4.4M GPU-hours"),
+]
+
+
+@pytest.mark.parametrize("name,args,expected,rel,source", REFERENCE, ids=[r[0] + str(i) for i, r in enumerate(REFERENCE)])
+def test_reference_examples_direct(name, args, expected, rel, source):
+    assert getattr(costlib_udfs, name)(*args) == pytest.approx(expected, rel=rel), source
+
+
+@pytest.mark.parametrize("name,args,expected,rel,source", REFERENCE, ids=[r[0] + str(i) for i, r in enumerate(REFERENCE)])
+def test_reference_examples_through_xlwings(name, args, expected, rel, source):
+    assert xl_call(name, *args) == [[pytest.approx(expected, rel=rel)]], source
+
+
+def test_deepseek_v3_pre_training_cost():
+    # DeepSeek-V3 report, sec. 1: 180K H800 GPU-hours per trillion tokens (37B active parameters)
+    mfu = costlib.train_flops(37e9, 1e12) / (180e3 * 3600) / (costlib.gpu_spec("H800", "tflops") * 1e12)
+    got = xl_call("TRAIN_COST", 37e9, 14.8e12, 2, "H800", mfu)[0][0]
+    assert got == pytest.approx(5.328e6, rel=1e-3)  # report Table 1: pre-training 2664K GPU-hours, $5.328M
+
+
+def test_breakeven_none_says_so():
+    assert costlib_udfs.BREAKEVEN(1000, 0.3, 0.35) == costlib_udfs.NO_BREAKEVEN  # issue 2: inf -> no break-even
+    assert xl_call("BREAKEVEN", 1000, 0.3, 0.35) == [[costlib_udfs.NO_BREAKEVEN]]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_function_equals_the_library_through_xlwings(name):
+    """Each function through xlwings's call path gives exactly costlib's number."""
+    spec = next(f for f in FUNCTIONS if f.name == name)
+    args = SAMPLE_ARGS[name]
+    want = spec.target(**dict(zip(spec.arguments, args)))
+    if spec.pick:
+        want = getattr(want, spec.pick)
+    got = xl_call(name, *args)[0][0]
+    if isinstance(want, str):
+        assert got == want
+    else:
+        assert got == pytest.approx(float(want), rel=1e-12)
+
+
+SAMPLE_ARGS = {
+    "TRAIN_FLOPS": (70e9, 15e12), "TRAIN_GPU_HOURS": (70e9, 15e12, "A100", 0.5),
+    "TRAIN_COST": (70e9, 15e12, 2.0, "H100", 0.4), "COMPUTE_GPU_HOURS": (6.3e24, 989.4, 0.4),
+    "ENERGY_COST": (4.4e6, 0.1, "H100", 1.2), "PROGRAMME_CAPEX": (8.85e6, 2.0, 0.1, 0.05),
+    "MOE_ACTIVE_PARAMS": (17e9, 2.5e9, 8, 256), "CHINCHILLA_TOKENS": (70e9,), "CHINCHILLA_LOSS": (70e9, 1.4e12),
+    "INFERENCE_OPTIMAL_PARAMS": (2.0, 2e12), "INFERENCE_OPTIMAL_TOKENS": (2.0, 2e12),
+    "WEIGHT_BYTES": (70e9, "fp8"), "DECODE_TOKENS_PER_SECOND": (70e9, "H100", 32, "fp8", 1e6, 2),
+    "PREFILL_SECONDS": (70e9, 4000, "H100", 0.5), "TOKEN_COST": (2.5, 2000, 0.2),
+    "SERVING_GPU_HOURS": (1e9, 2000, 0.5), "API_COST_PER_QUERY": (1500, 500, 3.0, 15.0, 0.5, 0.3),
+    "BLENDED_COST_PER_QUERY": (0.01, 0.001, 0.7, 0.2, 0.0), "AMORTIZED_COST_PER_M_TOKENS": (8.85e6, 1e13, 0.35),
+    "BREAKEVEN": (1000, 3.0, 0.35), "BREAKEVEN_AFTER_DECLINE": (1000, 3.0, 0.35, 0.5, 1),
+    "UTILIZATION_BREAKEVEN": (0.35, 3.0), "MONTHS_TO_BREAKEVEN": (1e6, 5e4),
+    "PRICE_AFTER_DECLINE": (3.0, 0.9, 2), "MONTHLY_COGS": (0.01, 300, 1000), "COGS_SHARE": (3.0, 20.0),
+    "NEEDS_REDESIGN": (7.0, 20.0, 0.3), "GROSS_MARGIN": (20.0, 3.0),
+    "GPU_SPEC": ("H100", "bandwidth"), "GPU_PRICE": ("H100", "on_demand"), "API_PRICE": (None, None),
+}
+
+
+@pytest.fixture(autouse=True)
+def _api_model():
+    # API_PRICE's sample model is the first row of whatever catalogue is packaged
+    SAMPLE_ARGS["API_PRICE"] = (costlib.catalogue.load("api_prices").rows[0]["model"], "output")
+
+
+def test_sample_args_cover_every_function():
+    assert set(SAMPLE_ARGS) == set(NAMES)
+
+
+# --- ranges broadcast and spill -------------------------------------------------------
+
+def test_column_range_spills_as_a_column():
+    prices = [[2.5], [2.0], [3.0]]
+    tps = [[2000], [1000], [2500]]
+    got = xl_call("TOKEN_COST", prices, tps, 0.6)
+    want = costlib.token_cost(np.array([2.5, 2.0, 3.0]), np.array([2000, 1000, 2500]), 0.6)
+    assert np.asarray(got).shape == (3, 1)
+    np.testing.assert_allclose(np.asarray(got)[:, 0], want, rtol=1e-12)
+
+
+def test_row_against_column_broadcasts_to_a_table():
+    got = xl_call("TRAIN_COST", [[7e9], [70e9]], [[1e12, 15e12]], 2.0)
+    want = costlib.train_cost(np.array([[7e9], [70e9]]), np.array([[1e12, 15e12]]), 2.0)
+    np.testing.assert_allclose(np.asarray(got, dtype=float), want, rtol=1e-12)
+
+
+def test_ten_thousand_rows_in_one_call():
+    rng = np.random.default_rng(0)
+    prices = rng.uniform(1, 4, 10_000)
+    tps = rng.uniform(500, 3000, 10_000)
+    got = xl_call("TOKEN_COST", prices[:, None].tolist(), tps[:, None].tolist(), 0.6)
+    np.testing.assert_allclose(np.asarray(got)[:, 0], costlib.token_cost(prices, tps, 0.6), rtol=1e-12)
+
+
+def test_range_with_a_missing_breakeven_mixes_numbers_and_text():
+    got = xl_call("BREAKEVEN", 1000, [[3.0], [0.3]], 0.35)
+    assert got == [[pytest.approx(1000 / 2.65)], [costlib_udfs.NO_BREAKEVEN]]
+
+
+def test_gpu_names_as_a_range():
+    got = xl_call("GPU_SPEC", [["H100"], ["A100"]], "bandwidth")
+    assert got == [[costlib.gpu_spec("H100", "bandwidth")], [costlib.gpu_spec("A100", "bandwidth")]]
+
+
+@pytest.mark.parametrize("omitted", [None, [[None]]], ids=["argument left out", "empty argument"])
+def test_empty_optional_takes_the_default(omitted):
+    assert xl_call("TRAIN_COST", 70e9, 15e12, 2, omitted, omitted) == [[costlib.train_cost(70e9, 15e12, 2)]]
+    assert xl_call("TOKEN_COST", 2.5, 2000, omitted) == [[costlib.token_cost(2.5, 2000)]]
+
+
+# --- bad input: a short message naming the argument and the rule ------------------------
+
+BAD = [
+    # (function, args as Excel sends them, Excel error, message)
+    ("TRAIN_COST", ("abc", 15e12, 2), "#VALUE!", "params must be a number, got text 'abc'"),
+    ("TRAIN_COST", (None, 15e12, 2), "#VALUE!", "params is required, got a blank cell"),
+    ("TRAIN_COST", ([[None]], 15e12, 2), "#VALUE!", "params is required, got a blank cell"),
+    ("TRAIN_COST", (-70e9, 15e12, 2), "#NUM!", "params must be > 0, got -7e+10"),
+    ("TRAIN_COST", (0, 15e12, 2), "#NUM!", "params must be > 0, got 0"),
+    ("TRAIN_COST", (70e9, 0, 2), "#NUM!", "tokens must be > 0, got 0"),
+    ("TRAIN_COST", (70e9, 15e12, -2), "#NUM!", "price_per_gpu_hour must be >= 0, got -2"),
+    ("TRAIN_COST", (70e9, 15e12, 2, "H100", 1.4), "#NUM!", "mfu must be in (0, 1], got 1.4"),  # issue 3's example
+    ("TRAIN_COST", (70e9, 15e12, 2, "H100", 0), "#NUM!", "mfu must be in (0, 1], got 0"),
+    ("TRAIN_COST", (70e9, 15e12, 2, "H100", -0.4), "#NUM!", "mfu must be in (0, 1], got -0.4"),
+    ("TRAIN_COST", (70e9, 15e12, 2, "H1000"), "#N/A", "gpu must be a name in the accelerators catalogue"),
+    ("TRAIN_COST", (70e9, 15e12, 2, -989), "#NUM!", "gpu must be > 0, got -989"),
+    ("TRAIN_COST", (True, 15e12, 2), "#VALUE!", "params must be a number, got True"),
+    ("TRAIN_COST", ([[1e9], [2e9]], [[1e12], [2e12], [3e12]], 2), "#VALUE!",
+     "arguments do not broadcast to one shape: params 2x1 cells, tokens 3x1 cells"),
+    ("TRAIN_COST", ([[1e9], [None]], 1e12, 2), "#VALUE!",
+     "params must not have blank cells, got one at row 2, column 1 of its range"),
+    ("TRAIN_COST", ([[1e9], ["x"]], 1e12, 2), "#VALUE!",
+     "params must be a number, got text 'x' at row 2, column 1 of its range"),
+    ("TRAIN_COST", ([[1e9], [-5]], 1e12, 2), "#NUM!", "params must be > 0, got -5 at row 2, column 1 of its range"),
+    ("TOKEN_COST", (2.5, 2000, 1.5), "#NUM!", "utilization must be in (0, 1], got 1.5"),
+    ("TOKEN_COST", (2.5, 2000, 0), "#NUM!", "utilization must be in (0, 1], got 0"),
+    ("TOKEN_COST", (2.5, 0, 0.5), "#NUM!", "tokens_per_second must be > 0, got 0"),
+    ("TOKEN_COST", (-1, 2000, 0.5), "#NUM!", "price_per_gpu_hour must be >= 0, got -1"),
+    ("TOKEN_COST", (2.5, "fast", 0.5), "#VALUE!", "tokens_per_second must be a number, got text 'fast'"),
+    ("TOKEN_COST", (2.5, None), "#VALUE!", "tokens_per_second is required, got a blank cell"),
+    ("BREAKEVEN", (-1, 3, 0.35), "#NUM!", "fixed_cost must be >= 0, got -1"),
+    ("BREAKEVEN", (1000, 3, -0.35), "#NUM!", "cost_per_unit must be >= 0, got -0.35"),
+    ("BREAKEVEN", (1000, "3", 0.35), "#VALUE!", "price_per_unit must be a number, got text '3'"),
+    ("GPU_SPEC", ("H100", "colour"), "#N/A", "field must be one of "),
+    ("GPU_SPEC", ("X999", "bandwidth"), "#N/A", "gpu must be a name in the accelerators catalogue"),
+    ("GPU_PRICE", ("H100", "weekly"), "#N/A", "tier must be one of reserved, on_demand, spot, got 'weekly'"),
+    ("API_PRICE", ("gpt-99", "output"), "#N/A", "model must be a name in the api_prices catalogue"),
+    ("ENERGY_COST", (1000, -0.1), "#NUM!", "price_per_kwh must be >= 0, got -0.1"),
+    ("ENERGY_COST", (1000, 0.1, "H100", 0.5), "#NUM!", "pue must be >= 1, got 0.5"),
+    ("DECODE_TOKENS_PER_SECOND", (70e9, "H100", 0), "#NUM!", "batch_size must be > 0, got 0"),
+    ("WEIGHT_BYTES", (70e9, "fp7"), "#N/A", "precision must be one of fp32, bf16, fp16, fp8, int8, int4, got 'fp7'"),
+    ("PRICE_AFTER_DECLINE", (3, 1.5, 1), "#NUM!", "annual_decline must be in [0, 1), got 1.5"),
+    ("PRICE_AFTER_DECLINE", (3, 0.5, -1), "#NUM!", "years must be >= 0, got -1"),
+    ("COGS_SHARE", (5, 0), "#NUM!", "arpu must be > 0, got 0"),
+    ("MOE_ACTIVE_PARAMS", (1e9, 1e9, 9, 8), "#NUM!", "experts_per_token must be <= experts, got 9 > 8"),
+    ("INFERENCE_OPTIMAL_PARAMS", (1.5, 1e12), "#NUM!", "target_loss must be > 1.69 (the fit's irreducible loss), got 1.5"),
+    ("API_COST_PER_QUERY", (1000, 500, 3, 15, 1.2), "#NUM!", "cached_share must be in [0, 1], got 1.2"),
+    ("BLENDED_COST_PER_QUERY", (0.01, 0.001, 1.1), "#NUM!", "small_model_share must be in [0, 1], got 1.1"),
+    ("SERVING_GPU_HOURS", (1e9, 2000, 2), "#NUM!", "utilization must be in (0, 1], got 2"),
+    ("AMORTIZED_COST_PER_M_TOKENS", (1e6, 0, 0.35), "#NUM!", "lifetime_tokens must be > 0, got 0"),
+    ("NEEDS_REDESIGN", (5, 20, 2), "#NUM!", "threshold must be in [0, 1], got 2"),
+    ("CHINCHILLA_TOKENS", ("seven",), "#VALUE!", "params must be a number, got text 'seven'"),
+]
+BAD_IDS = [f"{b[0]}-{i}" for i, b in enumerate(BAD)]
+
+
+def test_bad_input_table_is_large_enough():
+    assert len(BAD) >= 30  # issue 3: at least 30 bad inputs
+
+
+@pytest.mark.parametrize("name,args,error,message", BAD, ids=BAD_IDS)
+def test_bad_input_through_xlwings_is_a_real_error_with_the_message(name, args, error, message):
+    """Office.js runtimes: the function raises; Excel shows #VALUE! with this message."""
+    with pytest.raises(CellError) as info:
+        xl_call(name, *args)
+    assert str(info.value).startswith(message)
+    assert info.value.excel_error == error
+    assert "Traceback" not in str(info.value) and "\n" not in str(info.value)
+    assert len(str(info.value)) < 300
+
+
+def test_bad_input_in_the_classic_add_in_is_short_text():
+    """Classic desktop runtime (no XLWINGS_ON_SERVER): the cell shows '<error> <message>' as text."""
+    code = (
+        "import json, sys, costlib_udfs as u\n"
+        "cases = json.loads(sys.argv[1])\n"
+        "print(json.dumps([getattr(u, n)(*a) for n, a, _, _ in cases]))\n"
+    )
+    import json
+    env = {k: v for k, v in os.environ.items() if k != "XLWINGS_ON_SERVER"}
+    cases = [(n, [a if not isinstance(a, float) or np.isfinite(a) else None for a in args], e, m)
+             for n, args, e, m in BAD]
+    done = subprocess.run([sys.executable, "-c", code, json.dumps(cases)], env=env,
+                          capture_output=True, text=True, check=True)
+    shown = json.loads(done.stdout)
+    for (name, _, error, message), cell in zip(cases, shown):
+        assert cell.startswith(f"{error} {message}"), (name, cell)
+
+
+def test_unexpected_failure_is_still_a_short_message():
+    def broken(price_per_gpu_hour, tokens_per_second, utilization=1.0):
+        return 1 / 0
+
+    spec = costlib_udfs.Function("TOKEN_COST", broken, ("price_per_gpu_hour", "tokens_per_second", "utilization"),
+                                 description="A function with a bug [USD].")
+    with pytest.raises(CellError) as info:
+        costlib_udfs._make(spec)(2.5, 2000, None)
+    assert str(info.value) == "TOKEN_COST failed: division by zero"
