@@ -283,6 +283,12 @@ def _defaults(spec: Function) -> dict[str, Any]:
     return {n: params[n].default for n in spec.arguments if params[n].default is not inspect.Parameter.empty}
 
 
+def _plain(text: str) -> str:
+    """A docstring line as Excel shows it: no reStructuredText roles or literals."""
+    text = re.sub(r":\w+:`~?([^`]+)`", lambda m: m[1].upper(), text)
+    return text.replace("``", "")
+
+
 def _make(spec: Function) -> Callable[..., Any]:
     target_params = inspect.signature(spec.target).parameters
     missing = [n for n in spec.arguments if n not in target_params or n not in ARGUMENTS]
@@ -309,8 +315,7 @@ def _make(spec: Function) -> Callable[..., Any]:
     ])
     udf.__name__ = udf.__qualname__ = spec.name  # classic xlwings names the VBA function after it
     udf.__module__ = __name__
-    doc = spec.description or (inspect.getdoc(spec.target) or "").splitlines()[0]
-    udf.__doc__ = doc
+    udf.__doc__ = _plain(spec.description or (inspect.getdoc(spec.target) or "").splitlines()[0])
     udf = xw.func(udf)
     for n in spec.arguments:
         udf = xw.arg(n, ndim=2, doc=ARGUMENTS[n])(udf)

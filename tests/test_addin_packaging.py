@@ -1,0 +1,100 @@
+"""The add-in as users get it: a non-editable install, xlwings Lite's files, the demo workbook."""
+
+import importlib.util
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from xlwings import server
+
+import costlib_udfs
+
+ROOT = Path(__file__).resolve().parents[1]
+NAMES = {f.name for f in costlib_udfs.FUNCTIONS}
+
+
+def load(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(out)],
+                   check=True, capture_output=True)
+    return next(out.glob("costlib-*.whl"))
+
+
+def test_wheel_is_pure_python_with_data_and_addin(wheel):
+    assert wheel.name.endswith("-py3-none-any.whl")  # Pyodide (xlwings Lite) installs only pure wheels
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "costlib_udfs/__init__.py" in names
+    assert any(re.fullmatch(r"costlib/data/accelerators_\d{4}-\d{2}\.csv", n) for n in names)
+    assert "costlib/templates/budget.toml" in names
+
+
+def test_functions_work_from_a_non_editable_install(wheel, tmp_path):
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True,
+                   capture_output=True)
+    code = ("import costlib_udfs, costlib; print(costlib_udfs.__file__); print(costlib.__file__); "
+            "print(costlib_udfs.TRAIN_COST(70e9, 15e12, 2))")
+    done = subprocess.run([str(python), "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    udfs_file, costlib_file, value = done.stdout.split()
+    assert udfs_file.startswith(str(venv)) and costlib_file.startswith(str(venv))
+    assert float(value) == pytest.approx(8.85e6, rel=0.005)  # issue 2: about 8.85e6
+
+
+def test_lite_main_exposes_every_function():
+    main = load(ROOT / "addin" / "lite" / "main.py", "lite_main")
+    meta = server.custom_functions_meta(main)
+    assert {f["name"] for f in meta["functions"]} == NAMES
+
+
+def test_lite_requirements_install_costlib_and_do_not_pin_pyodide_packages():
+    lines = [l.strip() for l in (ROOT / "addin" / "lite" / "requirements.txt").read_text().splitlines()
+             if l.strip() and not l.startswith("#")]
+    assert any(l.endswith("-py3-none-any.whl") and "costlib" in l for l in lines)
+    assert not any(re.match(r"(numpy|pandas)\b.*[=<>]", l) for l in lines)  # Pyodide provides them
+
+
+def test_addin_readme_lists_every_function():
+    text = (ROOT / "addin" / "README.md").read_text()
+    for name in NAMES:
+        assert f"`{name}`" in text, name
+
+
+# --- the demo workbook ------------------------------------------------------------------
+
+demo = load(ROOT / "scripts" / "make_udf_demo.py", "make_udf_demo")
+
+
+@pytest.mark.parametrize("what,function,args,expected,rel,fmt,source", demo.EXAMPLES,
+                         ids=[e[1] + str(i) for i, e in enumerate(demo.EXAMPLES)])
+def test_demo_expected_values_are_what_the_functions_give(what, function, args, expected, rel, fmt, source):
+    got = getattr(costlib_udfs, function)(*args)
+    if isinstance(expected, str):
+        assert got == expected, source
+    else:
+        assert got == pytest.approx(expected, rel=rel), source
+
+
+def test_demo_workbook_is_fresh_and_uses_only_known_functions():
+    path = ROOT / "workbooks" / "udf-demo.xlsx"
+    assert path.read_bytes() == demo.build(), "stale: run python scripts/make_udf_demo.py"
+    ws = openpyxl.load_workbook(path).active
+    formulas = [c.value for row in ws.iter_rows() for c in row
+                if c.data_type == "f" and isinstance(c.value, str)]
+    assert len(formulas) == len(demo.EXAMPLES) + 1
+    for f in formulas:
+        assert re.match(r"=([A-Z_]+)\(", f)[1] in NAMES, f
+    assert "addin/README.md" in ws["A2"].value  # says what to install
