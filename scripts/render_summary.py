@@ -2,10 +2,14 @@
 
     python scripts/render_summary.py
 
-LibreOffice recalculates workbooks/budget.xlsx and renders its first sheet (Summary) to PNG.
+The budget is built from its defaults (as workbooks/budget.xlsx) with the Summary sheet's
+print area set to its first columns on one landscape page; LibreOffice recalculates it
+and prints it to PDF (its headless Calc has no PNG filter); pdftoppm (Debian's
+poppler-utils) turns that page into a PNG.
 """
 
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -14,9 +18,26 @@ from costlib.workbook.recalc import convert
 ROOT = Path(__file__).resolve().parents[1]
 
 if __name__ == "__main__":
+    if shutil.which("pdftoppm") is None:
+        raise SystemExit("pdftoppm is needed: apt-get install poppler-utils")
+    target = ROOT / "docs" / "budget-summary.png"
+    target.parent.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        png = convert([ROOT / "workbooks" / "budget.xlsx"], tmp, to="png")[0]
-        target = ROOT / "docs" / "budget-summary.png"
-        target.parent.mkdir(exist_ok=True)
-        shutil.copyfile(png, target)
+        from costlib.workbook import load_template, resolve_inputs
+        from costlib.workbook.writer import build_workbook, workbook_bytes
+
+        t = load_template("budget")
+        wb = build_workbook(t, resolve_inputs(t, None))
+        ws = wb["Summary"]
+        ws.print_area = "A1:H44"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 1
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        source = Path(tmp) / "budget.xlsx"
+        source.write_bytes(workbook_bytes(wb))
+        pdf = convert([source], tmp + "/out", to="pdf")[0]
+        stem = Path(tmp) / "summary"
+        subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "110", "-png", "-singlefile", str(pdf), str(stem)],
+                       check=True)
+        shutil.copyfile(stem.with_suffix(".png"), target)
     print(f"wrote {target.relative_to(ROOT)}")
