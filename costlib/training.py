@@ -386,6 +386,11 @@ def loss_optimal_params(compute):
     Minimising L(N, C / 6N) gives N_opt = G (C/6)^(beta/(alpha+beta)) with
     G = (alpha A / (beta B))^(1/(alpha+beta)) (Hoffmann et al. 2022, eq. (4) and appendix D.2).
 
+    The answer is sensitive to the fit's constants: with the paper's printed (rounded)
+    constants, Gopher's budget of 5.76e23 FLOP gives 32.2B parameters, where the paper's
+    Figure 4 reports about 40B from its unrounded fit. For sizing, prefer the 20x rule
+    (:func:`chinchilla_optimal_params`); tests/test_published_figures.py records the gap.
+
     Examples
     --------
     >>> round(loss_optimal_params(5.76e23) / 1e9, 1)
