@@ -22,9 +22,10 @@ GROSS_MARGIN_FLOOR = 0.50
 
 def _divide_or_inf(numerator, denominator):
     """numerator / denominator where denominator > 0, else inf; no numpy warning."""
-    positive = denominator > 0
-    safe = np.where(positive, denominator, 1.0)
-    return np.where(positive, numerator / safe, np.inf)
+    # One division into a buffer pre-filled with inf (no masked copies of the inputs).
+    numerator, denominator = np.asarray(numerator, dtype=np.float64), np.asarray(denominator, dtype=np.float64)
+    out = np.full(np.broadcast_shapes(numerator.shape, denominator.shape), np.inf)
+    return np.divide(numerator, denominator, out=out, where=denominator > 0)
 
 
 def breakeven(fixed_cost, price_per_unit, cost_per_unit):

@@ -168,8 +168,12 @@ def prefill_seconds(params, prompt_tokens, gpu="H100", mfu=0.4, precision="bf16"
 
 
 def _serving_hours(tokens, tokens_per_second, utilization):
-    # accelerator-hours to serve ``tokens`` at a throughput kept busy ``utilization`` of the time
-    return tokens / (tokens_per_second * SECONDS_PER_HOUR * utilization)
+    # accelerator-hours to serve ``tokens`` at a throughput kept busy ``utilization`` of the time;
+    # computed in one buffer (arguments come broadcast from _args.parse): one allocation per call
+    busy = tokens_per_second * SECONDS_PER_HOUR
+    busy *= utilization
+    return np.divide(tokens, busy, out=busy if isinstance(busy, np.ndarray) and np.shape(tokens) in ((), busy.shape)
+                     else None)
 
 
 def serving_gpu_hours(tokens, tokens_per_second, utilization=1.0):
@@ -232,7 +236,9 @@ def token_cost(price_per_gpu_hour, tokens_per_second, utilization=1.0):
     """
     a = _args.parse(price_per_gpu_hour=(price_per_gpu_hour, "non_negative"),
                     tokens_per_second=(tokens_per_second, "positive"), utilization=(utilization, "fraction"))
-    return a.wrap(a.price_per_gpu_hour * _serving_hours(TOKENS_PER_MILLION, a.tokens_per_second, a.utilization))
+    hours = _serving_hours(TOKENS_PER_MILLION, a.tokens_per_second, a.utilization)
+    hours *= a.price_per_gpu_hour
+    return a.wrap(hours)
 
 
 def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, output_price_per_m_tokens,

@@ -67,9 +67,18 @@ def train_flops(params, tokens, flops_per_param_token=6.0):
     return a.wrap(a.flops_per_param_token * a.params * a.tokens)
 
 
-def _gpu_hours(flops, gpu, mfu, precision):
-    # GPU-seconds = C / (peak x MFU); the one home of this formula
-    return flops / (peak_flops(gpu, precision) * mfu) / SECONDS_PER_HOUR
+def _gpu_hours(flops, gpu, mfu, precision, reuse=False):
+    """GPU-hours = C / (peak x MFU) / 3600: the one home of this formula.
+
+    ``reuse=True`` lets it divide inside ``flops`` (a fresh array the caller owns), so that
+    a million rows cost one buffer instead of one per step; same operations, same order.
+    """
+    per_second = peak_flops(gpu, precision) * mfu
+    if reuse and isinstance(flops, np.ndarray) and np.shape(per_second) in ((), flops.shape):
+        flops /= per_second
+        flops /= SECONDS_PER_HOUR
+        return flops
+    return flops / per_second / SECONDS_PER_HOUR
 
 
 def compute_gpu_hours(flops, gpu="H100", mfu=0.4, precision="bf16"):
@@ -177,8 +186,11 @@ def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=0.4, precisio
     a = _args.parse((gpu,), params=(params, "positive"), tokens=(tokens, "positive"),
                     price_per_gpu_hour=(price_per_gpu_hour, "non_negative"), mfu=(mfu, "fraction"),
                     flops_per_param_token=(flops_per_param_token, "positive"))
-    hours = _gpu_hours(a.flops_per_param_token * a.params * a.tokens, gpu, a.mfu, precision)
-    return a.wrap(hours * a.price_per_gpu_hour)
+    flops = a.flops_per_param_token * a.params
+    flops *= a.tokens
+    cost = _gpu_hours(flops, gpu, a.mfu, precision, reuse=True)
+    cost *= a.price_per_gpu_hour
+    return a.wrap(cost)
 
 
 def energy_cost(gpu_hours, price_per_kwh, gpu="H100", pue=1.0):

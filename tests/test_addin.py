@@ -303,3 +303,17 @@ def test_unexpected_failure_is_still_a_short_message():
     with pytest.raises(CellError) as info:
         costlib_udfs._make(spec)(2.5, 2000, None)
     assert str(info.value) == "TOKEN_COST failed: division by zero"
+
+
+def test_row_range_spills_as_a_row():
+    got = xl_call("TOKEN_COST", [[2.5, 2.0, 3.0]], 2000, 0.6)
+    assert np.asarray(got).shape == (1, 3)
+    np.testing.assert_allclose(np.asarray(got)[0], costlib.token_cost(np.array([2.5, 2.0, 3.0]), 2000, 0.6))
+
+
+def test_excel_error_value_in_a_range_is_named():
+    error_cell = {"type": "Error", "basicValue": "#DIV/0!", "errorType": "Div0"}  # Office.js error value
+    with pytest.raises(CellError) as info:
+        xl_call("TOKEN_COST", [[2.5], [error_cell]], 2000, 0.6)
+    assert str(info.value) == ("price_per_gpu_hour must be a number, got the Excel value #DIV/0! "
+                               "at row 2, column 1 of its range")

@@ -30,6 +30,7 @@ from typing import Any, Callable
 
 import numpy as np
 import xlwings as xw
+from xlwings.conversion import Converter
 
 import costlib
 from costlib.errors import CostlibError
@@ -199,34 +200,56 @@ def raises_errors() -> bool:
 
 
 def _is_blank(value: Any) -> bool:
-    return value is None or value == ""
+    # Pyodide >= 0.28 hands empty cells of a range over as a JsNull sentinel, not None
+    return value is None or value == "" or type(value).__name__ == "JsNull"
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f"text {value!r}"
+    if isinstance(value, dict):  # Office.js: an error value or a data type in the cell
+        return f"the Excel value {value.get('basicValue', value.get('type', '?'))}"
+    return repr(value)
 
 
 def _to_array(name: str, cells: Any) -> tuple[Any, bool]:
-    """Excel's cells (a value or a 2-D list) as what costlib takes; and whether it was one cell."""
+    """Excel's cells (a value or a 2-D list) as what costlib takes; and whether it was one cell.
+
+    Arguments arrive raw (xlwings's ``raw`` converter): a number or text for one cell, a
+    list of rows for a range. A range of plain numbers takes one numpy call; anything else
+    is walked cell by cell for a message that names the row and column.
+    """
     if not isinstance(cells, (list, tuple)):
         cells = [[cells]]
-    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in cells]
-    single = len(rows) == 1 and len(rows[0]) == 1
-    if single:
+    elif cells and not any(isinstance(r, (list, tuple)) for r in cells):
+        cells = [cells]  # xlwings hands a one-row range over as a flat list: it is a row
+    rows = [r if isinstance(r, (list, tuple)) else [r] for r in cells]
+    if len(rows) == 1 and len(rows[0]) == 1:
         value = rows[0][0]
         if _is_blank(value):
             raise CellError(f"{name} is required, got a blank cell")
-        if isinstance(value, str) and name not in TEXT_ARGUMENTS:
-            raise CellError(f"{name} must be a number, got text {value!r}")
+        if name not in TEXT_ARGUMENTS and not _is_number(value):
+            raise CellError(f"{name} must be a number, got {_describe(value)}")
         return value, True
+    width = len(rows[0])
+    if any(len(r) != width for r in rows):
+        raise CellError(f"{name} must be a rectangular range")
+    if name not in TEXT_ARGUMENTS:
+        kinds = set(map(type, (v for r in rows for v in r)))
+        if kinds <= {float, int}:
+            return np.array(rows, dtype=np.float64), False
     for i, row in enumerate(rows):
         for j, value in enumerate(row):
+            where = f"at row {i + 1}, column {j + 1} of its range"
             if _is_blank(value):
-                raise CellError(f"{name} must not have blank cells, got one at row {i + 1}, column {j + 1} "
-                                f"of its range")
-            if isinstance(value, str) and name not in TEXT_ARGUMENTS:
-                raise CellError(f"{name} must be a number, got text {value!r} at row {i + 1}, column {j + 1} "
-                                f"of its range")
-    if any(len(r) != len(rows[0]) for r in rows):
-        raise CellError(f"{name} must be a rectangular range")
-    dtype = object if name in TEXT_ARGUMENTS else np.float64
-    return np.array(rows, dtype=dtype), False
+                raise CellError(f"{name} must not have blank cells, got one {where}")
+            if name not in TEXT_ARGUMENTS and not _is_number(value):
+                raise CellError(f"{name} must be a number, got {_describe(value)} {where}")
+    return np.array(rows, dtype=object if name in TEXT_ARGUMENTS else np.float64), False
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
 def _to_cell(value: Any, infinite: str) -> Any:
@@ -289,6 +312,21 @@ def _plain(text: str) -> str:
     return text.replace("``", "")
 
 
+class _Cells(Converter):
+    """Return converter: results are already plain floats, text and booleans, so no per-cell
+    conversion; a single value goes out as a 1x1 matrix, which Office.js functions return."""
+
+    base_type = "raw"
+
+    @staticmethod
+    def read_value(value, options):
+        return value
+
+    @staticmethod
+    def write_value(value, options):
+        return value if isinstance(value, list) else [[value]]
+
+
 def _make(spec: Function) -> Callable[..., Any]:
     target_params = inspect.signature(spec.target).parameters
     missing = [n for n in spec.arguments if n not in target_params or n not in ARGUMENTS]
@@ -318,7 +356,8 @@ def _make(spec: Function) -> Callable[..., Any]:
     udf.__doc__ = _plain(spec.description or (inspect.getdoc(spec.target) or "").splitlines()[0])
     udf = xw.func(udf)
     for n in spec.arguments:
-        udf = xw.arg(n, ndim=2, doc=ARGUMENTS[n])(udf)
+        udf = xw.arg(n, "raw", doc=ARGUMENTS[n])(udf)  # raw: no per-cell conversion in xlwings
+    udf = xw.ret(_Cells)(udf)
     return udf
 
 
