@@ -324,6 +324,14 @@ def bench_addin(quick: bool) -> list[dict]:
         print(f"  addin {func:<10} 1 x {ADDIN_ROWS:,} rows {fmt_s(t_range['median_s']):>9}   "
               f"{ADDIN_ROWS:,} x 1 cell {fmt_s(t_single['median_s']):>9}   x{rows[-1]['speedup']:.1f}",
               flush=True)
+    # growth: one range call from 1e3 to 1e6 rows (single-cell calls are measured at 10,000)
+    for n in (1_000, 10_000, 100_000) if quick else (1_000, 10_000, 100_000, 1_000_000):
+        data = _xl_data("TOKEN_COST", _addin_cases(n)["TOKEN_COST"][0])
+        t = measure(lambda: asyncio.run(one_range(data, costlib_udfs)), repeat=3 if n >= 100_000 else 7)
+        rows.append({"section": "addin_growth", "function": "TOKEN_COST", "rows": n,
+                     "range_call_s": t["median_s"], "per_row_s": t["median_s"] / n, "timing": t})
+        print(f"  addin growth TOKEN_COST range of {n:>9,} rows {fmt_s(t['median_s']):>9}  "
+              f"{fmt_s(t['median_s'] / n)} per row", flush=True)
     return rows
 
 
@@ -569,6 +577,12 @@ def markdown_tables(results: list[dict], goals: dict, info: dict) -> str:
             name = "IDENTITY (pass-through, default converters)" if r.get("diagnostic") else f"`{r['function']}`"
             out.append(f"| {name} | {fmt_s(r['range_call_s'])} | {fmt_s(r['single_calls_s'])} | "
                        f"{fmt_s(r['per_single_call_s'])} | x{r['speedup']:.1f} |")
+        out.append("")
+    growth = [r for r in results if r["section"] == "addin_growth"]
+    if growth:
+        out += ["**Add-in growth**: one `TOKEN_COST` range call", "",
+                "| rows | 1 call | per row |", "|---:|---:|---:|"]
+        out += [f"| {r['rows']:,} | {fmt_s(r['range_call_s'])} | {fmt_s(r['per_row_s'])} |" for r in growth]
         out.append("")
     gen = [r for r in results if r["section"] == "generator"]
     if gen:
