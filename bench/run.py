@@ -552,73 +552,60 @@ def evaluate_goals(results: list[dict]) -> dict:
     return goals
 
 
+def _md_table(title: str, columns: list[str], lines: list[list[str]], text_columns: int = 1) -> list[str]:
+    """A titled markdown table; the first ``text_columns`` columns left-aligned, the rest right."""
+    align = ["---"] * text_columns + ["---:"] * (len(columns) - text_columns)
+    return [title, "", "| " + " | ".join(columns) + " |", "|" + "|".join(align) + "|",
+            *("| " + " | ".join(line) + " |" for line in lines), ""]
+
+
 def markdown_tables(results: list[dict], goals: dict, info: dict) -> str:
     out = [f"Machine: {info['cpu_count']} cores ({info.get('cpu_model') or 'unknown CPU'}), "
            f"{info.get('memory_gb')} GB; Python {info['python']}, numpy {info['numpy']}, pandas {info['pandas']}, "
            f"openpyxl {info['openpyxl']}, xlwings {info['xlwings']}, {info.get('libreoffice') or 'no LibreOffice'}; "
            f"{info['date']}.", ""]
-    eng = [r for r in results if r["section"] == "engine"]
-    if eng:
-        out += ["**Engine** (median; loop marked * is timed on 10,000 rows and scaled linearly)", "",
-                "| function | N | vectorised | per row | bare numpy | vs bare | Python loop | vs loop |",
-                "|---|---:|---:|---:|---:|---:|---:|---:|"]
-        for r in eng:
-            out.append(f"| `{r['function']}` | {r['n']:,} | {fmt_s(r['vectorised_s'])} | "
-                       f"{fmt_s(r['vectorised_per_row_s'])} | {fmt_s(r['bare_numpy_s'])} | "
-                       f"{r['ratio_vs_bare']:.2f}x | {fmt_s(r['loop_s'])}{'*' if r['loop_scaled'] else ''} | "
-                       f"x{r['speedup_vs_loop']:,.0f} |")
-        out.append("")
-    add = [r for r in results if r["section"] == "addin"]
-    if add:
-        out += ["**Add-in** through `xlwings.server.custom_functions_call` (10,000 rows)", "",
-                "| function | 1 call, 10,000-row range | 10,000 single-cell calls | per single call | speed-up |",
-                "|---|---:|---:|---:|---:|"]
-        for r in add:
-            name = "IDENTITY (pass-through, default converters)" if r.get("diagnostic") else f"`{r['function']}`"
-            out.append(f"| {name} | {fmt_s(r['range_call_s'])} | {fmt_s(r['single_calls_s'])} | "
-                       f"{fmt_s(r['per_single_call_s'])} | x{r['speedup']:.1f} |")
-        out.append("")
-    growth = [r for r in results if r["section"] == "addin_growth"]
-    if growth:
-        out += ["**Add-in growth**: one `TOKEN_COST` range call", "",
-                "| rows | 1 call | per row |", "|---:|---:|---:|"]
-        out += [f"| {r['rows']:,} | {fmt_s(r['range_call_s'])} | {fmt_s(r['per_row_s'])} |" for r in growth]
-        out.append("")
-    gen = [r for r in results if r["section"] == "generator"]
-    if gen:
+    def section(name):
+        return [r for r in results if r["section"] == name]
+
+    if eng := section("engine"):
+        out += _md_table("**Engine** (median; loop marked * is timed on 10,000 rows and scaled linearly)",
+                         ["function", "N", "vectorised", "per row", "bare numpy", "vs bare", "Python loop", "vs loop"],
+                         [[f"`{r['function']}`", f"{r['n']:,}", fmt_s(r['vectorised_s']),
+                           fmt_s(r['vectorised_per_row_s']), fmt_s(r['bare_numpy_s']), f"{r['ratio_vs_bare']:.2f}x",
+                           fmt_s(r['loop_s']) + ("*" if r['loop_scaled'] else ""), f"x{r['speedup_vs_loop']:,.0f}"]
+                          for r in eng])
+    if add := section("addin"):
+        out += _md_table("**Add-in** through `xlwings.server.custom_functions_call` (10,000 rows)",
+                         ["function", "1 call, 10,000-row range", "10,000 single-cell calls", "per single call",
+                          "speed-up"],
+                         [["IDENTITY (pass-through, default converters)" if r.get("diagnostic") else
+                           f"`{r['function']}`", fmt_s(r['range_call_s']), fmt_s(r['single_calls_s']),
+                           fmt_s(r['per_single_call_s']), f"x{r['speedup']:.1f}"] for r in add])
+    if growth := section("addin_growth"):
+        out += _md_table("**Add-in growth**: one `TOKEN_COST` range call", ["rows", "1 call", "per row"],
+                         [[f"{r['rows']:,}", fmt_s(r['range_call_s']), fmt_s(r['per_row_s'])] for r in growth])
+    if gen := section("generator"):
         lo = "lo_generated_s" in gen[0]
-        head = "| template | case | cells (formulas) | file | generate | floor | vs floor |"
-        sep = "|---|---|---:|---:|---:|---:|---:|"
+        columns = ["template", "case", "cells (formulas)", "file", "generate", "floor", "vs floor"]
+        columns += ["LO total", "LO values-only", "LO recalc ≈"] if lo else []
+        lines = [[r['template'], r['case'], f"{r['cells']:,} ({r['formulas']:,})", f"{r['file_bytes'] / 1024:.0f} KiB",
+                  fmt_s(r['generate_s']), fmt_s(r['floor_s']), f"{r['ratio_vs_floor']:.2f}x"]
+                 + ([fmt_s(r['lo_generated_s']), fmt_s(r['lo_values_only_s']), fmt_s(r['lo_recalc_s'])] if lo else [])
+                 for r in gen]
+        out += _md_table("**Generator** (generate = render + atomic write; floor = same cells in openpyxl "
+                         "write-only mode)", columns, lines, text_columns=2)
         if lo:
-            head += " LO total | LO values-only | LO recalc ≈ |"
-            sep += "---:|---:|---:|"
-        out += ["**Generator** (generate = render + atomic write; floor = same cells in openpyxl write-only mode)",
-                "", head, sep]
-        for r in gen:
-            line = (f"| {r['template']} | {r['case']} | {r['cells']:,} ({r['formulas']:,}) | "
-                    f"{r['file_bytes'] / 1024:.0f} KiB | {fmt_s(r['generate_s'])} | {fmt_s(r['floor_s'])} | "
-                    f"{r['ratio_vs_floor']:.2f}x |")
-            if lo:
-                line += (f" {fmt_s(r['lo_generated_s'])} | {fmt_s(r['lo_values_only_s'])} | "
-                         f"{fmt_s(r['lo_recalc_s'])} |")
-            out.append(line)
-        if lo:
-            out.append("")
-            out.append(f"LibreOffice start-up (one-cell workbook, open + save): {fmt_s(gen[0]['lo_startup_s'])}.")
-        out.append("")
-    st = [r for r in results if r["section"] == "startup"]
-    if st:
-        out += ["**Start-up** (subprocess, median of %d runs)" % st[0]["runs"], "",
-                "| command | median | over `python -c pass` |", "|---|---:|---:|"]
-        for r in st:
-            over = "-" if r["command"] == "python -c pass" else f"+{fmt_s(max(r['over_python_s'], 0))}"
-            out.append(f"| `{r['command']}` | {fmt_s(r['median_s'])} | {over} |")
-        out.append("")
+            out += [f"LibreOffice start-up (one-cell workbook, open + save): {fmt_s(gen[0]['lo_startup_s'])}.", ""]
+    if st := section("startup"):
+        out += _md_table("**Start-up** (subprocess, median of %d runs)" % st[0]["runs"],
+                         ["command", "median", "over `python -c pass`"],
+                         [[f"`{r['command']}`", fmt_s(r['median_s']),
+                           "-" if r["command"] == "python -c pass" else f"+{fmt_s(max(r['over_python_s'], 0))}"]
+                          for r in st])
     if goals:
-        out += ["**Goals**", "", "| goal | result | worst case |", "|---|---|---|"]
-        for k, g in goals.items():
-            out.append(f"| {g['goal']} | {'met' if g['met'] else '**missed**'} | {g['worst']} |")
-        out.append("")
+        out += _md_table("**Goals**", ["goal", "result", "worst case"],
+                         [[g["goal"], "met" if g["met"] else "**missed**", g["worst"]] for g in goals.values()],
+                         text_columns=3)
     return "\n".join(out)
 
 
