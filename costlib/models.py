@@ -144,8 +144,7 @@ def build_vs_buy(v: dict[str, Any]) -> tuple[dict, dict]:
         "breakeven_next_year_m_tokens": eco.breakeven_after_decline(
             v["setup_cost"], v["api_price_per_m_tokens"], self_host, v["annual_price_decline"], 1.0),
         "utilization_breakeven": eco.utilization_breakeven(full_load, v["api_price_per_m_tokens"]),
-        "months_to_breakeven": eco.months_to_breakeven(v["setup_cost"], monthly_saving)
-        if monthly_saving > 0 else np.inf,
+        "months_to_breakeven": eco.months_to_breakeven(v["setup_cost"], monthly_saving),
         "total_buy_cost": float(rows["buy_cost"].sum()),
         "total_build_capex": float(rows["build_setup"].sum()),
         "total_build_opex": float(rows["build_serving"].sum()),
@@ -177,8 +176,7 @@ def finetune_vs_prompt(v: dict[str, Any]) -> tuple[dict, dict]:
         "finetuned_cost_per_query": tuned,
         "saving_per_query": saving,
         "breakeven_queries": eco.breakeven(v["finetune_cost"], prompt, tuned),
-        "months_to_breakeven": eco.months_to_breakeven(v["finetune_cost"], saving * v["queries_per_month"])
-        if saving * v["queries_per_month"] > 0 else np.inf,
+        "months_to_breakeven": eco.months_to_breakeven(v["finetune_cost"], saving * v["queries_per_month"]),
         "total_prompt_cost": float(rows["prompt_cost"].sum()),
         "total_finetune_capex": float(rows["finetune_capex"].sum()),
         "total_finetuned_opex": float(rows["finetuned_cost"].sum()),
