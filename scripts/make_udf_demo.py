@@ -54,6 +54,7 @@ def formula(function: str, args: tuple) -> str:
 def build():
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.worksheet.formula import ArrayFormula
 
     from costlib.workbook.writer import _stamp, workbook_bytes
 
@@ -81,7 +82,7 @@ def build():
         ws[f"E{row}"] = source
         row += 1
     row += 1
-    ws[f"A{row}"] = "A range in one call: the result spills down column D"
+    ws[f"A{row}"] = "A range in one call: one array formula fills column D (Excel 365 may also just spill it)"
     ws[f"A{row}"].font = Font(bold=True)
     row += 1
     for col, label in zip("ABCD", ["Scenario", "price_per_gpu_hour [USD/GPU-h]", "tokens_per_second [tokens/s]",
@@ -95,7 +96,9 @@ def build():
         ws[f"C{first + i}"] = t
         ws[f"D{first + i}"].number_format = '"$"0.00'
     last = first + len(RANGE["price_per_gpu_hour"]) - 1
-    ws[f"D{first}"] = f"=TOKEN_COST(B{first}:B{last}, C{first}:C{last}, {RANGE['utilization']})"
+    # a classic array formula over D first:last: one call fills the range in every Excel
+    ws[f"D{first}"] = ArrayFormula(f"D{first}:D{last}",
+                                   f"=TOKEN_COST(B{first}:B{last}, C{first}:C{last}, {RANGE['utilization']})")
     for col, width in zip("ABCDE", [52, 34, 34, 30, 50]):
         ws.column_dimensions[col].width = width
     _stamp(wb, SimpleNamespace(title="costlib Excel functions: demo", name="udf-demo"))

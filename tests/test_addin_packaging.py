@@ -92,8 +92,7 @@ def test_demo_workbook_is_fresh_and_uses_only_known_functions():
     path = ROOT / "workbooks" / "udf-demo.xlsx"
     assert path.read_bytes() == demo.build(), "stale: run python scripts/make_udf_demo.py"
     ws = openpyxl.load_workbook(path).active
-    formulas = [c.value for row in ws.iter_rows() for c in row
-                if c.data_type == "f" and isinstance(c.value, str)]
+    formulas = [getattr(c.value, "text", c.value) for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert len(formulas) == len(demo.EXAMPLES) + 1
     for f in formulas:
         assert re.match(r"=([A-Z_]+)\(", f)[1] in NAMES, f

@@ -73,7 +73,8 @@ class TestBreakevenExample:
 
 class TestDeepSeekV3:
     def test_final_run_cost(self):
-        # DeepSeek-V3 report, sec. 1: "180K H800 GPU hours" per trillion tokens sets the realised throughput
+        # An identity with the report's own figures, not an independent check: "180K H800 GPU hours"
+        # per trillion tokens (sec. 1) sets the realised throughput; train_cost must then give Table 1.
         peak = costlib.gpu_spec("H800", "peak_tflops_bf16") * 1e12
         mfu = costlib.train_flops(37e9, 1e12) / (180e3 * 3600) / peak
         pre_training = costlib.train_cost(37e9, 14.8e12, 2.0, gpu="H800", mfu=mfu)

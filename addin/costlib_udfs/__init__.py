@@ -109,6 +109,14 @@ ARGUMENTS: dict[str, str] = {
 #: Arguments that take text (names), not numbers.
 TEXT_ARGUMENTS = {"gpu", "precision", "field", "tier", "model", "kind"}
 
+#: Arguments that take one cell, not a range: each names one choice for the whole call.
+SINGLE_CELL_ARGUMENTS = {"precision", "field", "tier", "model", "kind"}
+
+#: Error cells as the classic (COM) add-in hands them over: integer codes (xlwings's
+#: ``_xlwindows.cell_errors``, Excel's CVErr values).
+COM_ERRORS = {-2146826281: "#DIV/0!", -2146826246: "#N/A", -2146826259: "#NAME?", -2146826288: "#NULL!",
+              -2146826252: "#NUM!", -2146826265: "#REF!", -2146826273: "#VALUE!"}
+
 
 @dataclass(frozen=True)
 class Function:
@@ -119,8 +127,12 @@ class Function:
     arguments: tuple[str, ...]     # the target's parameters that Excel shows, in order
     pick: str | None = None        # attribute of the target's result to return
     description: str | None = None  # default: first line of the target's docstring
-    infinite: str = NO_BREAKEVEN   # what a cell says where the result is infinite
+    infinite: str | None = None    # what a cell says where the result is infinite (None: #NUM!)
+    single_cell: tuple[str, ...] = ()  # arguments that take one cell here, beyond SINGLE_CELL_ARGUMENTS
+    docs: tuple[tuple[str, str], ...] = ()  # argument descriptions that differ from ARGUMENTS here
 
+
+_GPU_NAME = 'Accelerator name in the catalogue, e.g. "H100" (a name, not a number).'
 
 FUNCTIONS: tuple[Function, ...] = (
     # Training
@@ -158,9 +170,10 @@ FUNCTIONS: tuple[Function, ...] = (
     # Economics
     Function("AMORTIZED_COST_PER_M_TOKENS", costlib.amortized_cost_per_m_tokens,
              ("training_cost", "lifetime_tokens", "marginal_cost_per_m_tokens")),
-    Function("BREAKEVEN", costlib.breakeven, ("fixed_cost", "price_per_unit", "cost_per_unit")),
+    Function("BREAKEVEN", costlib.breakeven, ("fixed_cost", "price_per_unit", "cost_per_unit"),
+             infinite=NO_BREAKEVEN),
     Function("BREAKEVEN_AFTER_DECLINE", costlib.breakeven_after_decline,
-             ("fixed_cost", "price_per_unit", "cost_per_unit", "annual_decline", "years")),
+             ("fixed_cost", "price_per_unit", "cost_per_unit", "annual_decline", "years"), infinite=NO_BREAKEVEN),
     Function("UTILIZATION_BREAKEVEN", costlib.utilization_breakeven,
              ("cost_per_m_tokens_at_full_load", "api_price_per_m_tokens"),
              infinite="no break-even: the API price is 0"),
@@ -172,8 +185,8 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("NEEDS_REDESIGN", costlib.needs_redesign, ("cogs_per_user", "arpu", "threshold")),
     Function("GROSS_MARGIN", costlib.gross_margin, ("revenue", "cogs")),
     # Catalogue
-    Function("GPU_SPEC", costlib.gpu_spec, ("gpu", "field")),
-    Function("GPU_PRICE", costlib.gpu_price, ("gpu", "tier")),
+    Function("GPU_SPEC", costlib.gpu_spec, ("gpu", "field"), docs=(("gpu", _GPU_NAME),)),
+    Function("GPU_PRICE", costlib.gpu_price, ("gpu", "tier"), single_cell=("gpu",), docs=(("gpu", _GPU_NAME),)),
     Function("API_PRICE", costlib.api_price, ("model", "kind")),
 )
 
@@ -204,7 +217,14 @@ def _is_blank(value: Any) -> bool:
     return value is None or value == "" or type(value).__name__ == "JsNull"
 
 
+def _is_error(value: Any) -> bool:
+    """An Excel error value: a dict from Office.js, an integer code from the classic add-in."""
+    return isinstance(value, dict) or (type(value) is int and value in COM_ERRORS)
+
+
 def _describe(value: Any) -> str:
+    if type(value) is int and value in COM_ERRORS:
+        return f"the Excel value {COM_ERRORS[value]}"
     if isinstance(value, str):
         return f"text {value!r}"
     if isinstance(value, dict):  # Office.js: an error value or a data type in the cell
@@ -212,7 +232,13 @@ def _describe(value: Any) -> str:
     return repr(value)
 
 
-def _to_array(name: str, cells: Any) -> tuple[Any, bool]:
+def _acceptable(name: str, value: Any) -> bool:
+    if name in TEXT_ARGUMENTS:  # a name (or, for gpu, a number): never an error value or TRUE/FALSE
+        return not (_is_error(value) or isinstance(value, (bool, np.bool_)))
+    return _is_number(value)
+
+
+def _to_array(name: str, cells: Any, single_cell: bool = False) -> tuple[Any, bool]:
     """Excel's cells (a value or a 2-D list) as what costlib takes; and whether it was one cell.
 
     Arguments arrive raw (xlwings's ``raw`` converter): a number or text for one cell, a
@@ -224,44 +250,54 @@ def _to_array(name: str, cells: Any) -> tuple[Any, bool]:
     elif cells and not any(isinstance(r, (list, tuple)) for r in cells):
         cells = [cells]  # xlwings hands a one-row range over as a flat list: it is a row
     rows = [r if isinstance(r, (list, tuple)) else [r] for r in cells]
+    if not rows or not rows[0]:
+        raise CellError(f"{name} is required, got an empty range")
+    kind = "a name" if name in TEXT_ARGUMENTS else "a number"
     if len(rows) == 1 and len(rows[0]) == 1:
         value = rows[0][0]
         if _is_blank(value):
             raise CellError(f"{name} is required, got a blank cell")
-        if name not in TEXT_ARGUMENTS and not _is_number(value):
-            raise CellError(f"{name} must be a number, got {_describe(value)}")
+        if not _acceptable(name, value):
+            raise CellError(f"{name} must be {kind}, got {_describe(value)}")
         return value, True
+    if single_cell:
+        raise CellError(f"{name} must be a single cell, got a range of {len(rows)}x{len(rows[0])} cells")
     width = len(rows[0])
     if any(len(r) != width for r in rows):
         raise CellError(f"{name} must be a rectangular range")
     if name not in TEXT_ARGUMENTS:
         kinds = set(map(type, (v for r in rows for v in r)))
-        if kinds <= {float, int}:
+        if kinds <= {float, int} and (int not in kinds or not COM_ERRORS.keys() & {v for r in rows for v in r}):
             return np.array(rows, dtype=np.float64), False
     for i, row in enumerate(rows):
         for j, value in enumerate(row):
             where = f"at row {i + 1}, column {j + 1} of its range"
             if _is_blank(value):
                 raise CellError(f"{name} must not have blank cells, got one {where}")
-            if name not in TEXT_ARGUMENTS and not _is_number(value):
-                raise CellError(f"{name} must be a number, got {_describe(value)} {where}")
+            if not _acceptable(name, value):
+                raise CellError(f"{name} must be {kind}, got {_describe(value)} {where}")
     return np.array(rows, dtype=object if name in TEXT_ARGUMENTS else np.float64), False
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+            and not _is_error(value))
 
 
-def _to_cell(value: Any, infinite: str) -> Any:
+def _to_cell(value: Any, infinite: str | None) -> Any:
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, str):
-        return value
+        return str(value)  # not numpy's str_
     number = float(value)
-    return infinite if math.isinf(number) else number
+    if not math.isinf(number):
+        return number
+    if infinite is None:
+        raise CellError("the result is too large to show (infinite)", "#NUM!")
+    return infinite
 
 
-def _to_cells(result: Any, single: bool, infinite: str) -> Any:
+def _to_cells(result: Any, single: bool, infinite: str | None) -> Any:
     arr = np.asarray(result)
     if single or arr.ndim == 0:
         return _to_cell(arr.reshape(-1)[0] if arr.ndim else arr[()], infinite)
@@ -289,11 +325,12 @@ def evaluate(spec: Function, cells: tuple[Any, ...]) -> Any:
                                 and len(value[0]) == 1 and _is_blank(value[0][0])):
             if name in defaults:
                 continue  # an empty optional argument takes costlib's default
-        arr, single = _to_array(name, value)
+        arr, single = _to_array(name, value, name in SINGLE_CELL_ARGUMENTS or name in spec.single_cell)
         all_single &= single
         kwargs[name] = arr
     try:
-        result = spec.target(**kwargs)
+        with np.errstate(over="ignore"):  # an overflow becomes inf, which the cell reports as #NUM!
+            result = spec.target(**kwargs)
     except CostlibError as exc:
         raise CellError(_in_excel_terms(str(exc)), exc.excel_error) from None
     if spec.pick:
@@ -355,8 +392,9 @@ def _make(spec: Function) -> Callable[..., Any]:
     udf.__module__ = __name__
     udf.__doc__ = _plain(spec.description or (inspect.getdoc(spec.target) or "").splitlines()[0])
     udf = xw.func(udf)
+    docs = {**ARGUMENTS, **dict(spec.docs)}
     for n in spec.arguments:
-        udf = xw.arg(n, "raw", doc=ARGUMENTS[n])(udf)  # raw: no per-cell conversion in xlwings
+        udf = xw.arg(n, "raw", doc=docs[n])(udf)  # raw: no per-cell conversion in xlwings
     udf = xw.ret(_Cells)(udf)
     return udf
 
