@@ -160,15 +160,18 @@ def use(kind: str, path: str | Path) -> Iterator[Catalogue]:
             _active[kind] = before
 
 
-def _per_name(values: Any, argument: str, resolve) -> np.ndarray:
-    """Apply ``resolve(name_or_number)`` to each element of a scalar, array or Series."""
+def _per_name(values: Any, argument: str, resolve, dtype: Any = np.float64) -> np.ndarray:
+    """Apply ``resolve(name_or_number)`` once per distinct element of a scalar, array or Series.
+
+    ``dtype=None`` keeps what ``resolve`` returns (numbers, or text for text fields).
+    """
     if isinstance(values, str) or np.ndim(values) == 0:
-        return np.asarray(resolve(values), dtype=np.float64)
+        return np.asarray(resolve(values), dtype=dtype)
     arr = np.asarray(values.to_numpy() if _args.is_series(values) else values, dtype=object)
     uniques, inverse = np.unique(arr.astype(str), return_inverse=True)
     firsts = [arr.reshape(-1)[int(np.argmax(inverse.reshape(-1) == k))] for k in range(len(uniques))]
-    resolved = np.array([resolve(v) for v in firsts], dtype=np.float64)
-    return resolved[inverse].reshape(arr.shape)
+    resolved = np.array([resolve(v) for v in firsts], dtype=dtype)
+    return resolved[inverse.reshape(-1)].reshape(arr.shape)
 
 
 def _is_number(value: Any) -> bool:
@@ -200,9 +203,7 @@ def gpu_spec(gpu: str, field: str):
     array([3.35 , 2.039])
     """
     if not isinstance(gpu, str) and np.ndim(gpu) > 0:
-        values = gpu.to_numpy() if _args.is_series(gpu) else gpu
-        arr = np.asarray(values, dtype=object)
-        out = np.array([gpu_spec(g, field) for g in arr.reshape(-1)]).reshape(arr.shape)
+        out = _per_name(gpu, "gpu", lambda g: gpu_spec(g, field), dtype=None)
         if _args.is_series(gpu):
             import pandas as pd
             return pd.Series(out, index=gpu.index, name=field)
