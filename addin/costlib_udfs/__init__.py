@@ -26,6 +26,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 import numpy as np
@@ -338,6 +339,7 @@ def evaluate(spec: Function, cells: tuple[Any, ...]) -> Any:
     return _to_cells(result, all_single, spec.infinite)
 
 
+@lru_cache(maxsize=None)  # once per function, not on every cell's call
 def _defaults(spec: Function) -> dict[str, Any]:
     params = inspect.signature(spec.target).parameters
     return {n: params[n].default for n in spec.arguments if params[n].default is not inspect.Parameter.empty}
