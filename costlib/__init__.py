@@ -18,26 +18,29 @@ __version__ = "0.1.0"
 # Public name -> module that defines it. Loaded on first use (PEP 562), so that the
 # ``costlib`` command starts without importing numpy where it does not need it.
 _EXPORTS = {
-    "catalogue": None, "errors": None, "models": None, "workbook": None,
+    "catalogue": None, "errors": None, "formulas": None, "models": None, "timeline": None, "workbook": None,
     "api_price": "catalogue", "gpu_price": "catalogue", "gpu_spec": "catalogue",
     **dict.fromkeys([
         "COGS_SHARE_REDESIGN", "GROSS_MARGIN_FLOOR", "amortized_cost_per_m_tokens", "breakeven",
         "breakeven_after_decline", "cogs_share", "gross_margin", "monthly_cogs", "months_to_breakeven",
-        "needs_redesign", "price_after_decline", "query_cost_quantiles", "scale_plan", "utilization_breakeven",
+        "needs_redesign", "price_after_decline", "query_cost_quantiles", "scale_plan", "unit_economics_verdict",
+        "utilization_breakeven", "VERDICTS",
     ], "economics"),
     **dict.fromkeys([
         "CatalogueError", "CostlibError", "InputError", "InputTypeError", "OutOfRangeError", "ShapeError",
         "UnknownNameError",
     ], "errors"),
     **dict.fromkeys([
-        "BYTES_PER_PARAM", "api_cost_per_query", "blended_cost_per_query", "decode_tokens_per_second",
+        "BYTES_PER_PARAM", "api_cost_per_query", "blended_cost_per_query", "cost_of_tokens", "cost_per_m_tokens",
+        "decode_tokens_per_second",
         "kv_cache_bytes", "prefill_seconds", "serving_gpu_hours", "token_cost", "weight_bytes",
     ], "inference"),
     "scenarios": "scenarios",
     **dict.fromkeys([
-        "CHINCHILLA_FIT", "InferenceOptimal", "chinchilla_loss", "chinchilla_optimal_params", "chinchilla_tokens",
+        "CHINCHILLA_FIT", "InferenceOptimal", "accelerator_peak_tflops", "chinchilla_loss", "chinchilla_optimal_params", "chinchilla_tokens",
         "compute_gpu_hours", "energy_cost", "inference_optimal", "loss_optimal_params", "moe_active_params",
-        "programme_capex", "programme_capex_breakdown", "train_cost", "train_flops", "train_gpu_hours",
+        "data_preparation_cost", "failed_runs_cost", "programme_capex", "programme_capex_breakdown",
+        "research_cost", "train_cost", "train_flops", "train_gpu_hours",
     ], "training"),
 }
 __all__ = sorted(_EXPORTS)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from . import _args
+from .formulas import excel
 from .inference import TOKENS_PER_MILLION, api_cost_per_query
 
 __all__ = [
     "breakeven", "utilization_breakeven", "months_to_breakeven", "price_after_decline",
     "breakeven_after_decline", "amortized_cost_per_m_tokens", "monthly_cogs", "cogs_share",
     "gross_margin", "needs_redesign", "scale_plan", "query_cost_quantiles",
-    "COGS_SHARE_REDESIGN", "GROSS_MARGIN_FLOOR",
+    "COGS_SHARE_REDESIGN", "GROSS_MARGIN_FLOOR", "unit_economics_verdict", "VERDICTS",
 ]
 
 #: COGS above this share of ARPU means the feature needs redesign (reference 003).
@@ -28,6 +29,8 @@ def _divide_or_inf(numerator, denominator):
     return np.divide(numerator, denominator, out=out, where=denominator > 0)
 
 
+@excel("IF({cost_per_unit} >= {price_per_unit}, {none}, {fixed_cost} / ({price_per_unit} - {cost_per_unit}))",
+       none="no break-even: own cost >= price")
 def breakeven(fixed_cost, price_per_unit, cost_per_unit):
     """Volume above which building beats buying [units the prices are per].
 
@@ -66,6 +69,8 @@ def breakeven(fixed_cost, price_per_unit, cost_per_unit):
     return a.wrap(_divide_or_inf(a.fixed_cost, a.price_per_unit - a.cost_per_unit))
 
 
+@excel("IF({api_price_per_m_tokens} <= 0, {none}, IF({cost_per_m_tokens_at_full_load} / {api_price_per_m_tokens} > 1, {none}, {cost_per_m_tokens_at_full_load} / {api_price_per_m_tokens}))",
+       none="never: full load costs more than the price")
 def utilization_breakeven(cost_per_m_tokens_at_full_load, api_price_per_m_tokens):
     """Utilisation above which self-hosting beats the API [fraction].
 
@@ -99,6 +104,7 @@ def utilization_breakeven(cost_per_m_tokens_at_full_load, api_price_per_m_tokens
     return a.wrap(np.where(ratio > 1.0, np.inf, ratio))
 
 
+@excel("IF({monthly_saving} <= 0, {none}, {fixed_cost} / {monthly_saving})", none="never: no monthly saving")
 def months_to_breakeven(fixed_cost, monthly_saving):
     """Months until a one-time cost is paid back by a monthly saving [months].
 
@@ -115,6 +121,7 @@ def months_to_breakeven(fixed_cost, monthly_saving):
     return a.wrap(_divide_or_inf(a.fixed_cost, a.monthly_saving))
 
 
+@excel("{price} * (1 - {annual_decline}) ^ {years}")
 def price_after_decline(price, annual_decline, years):
     """A price after ``years`` of decline at ``annual_decline`` per year [same unit as price].
 
@@ -138,6 +145,8 @@ def price_after_decline(price, annual_decline, years):
     return a.wrap(a.price * (1.0 - a.annual_decline) ** a.years)
 
 
+@excel("IF({cost_per_unit} >= {price_per_unit} * (1 - {annual_decline}) ^ {years}, {none}, {fixed_cost} / ({price_per_unit} * (1 - {annual_decline}) ^ {years} - {cost_per_unit}))",
+       none="no break-even at the price after the decline")
 def breakeven_after_decline(fixed_cost, price_per_unit, cost_per_unit, annual_decline, years=1.0):
     """The build-vs-buy break-even volume re-checked against next year's (lower) price [unit].
 
@@ -157,6 +166,7 @@ def breakeven_after_decline(fixed_cost, price_per_unit, cost_per_unit, annual_de
     return breakeven(fixed_cost, future_price, cost_per_unit)
 
 
+@excel("{training_cost} / {lifetime_tokens} * 1E6 + {marginal_cost_per_m_tokens}")
 def amortized_cost_per_m_tokens(training_cost, lifetime_tokens, marginal_cost_per_m_tokens):
     """The honest unit cost [USD/Mtok]: training spread over every token served, plus marginal.
 
@@ -186,6 +196,7 @@ def amortized_cost_per_m_tokens(training_cost, lifetime_tokens, marginal_cost_pe
     return a.wrap(a.training_cost / a.lifetime_tokens * TOKENS_PER_MILLION + a.marginal_cost_per_m_tokens)
 
 
+@excel("{cost_per_query} * {queries_per_user_per_month} * {users}")
 def monthly_cogs(cost_per_query, queries_per_user_per_month, users=1.0):
     """Inference cost of goods sold per month [USD/month]; ``users=1`` gives COGS per user.
 
@@ -206,6 +217,7 @@ def monthly_cogs(cost_per_query, queries_per_user_per_month, users=1.0):
     return a.wrap(a.cost_per_query * a.queries_per_user_per_month * a.users)
 
 
+@excel("{cogs_per_user} / {arpu}")
 def cogs_share(cogs_per_user, arpu):
     """Inference COGS as a share of revenue per user [fraction]; above 0.30 needs redesign.
 
@@ -220,6 +232,7 @@ def cogs_share(cogs_per_user, arpu):
     return a.wrap(a.cogs_per_user / a.arpu)
 
 
+@excel("({revenue} - {cogs}) / {revenue}")
 def gross_margin(revenue, cogs):
     """Gross margin (revenue - COGS) / revenue [fraction]; below 0.5 is a services business.
 
@@ -329,3 +342,43 @@ def query_cost_quantiles(input_tokens, output_tokens, input_price_per_m_tokens, 
     q = _args.parse(quantiles=(list(quantiles), "share")).quantiles
     values = np.quantile(costs, q)
     return {float(k): float(v) for k, v in zip(q, values)}
+
+
+#: What :func:`unit_economics_verdict` says, in the order it tests.
+VERDICTS = ("redesign: COGS above the threshold share of ARPU", "services business: margin below the floor",
+            "viable: COGS within the threshold")
+
+
+@excel('IF({cogs_share} > {threshold}, "' + VERDICTS[0] + '", IF({gross_margin} < {margin_floor}, "' + VERDICTS[1]
+       + '", "' + VERDICTS[2] + '"))')
+def unit_economics_verdict(cogs_share, gross_margin, threshold=COGS_SHARE_REDESIGN, margin_floor=GROSS_MARGIN_FLOOR):
+    """The unit-economics verdict in words [text]: redesign, services business or viable.
+
+    Parameters
+    ----------
+    cogs_share : array_like
+        Inference COGS over ARPU [fraction].
+    gross_margin : array_like
+        (revenue - COGS) / revenue [fraction].
+    threshold : array_like, default 0.3
+        COGS share above which the feature needs redesign [fraction].
+    margin_floor : array_like, default 0.5
+        Gross margin below which it is a services business [fraction].
+
+    Notes
+    -----
+    Reference 003: above 30 % of ARPU the feature needs redesign; a gross margin below 50 %
+    with no path to improvement is a services business.
+
+    Examples
+    --------
+    >>> unit_economics_verdict(0.3375, 0.6625)
+    'redesign: COGS above the threshold share of ARPU'
+    >>> unit_economics_verdict(0.1, 0.9)
+    'viable: COGS within the threshold'
+    """
+    a = _args.parse(cogs_share=(cogs_share, "finite"), gross_margin=(gross_margin, "finite"),
+                    threshold=(threshold, "share"), margin_floor=(margin_floor, "finite"))
+    words = np.where(a.cogs_share > a.threshold, VERDICTS[0],
+                     np.where(a.gross_margin < a.margin_floor, VERDICTS[1], VERDICTS[2]))
+    return str(words) if words.ndim == 0 else words

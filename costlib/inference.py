@@ -5,12 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from . import _args
+from .formulas import excel
 from .catalogue import bandwidth_bytes_per_s, peak_flops
 from .errors import UnknownNameError
 
 __all__ = [
     "BYTES_PER_PARAM", "weight_bytes", "kv_cache_bytes", "decode_tokens_per_second", "prefill_seconds",
     "serving_gpu_hours", "token_cost", "api_cost_per_query", "blended_cost_per_query", "TOKENS_PER_MILLION",
+    "cost_of_tokens", "cost_per_m_tokens",
 ]
 
 TOKENS_PER_MILLION = 1e6
@@ -176,6 +178,7 @@ def _serving_hours(tokens, tokens_per_second, utilization):
                      else None)
 
 
+@excel("{tokens} / ({tokens_per_second} * 3600 * {utilization})")
 def serving_gpu_hours(tokens, tokens_per_second, utilization=1.0):
     """Accelerator-hours [GPU-h] paid for to serve ``tokens`` at a given utilisation.
 
@@ -204,6 +207,7 @@ def serving_gpu_hours(tokens, tokens_per_second, utilization=1.0):
     return a.wrap(_serving_hours(a.tokens, a.tokens_per_second, a.utilization))
 
 
+@excel("1E6 / ({tokens_per_second} * 3600 * {utilization}) * {price_per_gpu_hour}")
 def token_cost(price_per_gpu_hour, tokens_per_second, utilization=1.0):
     """Self-hosted serving cost [USD per 1 M tokens].
 
@@ -241,6 +245,8 @@ def token_cost(price_per_gpu_hour, tokens_per_second, utilization=1.0):
     return a.wrap(hours)
 
 
+@excel("({input_tokens} * (1 - {cached_share}) * {input_price_per_m_tokens} + {input_tokens} * {cached_share} * {cached_input_price_per_m_tokens} + {output_tokens} * {output_price_per_m_tokens}) / 1E6",
+       defaults={"cached_input_price_per_m_tokens": "input_price_per_m_tokens"})
 def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, output_price_per_m_tokens,
                        cached_share=0.0, cached_input_price_per_m_tokens=None):
     """Cost of one API call [USD] from its token counts and the price list.
@@ -286,6 +292,7 @@ def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, ou
     return a.wrap((fresh + cached + a.output_tokens * a.output_price_per_m_tokens) / TOKENS_PER_MILLION)
 
 
+@excel("{cache_hit_rate} * {cache_hit_cost} + (1 - {cache_hit_rate}) * ({small_model_share} * {small_model_cost} + (1 - {small_model_share}) * {large_model_cost})")
 def blended_cost_per_query(large_model_cost, small_model_cost=0.0, small_model_share=0.0, cache_hit_rate=0.0,
                            cache_hit_cost=0.0):
     """Average cost per query [USD] after routing and response caching.
@@ -321,3 +328,34 @@ def blended_cost_per_query(large_model_cost, small_model_cost=0.0, small_model_s
                     cache_hit_cost=(cache_hit_cost, "non_negative"))
     routed = a.small_model_share * a.small_model_cost + (1.0 - a.small_model_share) * a.large_model_cost
     return a.wrap(a.cache_hit_rate * a.cache_hit_cost + (1.0 - a.cache_hit_rate) * routed)
+
+
+@excel("{tokens_served} / 1E6 * {price_per_m_tokens}")
+def cost_of_tokens(tokens_served, price_per_m_tokens):
+    """What ``tokens_served`` cost at a price per 1 M tokens [USD].
+
+    Examples
+    --------
+    100 B tokens through an API at $3.00 per 1 M tokens:
+
+    >>> cost_of_tokens(100e9, 3.0)
+    300000.0
+    """
+    a = _args.parse(tokens_served=(tokens_served, "non_negative"),
+                    price_per_m_tokens=(price_per_m_tokens, "finite"))
+    return a.wrap(a.tokens_served / TOKENS_PER_MILLION * a.price_per_m_tokens)
+
+
+@excel("{cost} / {tokens_served} * 1E6")
+def cost_per_m_tokens(cost, tokens_served):
+    """A cost spread over the tokens served [USD/Mtok]: the unit the market prices in.
+
+    Examples
+    --------
+    $183,611 of serving and overhead for 100 B tokens:
+
+    >>> round(cost_per_m_tokens(183611.0, 100e9), 4)
+    1.8361
+    """
+    a = _args.parse(cost=(cost, "non_negative"), tokens_served=(tokens_served, "positive"))
+    return a.wrap(a.cost / a.tokens_served * TOKENS_PER_MILLION)

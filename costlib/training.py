@@ -11,34 +11,36 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _args
+from .arguments import ARGUMENTS, documented
+from .formulas import excel
 from .catalogue import board_power_w, peak_flops
 
 __all__ = [
     "train_flops", "compute_gpu_hours", "train_gpu_hours", "train_cost", "energy_cost",
-    "programme_capex", "programme_capex_breakdown", "moe_active_params",
+    "programme_capex", "programme_capex_breakdown", "research_cost", "failed_runs_cost",
+    "data_preparation_cost", "accelerator_peak_tflops", "moe_active_params",
     "chinchilla_tokens", "chinchilla_optimal_params", "chinchilla_loss",
     "loss_optimal_params", "inference_optimal", "InferenceOptimal", "CHINCHILLA_FIT",
 ]
 
 SECONDS_PER_HOUR = 3600.0
 
+#: ``precision`` where it picks a catalogue peak (this module's readings of it).
+_PEAK_PRECISION = ARGUMENTS["precision"].but(
+    meaning='Which catalogue peak to use when gpu is a name: "bf16", "fp16", "fp8" or "tf32" [name]',
+    type='{"bf16", "fp16", "fp8", "tf32"}')
+
 #: Chinchilla parametric loss fit L(N, D) = E + A / N**alpha + B / D**beta,
 #: Hoffmann et al. 2022, "Training Compute-Optimal Large Language Models", eq. (10), Approach 3.
 CHINCHILLA_FIT = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
 
 
+@excel("{flops_per_param_token} * {params} * {tokens}")
+@documented()
 def train_flops(params, tokens, flops_per_param_token=6.0):
     """Training compute [FLOP] of a dense (or active-parameter) transformer.
 
-    Parameters
-    ----------
-    params : array_like
-        Parameters trained per token [parameters]; for a mixture-of-experts model the
-        *active* parameters (see :func:`moe_active_params`).
-    tokens : array_like
-        Training tokens [tokens].
-    flops_per_param_token : array_like, default 6
-        FLOPs per parameter per token [FLOP]: 2 forward + 4 backward.
+    {parameters}
 
     Returns
     -------
@@ -81,19 +83,12 @@ def _gpu_hours(flops, gpu, mfu, precision, reuse=False):
     return flops / per_second / SECONDS_PER_HOUR
 
 
+@excel("{flops} / ({gpu} * 1E12 * {mfu}) / 3600")
+@documented(precision=_PEAK_PRECISION)
 def compute_gpu_hours(flops, gpu="H100", mfu=0.4, precision="bf16"):
     """GPU-hours [GPU-h] to execute ``flops`` at ``mfu`` of the accelerator's dense peak.
 
-    Parameters
-    ----------
-    flops : array_like
-        Work [FLOP].
-    gpu : str, float or array_like, default "H100"
-        Accelerator name from the catalogue, or its dense peak [TFLOP/s] as a number.
-    mfu : array_like, default 0.4
-        Model FLOPs utilisation, the realised share of peak [fraction in (0, 1]].
-    precision : {"bf16", "fp16", "fp8", "tf32"}, default "bf16"
-        Which catalogue peak to use when ``gpu`` is a name.
+    {parameters}
 
     Returns
     -------
@@ -113,15 +108,12 @@ def compute_gpu_hours(flops, gpu="H100", mfu=0.4, precision="bf16"):
     return a.wrap(_gpu_hours(a.flops, gpu, a.mfu, precision))
 
 
+@excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / 3600")
+@documented(precision=_PEAK_PRECISION)
 def train_gpu_hours(params, tokens, gpu="H100", mfu=0.4, precision="bf16", flops_per_param_token=6.0):
     """GPU-hours [GPU-h] of a training run: :func:`train_flops` over realised throughput.
 
-    Parameters
-    ----------
-    params, tokens, flops_per_param_token
-        As in :func:`train_flops` [parameters], [tokens], [FLOP].
-    gpu, mfu, precision
-        As in :func:`compute_gpu_hours`.
+    {parameters}
 
     Returns
     -------
@@ -140,26 +132,13 @@ def train_gpu_hours(params, tokens, gpu="H100", mfu=0.4, precision="bf16", flops
     return a.wrap(_gpu_hours(a.flops_per_param_token * a.params * a.tokens, gpu, a.mfu, precision))
 
 
+@excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / 3600 * {price_per_gpu_hour}")
+@documented(precision=_PEAK_PRECISION)
 def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=0.4, precision="bf16",
                flops_per_param_token=6.0):
     """Compute cost [USD] of one training run (the final run; see :func:`programme_capex`).
 
-    Parameters
-    ----------
-    params : array_like
-        Parameters (active parameters for mixture-of-experts) [parameters].
-    tokens : array_like
-        Training tokens [tokens].
-    price_per_gpu_hour : array_like
-        Rental or internal price of one accelerator for one hour [USD/GPU-h].
-    gpu : str, float or array_like, default "H100"
-        Catalogue name, or dense peak [TFLOP/s] as a number.
-    mfu : array_like, default 0.4
-        Model FLOPs utilisation [fraction in (0, 1]].
-    precision : str, default "bf16"
-        Catalogue peak to use for a named ``gpu``.
-    flops_per_param_token : array_like, default 6
-        [FLOP per parameter per token].
+    {parameters}
 
     Returns
     -------
@@ -193,20 +172,12 @@ def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=0.4, precisio
     return a.wrap(cost)
 
 
+@excel("{gpu_hours} * ({gpu} / 1000) * {pue} * {price_per_kwh}")
+@documented(gpu='Accelerator: a catalogue name such as "H100", or its board power [W] as a number')
 def energy_cost(gpu_hours, price_per_kwh, gpu="H100", pue=1.0):
     """Electricity cost [USD] of ``gpu_hours`` at board power, scaled by the facility's PUE.
 
-    Parameters
-    ----------
-    gpu_hours : array_like
-        Accelerator time [GPU-h].
-    price_per_kwh : array_like
-        Electricity price [USD/kWh].
-    gpu : str, float or array_like, default "H100"
-        Catalogue name, or board power [W] as a number.
-    pue : array_like, default 1.0
-        Power usage effectiveness, facility power over IT power [ratio >= 1]. The default
-        counts the boards only.
+    {parameters}
 
     Returns
     -------
@@ -231,21 +202,12 @@ def energy_cost(gpu_hours, price_per_kwh, gpu="H100", pue=1.0):
     return a.wrap(a.gpu_hours * power_kw * a.pue * a.price_per_kwh)
 
 
+@documented()
 def programme_capex_breakdown(final_run_cost, research_multiplier=0.0, failed_run_share=0.0,
                               data_preparation_share=0.0) -> dict[str, Any]:
     """The capex of a training programme, line by line [USD].
 
-    Parameters
-    ----------
-    final_run_cost : array_like
-        Compute cost of the final training run [USD].
-    research_multiplier : array_like, default 0
-        Research and ablation compute as a multiple of the final run [ratio >= 0].
-    failed_run_share : array_like, default 0
-        Compute lost to failed or restarted runs as a share of the final run [fraction >= 0].
-    data_preparation_share : array_like, default 0
-        Data preparation's share of the whole programme [fraction in [0, 1)]; reference 001
-        puts it at 30-50 % of total training effort and cost.
+    {parameters}
 
     Returns
     -------
@@ -256,7 +218,8 @@ def programme_capex_breakdown(final_run_cost, research_multiplier=0.0, failed_ru
     -----
     compute = final x (1 + research_multiplier + failed_run_share);
     total = compute / (1 - data_preparation_share); data preparation = total - compute.
-    The final run is the visible tip (reference 004, on DeepSeek-V3's $5.576 M).
+    The final run is the visible tip (reference 004, on DeepSeek-V3's $5.576 M). Reference
+    001 puts data preparation at 30-50 % of total training effort and cost.
 
     Examples
     --------
@@ -268,20 +231,94 @@ def programme_capex_breakdown(final_run_cost, research_multiplier=0.0, failed_ru
                     research_multiplier=(research_multiplier, "non_negative"),
                     failed_run_share=(failed_run_share, "non_negative"),
                     data_preparation_share=(data_preparation_share, "share_below_one"))
-    research = a.final_run_cost * a.research_multiplier
-    failed = a.final_run_cost * a.failed_run_share
+    research = research_cost(a.final_run_cost, a.research_multiplier)
+    failed = failed_runs_cost(a.final_run_cost, a.failed_run_share)
     compute = a.final_run_cost + research + failed
-    total = compute / (1.0 - a.data_preparation_share)
+    data = data_preparation_cost(compute, a.data_preparation_share)
     return {"final_run": a.wrap(a.final_run_cost), "research": a.wrap(research),
-            "failed_runs": a.wrap(failed), "data_preparation": a.wrap(total - compute),
-            "total": a.wrap(total)}
+            "failed_runs": a.wrap(failed), "data_preparation": a.wrap(data),
+            "total": a.wrap(compute + data)}
 
 
+@excel("{final_run_cost} * {research_multiplier}")
+def research_cost(final_run_cost, research_multiplier):
+    """Research and ablation compute [USD] as a multiple of the final run's cost.
+
+    Notes
+    -----
+    research = final x research_multiplier; a line of :func:`programme_capex_breakdown`.
+
+    Examples
+    --------
+    As much again as DeepSeek-V3's $5.576 M final run:
+
+    >>> research_cost(5.576e6, 1.0)
+    5576000.0
+    """
+    a = _args.parse(final_run_cost=(final_run_cost, "non_negative"),
+                    research_multiplier=(research_multiplier, "non_negative"))
+    return a.wrap(a.final_run_cost * a.research_multiplier)
+
+
+@excel("{final_run_cost} * {failed_run_share}")
+def failed_runs_cost(final_run_cost, failed_run_share):
+    """Compute lost to failed and restarted runs [USD], as a share of the final run's cost.
+
+    Examples
+    --------
+    >>> failed_runs_cost(8.84e6, 0.1)
+    884000.0
+    """
+    a = _args.parse(final_run_cost=(final_run_cost, "non_negative"),
+                    failed_run_share=(failed_run_share, "non_negative"))
+    return a.wrap(a.final_run_cost * a.failed_run_share)
+
+
+@excel("{compute_cost} * {data_preparation_share} / (1 - {data_preparation_share})")
+def data_preparation_cost(compute_cost, data_preparation_share):
+    """Data preparation [USD] when it is ``data_preparation_share`` of the whole programme.
+
+    Notes
+    -----
+    With compute C and share s of the total T = C + data: data = C s / (1 - s).
+
+    Examples
+    --------
+    $10 M of compute where data preparation is 30 % of the programme:
+
+    >>> round(data_preparation_cost(10e6, 0.3))
+    4285714
+    """
+    a = _args.parse(compute_cost=(compute_cost, "non_negative"),
+                    data_preparation_share=(data_preparation_share, "share_below_one"))
+    return a.wrap(a.compute_cost * a.data_preparation_share / (1.0 - a.data_preparation_share))
+
+
+@excel("INDEX(catalogue_peak_tflops, MATCH({gpu}, catalogue_name, 0), MATCH({precision}, catalogue_precision, 0))",
+       text=("gpu", "precision"))
+def accelerator_peak_tflops(gpu, precision="bf16"):
+    """Dense peak of a catalogue accelerator at ``precision`` [TFLOP/s].
+
+    Examples
+    --------
+    The H100 SXM at BF16, the figure reference 000's training example starts from:
+
+    >>> accelerator_peak_tflops("H100")
+    989.4
+    """
+    return _args.Parsed({}, isinstance(gpu, str) or np.ndim(gpu) == 0).wrap(peak_flops(gpu, precision) / 1e12)
+
+
+@documented()
 def programme_capex(final_run_cost, research_multiplier=0.0, failed_run_share=0.0,
                     data_preparation_share=0.0):
     """Total capex of a training programme [USD]: final run, research, failures, data.
 
-    See :func:`programme_capex_breakdown` for the parameters and the equation.
+    {parameters}
+
+    Notes
+    -----
+    See :func:`programme_capex_breakdown` for the lines and the equation.
 
     Examples
     --------
@@ -294,19 +331,12 @@ def programme_capex(final_run_cost, research_multiplier=0.0, failed_run_share=0.
                                      data_preparation_share)["total"]
 
 
+@excel("{shared_params} + {expert_params} * {experts_per_token} / {experts}")
+@documented()
 def moe_active_params(shared_params, expert_params, experts_per_token, experts):
     """Active parameters per token [parameters] of a mixture-of-experts model.
 
-    Parameters
-    ----------
-    shared_params : array_like
-        Parameters every token uses (attention, embeddings, shared experts) [parameters].
-    expert_params : array_like
-        Parameters of all routed experts together [parameters].
-    experts_per_token : array_like
-        Routed experts each token activates (top-k) [count].
-    experts : array_like
-        Routed experts in total [count].
+    {parameters}
 
     Returns
     -------
@@ -334,8 +364,12 @@ def moe_active_params(shared_params, expert_params, experts_per_token, experts):
     return a.wrap(a.shared_params + a.expert_params * a.experts_per_token / a.experts)
 
 
+@excel("{params} * {tokens_per_param}")
+@documented(params="Model parameters [parameters]")
 def chinchilla_tokens(params, tokens_per_param=20.0):
     """Compute-optimal training tokens [tokens] for ``params`` by the ~20 tokens/parameter rule.
+
+    {parameters}
 
     Notes
     -----
@@ -352,8 +386,11 @@ def chinchilla_tokens(params, tokens_per_param=20.0):
     return a.wrap(a.params * a.tokens_per_param)
 
 
+@documented()
 def chinchilla_optimal_params(compute, tokens_per_param=20.0, flops_per_param_token=6.0):
     """Compute-optimal parameters [parameters] for a budget of ``compute`` [FLOP], 20x rule.
+
+    {parameters}
 
     Notes
     -----
@@ -371,9 +408,13 @@ def chinchilla_optimal_params(compute, tokens_per_param=20.0, flops_per_param_to
     return a.wrap(np.sqrt(a.compute / (a.flops_per_param_token * a.tokens_per_param)))
 
 
+@excel("{E} + {A} / {params} ^ {alpha} + {B} / {tokens} ^ {beta}")
+@documented(params="Model parameters [parameters]")
 def chinchilla_loss(params, tokens, E=CHINCHILLA_FIT["E"], A=CHINCHILLA_FIT["A"], B=CHINCHILLA_FIT["B"],
                     alpha=CHINCHILLA_FIT["alpha"], beta=CHINCHILLA_FIT["beta"]):
     """Pre-training loss [nats/token] predicted by the Chinchilla parametric fit.
+
+    {parameters}
 
     Notes
     -----
@@ -390,8 +431,11 @@ def chinchilla_loss(params, tokens, E=CHINCHILLA_FIT["E"], A=CHINCHILLA_FIT["A"]
     return a.wrap(a.E + a.A / a.params ** a.alpha + a.B / a.tokens ** a.beta)
 
 
+@documented()
 def loss_optimal_params(compute):
     """Compute-optimal parameters [parameters] under the Chinchilla loss fit (no 20x rule).
+
+    {parameters}
 
     Notes
     -----
@@ -423,21 +467,11 @@ class InferenceOptimal(NamedTuple):
     inference_flops: Any  #: lifetime inference compute, 2 N D_inf [FLOP]
 
 
+@documented()
 def inference_optimal(target_loss, inference_tokens, inference_cost_ratio=1.0):
     """The model size and training tokens that minimise training plus lifetime inference cost.
 
-    Parameters
-    ----------
-    target_loss : array_like
-        Quality to reach, as Chinchilla-fit pre-training loss [nats/token]; use
-        :func:`chinchilla_loss` of a reference model to name a quality. Must exceed the
-        fit's irreducible loss E = 1.69.
-    inference_tokens : array_like
-        Tokens the model will process over its serving life, input and output [tokens].
-        Zero gives back the Chinchilla loss-optimal model.
-    inference_cost_ratio : array_like, default 1
-        Cost of one inference FLOP over one training FLOP [ratio > 0]: 1 minimises FLOPs;
-        above 1 where serving runs at a lower MFU or a dearer accelerator than training.
+    {parameters}
 
     Returns
     -------
@@ -453,6 +487,10 @@ def inference_optimal(target_loss, inference_tokens, inference_cost_ratio=1.0):
     D_tr(N) = (B / (l - E - A N^-alpha))^(1/beta); the objective's derivative in N changes
     sign once, so a bisection on it in log N finds the optimum for every element at once.
     This is kept apart from the 20-tokens-per-parameter rule (:func:`chinchilla_tokens`).
+
+    Name a quality by :func:`chinchilla_loss` of a reference model. ``inference_tokens = 0``
+    gives back the Chinchilla loss-optimal model. ``inference_cost_ratio = 1`` minimises
+    FLOPs; above 1 where serving runs at a lower MFU or a dearer accelerator than training.
 
     Examples
     --------

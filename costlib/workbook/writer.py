@@ -34,7 +34,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import __version__
 from ..catalogue import load as load_catalogue
 from ..errors import CostlibError
-from .template import TOKEN, Template, is_formula_like
+from ..formulas import render
+from .template import Template, TemplateError, is_formula_like
 
 __all__ = ["build_workbook", "workbook_bytes", "write_workbook", "FileExistsCostlibError", "is_unedited",
            "FORMATS"]
@@ -77,8 +78,10 @@ class FileExistsCostlibError(CostlibError):
 class _Layout:
     """Where every name lives: defined-name cells, timeline rows, axis rows."""
 
-    def __init__(self, months: int):
+    def __init__(self, months: int, axis: str):
         self.months = months
+        self.axis_name = axis
+        self.first_col = get_column_letter(FIRST_COL)
         self.last_col = get_column_letter(FIRST_COL + months - 1)
         self.rows: dict[str, tuple[str, int]] = {}
         self.axis: dict[str, int] = {}
@@ -86,28 +89,57 @@ class _Layout:
     def ref(self, sheet: str, cell: str, here: str) -> str:
         return cell if sheet == here else f"{quote_sheetname(sheet)}!{cell}"
 
-    def expand(self, formula: str, here: str, col: str | None) -> str:
-        def replace(match: re.Match) -> str:
-            kind, name = match.group(1), match.group(2)
-            if kind == "axis":
-                r = self.axis[name]
-                return self.ref(name, f"${get_column_letter(FIRST_COL)}${r}:${self.last_col}${r}", here)
-            if kind is None and name == "col":
-                return f"{col}${self.axis[here]}"
-            sheet, r = self.rows[name]
-            if kind == "range":
-                return name  # the row's defined name
-            if kind == "cum":
-                return f"SUM({self.ref(sheet, f'${get_column_letter(FIRST_COL)}${r}:{col}{r}', here)})"
-            return self.ref(sheet, f"{col}{r}", here)
+    def context(self, here: str, col: str | None) -> "_Context":
+        return _Context(self, here, col)
 
-        return "=" + TOKEN.sub(replace, formula.replace(" ", "")
-                               if '"' not in formula else _strip_outside_quotes(formula))
+    def formula(self, expr, here: str, col: str | None = None) -> str:
+        """``expr`` as native Excel text for a cell of sheet ``here`` in column ``col``."""
+        return "=" + _strip_outside_quotes(render(expr, self.context(here, col)))
+
+    def row_formulas(self, expr, here: str) -> list[str]:
+        """The formula of a timeline row in each of its columns: rendered once, column filled in."""
+        text = self.formula(expr, here, _COL)
+        return [text.replace(_COL, get_column_letter(FIRST_COL + i)) for i in range(self.months)]
 
 
 def _strip_outside_quotes(formula: str) -> str:
+    """Excel's own files hold formulas without spaces; text in quotes keeps its spaces."""
     parts = formula.split('"')
     return '"'.join(p.replace(" ", "") if i % 2 == 0 else p for i, p in enumerate(parts))
+
+
+_COL = "\x00"  # stands for the column letter while a row's formula is rendered once
+
+
+class _Context:
+    """A :class:`costlib.formulas.Context`: names as seen from one cell."""
+
+    def __init__(self, layout: _Layout, here: str, col: str | None):
+        self.layout, self.here, self.col = layout, here, col
+
+    def _where(self, name: str) -> tuple[str, int]:
+        if name == self.layout.axis_name:
+            sheet = self.here if self.here in self.layout.axis else next(iter(self.layout.axis))
+            return sheet, self.layout.axis[sheet]
+        return self.layout.rows[name]
+
+    def value(self, name: str) -> str:
+        if name != self.layout.axis_name and name not in self.layout.rows:
+            return name  # an input or an item: its defined name
+        sheet, r = self._where(name)
+        if self.col is None:
+            raise TemplateError(f"{name} is a timeline row; a single cell takes total({name}) or last({name})")
+        return self.layout.ref(sheet, f"{self.col}${r}", self.here)
+
+    def range(self, name: str) -> str:
+        sheet, r = self._where(name)
+        return self.layout.ref(sheet, f"${self.layout.first_col}${r}:${self.layout.last_col}${r}", self.here)
+
+    def to_date(self, name: str) -> str:
+        sheet, r = self._where(name)
+        if self.col is None:
+            raise TemplateError(f"a running total of {name} needs a column")
+        return self.layout.ref(sheet, f"${self.layout.first_col}${r}:{self.col}${r}", self.here)
 
 
 def _define(wb: Workbook, name: str, sheet: str, ref: str) -> None:
@@ -161,7 +193,7 @@ def _write_inputs(wb: Workbook, t: Template, values: dict[str, Any]) -> None:
             if is_formula_like(value):
                 cell.quotePrefix = True
         cell.font, cell.fill = INPUT_FONT, INPUT_FILL
-        cell.number_format = FORMATS["text" if inp.type in ("text", "gpu") else inp.format]
+        cell.number_format = FORMATS["text" if inp.type in ("text", "gpu", "choice") else inp.format]
         ws.cell(row=r, column=3, value=inp.unit)
         ws.cell(row=r, column=4, value=inp.describe_rule())
         source = inp.source + (" (structural: regenerate the workbook to change it)" if inp.structural else "")
@@ -169,7 +201,9 @@ def _write_inputs(wb: Workbook, t: Template, values: dict[str, Any]) -> None:
         ws.cell(row=r, column=6, value=inp.name).font = Font(color="808080")
         _define(wb, inp.name, "Inputs", f"$B${r}")
         if inp.type == "gpu":
-            dv = DataValidation(type="list", formula1="=catalogue_name", allow_blank=False)
+            dv = DataValidation(type="list", formula1="catalogue_name", allow_blank=False)
+        elif inp.type == "choice":
+            dv = DataValidation(type="list", formula1='"' + ",".join(inp.choices) + '"', allow_blank=False)
         elif inp.type == "text":
             dv = None
         else:
@@ -195,7 +229,7 @@ def _write_sheet(wb: Workbook, sheet, layout: _Layout, axis_values: list) -> Non
         for item in sheet.items:
             r += 1
             ws.cell(row=r, column=1, value=item.label)
-            cell = ws.cell(row=r, column=2, value=layout.expand(item.formula, sheet.name, None))
+            cell = ws.cell(row=r, column=2, value=layout.formula(item.expr, sheet.name))
             cell.number_format = FORMATS[item.format]
             ws.cell(row=r, column=3, value=item.unit)
             ws.cell(row=r, column=4, value=item.name).font = Font(color="808080")
@@ -217,9 +251,8 @@ def _write_sheet(wb: Workbook, sheet, layout: _Layout, axis_values: list) -> Non
                 total = ws.cell(row=rr, column=3, value=f"=SUM({row.name})")
                 total.number_format = FORMATS[row.format]
                 total.font = Font(bold=True)
-            for i in range(len(axis_values)):
-                col = get_column_letter(FIRST_COL + i)
-                cell = ws.cell(row=rr, column=FIRST_COL + i, value=layout.expand(row.formula, sheet.name, col))
+            for i, text in enumerate(layout.row_formulas(row.expr, sheet.name)):
+                cell = ws.cell(row=rr, column=FIRST_COL + i, value=text)
                 cell.number_format = FORMATS[row.format]
                 if row.emphasis:
                     cell.font, cell.border = Font(bold=True), TOTAL_BORDER
@@ -238,7 +271,7 @@ def _write_sheet(wb: Workbook, sheet, layout: _Layout, axis_values: list) -> Non
 
 
 def _plan_layout(t: Template, months: int) -> _Layout:
-    layout = _Layout(months)
+    layout = _Layout(months, t.axis)
     for sheet in t.sheets:
         r = 4
         if sheet.items:
@@ -259,7 +292,7 @@ def _write_charts(wb: Workbook, t: Template, layout: _Layout) -> None:
         chart = LineChart()
         chart.title = spec["title"]
         chart.y_axis.title = spec.get("y_title", "")
-        chart.x_axis.title = t.axis
+        chart.x_axis.title = t.axis_label
         chart.height, chart.width = 8, 22
         hdr = layout.axis[spec["sheet"]]
         for name in spec["rows"]:
@@ -284,8 +317,8 @@ def _write_checks(wb: Workbook, t: Template, layout: _Layout) -> None:
     ws["A5"].font = Font(bold=True)
     first = 6
     for i, check in enumerate(t.checks):
-        ws.cell(row=first + i, column=1, value=check["label"])
-        ws.cell(row=first + i, column=2, value=layout.expand(check["formula"], "Checks", None))
+        ws.cell(row=first + i, column=1, value=check.label)
+        ws.cell(row=first + i, column=2, value=layout.formula(check.expr, "Checks"))
     last = first + len(t.checks) - 1
     ws["B5"] = f"=AND(B{first}:B{last})"
     ws["B5"].font = Font(bold=True)
@@ -297,13 +330,16 @@ def _write_checks(wb: Workbook, t: Template, layout: _Layout) -> None:
 
 
 def _write_catalogue(wb: Workbook) -> None:
+    from ..catalogue import PRECISIONS
+
     catalogue = load_catalogue("accelerators")
     ws = wb.create_sheet("Catalogue")
     _title(ws, f"Accelerator catalogue as of {catalogue.as_of}",
            "Dense peak figures (not sparsity), from costlib's dated catalogue; each row has its source.")
-    columns = ["name", "peak_tflops_bf16", "peak_tflops_fp8", "hbm_gb", "bandwidth_tb_per_s", "board_power_w",
-               "as_of", "source"]
-    _header(ws, 4, columns)
+    ws.cell(row=3, column=2, value="Dense peak [TFLOP/s] by precision").font = GROUP_FONT
+    peaks = [f"peak_tflops_{p}" for p in PRECISIONS]
+    columns = ["name", *peaks, "hbm_gb", "bandwidth_tb_per_s", "board_power_w", "as_of", "source"]
+    _header(ws, 4, ["name", *PRECISIONS, *columns[1 + len(peaks):]])
     rows = [row for row in catalogue.rows if row.get("peak_tflops_bf16") is not None]
     for r, row in enumerate(rows, start=5):
         for c, column in enumerate(columns, start=1):
@@ -315,13 +351,16 @@ def _write_catalogue(wb: Workbook) -> None:
     for c, column in enumerate(columns[:-2], start=1):
         letter = get_column_letter(c)
         _define(wb, f"catalogue_{column}", "Catalogue", f"${letter}$5:${letter}${last}")
+    first, final = get_column_letter(2), get_column_letter(1 + len(peaks))
+    _define(wb, "catalogue_peak_tflops", "Catalogue", f"${first}$5:${final}${last}")
+    _define(wb, "catalogue_precision", "Catalogue", f"${first}$4:${final}$4")
     ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["H"].width = 90
+    ws.column_dimensions[get_column_letter(len(columns))].width = 90
 
 
 def build_workbook(t: Template, values: dict[str, Any]) -> Workbook:
     """An openpyxl Workbook for template ``t`` and resolved input ``values``."""
-    months = len(t.axis_values) if t.axis_values else int(values[t.axis_length])
+    months = t.length(values)
     axis_values = list(t.axis_values) if t.axis_values else [None] * months
     layout = _plan_layout(t, months)
     wb = Workbook()

@@ -1,0 +1,304 @@
+"""Timeline glue: how a template lays engine results out on a monthly timeline.
+
+Small functions, each with its Excel twin beside it (see :mod:`costlib.formulas`): a
+series that grows each month, a cost paid in one month or every few months, running and
+lifetime totals, the first month something happens, the cheaper of two options, and the
+checks a workbook runs on itself. Templates call these by name; none of them is a cost
+formula of the domain (those live in :mod:`costlib.training`, :mod:`costlib.inference`
+and :mod:`costlib.economics`).
+
+A timeline row is a 1-D array with one element per column (month); a single value is a
+float. Every function broadcasts the two.
+
+>>> growth(100.0, 0.05, [1, 2, 3])
+array([100.  , 105.  , 110.25])
+>>> cumulative([1.0, 2.0, 3.0])
+array([1., 3., 6.])
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _args
+from .formulas import excel
+
+__all__ = ["growth", "in_month", "every", "elapsed_years", "cumulative", "total", "last", "count_of",
+           "first_where", "sum_of", "difference", "product", "share_of", "at_least", "below", "cheaper",
+           "agree", "all_of", "no_errors", "in_catalogue"]
+
+MONTHS_PER_YEAR = 12.0
+
+
+def _row(name: str, values) -> np.ndarray:
+    arr = _args.to_float_array(name, values)
+    return np.atleast_1d(arr)
+
+
+@excel("{first} * (1 + {growth_rate}) ^ ({period} - 1)")
+def growth(first, growth_rate, period):
+    """A quantity that grows by ``growth_rate`` each period from ``first`` in period 1 [unit of first].
+
+    Parameters
+    ----------
+    first : array_like
+        Value in the first period [any unit].
+    growth_rate : array_like
+        Growth per period [fraction >= 0], 0.05 for 5 % a month.
+    period : array_like
+        Period number, 1 for the first [count].
+
+    Notes
+    -----
+    value = first x (1 + g)^(period - 1): compound growth.
+
+    Examples
+    --------
+    100 B tokens in month 1 growing 5 % a month:
+
+    >>> growth(100e9, 0.05, 3) / 1e9
+    110.25
+    """
+    a = _args.parse(first=(first, "non_negative"), growth_rate=(growth_rate, "non_negative"),
+                    period=(period, "at_least_one"))
+    return a.wrap(a.first * (1.0 + a.growth_rate) ** (a.period - 1.0))
+
+
+@excel("IF({period} = {at_period}, {amount}, 0)")
+def in_month(amount, period, at_period):
+    """``amount`` in the period ``at_period``, 0 in every other [unit of amount].
+
+    Examples
+    --------
+    A training run paid in month 2 of four:
+
+    >>> in_month(8.8e6, [1, 2, 3, 4], 2)
+    array([      0., 8800000.,       0.,       0.])
+    """
+    a = _args.parse(amount=(amount, "finite"), period=(period, "finite"), at_period=(at_period, "finite"))
+    return a.wrap(np.where(a.period == a.at_period, a.amount, 0.0))
+
+
+@excel("IF(AND({period} >= {first_period}, MOD({period} - {first_period}, {interval}) = 0), {amount}, 0)")
+def every(amount, period, first_period, interval):
+    """``amount`` in ``first_period`` and every ``interval`` periods after it, else 0 [unit of amount].
+
+    Examples
+    --------
+    A fine-tune every 3 months from month 2:
+
+    >>> every(5e4, [1, 2, 3, 4, 5], 2, 3)
+    array([    0., 50000.,     0.,     0., 50000.])
+    """
+    a = _args.parse(amount=(amount, "finite"), period=(period, "finite"), first_period=(first_period, "finite"),
+                    interval=(interval, "positive"))
+    due = (a.period >= a.first_period) & (np.mod(a.period - a.first_period, a.interval) == 0)
+    return a.wrap(np.where(due, a.amount, 0.0))
+
+
+@excel("({period} - 1) / 12")
+def elapsed_years(period):
+    """Years from the start of month 1 to the start of month ``period`` [years].
+
+    >>> elapsed_years(13)
+    1.0
+    """
+    a = _args.parse(period=(period, "at_least_one"))
+    return a.wrap((a.period - 1.0) / MONTHS_PER_YEAR)
+
+
+@excel("SUM({values})", to_date=("values",))
+def cumulative(values):
+    """Running total of a timeline row: the sum from the first column to each one [unit of values].
+
+    >>> cumulative([5.0, 0.0, 2.5])
+    array([5. , 5. , 7.5])
+    """
+    return np.cumsum(_row("values", values))
+
+
+@excel("SUM({values})", ranges=("values",))
+def total(values):
+    """Sum of a timeline row over the whole timeline [unit of values].
+
+    >>> total([5.0, 0.0, 2.5])
+    7.5
+    """
+    return float(np.sum(_row("values", values)))
+
+
+@excel("INDEX({values}, 1, COLUMNS({values}))", ranges=("values",))
+def last(values):
+    """The last column's value of a timeline row [unit of values].
+
+    >>> last([1.0, 3.0, 6.0])
+    6.0
+    """
+    return float(_row("values", values)[-1])
+
+
+@excel("COUNT({values})", ranges=("values",))
+def count_of(values):
+    """Columns of a timeline row that hold a number [count].
+
+    >>> count_of([1.0, 2.0, 3.0])
+    3.0
+    """
+    arr = _row("values", values)
+    return float(np.count_nonzero(np.isfinite(arr)))
+
+
+@excel("IF(COUNTIF({flags}, 1) = 0, {none}, INDEX({periods}, 1, MATCH(1, {flags}, 0)))",
+       ranges=("flags", "periods"), none="not within the timeline")
+def first_where(flags, periods):
+    """The first period whose flag is 1; ``inf`` where none is [unit of periods].
+
+    Examples
+    --------
+    >>> first_where([0, 0, 1, 1], [1, 2, 3, 4])
+    3.0
+    >>> first_where([0, 0], [1, 2])
+    inf
+    """
+    f, p = _row("flags", flags), _row("periods", periods)
+    hits = np.flatnonzero(f == 1)
+    return float(p[hits[0]]) if hits.size else float("inf")
+
+
+@excel(lambda values: " + ".join(values) if values else "0")
+def sum_of(*values):
+    """The sum of the arguments, element by element [their common unit].
+
+    >>> sum_of(1.0, 2.0, 3.5)
+    6.5
+    """
+    parsed = _args.parse(**{f"values[{i}]": (v, "finite") for i, v in enumerate(values)})
+    out = 0.0
+    for i, arr in enumerate(parsed.values.values()):
+        out = arr if i == 0 else out + arr
+    return parsed.wrap(out)
+
+
+@excel("{value} - {subtracted}")
+def difference(value, subtracted):
+    """``value - subtracted`` [their common unit]: a saving, a margin.
+
+    >>> difference(0.0135, 0.006)
+    0.0075
+    """
+    a = _args.parse(value=(value, "finite"), subtracted=(subtracted, "finite"))
+    return a.wrap(a.value - a.subtracted)
+
+
+@excel(lambda factors: " * ".join(factors) if factors else "1")
+def product(*factors):
+    """The product of the arguments, element by element [product of their units]: hours x price.
+
+    >>> product(69444.4, 2.5)
+    173611.0
+    """
+    parsed = _args.parse(**{f"factors[{i}]": (v, "finite") for i, v in enumerate(factors)})
+    out = 1.0
+    for i, arr in enumerate(parsed.values.values()):
+        out = arr if i == 0 else out * arr
+    return parsed.wrap(out)
+
+
+@excel("{part} / {whole}")
+def share_of(part, whole):
+    """``part`` as a share of ``whole`` [fraction].
+
+    >>> share_of(25.0, 100.0)
+    0.25
+    """
+    a = _args.parse(part=(part, "finite"), whole=(whole, "positive"))
+    return a.wrap(a.part / a.whole)
+
+
+@excel("IF({value} >= {reference}, 1, 0)")
+def at_least(value, reference):
+    """1 where ``value >= reference``, else 0 [flag].
+
+    >>> at_least([1.0, 5.0], 2.0)
+    array([0., 1.])
+    """
+    a = _args.parse(value=(value, "finite"), reference=(reference, "finite"))
+    return a.wrap((a.value >= a.reference).astype(float))
+
+
+@excel("IF({value} < {reference}, 1, 0)")
+def below(value, reference):
+    """1 where ``value < reference``, else 0 [flag].
+
+    >>> below([1.0, 5.0], 2.0)
+    array([1., 0.])
+    """
+    a = _args.parse(value=(value, "finite"), reference=(reference, "finite"))
+    return a.wrap((a.value < a.reference).astype(float))
+
+
+@excel("IF({cost} < {other_cost}, {label}, {other_label})", text=("label", "other_label"))
+def cheaper(cost, other_cost, label, other_label):
+    """``label`` where ``cost < other_cost``, else ``other_label`` [text]: a decision in words.
+
+    Examples
+    --------
+    >>> cheaper(1.2e6, 1.5e6, "build", "buy")
+    'build'
+    """
+    a = _args.parse(cost=(cost, "finite"), other_cost=(other_cost, "finite"))
+    chosen = np.where(a.cost < a.other_cost, str(label), str(other_label))
+    return str(chosen) if chosen.ndim == 0 else chosen
+
+
+@excel("ROUND({value} - {expected}, {decimals}) = 0")
+def agree(value, expected, decimals=2):
+    """True where ``value`` and ``expected`` agree to ``decimals`` places [bool]: a reconciliation.
+
+    >>> agree(100.004, 100.0)
+    True
+    """
+    a = _args.parse(value=(value, "finite"), expected=(expected, "finite"), decimals=(decimals, "finite"))
+    ok = np.round(a.value - a.expected, int(np.max(a.decimals))) == 0
+    return bool(ok) if np.ndim(ok) == 0 else ok
+
+
+@excel(lambda conditions: "AND(" + ", ".join(conditions) + ")")
+def all_of(*conditions):
+    """True where every condition is true [bool].
+
+    >>> all_of(True, True, False)
+    False
+    """
+    return bool(all(bool(np.all(c)) for c in conditions))
+
+
+@excel(lambda values: "NOT(OR(" + ", ".join(f"ISERROR(SUM({v}))" for v in values) + "))", ranges=("values",))
+def no_errors(*values):
+    """True where no cell of the timeline rows is an error [bool].
+
+    In a workbook ``SUM`` passes an error in any cell of its range on, so one ``ISERROR``
+    per row sees every cell without an array formula. In the library an error is an
+    exception, raised before a number could be wrong; a non-finite number fails here.
+
+    >>> no_errors([1.0, 2.0], [3.0])
+    True
+    """
+    return bool(all(np.all(np.isfinite(np.asarray(v, dtype=float))) for v in values))
+
+
+@excel("COUNTIF(catalogue_name, {gpu}) = 1", text=("gpu",))
+def in_catalogue(gpu):
+    """True where ``gpu`` names exactly one accelerator of the catalogue [bool].
+
+    >>> in_catalogue("H100"), in_catalogue("No Such GPU")
+    (True, False)
+    """
+    from .catalogue import load
+    from .errors import UnknownNameError
+
+    try:
+        load("accelerators").find(gpu, "gpu")
+    except (UnknownNameError, TypeError, ValueError):
+        return False
+    return True
