@@ -84,7 +84,8 @@ def _safe_name(text: str) -> str:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from .workbook import generate, load_template, render, resolve_inputs
+    from .errors import CostlibError
+    from .workbook import generate, load_template, render
     from .workbook.writer import write_workbook
 
     template = load_template(args.template)
@@ -108,28 +109,29 @@ def cmd_generate(args: argparse.Namespace) -> int:
     outdir = Path(args.output or "workbooks/scenarios")
     if outdir.suffix.lower() == ".xlsx":
         raise _usage(f"with --scenarios, -o must name a folder, got {str(outdir)!r}")
-    # check every scenario before writing any file
-    resolved = []
+    # compute every scenario (the template's own formulas, a user's template included) before
+    # writing any file, so a bad row stops the batch with nothing written
+    computed = []
     for name, row in scenarios:
         merged = {**overrides, **row, **sets}
         try:
-            resolve_inputs(template, merged)
-        except Exception as exc:
+            computed.append((name, merged, schedule(template, merged)))
+        except CostlibError as exc:
             raise type(exc)(f"scenario {name!r}: {exc}") from None
-        resolved.append((name, merged))
     from tqdm import tqdm
 
-    names = [_safe_name(n) for n, _ in resolved]
+    names = [_safe_name(n) for n, _, _ in computed]
     if len(set(names)) != len(names):
         raise _usage("--scenarios: scenario names must be unique after making them file names")
     schedules = []
-    for (name, merged), safe in tqdm(list(zip(resolved, names)), desc=f"{template.name} workbooks", unit="wb",
-                                      file=sys.stderr):
+    for (name, merged, result), safe in tqdm(list(zip(computed, names)), desc=f"{template.name} workbooks",
+                                              unit="wb", file=sys.stderr):
         write_workbook(render(template, merged), outdir / f"{template.name}-{safe}.xlsx", force=args.force)
-        schedules.append((name, schedule(template.path, merged)))
+        schedules.append((name, result))
+    print_count = len(computed)
     comparison = outdir / f"{template.name}-comparison.xlsx"
     write_workbook(comparison_bytes(template, schedules), comparison, force=args.force)
-    print(f"wrote {len(resolved)} workbooks and {comparison}")
+    print(f"wrote {print_count} workbooks and {comparison}")
     return 0
 
 

@@ -223,7 +223,7 @@ def at_least(value, reference):
     array([0., 1.])
     """
     a = _args.parse(value=(value, "finite"), reference=(reference, "finite"))
-    return a.wrap((a.value >= a.reference).astype(float))
+    return a.wrap(np.asarray(a.value >= a.reference, dtype=float))
 
 
 @excel("IF({value} < {reference}, 1, 0)")
@@ -234,7 +234,7 @@ def below(value, reference):
     array([1., 0.])
     """
     a = _args.parse(value=(value, "finite"), reference=(reference, "finite"))
-    return a.wrap((a.value < a.reference).astype(float))
+    return a.wrap(np.asarray(a.value < a.reference, dtype=float))
 
 
 @excel("IF({cost} < {other_cost}, {label}, {other_label})", text=("label", "other_label"))
@@ -251,15 +251,21 @@ def cheaper(cost, other_cost, label, other_label):
     return str(chosen) if chosen.ndim == 0 else chosen
 
 
-@excel("ROUND({value} - {expected}, {decimals}) = 0")
-def agree(value, expected, decimals=2):
-    """True where ``value`` and ``expected`` agree to ``decimals`` places [bool]: a reconciliation.
+@excel("ABS({value} - {expected}) <= {tolerance} * MAX(ABS({value}), ABS({expected}), 1)")
+def agree(value, expected, tolerance=1e-9):
+    """True where ``value`` and ``expected`` agree within ``tolerance`` relative [bool]: a reconciliation.
 
-    >>> agree(100.004, 100.0)
-    True
+    Notes
+    -----
+    |value - expected| <= tolerance x max(|value|, |expected|, 1): relative, so a total of
+    1e17 reconciles as a total of 1e3 does, however each engine orders its additions.
+
+    >>> agree(100.0000000001, 100.0), agree(100.01, 100.0)
+    (True, False)
     """
-    a = _args.parse(value=(value, "finite"), expected=(expected, "finite"), decimals=(decimals, "finite"))
-    ok = np.round(a.value - a.expected, int(np.max(a.decimals))) == 0
+    a = _args.parse(value=(value, "finite"), expected=(expected, "finite"), tolerance=(tolerance, "non_negative"))
+    scale = np.maximum(np.maximum(np.abs(a.value), np.abs(a.expected)), 1.0)
+    ok = np.abs(a.value - a.expected) <= a.tolerance * scale
     return bool(ok) if np.ndim(ok) == 0 else ok
 
 

@@ -1,0 +1,209 @@
+"""Every Excel twin, recalculated by LibreOffice over a grid of inputs, equals its Python function.
+
+One workbook holds every case: a row per case, the arguments in cells, the twin's formula
+rendered against those cells (the same renderer the generator uses), beside the accelerator
+catalogue the catalogue twins look up. LibreOffice recalculates it once; each cell must equal
+what :func:`costlib.formulas.evaluate` gives for the same call, to 1e-9 relative, text and
+booleans exactly. The grid includes each twin's edges: zeros, boundaries, the branch where
+the result does not exist. A twin without a grid fails ``test_every_twin_has_a_grid``.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+
+from costlib import formulas
+from costlib.workbook.recalc import convert
+from costlib.workbook.writer import _strip_outside_quotes, _write_catalogue
+
+#: twin -> cases; each case is the call's arguments (lists for timeline rows, a list of
+#: values for *args). Chosen for the ordinary case and each edge the function decides.
+GRID: dict[str, list[dict]] = {
+    "train_flops": [dict(params=70e9, tokens=15e12), dict(params=1, tokens=1, flops_per_param_token=8)],
+    "compute_gpu_hours": [dict(flops=6.3e24, gpu=989.4, mfu=0.4), dict(flops=1.0, gpu=1e-3, mfu=1.0)],
+    "train_gpu_hours": [dict(params=70e9, tokens=15e12, gpu=989.4, mfu=0.4), dict(params=2e12, tokens=1e15, gpu=2250, mfu=1)],
+    "train_cost": [dict(params=70e9, tokens=15e12, price_per_gpu_hour=2.0, gpu=989.4, mfu=0.4),
+                   dict(params=7e9, tokens=1e12, price_per_gpu_hour=0.0, gpu=312, mfu=0.55, flops_per_param_token=8)],
+    "energy_cost": [dict(gpu_hours=4.42e6, price_per_kwh=0.10, gpu=700, pue=1.2), dict(gpu_hours=0, price_per_kwh=0.3, gpu=1000)],
+    "moe_active_params": [dict(shared_params=1.6e9, expert_params=45.1e9, experts_per_token=2, experts=8),
+                          dict(shared_params=0, expert_params=1e9, experts_per_token=8, experts=8)],
+    "chinchilla_tokens": [dict(params=70e9), dict(params=1, tokens_per_param=0.5)],
+    "chinchilla_loss": [dict(params=70e9, tokens=1.4e12), dict(params=1e6, tokens=1e6, E=0, alpha=1, beta=1)],
+    "research_cost": [dict(final_run_cost=5.576e6, research_multiplier=1.0), dict(final_run_cost=0, research_multiplier=3)],
+    "failed_runs_cost": [dict(final_run_cost=8.84e6, failed_run_share=0.1), dict(final_run_cost=1e6, failed_run_share=0)],
+    "data_preparation_cost": [dict(compute_cost=10e6, data_preparation_share=0.3),
+                              dict(compute_cost=1e6, data_preparation_share=0), dict(compute_cost=1, data_preparation_share=0.999)],
+    "accelerator_peak_tflops": [dict(gpu="H100", precision="bf16"), dict(gpu="H100", precision="fp8"),
+                                dict(gpu="A100 80GB", precision="fp16")],
+    "serving_gpu_hours": [dict(tokens=100e9, tokens_per_second=2000, utilization=0.2), dict(tokens=0, tokens_per_second=1)],
+    "token_cost": [dict(price_per_gpu_hour=2.5, tokens_per_second=2000), dict(price_per_gpu_hour=2.5, tokens_per_second=2000, utilization=0.05),
+                   dict(price_per_gpu_hour=0, tokens_per_second=1e-3, utilization=1)],
+    "api_cost_per_query": [dict(input_tokens=2000, output_tokens=500, input_price_per_m_tokens=3, output_price_per_m_tokens=15),
+                           dict(input_tokens=2000, output_tokens=0, input_price_per_m_tokens=3, output_price_per_m_tokens=15,
+                                cached_share=1, cached_input_price_per_m_tokens=0.3),
+                           dict(input_tokens=0, output_tokens=1, input_price_per_m_tokens=0, output_price_per_m_tokens=0)],
+    "blended_cost_per_query": [dict(large_model_cost=0.0135, small_model_cost=0.0009, small_model_share=0.6, cache_hit_rate=0.2),
+                               dict(large_model_cost=0.01, small_model_cost=0.001, small_model_share=1, cache_hit_rate=1,
+                                    cache_hit_cost=0.0001), dict(large_model_cost=0.01)],
+    "cost_of_tokens": [dict(tokens_served=100e9, price_per_m_tokens=3), dict(tokens_served=0, price_per_m_tokens=3)],
+    "cost_per_m_tokens": [dict(cost=183611, tokens_served=100e9), dict(cost=0, tokens_served=1)],
+    "breakeven": [dict(fixed_cost=1000, price_per_unit=3, cost_per_unit=0.35), dict(fixed_cost=1000, price_per_unit=0.3, cost_per_unit=0.35),
+                  dict(fixed_cost=0, price_per_unit=3, cost_per_unit=3), dict(fixed_cost=0, price_per_unit=3, cost_per_unit=1)],
+    "utilization_breakeven": [dict(cost_per_m_tokens_at_full_load=0.35, api_price_per_m_tokens=3),
+                              dict(cost_per_m_tokens_at_full_load=3.5, api_price_per_m_tokens=3),
+                              dict(cost_per_m_tokens_at_full_load=3, api_price_per_m_tokens=3),
+                              dict(cost_per_m_tokens_at_full_load=0, api_price_per_m_tokens=0)],
+    "months_to_breakeven": [dict(fixed_cost=50000, monthly_saving=8000), dict(fixed_cost=50000, monthly_saving=0),
+                            dict(fixed_cost=50000, monthly_saving=-10)],
+    "price_after_decline": [dict(price=3, annual_decline=0.9, years=1), dict(price=3, annual_decline=0, years=10),
+                            dict(price=3, annual_decline=0.5, years=0.25)],
+    "breakeven_after_decline": [dict(fixed_cost=1000, price_per_unit=3, cost_per_unit=0.35, annual_decline=0.5),
+                                dict(fixed_cost=1000, price_per_unit=3, cost_per_unit=0.35, annual_decline=0.9, years=1),
+                                dict(fixed_cost=1000, price_per_unit=3, cost_per_unit=0.35, annual_decline=0.5, years=0)],
+    "amortized_cost_per_m_tokens": [dict(training_cost=8.84e6, lifetime_tokens=1e13, marginal_cost_per_m_tokens=0.35),
+                                    dict(training_cost=0, lifetime_tokens=1, marginal_cost_per_m_tokens=0)],
+    "monthly_cogs": [dict(cost_per_query=0.0135, queries_per_user_per_month=300), dict(cost_per_query=0.01, queries_per_user_per_month=3000, users=1e6)],
+    "cogs_share": [dict(cogs_per_user=6, arpu=20), dict(cogs_per_user=0, arpu=1)],
+    "gross_margin": [dict(revenue=20, cogs=6), dict(revenue=1, cogs=3)],
+    "unit_economics_verdict": [dict(cogs_share=0.3375, gross_margin=0.6625), dict(cogs_share=0.2, gross_margin=0.4),
+                               dict(cogs_share=0.1, gross_margin=0.9), dict(cogs_share=0.3, gross_margin=0.5, threshold=0.3, margin_floor=0.5)],
+    "growth": [dict(first=100e9, growth_rate=0.05, period=3), dict(first=1, growth_rate=0, period=600), dict(first=5, growth_rate=1, period=1)],
+    "in_month": [dict(amount=8.8e6, period=2, at_period=2), dict(amount=8.8e6, period=3, at_period=2)],
+    "every": [dict(amount=5e4, period=5, first_period=2, interval=3), dict(amount=5e4, period=4, first_period=2, interval=3),
+              dict(amount=5e4, period=1, first_period=2, interval=1), dict(amount=5e4, period=7, first_period=7, interval=6)],
+    "elapsed_years": [dict(period=1), dict(period=13), dict(period=600)],
+    "cumulative": [dict(values=[5.0, 0.0, 2.5, 1e12]), dict(values=[7.0])],
+    "total": [dict(values=[5.0, 0.0, 2.5]), dict(values=[0.0])],
+    "last": [dict(values=[1.0, 3.0, 6.0]), dict(values=[4.0])],
+    "count_of": [dict(values=[1.0, 3.0, 6.0]), dict(values=[0.0])],
+    "first_where": [dict(flags=[0, 0, 1, 1], periods=[1, 2, 3, 4]), dict(flags=[0, 0], periods=[1, 2]),
+                    dict(flags=[1, 0], periods=[10, 100])],
+    "sum_of": [dict(values=[1.0, 2.0, 3.5]), dict(values=[4.0]), dict(values=[-1.0, 1.0])],
+    "difference": [dict(value=0.0135, subtracted=0.006), dict(value=0, subtracted=5)],
+    "product": [dict(factors=[69444.4, 2.5]), dict(factors=[3.0]), dict(factors=[100, 4.05, 1000])],
+    "share_of": [dict(part=25, whole=100), dict(part=0, whole=1)],
+    "at_least": [dict(value=1, reference=2), dict(value=2, reference=2), dict(value=3, reference=2)],
+    "below": [dict(value=1, reference=2), dict(value=2, reference=2)],
+    "cheaper": [dict(cost=1.2e6, other_cost=1.5e6, label="build", other_label="buy"),
+                dict(cost=1.5e6, other_cost=1.5e6, label="build", other_label="buy")],
+    "agree": [dict(value=100.0000000001, expected=100), dict(value=100.01, expected=100), dict(value=0, expected=1e-10),
+              dict(value=1e17, expected=1e17 + 64), dict(value=1, expected=1.1, tolerance=0.1)],
+    "all_of": [dict(conditions=[True, True]), dict(conditions=[True, False])],
+    "no_errors": [dict(values=[[1.0, 2.0], [3.0]])],
+    "in_catalogue": [dict(gpu="H100"), dict(gpu="No Such GPU")],
+}
+
+
+def _cases():
+    for name, cases in GRID.items():
+        for i, case in enumerate(cases):
+            yield f"{name}-{i}", name, case
+
+
+def test_every_twin_has_a_grid():
+    assert sorted(formulas.twins()) == sorted(GRID), "give each new Excel twin its cases in GRID"
+
+
+class _Cells:
+    """A formulas.Context over one grid row: each argument's cell or cells."""
+
+    def __init__(self, spans: dict[str, tuple[int, int]], row: int, col: str | None = None):
+        self.spans, self.row, self.col = spans, row, col
+
+    def _cell(self, c: int) -> str:
+        return f"{get_column_letter(c)}{self.row}"
+
+    def value(self, name):
+        return self._cell(self.spans[name][0])
+
+    def range(self, name):
+        first, last = self.spans[name]
+        return f"{self._cell(first)}:{self._cell(last)}"
+
+    def to_date(self, name):
+        return f"{self._cell(self.spans[name][0])}:{self.col}{self.row}"
+
+
+def _call(twin, case) -> tuple[ast.expr, dict, dict]:
+    """The call as a template would write it, argument names standing for cells."""
+    args, keywords, cells = [], [], {}
+    for param, p in twin.signature.parameters.items():
+        if param not in case:
+            continue
+        value = case[param]
+        if p.kind is p.VAR_POSITIONAL:
+            for j, v in enumerate(value):
+                args.append(f"{param}_{j}")
+                cells[f"{param}_{j}"] = v
+        else:
+            keywords.append(f"{param}={param}")
+            cells[param] = value
+    text = f"{twin.name}({', '.join(args + keywords)})"
+    return formulas.parse(text), cells, {}
+
+
+@pytest.fixture(scope="module")
+def grid(tmp_path_factory):
+    registry = formulas.twins()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Grid"
+    layout = {}
+    for r, (case_id, name, case) in enumerate(_cases(), start=1):
+        twin = registry[name]
+        expr, cells, _ = _call(twin, case)
+        spans, c = {}, 2
+        ws.cell(row=r, column=1, value=case_id)
+        for key, value in cells.items():
+            values = value if isinstance(value, list) else [value]
+            spans[key] = (c, c + len(values) - 1)
+            for v in values:
+                cell = ws.cell(row=r, column=c, value=v)
+                if isinstance(v, str):
+                    cell.data_type = "s"
+                c += 1
+        c += 1
+        to_date = [p for p in twin.to_date if p in case]
+        results = []
+        if to_date:  # a running total: one result per column of its row
+            first, last = spans[to_date[0]]
+            for k in range(last - first + 1):
+                col = get_column_letter(first + k)
+                text = formulas.render(expr, _Cells(spans, r, col))
+                ws.cell(row=r, column=c + k, value="=" + _strip_outside_quotes(text))
+                results.append(c + k)
+        else:
+            ws.cell(row=r, column=c, value="=" + _strip_outside_quotes(formulas.render(expr, _Cells(spans, r))))
+            results.append(c)
+        layout[case_id] = (name, case, expr, cells, r, results)
+    _write_catalogue(wb)
+    src = tmp_path_factory.mktemp("twins") / "twins.xlsx"
+    wb.save(src)
+    out = convert([src], tmp_path_factory.mktemp("twins-recalculated"))[0]
+    return layout, load_workbook(out, data_only=True)["Grid"]
+
+
+@pytest.mark.parametrize("case_id", [c for c, _, _ in _cases()])
+def test_twin_matches_its_function_in_libreoffice(grid, case_id):
+    layout, ws = grid
+    name, case, expr, cells, r, results = layout[case_id]
+    expected = formulas.evaluate(expr, cells.__getitem__, text=True)
+    got = [ws.cell(row=r, column=c).value for c in results]
+    if formulas.twins()[name].to_date:  # a running total: one result per column
+        assert [float(g) for g in got] == pytest.approx([float(e) for e in expected], rel=1e-9, abs=1e-12), case_id
+        return
+    got = got[0]
+    if isinstance(expected, (bool,)) or type(expected).__name__ == "bool_":
+        assert got is bool(expected), (case_id, got, expected)
+    elif isinstance(expected, str):
+        assert got == expected, (case_id, got, expected)
+    else:
+        expected = float(expected)
+        assert isinstance(got, (int, float)) and not isinstance(got, bool), (case_id, got)
+        assert not math.isinf(expected), f"{case_id}: inf without a none text"
+        assert got == pytest.approx(expected, rel=1e-9, abs=1e-12), case_id
