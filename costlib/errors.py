@@ -18,6 +18,7 @@ __all__ = [
     "ShapeError",
     "UnknownNameError",
     "CatalogueError",
+    "TemplateError",
 ]
 
 
@@ -62,6 +63,10 @@ class UnknownNameError(InputError, KeyError):
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class TemplateError(InputError):
+    """A template file that breaks the template format; the message names the file and the entry."""
 
 
 class CatalogueError(CostlibError):

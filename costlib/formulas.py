@@ -29,13 +29,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
-from .errors import InputError
+from .errors import TemplateError
 
 __all__ = ["excel", "Twin", "TWINS", "parse", "render", "evaluate", "names_in", "check", "FormulaError",
            "Context"]
 
 
-class FormulaError(InputError):
+class FormulaError(TemplateError):
     """A template formula that is not a call of twinned functions on names and numbers."""
 
 
@@ -347,3 +347,36 @@ def render(node: ast.expr, context: Context) -> str:
     if callable(twin.excel):
         return twin.excel(**rendered)
     return _PLACEHOLDER.sub(lambda m: rendered[m[1]], twin.excel)
+
+
+# ---------------------------------------------------------------------------- documentation
+
+def functions_markdown() -> str:
+    """The table of functions a template may call, with each one's Excel twin (docs/templates.md)."""
+    lines = ["| function | what it gives | Excel twin |", "|---|---|---|"]
+    for name in sorted(twins()):
+        twin = TWINS[name]
+        params = []
+        for p in twin.signature.parameters.values():
+            shown = f"*{p.name}" if p.kind is p.VAR_POSITIONAL else p.name
+            if p.name in twin.ranges or p.name in twin.to_date:
+                shown += " (row)"
+            params.append(shown if p.default is p.empty else f"{shown}={p.default!r}")
+        if callable(twin.excel):
+            example = twin.excel(**{p: [f"{{{p}1}}", f"{{{p}2}}"] for p in twin.signature.parameters})
+        else:
+            example = twin.excel.replace("{none}", f'"{twin.none}"' if twin.none else "")
+        summary, example = (text.replace("|", "\\|") for text in (twin.summary, example))
+        lines.append(f"| `{name}({', '.join(params)})` | {summary} | `{example}` |")
+    return "\n".join(lines) + "\n"
+
+
+DOCS_BEGIN = "<!-- functions: generated from costlib.formulas by scripts/make_docs.py; do not edit -->"
+DOCS_END = "<!-- end of the generated functions -->"
+
+
+def with_functions(text: str) -> str:
+    """``text`` (docs/templates.md) with its generated table of functions made current."""
+    head, _, rest = text.partition(DOCS_BEGIN)
+    _, _, tail = rest.partition(DOCS_END)
+    return f"{head}{DOCS_BEGIN}\n{functions_markdown()}{DOCS_END}{tail}"

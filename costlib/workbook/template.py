@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, InputTypeError, OutOfRangeError, UnknownNameError
+from ..errors import InputError, InputTypeError, OutOfRangeError, TemplateError, UnknownNameError
 from ..rules import RULES
 
 __all__ = ["Template", "Input", "Item", "Row", "Sheet", "Check", "load_template", "template_names",
@@ -29,10 +29,6 @@ __all__ = ["Template", "Input", "Item", "Row", "Sheet", "Check", "load_template"
 SECTIONS = ("capex", "opex", "memo", "summary")
 INPUT_TYPES = ("number", "integer", "text", "gpu", "choice")
 FORMULA_INJECTION = ("=", "+", "-", "@")
-
-
-class TemplateError(InputError):
-    """A template file that breaks the template format; the message names the file and the entry."""
 
 
 @dataclass(frozen=True)

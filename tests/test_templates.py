@@ -1,0 +1,144 @@
+"""Templates as wiring: a user's own template works with every command; a broken one is named.
+
+Identities rather than stored outputs: the library's schedule of a template equals the
+engine functions called directly, and a user's template computes as a packaged one does.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+import costlib
+from costlib import cli, formulas
+from costlib.models import schedule
+from costlib.workbook import render
+from costlib.workbook.template import TemplateError, load_template, template_names
+
+USER = Path(__file__).parent / "data" / "my-serving-plan.toml"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_budget_numbers_are_the_engine_functions():
+    s = schedule("budget", {"months": 12, "precision": "fp8", "gpu": "H200"})
+    v = s.inputs
+    run = costlib.train_cost(v["params"], v["train_tokens"], v["train_price_per_gpu_hour"], gpu="H200", mfu=v["mfu"],
+                             precision="fp8")
+    assert s.items["training_cost"] == pytest.approx(run, rel=1e-12)  # identity: one formula, two callers
+    lines = costlib.programme_capex_breakdown(run, v["research_multiplier"], v["failed_run_share"],
+                                              v["data_preparation_share"])
+    assert s.capex.loc["capex_total"].sum() == pytest.approx(lines["total"] + 1 * v["finetune_cost"], rel=1e-12)
+    hours = costlib.serving_gpu_hours(v["monthly_tokens"], v["tokens_per_second"], v["utilization"])
+    assert s.opex.loc["opex_serving", 1] == pytest.approx(hours * v["serve_price_per_gpu_hour"], rel=1e-12)
+
+
+def test_unit_economics_blend_keeps_the_cache_hit_cost():
+    s = schedule("unit-economics", {"cache_hit_rate": 0.5, "cache_hit_cost": 0.004})
+    v = s.inputs
+    expected = costlib.blended_cost_per_query(s.items["median_cost_per_query"], s.items["small_model_cost_per_query"],
+                                              v["small_model_share"], 0.5, 0.004)
+    assert s.items["blended_cost_per_query"] == pytest.approx(expected, rel=1e-12)
+    assert s.items["blended_cost_per_query"] > schedule("unit-economics", {"cache_hit_rate": 0.5}).items[
+        "blended_cost_per_query"]
+
+
+def test_user_template_schedule(tmp_path):
+    s = schedule(str(USER))
+    own = costlib.token_cost(1.9, 2400, 0.35)
+    assert s.items["own_cost_per_m_tokens"] == pytest.approx(own)
+    assert s.items["breakeven_m_tokens"] == pytest.approx(costlib.breakeven(250000, 2.0, own))
+    assert schedule(str(USER), {"api_price_per_m_tokens": 0.5}).items["breakeven_m_tokens"] == \
+        "never: the API is cheaper"
+    assert list(s.capex.index) == ["reservation"] and "serving" in s.opex.index
+
+
+def test_user_template_with_every_command(tmp_path, capsys):
+    out = tmp_path / "plan.xlsx"
+    assert cli.main(["generate", str(USER), "-o", str(out), "--set", "months=6"]) == 0
+    assert load_workbook(out)["Plan"].max_column == 4 + 6
+    scenarios = tmp_path / "s.csv"
+    with open(scenarios, "w", newline="") as handle:
+        w = csv.writer(handle)
+        w.writerow(["scenario", "utilization", "api_price_per_m_tokens"])
+        w.writerow(["busy", "0.8", "2.0"])
+        w.writerow(["idle", "0.1", "0.5"])
+    folder = tmp_path / "out"
+    assert cli.main(["generate", str(USER), "--scenarios", str(scenarios), "-o", str(folder)]) == 0
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == ["my-serving-plan-busy.xlsx", "my-serving-plan-comparison.xlsx", "my-serving-plan-idle.xlsx"]
+    comparison = load_workbook(folder / "my-serving-plan-comparison.xlsx")["Comparison"]
+    cells = [c.value for row in comparison.iter_rows() for c in row]
+    assert "never: the API is cheaper" in cells  # the idle scenario's words, as its workbook says them
+    capsys.readouterr()
+    assert cli.main(["templates", str(USER)]) == 0
+    assert "reservation_cost" in capsys.readouterr().out
+
+
+def _write(tmp_path, text: str) -> str:
+    base = USER.read_text(encoding="utf-8")
+    path = tmp_path / "broken.toml"
+    path.write_text(base + text, encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.parametrize("extra, message", [
+    ('\n[[sheets.items]]\nname = "x"\nlabel = "x"\nunit = "USD"\nformula = "reservation_cost * 2"\n',
+     "a template formula is wiring"),
+    ('\n[[sheets.items]]\nname = "x"\nlabel = "x"\nunit = "USD"\nformula = "token_cots(1, 2)"\n',
+     "token_cots is not a costlib function with an Excel twin; closest: token_cost"),
+    ('\n[[sheets.items]]\nname = "x"\nlabel = "x"\nunit = "USD"\nformula = "total(reservaton)"\n',
+     "'reservaton' is not an input, item or row of this template; closest: reservation"),
+    ('\n[[sheets.items]]\nname = "x"\nlabel = "x"\nunit = "USD"\nformula = "product(serving, 2)"\n',
+     "serving is a timeline row and this is a single cell; use total(serving) or last(serving)"),
+    ('\n[[sheets.items]]\nname = "x"\nlabel = "x"\nunit = "USD"\nformula = "total(reservation_cost)"\n',
+     "reservation_cost is a single value; this argument takes a timeline row"),
+    ('\n[[sheets.items]]\nname = "x"\nlabel = "x"\nunit = "USD"\nformula = "token_cost(1)"\n',
+     "token_cost: missing a required argument: 'tokens_per_second'"),
+    ('\n[[sheets.items]]\nname = "x"\nlabel = "x"\nunit = "USD"\nformula = "total_api_cost"\ncolour = "red"\n',
+     "item x of sheet Summary has unknown keys colour"),
+    ('\n[[sheets.items]]\nname = "x"\nlabel = "x"\nunit = "USD"\nformula = \'token_cost(1, 2, none="n/a")\'\n',
+     "token_cost always has a value; it takes no none= text"),
+])
+def test_broken_template_names_the_entry(tmp_path, extra, message):
+    # TOML appends these to the last sheet (Plan) unless a [[sheets]] header precedes them
+    path = _write(tmp_path, "\n[[sheets]]\nname = \"Summary2\"\n" + extra)
+    with pytest.raises(TemplateError, match=None) as info:
+        load_template(path)
+    assert message.replace(" of sheet Summary", " of sheet Summary2") in str(info.value)
+    assert str(path) in str(info.value)
+
+
+def test_capex_row_must_not_read_an_opex_row(tmp_path):
+    text = USER.read_text(encoding="utf-8").replace('formula = "in_month(reservation_cost, month, 1)"',
+                                                    'formula = "in_month(serving, month, 1)"')
+    path = tmp_path / "mixed.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(TemplateError, match="capex row reservation must not refer to opex row serving"):
+        load_template(str(path))
+
+
+def test_a_formula_that_fails_names_its_item():
+    with pytest.raises(costlib.InputError, match=r"budget: row \w+: tokens_served must be > 0, got 0"):
+        schedule("budget", {"monthly_tokens": 0})
+
+
+@pytest.mark.parametrize("name", template_names())
+def test_packaged_templates_render_and_evaluate(name):
+    assert render(name)[:2] == b"PK"
+    assert all(schedule(name).checks.values())
+
+
+def test_every_row_formula_is_one_call():
+    # templates hold wiring: each formula is a single call (or a bare name), never arithmetic
+    for name in template_names():
+        t = load_template(name)
+        for _, row in t.rows.values():
+            assert type(row.expr).__name__ in ("Call", "Name"), (name, row.name)
+
+
+def test_template_reference_is_current():
+    text = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
+    assert formulas.with_functions(text) == text, "docs/templates.md is stale: run python scripts/make_docs.py"
