@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what the tests need (LibreOffice headless, the project with its test extras) and run
 # the whole suite: unit, doctests, LibreOffice recalculation, the add-in through xlwings.
+# Arguments go to pytest; the core tier alone (no LibreOffice needed) is: python3 -m pytest -m "not slow".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

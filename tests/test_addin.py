@@ -281,6 +281,7 @@ def test_bad_input_through_xlwings_is_a_real_error_with_the_message(name, args, 
     assert len(str(info.value)) < 300
 
 
+@pytest.mark.slow  # spawns an interpreter
 def test_bad_input_in_the_classic_add_in_is_short_text():
     """Classic desktop runtime (no XLWINGS_ON_SERVER): the cell shows '<error> <message>' as text."""
     code = (

@@ -1,7 +1,9 @@
 """The add-in as users get it: a non-editable install, xlwings Lite's files, the demo workbook."""
 
 import importlib.util
+import os
 import re
+import site
 import subprocess
 import sys
 import zipfile
@@ -40,15 +42,39 @@ def test_wheel_is_pure_python_with_data_and_addin(wheel):
     assert "costlib/templates/budget.toml" in names
 
 
+WITHOUT_PYTHONPATH = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
+def venv_seeing_this_environment(venv: Path, wheel: Path) -> Path:
+    """A venv with ``wheel`` installed that imports everything else from the running environment.
+
+    ``venv --system-site-packages`` would see the *base* interpreter's packages, which lack
+    numpy and xlwings when the suite itself runs in a venv. Instead the wheel goes into an
+    empty venv (pip finds no costlib there to replace), then a .pth file lists the running
+    interpreter's site directories. Plain paths in a .pth come after the venv's own
+    site-packages, and the .pth files inside them (an editable costlib's finder) are not
+    run, so the installed wheel is what imports. PYTHONPATH and the working folder (a source
+    tree with its egg-info would pass for an installed costlib) stay out of every step.
+    """
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
+                    "--disable-pip-version-check", str(wheel)], cwd=venv, env=WITHOUT_PYTHONPATH,
+                   check=True, capture_output=True)
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    dirs = site.getsitepackages() + ([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])
+    (Path(purelib) / "running-environment.pth").write_text("".join(f"{d}\n" for d in dirs if Path(d).is_dir()))
+    return python
+
+
 def test_functions_work_from_a_non_editable_install(wheel, tmp_path):
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True,
-                   capture_output=True)
+    python = venv_seeing_this_environment(venv, wheel)
     code = ("import costlib_udfs, costlib; print(costlib_udfs.__file__); print(costlib.__file__); "
             "print(costlib_udfs.TRAIN_COST(70e9, 15e12, 2))")
-    done = subprocess.run([str(python), "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    done = subprocess.run([str(python), "-c", code], cwd=tmp_path, env=WITHOUT_PYTHONPATH, capture_output=True,
+                          text=True, check=True)
     udfs_file, costlib_file, value = done.stdout.split()
     assert udfs_file.startswith(str(venv)) and costlib_file.startswith(str(venv))
     assert float(value) == pytest.approx(8.85e6, rel=0.005)  # issue 2: about 8.85e6

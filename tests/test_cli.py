@@ -15,6 +15,7 @@ def run(*args, cwd=None):
     return subprocess.run([sys.executable, "-m", "costlib", *args], capture_output=True, text=True, cwd=cwd)
 
 
+@pytest.mark.slow  # spawns an interpreter
 def test_generate_budget_on_defaults(tmp_path):
     done = run("generate", "budget", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -91,6 +92,7 @@ def test_a_failed_write_leaves_no_file(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []  # neither the target nor a temporary file
 
 
+@pytest.mark.slow  # spawns an interpreter
 def test_scenarios(tmp_path):
     csv = tmp_path / "runs.csv"
     csv.write_text("scenario,params,utilization\nsmall,8e9,0.6\nlarge,70e9,0.2\n")
