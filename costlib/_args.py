@@ -21,6 +21,7 @@ import numpy as np
 from .errors import InputTypeError, OutOfRangeError, ShapeError
 
 from .rules import RULES  # noqa: E402  (re-exported: one table of rules)
+from .arguments import ARGUMENTS  # the registry: the rule of an argument given without one
 
 
 def is_series(value: Any) -> bool:
@@ -157,8 +158,25 @@ def broadcast(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
                          argument=shaped[0][0]) from None
 
 
-def parse(_like: tuple = (), **named: tuple[Any, str]) -> Parsed:
+def with_rule(name: str, spec: Any) -> tuple[Any, str]:
+    """``spec`` as ``(value, rule)``: a bare value takes the rule of ``name`` in the registry.
+
+    ``(value, rule)`` with ``rule`` a key of :data:`RULES` is kept as it is; anything else is
+    a value, held to :data:`costlib.arguments.ARGUMENTS`'s rule for ``name``.
+    """
+    if type(spec) is tuple and len(spec) == 2 and type(spec[1]) is str and spec[1] in RULES:
+        return spec
+    registered = ARGUMENTS.get(name)
+    if registered is None or registered.rule is None:
+        raise TypeError(f"{name} has no rule in costlib.arguments.ARGUMENTS: pass {name}=(value, rule)")
+    return spec, registered.rule
+
+
+def parse(_like: tuple = (), **named: Any) -> Parsed:
     """Convert, check and broadcast keyword arguments given as ``name=(value, rule)``.
+
+    A bare value, ``parse(params=params)``, is held to the rule the registry
+    (:mod:`costlib.arguments`) gives its name.
 
     >>> p = parse(mfu=(0.4, "fraction"), params=([7e9, 70e9], "positive"))
     >>> p.mfu * p.params
@@ -166,10 +184,17 @@ def parse(_like: tuple = (), **named: tuple[Any, str]) -> Parsed:
     >>> parse(mfu=(1.4, "fraction"))
     Traceback (most recent call last):
     costlib.errors.OutOfRangeError: mfu must be in (0, 1], got 1.4
+    >>> parse(mfu=1.4)
+    Traceback (most recent call last):
+    costlib.errors.OutOfRangeError: mfu must be in (0, 1], got 1.4
 
     ``_like`` holds arguments converted elsewhere (a ``gpu`` name, say) that still decide
     whether the result is a float, an array or a Series.
     """
+    fast = _plain_scalars(_like, named)  # every argument one plain, valid number: Python floats
+    if fast is not None:
+        return fast
+    named = {name: with_rule(name, spec) for name, spec in named.items()}
     raw = {name: value for name, (value, _) in named.items()}
     raw.update({f"argument {i}": v for i, v in enumerate(_like)})
     index = series_index(raw)
@@ -179,3 +204,172 @@ def parse(_like: tuple = (), **named: tuple[Any, str]) -> Parsed:
     all_scalar = all(v.ndim == 0 for v in values.values()) and all(
         isinstance(v, str) or np.ndim(v) == 0 for v in _like)
     return Parsed(broadcast(values), all_scalar, index)
+
+
+# --------------------------------------------------------------------------- single values
+#
+# A call whose arguments are all plain Python numbers (int or float, not bool; names as str)
+# skips the array machinery: each number is checked against its rule with plain
+# comparisons and the function body computes on Python floats. The IEEE operations are
+# the same as on float64 arrays, so the result is the same float, bit for bit. Anything
+# else (an array, a Series, a numpy scalar, a bool, a value that breaks its rule, NaN,
+# inf) takes the array path above, which raises its own messages: an error is never
+# worded twice. tests/test_fast_path.py holds the two paths to the same results.
+#
+# Python floats differ from numpy in three places, and the helpers below give numpy's
+# answer there: ``x / 0.0`` raises ZeroDivisionError (numpy: inf or NaN), ``x ** y``
+# raises OverflowError (numpy: inf), ``max`` ignores NaN (numpy: NaN wins).
+
+_RESERVED = frozenset(("values", "all_scalar", "index", "wrap"))
+
+
+class Scalars(Parsed):
+    """What :func:`parse` gives for plain numbers: the checked values as Python floats.
+
+    The values are the instance's attributes (``a.params`` is an attribute read, not a
+    ``__getattr__`` call).
+    """
+
+    all_scalar = True
+    index = None
+
+    @property
+    def values(self) -> dict[str, float]:
+        return self.__dict__
+
+    def wrap(self, result: Any, name: str | None = None):
+        if type(result) is float:
+            return result
+        return Parsed.wrap(self, result, name)
+
+
+_new_scalars = object.__new__
+
+#: rule -> (lo, hi) with lo < value < hi exactly when the value obeys the rule and is
+#: finite: an inclusive bound moved one float outwards (v >= 0 is v > -5e-324).
+_OPEN_BOUNDS: dict[str, tuple[float, float]] = {}
+
+
+def _open_bounds(rule: Any) -> tuple[float, float] | None:
+    if type(rule) is not str or rule not in RULES:
+        return None
+    lo, lo_incl, hi, hi_incl, _ = RULES[rule]
+    bounds = (math.nextafter(lo, -math.inf) if lo_incl else lo, math.nextafter(hi, math.inf) if hi_incl else hi)
+    _OPEN_BOUNDS[rule] = bounds
+    return bounds
+
+
+_NAME_BOUNDS: dict[str, tuple[float, float]] = {}
+
+
+def _registered_bounds(name: str) -> tuple[float, float] | None:
+    """The open bounds of the rule the registry gives ``name`` (None: the array path decides)."""
+    try:
+        _, rule = with_rule(name, 0.0)
+    except Exception:  # not registered: the array path raises the registry's own error
+        return None
+    bounds = _open_bounds(rule)
+    if bounds is not None:
+        _NAME_BOUNDS[name] = bounds
+    return bounds
+
+
+def _plain_scalars(like: tuple, named: dict[str, Any]) -> Scalars | None:
+    """The checked arguments as Python floats, or None where the array path must decide."""
+    for value in like:
+        kind = type(value)
+        if kind is not str and kind is not float and kind is not int:
+            return None
+    values = {}
+    try:  # the common case, in as few steps as Python allows; anything unusual goes below
+        for name, spec in named.items():
+            if type(spec) is tuple:
+                value, rule = spec
+                lo, hi = _OPEN_BOUNDS[rule]
+            else:
+                value = spec
+                lo, hi = _NAME_BOUNDS[name]
+            if type(value) is not float:
+                if type(value) is not int:
+                    return None
+                value = float(value)
+            if not lo < value < hi:  # out of range, NaN (fails every comparison) or +-inf
+                return None
+            values[name] = value
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return _plain_scalars_first_time(named)
+    if not _RESERVED.isdisjoint(values):
+        return None
+    parsed = _new_scalars(Scalars)
+    parsed.__dict__ = values
+    return parsed
+
+
+def _plain_scalars_first_time(named: dict[str, Any]) -> Scalars | None:
+    """:func:`_plain_scalars` for a rule or name not seen before (it fills the caches), or odd input."""
+    values = {}
+    for name, spec in named.items():
+        if type(spec) is tuple:
+            if len(spec) != 2:
+                return None
+            value, rule = spec
+            bounds = _OPEN_BOUNDS.get(rule) if type(rule) is str else None
+            if bounds is None:
+                bounds = _open_bounds(rule)
+        else:  # a bare value: the registry's rule for its name
+            value = spec
+            bounds = _NAME_BOUNDS.get(name) or _registered_bounds(name)
+        if bounds is None:
+            return None
+        kind = type(value)
+        if kind is float:
+            v = value
+        elif kind is int:
+            try:
+                v = float(value)
+            except OverflowError:
+                return None
+        else:
+            return None
+        lo, hi = bounds
+        if not lo < v < hi:  # out of range, NaN (fails every comparison) or +-inf
+            return None
+        values[name] = v
+    if not _RESERVED.isdisjoint(values):
+        return None
+    parsed = _new_scalars(Scalars)
+    parsed.__dict__ = values
+    return parsed
+
+
+def divide(numerator: Any, denominator: Any):
+    """``numerator / denominator``; a zero Python-float denominator gives numpy's inf or NaN."""
+    try:
+        return numerator / denominator
+    except ZeroDivisionError:
+        return float(np.divide(numerator, denominator))
+
+
+def power(base: Any, exponent: Any):
+    """``base ** exponent``; where Python floats raise (overflow, 0 ** -y), numpy's inf."""
+    try:
+        result = base ** exponent
+    except (OverflowError, ZeroDivisionError):
+        return float(np.power(base, exponent))
+    if type(result) is complex:  # a negative base to a fractional power: numpy's NaN
+        return float(np.power(base, exponent))
+    return result
+
+
+def maximum(a: Any, b: Any):
+    """``np.maximum(a, b)``; for two Python floats a Python float (NaN wins, as in numpy)."""
+    if type(a) is float and type(b) is float:
+        return a if a >= b or a != a else b
+    return np.maximum(a, b)
+
+
+def sqrt(x: Any):
+    """``np.sqrt(x)``; for a Python float a Python float."""
+    if type(x) is float and x >= 0.0:
+        return math.sqrt(x)
+    return np.sqrt(x)

@@ -17,7 +17,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import difflib
+import os
 import re
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -27,6 +29,7 @@ from typing import Any, Iterator
 import numpy as np
 
 from . import _args
+from .arguments import ARGUMENTS, documented
 from .errors import CatalogueError, InputTypeError, UnknownNameError
 
 __all__ = ["Catalogue", "load", "use", "gpu_spec", "peak_flops", "gpu_price", "api_price",
@@ -58,6 +61,7 @@ class Catalogue:
     as_of: str
     rows: tuple[dict[str, Any], ...]
     _by_name: dict[str, dict[str, Any]] = field(repr=False, compare=False, default_factory=dict)
+    _found: dict[str, list[dict[str, Any]]] = field(repr=False, compare=False, default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -66,11 +70,17 @@ class Catalogue:
 
     def find(self, name: Any, argument: str = "name") -> list[dict[str, Any]]:
         """All rows for ``name`` (case, spaces and hyphens ignored; aliases accepted)."""
+        if type(name) is str:
+            rows = self._found.get(name)  # a name seen before, as given: one dict look-up
+            if rows is not None:
+                return rows
         if not isinstance(name, str) or not name.strip():
             raise InputTypeError(f"{argument} must be a name from the {self.kind} catalogue, got {name!r}",
                                  argument=argument)
         rows = self._by_name.get(_normal(name))
         if rows:
+            if type(name) is str and len(self._found) < _MEMO_SIZE:
+                self._found[name] = rows
             return rows
         close = difflib.get_close_matches(name, self.names, n=3, cutoff=0.4)
         close += [n for n in self.names if _normal(name) in _normal(n) and n not in close]
@@ -111,13 +121,44 @@ def _read(path: Path, kind: str, as_of: str) -> Catalogue:
     return Catalogue(kind, str(path), as_of, tuple(rows), by_name)
 
 
-@lru_cache(maxsize=32)
-def _load_cached(kind: str, path: str) -> Catalogue:
+#: Catalogue files read in this process: (kind, path) -> (checked at, (mtime, size), Catalogue).
+_LOADED: dict[tuple[str, str], tuple[float, Any, Catalogue]] = {}
+#: How often a file in use is stat()ed to see whether it changed [s]: a call that uses the
+#: catalogue costs one dict look-up, not a system call (an explicit ``load(kind, path)``
+#: and ``use`` always check).
+_RECHECK_S = 0.5
+_MEMO_SIZE = 4096  # distinct names remembered per catalogue, and number-like texts
+
+
+def _stamp(path: str):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
+
+
+def _load_cached(kind: str, path: str, check: bool = False) -> Catalogue:
+    """The catalogue in ``path``, read once and reread only when its mtime or size changes."""
+    key = (kind, path)
+    hit = _LOADED.get(key)
+    now = time.monotonic()
+    if hit is not None and not check and now - hit[0] < _RECHECK_S:
+        return hit[2]
+    stamp = _stamp(path)  # taken before reading: a change during the read is seen next time
+    if hit is not None and stamp is not None and stamp == hit[1]:
+        _LOADED[key] = (now, stamp, hit[2])
+        return hit[2]
     p = Path(path)
     m = _FILE_NAME.match(p.name)
-    return _read(p, kind, m["as_of"] if m else "unknown")
+    catalogue = _read(p, kind, m["as_of"] if m else "unknown")
+    if hit is None and len(_LOADED) >= 32:
+        _LOADED.pop(next(iter(_LOADED)))
+    _LOADED[key] = (now, stamp, catalogue)
+    return catalogue
 
 
+@lru_cache(maxsize=None)  # the packaged files are listed once per process
 def _packaged(kind: str) -> str:
     files = [f.name for f in resources.files("costlib.data").iterdir()
              if (m := _FILE_NAME.match(f.name)) and m["kind"] == kind]
@@ -139,10 +180,20 @@ def load(kind: str, path: str | Path | None = None) -> Catalogue:
     Traceback (most recent call last):
     costlib.errors.UnknownNameError: kind must be one of accelerators, gpu_prices, api_prices, got 'gpus'
     """
+    if path is None:
+        hit = _IN_USE.get(kind)  # (recheck after, catalogue): what every engine call reads
+        if hit is not None and time.monotonic() < hit[0]:
+            return hit[1]
     if kind not in KINDS:
         raise UnknownNameError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}", argument="kind")
-    chosen = str(path) if path is not None else _active.get(kind) or _packaged(kind)
-    return _load_cached(kind, chosen)
+    if path is not None:
+        return _load_cached(kind, str(path), check=True)
+    catalogue = _load_cached(kind, _active.get(kind) or _packaged(kind))
+    _IN_USE[kind] = (time.monotonic() + _RECHECK_S, catalogue)
+    return catalogue
+
+
+_IN_USE: dict[str, tuple[float, Catalogue]] = {}
 
 
 @contextlib.contextmanager
@@ -151,6 +202,7 @@ def use(kind: str, path: str | Path) -> Iterator[Catalogue]:
     catalogue = load(kind, path)
     before = _active.get(kind)
     _active[kind] = str(path)
+    _IN_USE.pop(kind, None)
     try:
         yield catalogue
     finally:
@@ -158,6 +210,7 @@ def use(kind: str, path: str | Path) -> Iterator[Catalogue]:
             _active.pop(kind, None)
         else:
             _active[kind] = before
+        _IN_USE.pop(kind, None)
 
 
 def _per_name(values: Any, argument: str, resolve, dtype: Any = np.float64) -> np.ndarray:
@@ -174,21 +227,27 @@ def _per_name(values: Any, argument: str, resolve, dtype: Any = np.float64) -> n
     return resolved[inverse.reshape(-1)].reshape(arr.shape)
 
 
+#: ``gpu`` where it must be a name (the catalogue look-ups' reading of it).
+_GPU_NAME = ARGUMENTS["gpu"].but(
+    meaning='Accelerator name or alias in the catalogue, e.g. "H100" (a name, not a number) [name]', type="str")
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
+@documented(gpu=_GPU_NAME.but(type="str or array_like of str"))
 def gpu_spec(gpu: str, field: str):
     """One field of an accelerator's catalogue row [TFLOP/s, TB/s, GB or W by field], or its text.
 
-    Parameters
-    ----------
-    gpu : str
-        Accelerator name or alias, e.g. ``"H100"``.
-    field : str
-        A column of the accelerators catalogue: ``peak_tflops_bf16`` [TFLOP/s], ``hbm_gb``
-        [GB], ``bandwidth_tb_per_s`` [TB/s], ``board_power_w`` [W], ``as_of``, ``source``...
-        Short forms ``bandwidth``, ``memory``, ``power`` and ``tflops`` (BF16) are accepted.
+    {parameters}
+
+    Notes
+    -----
+    ``field`` is a column of the accelerators catalogue: ``peak_tflops_bf16`` [TFLOP/s],
+    ``hbm_gb`` [GB], ``bandwidth_tb_per_s`` [TB/s], ``board_power_w`` [W], ``as_of``,
+    ``source``... or one of the short forms ``bandwidth``, ``memory``, ``power`` and
+    ``tflops`` (BF16).
 
     Examples
     --------
@@ -223,7 +282,12 @@ def gpu_spec(gpu: str, field: str):
     return value
 
 
+_PRECISION_COLUMNS = {p: f"peak_tflops_{p}" for p in PRECISIONS}
+
+
 def _precision_column(precision: str) -> str:
+    if type(precision) is str and precision in _PRECISION_COLUMNS:
+        return _PRECISION_COLUMNS[precision]
     p = str(precision).strip().lower()
     if p not in PRECISIONS:
         raise UnknownNameError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}",
@@ -233,52 +297,106 @@ def _precision_column(precision: str) -> str:
 
 def _spec_array(gpu: Any, column: str, scale: float, argument: str, what: str) -> np.ndarray:
     """``column`` of each accelerator in ``gpu`` times ``scale``; a number is taken as the figure itself."""
+    kind = type(gpu)
+    if kind is str or kind is float or kind is int:  # one name or plain number: a Python float
+        return _spec_of(gpu, column, scale, argument, what)
+    return _per_name(gpu, argument, lambda value: _spec_of(value, column, scale, argument, what))
 
-    def resolve(value):
-        if _is_number(value):
-            return float(_args.check(argument, np.asarray(float(value)), "positive")) * scale
-        if isinstance(value, str) and _looks_numeric(value):
-            raise InputTypeError(f"{argument} must be a catalogue name or a number, got text {value!r}",
-                                 argument=argument)
-        catalogue = load("accelerators")
-        row = catalogue.find(value, argument)[0]
-        if row[column] is None:
-            raise UnknownNameError(f"{argument} {row['name']} has no {what} in the accelerators "
-                                   f"catalogue ({catalogue.as_of})", argument=argument)
-        return row[column] * scale
 
-    return _per_name(gpu, argument, resolve)
+def _spec_of(value: Any, column: str, scale: float, argument: str, what: str) -> float:
+    """``column`` of one accelerator times ``scale``; a number is taken as the figure itself."""
+    if _is_number(value):
+        v = float(value)
+        if not (v > 0.0 and v - v == 0.0):  # not a finite positive number: check's message
+            _args.check(argument, np.asarray(v), "positive")
+        return v * scale
+    if isinstance(value, str) and _looks_numeric(value):
+        raise InputTypeError(f"{argument} must be a catalogue name or a number, got text {value!r}",
+                             argument=argument)
+    catalogue = load("accelerators")
+    row = catalogue.find(value, argument)[0]
+    if row[column] is None:
+        raise UnknownNameError(f"{argument} {row['name']} has no {what} in the accelerators "
+                               f"catalogue ({catalogue.as_of})", argument=argument)
+    return row[column] * scale
+
+
+_NUMBER_LIKE: dict[str, bool] = {}
 
 
 def _looks_numeric(text: str) -> bool:
+    known = _NUMBER_LIKE.get(text)
+    if known is not None:
+        return known
     try:
         float(text)
-        return True
+        known = True
     except ValueError:
-        return False
+        known = False
+    if len(_NUMBER_LIKE) < _MEMO_SIZE:
+        _NUMBER_LIKE[text] = known
+    return known
 
 
 def peak_flops(gpu: Any, precision: str = "bf16", argument: str = "gpu") -> np.ndarray:
     """Dense peak [FLOP/s] of ``gpu``: catalogue name(s), or peak TFLOP/s as number(s)."""
+    if type(gpu) is str:
+        spec = _remembered(gpu, precision)
+        if spec is not None:
+            return spec
+        return _remember(gpu, precision, _spec_array(gpu, _precision_column(precision), 1e12, argument,
+                                                     f"{precision} peak"))
     column = _precision_column(precision)
     return _spec_array(gpu, column, 1e12, argument, f"{precision} peak")
 
 
+def _remembered(gpu: str, key: str) -> float | None:
+    """A figure of the accelerator ``gpu`` worked out before from the catalogue in use, or None.
+
+    Dict look-ups only: no error can come from here, so a call that finds nothing takes
+    the full path and raises exactly what it always raised.
+    """
+    hit = _IN_USE.get("accelerators")
+    if hit is not None and time.monotonic() < hit[0]:
+        return hit[1]._found.get((gpu, key))
+    return None
+
+
+def _remember(gpu: str, key: str, spec: float) -> float:
+    found = load("accelerators")._found
+    if len(found) < _MEMO_SIZE:
+        found[(gpu, key)] = spec
+    return spec
+
+
 def bandwidth_bytes_per_s(gpu: Any, argument: str = "gpu") -> np.ndarray:
     """HBM bandwidth [B/s] of ``gpu``: catalogue name(s), or TB/s as number(s)."""
+    if type(gpu) is str:
+        spec = _remembered(gpu, "bandwidth")
+        if spec is not None:
+            return spec
+        return _remember(gpu, "bandwidth", _spec_array(gpu, "bandwidth_tb_per_s", 1e12, argument, "bandwidth"))
     return _spec_array(gpu, "bandwidth_tb_per_s", 1e12, argument, "bandwidth")
 
 
 def board_power_w(gpu: Any, argument: str = "gpu") -> np.ndarray:
     """Board power [W] of ``gpu``: catalogue name(s), or watts as number(s)."""
+    if type(gpu) is str:
+        spec = _remembered(gpu, "power")
+        if spec is not None:
+            return spec
+        return _remember(gpu, "power", _spec_array(gpu, "board_power_w", 1.0, argument, "board power"))
     return _spec_array(gpu, "board_power_w", 1.0, argument, "board power")
 
 
+@documented(gpu=_GPU_NAME)
 def gpu_price(gpu: str, tier: str = "on_demand") -> float:
     """Catalogue rental price [USD/GPU-h] of ``gpu`` at ``tier`` (reserved, on_demand, spot).
 
     Where the catalogue holds several quotes for one GPU and tier, the median is returned.
     Prices change: the catalogue's ``as_of`` says when these were quoted.
+
+    {parameters}
 
     Examples
     --------
@@ -303,8 +421,11 @@ def gpu_price(gpu: str, tier: str = "on_demand") -> float:
     return float(np.median(quotes))
 
 
+@documented()
 def api_price(model: str, kind: str = "output") -> float:
     """Catalogue API list price [USD per 1 M tokens] of ``model``: input, cached_input or output.
+
+    {parameters}
 
     Examples
     --------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _args
+from .arguments import ARGUMENTS, documented
 from .formulas import excel
 from .inference import TOKENS_PER_MILLION, api_cost_per_query
 
@@ -23,6 +24,8 @@ GROSS_MARGIN_FLOOR = 0.50
 
 def _divide_or_inf(numerator, denominator):
     """numerator / denominator where denominator > 0, else inf; no numpy warning."""
+    if type(numerator) is float and type(denominator) is float:  # single values: Python floats
+        return numerator / denominator if denominator > 0 else np.inf
     # One division into a buffer pre-filled with inf (no masked copies of the inputs).
     numerator, denominator = np.asarray(numerator, dtype=np.float64), np.asarray(denominator, dtype=np.float64)
     out = np.full(np.broadcast_shapes(numerator.shape, denominator.shape), np.inf)
@@ -31,17 +34,11 @@ def _divide_or_inf(numerator, denominator):
 
 @excel("IF({cost_per_unit} >= {price_per_unit}, {none}, {fixed_cost} / ({price_per_unit} - {cost_per_unit}))",
        none="no break-even: own cost >= price")
+@documented()
 def breakeven(fixed_cost, price_per_unit, cost_per_unit):
     """Volume above which building beats buying [units the prices are per].
 
-    Parameters
-    ----------
-    fixed_cost : array_like
-        One-time or standing cost of building: a fine-tune, reserved capacity [USD].
-    price_per_unit : array_like
-        What buying costs per unit: API price per query or per 1 M tokens [USD/unit].
-    cost_per_unit : array_like
-        Own marginal cost per unit once built [USD/unit].
+    {parameters}
 
     Returns
     -------
@@ -71,15 +68,11 @@ def breakeven(fixed_cost, price_per_unit, cost_per_unit):
 
 @excel("IF({api_price_per_m_tokens} <= 0, {none}, IF({cost_per_m_tokens_at_full_load} / {api_price_per_m_tokens} > 1, {none}, {cost_per_m_tokens_at_full_load} / {api_price_per_m_tokens}))",
        none="never: full load costs more than the price")
+@documented()
 def utilization_breakeven(cost_per_m_tokens_at_full_load, api_price_per_m_tokens):
     """Utilisation above which self-hosting beats the API [fraction].
 
-    Parameters
-    ----------
-    cost_per_m_tokens_at_full_load : array_like
-        Self-hosted cost at 100 % utilisation [USD/Mtok]; see :func:`costlib.token_cost`.
-    api_price_per_m_tokens : array_like
-        The API's price [USD/Mtok].
+    {parameters}
 
     Returns
     -------
@@ -89,7 +82,7 @@ def utilization_breakeven(cost_per_m_tokens_at_full_load, api_price_per_m_tokens
     Notes
     -----
     Self-hosting costs c_full / u per token at utilisation u, so it wins once u > c_full / p
-    (reference 000).
+    (reference 000). :func:`costlib.token_cost` at utilisation 1 gives c_full.
 
     Examples
     --------
@@ -101,14 +94,23 @@ def utilization_breakeven(cost_per_m_tokens_at_full_load, api_price_per_m_tokens
     a = _args.parse(cost_per_m_tokens_at_full_load=(cost_per_m_tokens_at_full_load, "non_negative"),
                     api_price_per_m_tokens=(api_price_per_m_tokens, "non_negative"))
     ratio = _divide_or_inf(a.cost_per_m_tokens_at_full_load, a.api_price_per_m_tokens)
+    if type(ratio) is float:
+        return a.wrap(np.inf if ratio > 1.0 else ratio)
     return a.wrap(np.where(ratio > 1.0, np.inf, ratio))
 
 
 @excel("IF({monthly_saving} <= 0, {none}, {fixed_cost} / {monthly_saving})", none="never: no monthly saving")
+@documented(fixed_cost="One-time cost to pay back [USD]")
 def months_to_breakeven(fixed_cost, monthly_saving):
     """Months until a one-time cost is paid back by a monthly saving [months].
 
-    Returns ``inf`` where the saving is zero or negative: it is never paid back.
+    {parameters}
+
+    Returns
+    -------
+    float, ndarray or Series
+        fixed_cost / monthly_saving [months]; ``inf`` where the saving is zero or negative:
+        it is never paid back.
 
     Examples
     --------
@@ -122,18 +124,16 @@ def months_to_breakeven(fixed_cost, monthly_saving):
 
 
 @excel("{price} * (1 - {annual_decline}) ^ {years}")
+@documented()
 def price_after_decline(price, annual_decline, years):
     """A price after ``years`` of decline at ``annual_decline`` per year [same unit as price].
 
-    Parameters
-    ----------
-    price : array_like
-        Today's price [USD per unit].
-    annual_decline : array_like
-        Share the price falls each year [fraction in [0, 1)]; 0.9 is an order of magnitude a
-        year, the pace reference 004 reports for API prices at comparable quality.
-    years : array_like
-        Years ahead [years >= 0]; fractions allowed.
+    {parameters}
+
+    Notes
+    -----
+    price x (1 - annual_decline)^years. A decline of 0.9 a year is the pace reference 004
+    reports for API prices at comparable quality.
 
     Examples
     --------
@@ -147,8 +147,12 @@ def price_after_decline(price, annual_decline, years):
 
 @excel("IF({cost_per_unit} >= {price_per_unit} * (1 - {annual_decline}) ^ {years}, {none}, {fixed_cost} / ({price_per_unit} * (1 - {annual_decline}) ^ {years} - {cost_per_unit}))",
        none="no break-even at the price after the decline")
+@documented(price_per_unit="What buying costs per unit today, before the decline [USD/unit]",
+            years="Years of decline; fractions allowed [years]")
 def breakeven_after_decline(fixed_cost, price_per_unit, cost_per_unit, annual_decline, years=1.0):
     """The build-vs-buy break-even volume re-checked against next year's (lower) price [unit].
+
+    {parameters}
 
     Notes
     -----
@@ -162,22 +166,17 @@ def breakeven_after_decline(fixed_cost, price_per_unit, cost_per_unit, annual_de
     >>> breakeven_after_decline(1000, 3.0, 0.35, 0.9, 1)
     inf
     """
+    _args.parse(price_per_unit=price_per_unit)  # a message that names price_per_unit, not price
     future_price = price_after_decline(price_per_unit, annual_decline, years)
     return breakeven(fixed_cost, future_price, cost_per_unit)
 
 
 @excel("{training_cost} / {lifetime_tokens} * 1E6 + {marginal_cost_per_m_tokens}")
+@documented()
 def amortized_cost_per_m_tokens(training_cost, lifetime_tokens, marginal_cost_per_m_tokens):
     """The honest unit cost [USD/Mtok]: training spread over every token served, plus marginal.
 
-    Parameters
-    ----------
-    training_cost : array_like
-        Capex to be recovered [USD].
-    lifetime_tokens : array_like
-        Tokens served over the model's life [tokens].
-    marginal_cost_per_m_tokens : array_like
-        Inference cost [USD/Mtok].
+    {parameters}
 
     Notes
     -----
@@ -197,8 +196,11 @@ def amortized_cost_per_m_tokens(training_cost, lifetime_tokens, marginal_cost_pe
 
 
 @excel("{cost_per_query} * {queries_per_user_per_month} * {users}")
+@documented(users="Users; 1 (the default) gives COGS per user [users]")
 def monthly_cogs(cost_per_query, queries_per_user_per_month, users=1.0):
     """Inference cost of goods sold per month [USD/month]; ``users=1`` gives COGS per user.
+
+    {parameters}
 
     Notes
     -----
@@ -218,8 +220,11 @@ def monthly_cogs(cost_per_query, queries_per_user_per_month, users=1.0):
 
 
 @excel("{cogs_per_user} / {arpu}")
+@documented()
 def cogs_share(cogs_per_user, arpu):
     """Inference COGS as a share of revenue per user [fraction]; above 0.30 needs redesign.
+
+    {parameters}
 
     Examples
     --------
@@ -233,8 +238,11 @@ def cogs_share(cogs_per_user, arpu):
 
 
 @excel("({revenue} - {cogs}) / {revenue}")
+@documented()
 def gross_margin(revenue, cogs):
     """Gross margin (revenue - COGS) / revenue [fraction]; below 0.5 is a services business.
+
+    {parameters}
 
     Examples
     --------
@@ -245,8 +253,11 @@ def gross_margin(revenue, cogs):
     return a.wrap((a.revenue - a.cogs) / a.revenue)
 
 
+@documented()
 def needs_redesign(cogs_per_user, arpu, threshold=COGS_SHARE_REDESIGN):
     """True where COGS per user [USD] exceeds ``threshold`` [fraction] of ARPU [USD] (reference 003: 30 %).
+
+    {parameters}
 
     Examples
     --------
@@ -261,21 +272,15 @@ def needs_redesign(cogs_per_user, arpu, threshold=COGS_SHARE_REDESIGN):
     return bool(flag) if flag.ndim == 0 else flag
 
 
+@documented(cost_per_query=ARGUMENTS["cost_per_query"].but(type="float"),
+            queries_per_user_per_month=ARGUMENTS["queries_per_user_per_month"].but(type="float"),
+            users=ARGUMENTS["users"].but(meaning="Today's users", type="float"),
+            arpu=ARGUMENTS["arpu"].but(type="float"),
+            multiples="Plans to show, as multiples of today's users; reference 003 models 10x and 100x [ratio > 0]")
 def scale_plan(cost_per_query, queries_per_user_per_month, users, arpu, multiples=(1, 10, 100)):
     """Monthly COGS, revenue and margin at today's users and at each multiple of them.
 
-    Parameters
-    ----------
-    cost_per_query : float
-        [USD/query].
-    queries_per_user_per_month : float
-        [queries/user/month].
-    users : float
-        Today's users [users].
-    arpu : float
-        Average revenue per user [USD/user/month].
-    multiples : sequence of float, default (1, 10, 100)
-        Plans to show, as multiples of today's users (reference 003: model 10x and 100x).
+    {parameters}
 
     Returns
     -------
@@ -305,18 +310,15 @@ def scale_plan(cost_per_query, queries_per_user_per_month, users, arpu, multiple
     }).set_index("multiple")
 
 
+@documented(input_tokens="Prompt tokens of observed or simulated queries, one element per query [tokens]",
+            output_tokens="Generated tokens of the same queries, one element per query [tokens]",
+            input_price_per_m_tokens=ARGUMENTS["input_price_per_m_tokens"].but(type="float"),
+            output_price_per_m_tokens=ARGUMENTS["output_price_per_m_tokens"].but(type="float"))
 def query_cost_quantiles(input_tokens, output_tokens, input_price_per_m_tokens, output_price_per_m_tokens,
                          quantiles=(0.5, 0.95), cached_share=0.0, cached_input_price_per_m_tokens=None):
     """Quantiles of cost per query [USD] over samples of token lengths (median and p95).
 
-    Parameters
-    ----------
-    input_tokens, output_tokens : array_like
-        Token counts of observed or simulated queries, one element per query [tokens].
-    input_price_per_m_tokens, output_price_per_m_tokens : float
-        [USD/Mtok].
-    quantiles : sequence of float, default (0.5, 0.95)
-        Which quantiles [fraction].
+    {parameters}
 
     Returns
     -------
@@ -351,19 +353,11 @@ VERDICTS = ("redesign: COGS above the threshold share of ARPU", "services busine
 
 @excel('IF({cogs_share} > {threshold}, "' + VERDICTS[0] + '", IF({gross_margin} < {margin_floor}, "' + VERDICTS[1]
        + '", "' + VERDICTS[2] + '"))')
+@documented()
 def unit_economics_verdict(cogs_share, gross_margin, threshold=COGS_SHARE_REDESIGN, margin_floor=GROSS_MARGIN_FLOOR):
     """The unit-economics verdict in words [text]: redesign, services business or viable.
 
-    Parameters
-    ----------
-    cogs_share : array_like
-        Inference COGS over ARPU [fraction].
-    gross_margin : array_like
-        (revenue - COGS) / revenue [fraction].
-    threshold : array_like, default 0.3
-        COGS share above which the feature needs redesign [fraction].
-    margin_floor : array_like, default 0.5
-        Gross margin below which it is a services business [fraction].
+    {parameters}
 
     Notes
     -----

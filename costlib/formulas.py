@@ -294,7 +294,8 @@ def _number(value: float) -> str:
     if float(value).is_integer() and abs(value) < 1e15:
         text = str(int(value))
     else:
-        text = repr(float(value)).upper().replace("E+", "E")
+        mantissa, _, exponent = repr(float(value)).upper().partition("E")
+        text = mantissa + (f"E{int(exponent)}" if exponent else "")  # 1E-9, as Excel shows it
     return f"({text})" if text.startswith("-") else text
 
 

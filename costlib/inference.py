@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _args
+from .arguments import ARGUMENTS, documented
 from .formulas import excel
 from .catalogue import bandwidth_bytes_per_s, peak_flops
 from .errors import UnknownNameError
@@ -25,6 +26,13 @@ _COMPUTE_PRECISION = {"fp32": "tf32", "bf16": "bf16", "fp16": "fp16", "fp8": "fp
                       "int4": "bf16"}
 
 
+#: ``precision`` where it is the weights' number format (this module's reading of it).
+_WEIGHT_PRECISION = ARGUMENTS["precision"].but(
+    meaning='Weight precision, which sets the bytes read per parameter: "fp32", "bf16", "fp16", "fp8", '
+            '"int8" or "int4" [name]',
+    type='{"fp32", "bf16", "fp16", "fp8", "int8", "int4"}')
+
+
 def _precision(precision: str) -> str:
     p = str(precision).strip().lower()
     if p not in BYTES_PER_PARAM:
@@ -33,8 +41,14 @@ def _precision(precision: str) -> str:
     return p
 
 
+@documented(params="All the parameters stored, every expert of a mixture of experts included (not the "
+                   "active parameters) [parameters]",
+            precision=_WEIGHT_PRECISION.but(meaning='Weight precision: "fp32", "bf16", "fp16", "fp8", "int8" or '
+                                                    '"int4" [name]'))
 def weight_bytes(params, precision="bf16"):
     """Memory the weights take [B] at ``precision`` (fp32, bf16, fp16, fp8, int8, int4).
+
+    {parameters}
 
     Examples
     --------
@@ -47,21 +61,11 @@ def weight_bytes(params, precision="bf16"):
     return a.wrap(a.params * BYTES_PER_PARAM[_precision(precision)])
 
 
+@documented()
 def kv_cache_bytes(layers, kv_heads, head_dim, context_tokens, bytes_per_value=2.0):
     """Key-value cache of one sequence [B].
 
-    Parameters
-    ----------
-    layers : array_like
-        Transformer layers [count].
-    kv_heads : array_like
-        Key-value heads per layer (fewer than query heads under grouped-query attention) [count].
-    head_dim : array_like
-        Dimension of one head [count].
-    context_tokens : array_like
-        Tokens held in the cache: prompt plus generated so far [tokens].
-    bytes_per_value : array_like, default 2
-        [B] per cached value (2 for BF16).
+    {parameters}
 
     Notes
     -----
@@ -79,28 +83,19 @@ def kv_cache_bytes(layers, kv_heads, head_dim, context_tokens, bytes_per_value=2
     return a.wrap(2.0 * a.layers * a.kv_heads * a.head_dim * a.context_tokens * a.bytes_per_value)
 
 
+@documented(params="Parameters read per decode step; for a mixture of experts, the active parameters "
+                   "[parameters]",
+            gpu='Accelerator: a catalogue name such as "H100", or its HBM bandwidth [TB/s] as a number; a '
+                'number gives the bandwidth bound alone',
+            precision=_WEIGHT_PRECISION,
+            gpus="Accelerators the model is split across (tensor parallel); their bandwidth and compute add "
+                 "up [count]",
+            mfu="Share of the dense peak the decode kernels reach when compute bound [fraction in (0, 1]]")
 def decode_tokens_per_second(params, gpu="H100", batch_size=1, precision="bf16", kv_cache_bytes_per_sequence=0.0,
                              gpus=1, mfu=1.0):
     """Decode throughput [tokens/s] of ``batch_size`` sequences, bounded by bandwidth or compute.
 
-    Parameters
-    ----------
-    params : array_like
-        Parameters read per decode step (active parameters for mixture-of-experts) [parameters].
-    gpu : str, float or array_like, default "H100"
-        Catalogue name, or HBM bandwidth [TB/s] as a number; a number gives the bandwidth
-        bound alone, since no compute peak is known for it.
-    batch_size : array_like, default 1
-        Sequences decoded together [count].
-    precision : {"fp32", "bf16", "fp16", "fp8", "int8", "int4"}, default "bf16"
-        Weight precision; sets the bytes read per parameter.
-    kv_cache_bytes_per_sequence : array_like, default 0
-        KV cache read per step for each sequence [B]; see :func:`kv_cache_bytes`.
-    gpus : array_like, default 1
-        Accelerators the model is split across (tensor parallel) [count]; their bandwidth
-        and compute add up.
-    mfu : array_like, default 1
-        Share of the dense peak the decode kernels reach when compute bound [fraction].
+    {parameters}
 
     Returns
     -------
@@ -129,32 +124,23 @@ def decode_tokens_per_second(params, gpu="H100", batch_size=1, precision="bf16",
                     kv_cache_bytes_per_sequence=(kv_cache_bytes_per_sequence, "non_negative"),
                     gpus=(gpus, "positive"), mfu=(mfu, "fraction"))
     bytes_per_step = a.params * BYTES_PER_PARAM[p] + a.batch_size * a.kv_cache_bytes_per_sequence
-    memory_seconds = bytes_per_step / (bandwidth_bytes_per_s(gpu) * a.gpus)
+    memory_seconds = _args.divide(bytes_per_step, bandwidth_bytes_per_s(gpu) * a.gpus)
     if isinstance(gpu, str) or np.asarray(gpu).dtype.kind in "OUS":
-        compute_seconds = 2.0 * a.params * a.batch_size / (peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.gpus * a.mfu)
-        step = np.maximum(memory_seconds, compute_seconds)
+        compute_seconds = _args.divide(2.0 * a.params * a.batch_size,
+                                       peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.gpus * a.mfu)
+        step = _args.maximum(memory_seconds, compute_seconds)
     else:
         step = memory_seconds
-    return a.wrap(a.batch_size / step)
+    return a.wrap(_args.divide(a.batch_size, step))
 
 
+@documented(precision=_WEIGHT_PRECISION.but(
+    meaning='Weight precision, which sets the compute peak used: "fp32", "bf16", "fp16", "fp8", "int8" or '
+            '"int4" [name]'))
 def prefill_seconds(params, prompt_tokens, gpu="H100", mfu=0.4, precision="bf16", gpus=1):
     """Time to process a prompt [s]: prefill is compute bound, 2 N FLOPs per prompt token.
 
-    Parameters
-    ----------
-    params : array_like
-        Active parameters [parameters].
-    prompt_tokens : array_like
-        Prompt length [tokens].
-    gpu : str, float or array_like, default "H100"
-        Catalogue name, or dense peak [TFLOP/s] as a number.
-    mfu : array_like, default 0.4
-        Realised share of peak [fraction in (0, 1]].
-    precision : str, default "bf16"
-        Weight precision, which sets the compute peak used.
-    gpus : array_like, default 1
-        Accelerators working together [count].
+    {parameters}
 
     Examples
     --------
@@ -166,7 +152,7 @@ def prefill_seconds(params, prompt_tokens, gpu="H100", mfu=0.4, precision="bf16"
     p = _precision(precision)
     a = _args.parse((gpu,), params=(params, "positive"), prompt_tokens=(prompt_tokens, "non_negative"),
                     mfu=(mfu, "fraction"), gpus=(gpus, "positive"))
-    return a.wrap(2.0 * a.params * a.prompt_tokens / (peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.mfu * a.gpus))
+    return a.wrap(_args.divide(2.0 * a.params * a.prompt_tokens, peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.mfu * a.gpus))
 
 
 def _serving_hours(tokens, tokens_per_second, utilization):
@@ -174,22 +160,18 @@ def _serving_hours(tokens, tokens_per_second, utilization):
     # computed in one buffer (arguments come broadcast from _args.parse): one allocation per call
     busy = tokens_per_second * SECONDS_PER_HOUR
     busy *= utilization
+    if type(busy) is float:  # single values (Python floats): no array machinery
+        return _args.divide(tokens, busy)
     return np.divide(tokens, busy, out=busy if isinstance(busy, np.ndarray) and np.shape(tokens) in ((), busy.shape)
                      else None)
 
 
 @excel("{tokens} / ({tokens_per_second} * 3600 * {utilization})")
+@documented(tokens=ARGUMENTS["tokens"].but(meaning="Tokens served, not training tokens", rule="non_negative"))
 def serving_gpu_hours(tokens, tokens_per_second, utilization=1.0):
     """Accelerator-hours [GPU-h] paid for to serve ``tokens`` at a given utilisation.
 
-    Parameters
-    ----------
-    tokens : array_like
-        Tokens served [tokens].
-    tokens_per_second : array_like
-        Throughput at full load [tokens/s].
-    utilization : array_like, default 1
-        Share of paid hours the accelerator is busy [fraction in (0, 1]].
+    {parameters}
 
     Notes
     -----
@@ -208,17 +190,11 @@ def serving_gpu_hours(tokens, tokens_per_second, utilization=1.0):
 
 
 @excel("1E6 / ({tokens_per_second} * 3600 * {utilization}) * {price_per_gpu_hour}")
+@documented(price_per_gpu_hour="Price of the serving accelerator(s) for one hour [USD/GPU-h]")
 def token_cost(price_per_gpu_hour, tokens_per_second, utilization=1.0):
     """Self-hosted serving cost [USD per 1 M tokens].
 
-    Parameters
-    ----------
-    price_per_gpu_hour : array_like
-        Price of the serving accelerator(s) for one hour [USD/h].
-    tokens_per_second : array_like
-        Throughput at full load [tokens/s].
-    utilization : array_like, default 1
-        Share of the hours the accelerator is kept busy [fraction in (0, 1]].
+    {parameters}
 
     Returns
     -------
@@ -247,22 +223,13 @@ def token_cost(price_per_gpu_hour, tokens_per_second, utilization=1.0):
 
 @excel("({input_tokens} * (1 - {cached_share}) * {input_price_per_m_tokens} + {input_tokens} * {cached_share} * {cached_input_price_per_m_tokens} + {output_tokens} * {output_price_per_m_tokens}) / 1E6",
        defaults={"cached_input_price_per_m_tokens": "input_price_per_m_tokens"})
+@documented(output_tokens="Generated tokens per query; every one is another forward pass, priced at a "
+                          "premium [tokens]")
 def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, output_price_per_m_tokens,
                        cached_share=0.0, cached_input_price_per_m_tokens=None):
     """Cost of one API call [USD] from its token counts and the price list.
 
-    Parameters
-    ----------
-    input_tokens : array_like
-        Prompt tokens, cached and not [tokens].
-    output_tokens : array_like
-        Generated tokens [tokens]; every one is another forward pass, priced at a premium.
-    input_price_per_m_tokens, output_price_per_m_tokens : array_like
-        List prices [USD/Mtok].
-    cached_share : array_like, default 0
-        Share of the input tokens served from the provider's prompt cache [fraction in [0, 1]].
-    cached_input_price_per_m_tokens : array_like, optional
-        Price of cached input [USD/Mtok]; defaults to the input price.
+    {parameters}
 
     Returns
     -------
@@ -293,22 +260,12 @@ def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, ou
 
 
 @excel("{cache_hit_rate} * {cache_hit_cost} + (1 - {cache_hit_rate}) * ({small_model_share} * {small_model_cost} + (1 - {small_model_share}) * {large_model_cost})")
+@documented()
 def blended_cost_per_query(large_model_cost, small_model_cost=0.0, small_model_share=0.0, cache_hit_rate=0.0,
                            cache_hit_cost=0.0):
     """Average cost per query [USD] after routing and response caching.
 
-    Parameters
-    ----------
-    large_model_cost : array_like
-        Cost of a query on the default (large) model [USD].
-    small_model_cost : array_like, default 0
-        Cost of a query routed to the cheaper model [USD].
-    small_model_share : array_like, default 0
-        Share of the queries that miss the cache and are routed to the cheaper model [fraction].
-    cache_hit_rate : array_like, default 0
-        Share of queries answered from a response cache [fraction].
-    cache_hit_cost : array_like, default 0
-        Cost of answering from the cache [USD].
+    {parameters}
 
     Notes
     -----
@@ -331,8 +288,11 @@ def blended_cost_per_query(large_model_cost, small_model_cost=0.0, small_model_s
 
 
 @excel("{tokens_served} / 1E6 * {price_per_m_tokens}")
+@documented()
 def cost_of_tokens(tokens_served, price_per_m_tokens):
     """What ``tokens_served`` cost at a price per 1 M tokens [USD].
+
+    {parameters}
 
     Examples
     --------
@@ -347,8 +307,11 @@ def cost_of_tokens(tokens_served, price_per_m_tokens):
 
 
 @excel("{cost} / {tokens_served} * 1E6")
+@documented(tokens_served=ARGUMENTS["tokens_served"].but(rule="positive"))
 def cost_per_m_tokens(cost, tokens_served):
     """A cost spread over the tokens served [USD/Mtok]: the unit the market prices in.
+
+    {parameters}
 
     Examples
     --------

@@ -80,7 +80,7 @@ def _gpu_hours(flops, gpu, mfu, precision, reuse=False):
         flops /= per_second
         flops /= SECONDS_PER_HOUR
         return flops
-    return flops / per_second / SECONDS_PER_HOUR
+    return _args.divide(flops, per_second) / SECONDS_PER_HOUR
 
 
 @excel("{flops} / ({gpu} * 1E12 * {mfu}) / 3600")
@@ -241,8 +241,11 @@ def programme_capex_breakdown(final_run_cost, research_multiplier=0.0, failed_ru
 
 
 @excel("{final_run_cost} * {research_multiplier}")
+@documented()
 def research_cost(final_run_cost, research_multiplier):
     """Research and ablation compute [USD] as a multiple of the final run's cost.
+
+    {parameters}
 
     Notes
     -----
@@ -261,8 +264,11 @@ def research_cost(final_run_cost, research_multiplier):
 
 
 @excel("{final_run_cost} * {failed_run_share}")
+@documented()
 def failed_runs_cost(final_run_cost, failed_run_share):
     """Compute lost to failed and restarted runs [USD], as a share of the final run's cost.
+
+    {parameters}
 
     Examples
     --------
@@ -275,8 +281,11 @@ def failed_runs_cost(final_run_cost, failed_run_share):
 
 
 @excel("{compute_cost} * {data_preparation_share} / (1 - {data_preparation_share})")
+@documented()
 def data_preparation_cost(compute_cost, data_preparation_share):
     """Data preparation [USD] when it is ``data_preparation_share`` of the whole programme.
+
+    {parameters}
 
     Notes
     -----
@@ -296,8 +305,11 @@ def data_preparation_cost(compute_cost, data_preparation_share):
 
 @excel("INDEX(catalogue_peak_tflops, MATCH({gpu}, catalogue_name, 0), MATCH({precision}, catalogue_precision, 0))",
        text=("gpu", "precision"))
+@documented(precision=_PEAK_PRECISION)
 def accelerator_peak_tflops(gpu, precision="bf16"):
     """Dense peak of a catalogue accelerator at ``precision`` [TFLOP/s].
+
+    {parameters}
 
     Examples
     --------
@@ -405,7 +417,7 @@ def chinchilla_optimal_params(compute, tokens_per_param=20.0, flops_per_param_to
     """
     a = _args.parse(compute=(compute, "positive"), tokens_per_param=(tokens_per_param, "positive"),
                     flops_per_param_token=(flops_per_param_token, "positive"))
-    return a.wrap(np.sqrt(a.compute / (a.flops_per_param_token * a.tokens_per_param)))
+    return a.wrap(_args.sqrt(_args.divide(a.compute, a.flops_per_param_token * a.tokens_per_param)))
 
 
 @excel("{E} + {A} / {params} ^ {alpha} + {B} / {tokens} ^ {beta}")
@@ -428,7 +440,8 @@ def chinchilla_loss(params, tokens, E=CHINCHILLA_FIT["E"], A=CHINCHILLA_FIT["A"]
     """
     a = _args.parse(params=(params, "positive"), tokens=(tokens, "positive"), E=(E, "non_negative"),
                     A=(A, "positive"), B=(B, "positive"), alpha=(alpha, "positive"), beta=(beta, "positive"))
-    return a.wrap(a.E + a.A / a.params ** a.alpha + a.B / a.tokens ** a.beta)
+    return a.wrap(a.E + _args.divide(a.A, _args.power(a.params, a.alpha))
+                  + _args.divide(a.B, _args.power(a.tokens, a.beta)))
 
 
 @documented()

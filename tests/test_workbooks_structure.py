@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 MODERN = re.compile(r"\b(XLOOKUP|XMATCH|LET|LAMBDA|FILTER|SORT|SORTBY|UNIQUE|SEQUENCE|RANDARRAY|TEXTJOIN|IFS|"
                     r"SWITCH|MAXIFS|MINIFS|CONCAT)\(")
 # universal constants and small positions (ROUND digits, INDEX positions) a formula may hold
-ALLOWED_LITERALS = {"0", "1", "2", "3", "6", "9", "12", "1E6", "1E12", "3600", "100"}
+# universal constants, and the relative tolerance 1E-9 of the checks' reconciliations (agree)
+ALLOWED_LITERALS = {"0", "1", "2", "3", "6", "9", "12", "1E6", "1E12", "3600", "100", "1E-9"}
 
 
 @pytest.fixture(scope="module", params=TEMPLATES)
@@ -89,7 +90,7 @@ def test_classic_formulas_without_hard_coded_numbers(book):
                     bare = re.sub(r'"[^"]*"', "", f)  # text in quotes
                     bare = re.sub(r"\$?[A-Z]{1,3}\$?\d+", "", bare)  # cell references
                     bare = re.sub(r"[A-Za-z_][A-Za-z0-9_.]*", "", bare)  # names and functions
-                    literals = set(re.findall(r"\d+(?:\.\d+)?(?:E\d+)?", bare))
+                    literals = set(re.findall(r"\d+(?:\.\d+)?(?:E-?\d+)?", bare))
                     assert literals <= ALLOWED_LITERALS, f"{ws.title}!{c.coordinate}: {f} has {literals}"
 
 

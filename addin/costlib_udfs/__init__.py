@@ -1,10 +1,12 @@
 """costlib's Excel functions: ``=TRAIN_COST(70E9, 15E12, 2)`` and its family.
 
 One table, :data:`FUNCTIONS`, says which costlib function each Excel function calls and
-which of its arguments Excel shows; :data:`ARGUMENTS` describes every argument once, with
-its unit. Defaults and the function descriptions come from costlib itself, so nothing of
-the domain is written twice. The thin layer below turns Excel's cells into arrays, calls
-costlib, and turns the result back into cells:
+which of its arguments Excel shows. Each argument's help is what the costlib function's own
+docstring says of it (:func:`costlib.arguments.describe`: the one registry of argument
+meanings, with the function's own readings), its default included; the function
+descriptions come from costlib too, so nothing of the domain is written twice. The thin
+layer below turns Excel's cells into arrays, calls costlib, and turns the result back
+into cells:
 
 - a single cell in every argument gives a single number;
 - ranges broadcast like the library and the result spills (one call for 10,000 rows);
@@ -34,81 +36,18 @@ import xlwings as xw
 from xlwings.conversion import Converter
 
 import costlib
+import costlib.arguments
 from costlib.errors import CostlibError
 
 #: Cell text for a result that does not exist (an infinite break-even volume), by default.
 NO_BREAKEVEN = "no break-even: cost >= price"
 
-#: Every argument an Excel function shows, described once, unit included.
-ARGUMENTS: dict[str, str] = {
-    "params": "Model parameters [parameters], e.g. 70E9; for a mixture of experts, the active parameters.",
-    "tokens": "Training tokens [tokens], e.g. 15E12.",
-    "flops": "Compute [FLOP], e.g. 6.3E24.",
-    "flops_per_param_token": "FLOPs per parameter per token [FLOP]; default 6 (forward and backward).",
-    "price_per_gpu_hour": "Price of one accelerator for one hour [USD/GPU-h], e.g. 2.",
-    "gpu": 'Accelerator: a catalogue name such as "H100", or its dense peak [TFLOP/s]; default "H100".',
-    "mfu": "Model FLOPs utilisation [fraction in (0, 1]]; default 0.4.",
-    "precision": 'Number format of the weights or the math: "bf16", "fp16", "fp8", "int8", "int4", "fp32".',
-    "gpu_hours": "Accelerator-hours [GPU-h].",
-    "price_per_kwh": "Electricity price [USD/kWh].",
-    "pue": "Power usage effectiveness of the data centre [ratio >= 1]; default 1.",
-    "final_run_cost": "Compute cost of the final training run [USD].",
-    "research_multiplier": "Research and ablation compute as a multiple of the final run [ratio]; default 0.",
-    "failed_run_share": "Compute lost to failed runs as a share of the final run [fraction]; default 0.",
-    "data_preparation_share": "Data preparation cost as a share of the final run [fraction]; default 0.",
-    "shared_params": "Parameters every token uses (attention, embeddings, shared experts) [parameters].",
-    "expert_params": "Parameters of one routed expert [parameters].",
-    "experts_per_token": "Routed experts each token activates [count].",
-    "experts": "Routed experts in the model [count].",
-    "tokens_per_param": "Training tokens per parameter [tokens/parameter]; default 20 (Chinchilla).",
-    "target_loss": "Model quality to reach, as Chinchilla-fit pre-training loss [nats/token], e.g. 2.0.",
-    "inference_tokens": "Tokens the model will serve over its life [tokens], e.g. 2E12.",
-    "inference_cost_ratio": "Cost of one inference FLOP over one training FLOP [ratio]; default 1.",
-    "batch_size": "Sequences decoded together [count]; default 1.",
-    "kv_cache_bytes_per_sequence": "Key-value cache read per sequence per token [B]; default 0.",
-    "gpus": "Accelerators serving one model replica [count]; default 1.",
-    "prompt_tokens": "Tokens in the prompt [tokens].",
-    "tokens_per_second": "Throughput of one accelerator at full load [tokens/s].",
-    "utilization": "Share of paid accelerator time doing useful work [fraction in (0, 1]]; default 1.",
-    "input_tokens": "Input (prompt) tokens per query [tokens].",
-    "output_tokens": "Output (completion) tokens per query [tokens].",
-    "input_price_per_m_tokens": "API price of input tokens [USD per 1 M tokens].",
-    "output_price_per_m_tokens": "API price of output tokens [USD per 1 M tokens].",
-    "cached_share": "Share of input tokens served from the prompt cache [fraction]; default 0.",
-    "cached_input_price_per_m_tokens": "API price of cached input tokens [USD per 1 M tokens]; default: input price.",
-    "large_model_cost": "Cost per query on the large model [USD].",
-    "small_model_cost": "Cost per query on the small model [USD]; default 0.",
-    "small_model_share": "Share of queries routed to the small model [fraction]; default 0.",
-    "cache_hit_rate": "Share of queries answered from a response cache [fraction]; default 0.",
-    "cache_hit_cost": "Cost of a query answered from the cache [USD]; default 0.",
-    "training_cost": "One-time training cost [USD].",
-    "lifetime_tokens": "Tokens served over the model's life [tokens].",
-    "marginal_cost_per_m_tokens": "Serving cost [USD per 1 M tokens].",
-    "fixed_cost": "One-time cost of building [USD].",
-    "price_per_unit": "Price paid per unit when buying [USD per unit], e.g. an API price per 1 M tokens.",
-    "cost_per_unit": "Own cost per unit when built [USD per unit], in the same unit as the price.",
-    "annual_decline": "Yearly fall of the price [fraction], e.g. 0.5 for half as much each year.",
-    "years": "Years of decline [years].",
-    "cost_per_m_tokens_at_full_load": "Self-hosted cost at 100 % utilisation [USD per 1 M tokens].",
-    "api_price_per_m_tokens": "API price [USD per 1 M tokens].",
-    "monthly_saving": "Saving per month once built [USD/month].",
-    "price": "Price today [any unit; the result is in the same unit].",
-    "cost_per_query": "Inference cost of one query [USD].",
-    "queries_per_user_per_month": "Queries per user per month [queries/month].",
-    "users": "Users [count]; default 1, which gives COGS per user.",
-    "cogs_per_user": "Inference cost per user per month [USD/month].",
-    "arpu": "Average revenue per user per month [USD/month].",
-    "threshold": "COGS / ARPU above which the product needs redesign [fraction]; default 0.3.",
-    "revenue": "Revenue [USD].",
-    "cogs": "Cost of goods sold [USD].",
-    "field": 'Catalogue column: "tflops", "bandwidth" [TB/s], "memory" [GB], "power" [W], "vendor", "as_of", "source".',
-    "tier": 'Rental tier: "reserved", "on_demand" or "spot"; default "on_demand".',
-    "model": 'API model name in the catalogue, e.g. "gpt-4o".',
-    "kind": 'Which price: "input", "cached_input" or "output"; default "output".',
-}
+#: The registry of argument meanings (name, unit, rule, meaning): each Excel function's
+#: argument help is its costlib function's own resolved text, :func:`argument_help`.
+ARGUMENTS = costlib.arguments.ARGUMENTS
 
-#: Arguments that take text (names), not numbers.
-TEXT_ARGUMENTS = {"gpu", "precision", "field", "tier", "model", "kind"}
+#: Arguments that take text (names), not numbers: those the registry gives no numeric rule.
+TEXT_ARGUMENTS = {name for name, argument in ARGUMENTS.items() if argument.rule is None}
 
 #: Arguments that take one cell, not a range: each names one choice for the whole call.
 SINGLE_CELL_ARGUMENTS = {"precision", "field", "tier", "model", "kind"}
@@ -130,10 +69,12 @@ class Function:
     description: str | None = None  # default: first line of the target's docstring
     infinite: str | None = None    # what a cell says where the result is infinite (None: #NUM!)
     single_cell: tuple[str, ...] = ()  # arguments that take one cell here, beyond SINGLE_CELL_ARGUMENTS
-    docs: tuple[tuple[str, str], ...] = ()  # argument descriptions that differ from ARGUMENTS here
 
 
-_GPU_NAME = 'Accelerator name in the catalogue, e.g. "H100" (a name, not a number).'
+def argument_help(spec: Function, name: str) -> str:
+    """The help Excel shows for argument ``name`` of ``spec``: its costlib function's text and default."""
+    return costlib.arguments.describe(spec.target, name, with_default=True)
+
 
 FUNCTIONS: tuple[Function, ...] = (
     # Training
@@ -186,8 +127,8 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("NEEDS_REDESIGN", costlib.needs_redesign, ("cogs_per_user", "arpu", "threshold")),
     Function("GROSS_MARGIN", costlib.gross_margin, ("revenue", "cogs")),
     # Catalogue
-    Function("GPU_SPEC", costlib.gpu_spec, ("gpu", "field"), docs=(("gpu", _GPU_NAME),)),
-    Function("GPU_PRICE", costlib.gpu_price, ("gpu", "tier"), single_cell=("gpu",), docs=(("gpu", _GPU_NAME),)),
+    Function("GPU_SPEC", costlib.gpu_spec, ("gpu", "field")),
+    Function("GPU_PRICE", costlib.gpu_price, ("gpu", "tier"), single_cell=("gpu",)),
     Function("API_PRICE", costlib.api_price, ("model", "kind")),
 )
 
@@ -368,7 +309,8 @@ class _Cells(Converter):
 
 def _make(spec: Function) -> Callable[..., Any]:
     target_params = inspect.signature(spec.target).parameters
-    missing = [n for n in spec.arguments if n not in target_params or n not in ARGUMENTS]
+    described = costlib.arguments.arguments_of(spec.target)
+    missing = [n for n in spec.arguments if n not in target_params or n not in described]
     if missing:
         raise RuntimeError(f"{spec.name}: arguments {missing} are not parameters of "
                            f"{spec.target.__name__} or lack a description")
@@ -394,9 +336,8 @@ def _make(spec: Function) -> Callable[..., Any]:
     udf.__module__ = __name__
     udf.__doc__ = _plain(spec.description or (inspect.getdoc(spec.target) or "").splitlines()[0])
     udf = xw.func(udf)
-    docs = {**ARGUMENTS, **dict(spec.docs)}
     for n in spec.arguments:
-        udf = xw.arg(n, "raw", doc=docs[n])(udf)  # raw: no per-cell conversion in xlwings
+        udf = xw.arg(n, "raw", doc=argument_help(spec, n))(udf)  # raw: no per-cell conversion in xlwings
     udf = xw.ret(_Cells)(udf)
     return udf
 
@@ -404,4 +345,4 @@ def _make(spec: Function) -> Callable[..., Any]:
 for _spec in FUNCTIONS:
     globals()[_spec.name] = _make(_spec)
 
-__all__ = [f.name for f in FUNCTIONS] + ["FUNCTIONS", "ARGUMENTS", "CellError", "evaluate"]
+__all__ = [f.name for f in FUNCTIONS] + ["FUNCTIONS", "ARGUMENTS", "CellError", "evaluate", "argument_help"]
