@@ -37,6 +37,18 @@ def test_the_nomenclature_table_is_what_the_registry_generates():
     assert with_nomenclature(text) == text, "README.md's nomenclature is stale: run python scripts/make_docs.py"
 
 
+def test_every_generated_document_is_current():
+    """addin/README.md's functions and docs/templates.md's functions are generated too (scripts/make_docs.py)."""
+    import costlib_udfs
+    from costlib import formulas
+
+    for path, refresh in ((ROOT / "addin" / "README.md", costlib_udfs.with_functions),
+                          (ROOT / "docs" / "templates.md", formulas.with_functions)):
+        text = path.read_text(encoding="utf-8")
+        assert refresh(text) == text, f"{path.relative_to(ROOT)} is stale: run python scripts/make_docs.py"
+        assert "do not edit" in text, f"{path.relative_to(ROOT)} has lost its generated block"
+
+
 @pytest.mark.parametrize("function", PUBLIC, ids=lambda f: f.__name__)
 def test_every_public_function_has_units_and_an_example(function):
     doc = inspect.getdoc(function) or ""

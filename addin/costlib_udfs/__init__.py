@@ -345,4 +345,31 @@ def _make(spec: Function) -> Callable[..., Any]:
 for _spec in FUNCTIONS:
     globals()[_spec.name] = _make(_spec)
 
-__all__ = [f.name for f in FUNCTIONS] + ["FUNCTIONS", "ARGUMENTS", "CellError", "evaluate", "argument_help"]
+
+def _shown_default(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def functions_markdown() -> str:
+    """addin/README.md's table of the functions, generated from :data:`FUNCTIONS`."""
+    lines = ["| Function | Result | Arguments (optional in [ ]) |", "|---|---|---|"]
+    for spec in FUNCTIONS:
+        defaults = _defaults(spec)
+        shown = [f"[{n}={_shown_default(defaults[n])}]" if n in defaults else n for n in spec.arguments]
+        lines.append(f"| `{spec.name}` | {globals()[spec.name].__doc__} | {', '.join(shown)} |")
+    return "\n".join(lines) + "\n"
+
+
+README_BEGIN = "<!-- functions: generated from costlib_udfs.FUNCTIONS by scripts/make_docs.py; do not edit -->"
+README_END = "<!-- end of the generated functions -->"
+
+
+def with_functions(text: str) -> str:
+    """``text`` (addin/README.md) with its generated table of functions made current."""
+    head, _, rest = text.partition(README_BEGIN)
+    _, _, tail = rest.partition(README_END)
+    return f"{head}{README_BEGIN}\n{functions_markdown()}{README_END}{tail}"
+
+
+__all__ = [f.name for f in FUNCTIONS] + ["FUNCTIONS", "ARGUMENTS", "CellError", "evaluate", "argument_help",
+                                         "functions_markdown"]
