@@ -206,6 +206,10 @@ def check(node: ast.expr, where: str, kinds: dict[str, str], single_cell: bool) 
                 raise FormulaError(f"{where}: {_constant(n)!r} is text; this argument takes a number")
             return
         call = _bind(n, where)
+        if call.twin.none is not None and (how != "any" or not single_cell):
+            # the words a cell shows for "no value" cannot feed another formula or fill a row
+            raise FormulaError(f"{where}: {call.twin.name} may have no value (it then shows words); "
+                               "give it an item of its own, not a place inside another formula or a row")
         if how in ("range", "to_date"):
             raise FormulaError(f"{where}: {call.twin.name}(...) is a value; this argument takes a timeline "
                                "row by its name: give the value a row of its own")

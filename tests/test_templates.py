@@ -101,6 +101,8 @@ def _write(tmp_path, text: str) -> str:
      "item x of sheet Summary has unknown keys colour"),
     ('\n[[sheets.items]]\nname = "x"\nlabel = "x"\nunit = "USD"\nformula = \'token_cost(1, 2, none="n/a")\'\n',
      "token_cost always has a value; it takes no none= text"),
+    ('\n[[sheets.items]]\nname = "x"\nlabel = "x"\nunit = "USD"\nformula = "product(2, breakeven(1, 2, 1))"\n',
+     "breakeven may have no value (it then shows words); give it an item of its own"),
 ])
 def test_broken_template_names_the_entry(tmp_path, extra, message):
     # TOML appends these to the last sheet (Plan) unless a [[sheets]] header precedes them
