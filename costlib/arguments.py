@@ -364,11 +364,9 @@ README_END = "<!-- end of the generated nomenclature -->"
 
 def with_nomenclature(readme: str) -> str:
     """``readme`` (README.md's text) with its generated nomenclature block made current."""
-    if readme.count(README_BEGIN) != 1 or readme.count(README_END) != 1:
-        raise ValueError(f"README.md must hold the lines {README_BEGIN!r} and {README_END!r} once each")
-    head, rest = readme.split(README_BEGIN, 1)
-    _, tail = rest.split(README_END, 1)
-    return f"{head}{README_BEGIN}\n{nomenclature_markdown()}{README_END}{tail}"
+    from ._generated import with_block
+
+    return with_block(readme, README_BEGIN, README_END, nomenclature_markdown(), "README.md")
 
 
 def _cell(text: str) -> str:

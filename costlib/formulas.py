@@ -382,6 +382,6 @@ DOCS_END = "<!-- end of the generated functions -->"
 
 def with_functions(text: str) -> str:
     """``text`` (docs/templates.md) with its generated table of functions made current."""
-    head, _, rest = text.partition(DOCS_BEGIN)
-    _, _, tail = rest.partition(DOCS_END)
-    return f"{head}{DOCS_BEGIN}\n{functions_markdown()}{DOCS_END}{tail}"
+    from ._generated import with_block
+
+    return with_block(text, DOCS_BEGIN, DOCS_END, functions_markdown(), "docs/templates.md")

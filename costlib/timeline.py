@@ -18,6 +18,8 @@ array([1., 3., 6.])
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from . import _args
@@ -28,6 +30,15 @@ __all__ = ["growth", "in_month", "every", "elapsed_years", "cumulative", "total"
            "agree", "all_of", "no_errors", "in_catalogue"]
 
 MONTHS_PER_YEAR = 12.0
+
+
+def _fold(name: str, terms: tuple, combine, empty: float):
+    """``combine`` the checked, broadcast ``terms`` left to right, as the Excel twin writes them."""
+    parsed = _args.parse(**{f"{name}[{i}]": (v, "finite") for i, v in enumerate(terms)})
+    out = None
+    for arr in parsed.values.values():
+        out = arr if out is None else combine(out, arr)
+    return parsed.wrap(empty if out is None else out)
 
 
 def _row(name: str, values) -> np.ndarray:
@@ -172,11 +183,7 @@ def sum_of(*values):
     >>> sum_of(1.0, 2.0, 3.5)
     6.5
     """
-    parsed = _args.parse(**{f"values[{i}]": (v, "finite") for i, v in enumerate(values)})
-    out = 0.0
-    for i, arr in enumerate(parsed.values.values()):
-        out = arr if i == 0 else out + arr
-    return parsed.wrap(out)
+    return _fold("values", values, operator.add, 0.0)
 
 
 @excel("{value} - {subtracted}")
@@ -197,11 +204,7 @@ def product(*factors):
     >>> product(69444.4, 2.5)
     173611.0
     """
-    parsed = _args.parse(**{f"factors[{i}]": (v, "finite") for i, v in enumerate(factors)})
-    out = 1.0
-    for i, arr in enumerate(parsed.values.values()):
-        out = arr if i == 0 else out * arr
-    return parsed.wrap(out)
+    return _fold("factors", factors, operator.mul, 1.0)
 
 
 @excel("{part} / {whole}")

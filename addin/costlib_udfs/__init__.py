@@ -366,9 +366,9 @@ README_END = "<!-- end of the generated functions -->"
 
 def with_functions(text: str) -> str:
     """``text`` (addin/README.md) with its generated table of functions made current."""
-    head, _, rest = text.partition(README_BEGIN)
-    _, _, tail = rest.partition(README_END)
-    return f"{head}{README_BEGIN}\n{functions_markdown()}{README_END}{tail}"
+    from costlib._generated import with_block
+
+    return with_block(text, README_BEGIN, README_END, functions_markdown(), "addin/README.md")
 
 
 __all__ = [f.name for f in FUNCTIONS] + ["FUNCTIONS", "ARGUMENTS", "CellError", "evaluate", "argument_help",
