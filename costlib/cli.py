@@ -86,7 +86,7 @@ def _safe_name(text: str) -> str:
 def cmd_generate(args: argparse.Namespace) -> int:
     from .errors import CostlibError
     from .workbook import generate, load_template, render
-    from .workbook.writer import write_workbook
+    from .workbook.files import write_workbook
 
     template = load_template(args.template)
     overrides: dict[str, Any] = {}

@@ -79,7 +79,7 @@ def test_edited_file_is_not_replaced_without_force(tmp_path, capsys):
 
 
 def test_a_failed_write_leaves_no_file(tmp_path, monkeypatch):
-    from costlib.workbook import writer
+    from costlib.workbook import files as writer
 
     out = tmp_path / "budget.xlsx"
 

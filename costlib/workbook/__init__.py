@@ -30,17 +30,17 @@ def generate(template: str | Template, overrides: dict[str, Any] | None, path: s
     """Write the workbook of ``template`` to ``path``; returns "written", "replaced" or "unchanged".
 
     Inputs are checked before anything is written; a bad input raises an InputError naming
-    it and no file is created. See :func:`costlib.workbook.writer.write_workbook` for the
+    it and no file is created. See :func:`costlib.workbook.files.write_workbook` for the
     rules on replacing an existing file.
     """
-    from .writer import write_workbook
+    from .files import write_workbook
 
     return write_workbook(render(template, overrides), path, force=force)
 
 
 def __getattr__(name: str):
     if name in ("FileExistsCostlibError", "is_unedited"):
-        from . import writer
+        from . import files
 
-        return getattr(writer, name)
+        return getattr(files, name)
     raise AttributeError(f"module 'costlib.workbook' has no attribute {name!r}")

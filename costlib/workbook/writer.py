@@ -13,27 +13,21 @@ can tell a file it wrote from one a user has since edited.
 
 from __future__ import annotations
 
-import datetime as _dt
-import hashlib
 import io
-import os
-import re
-import tempfile
-import zipfile
-from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference, Series
 from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .. import __version__
+from .files import (FINGERPRINT_NAME, FIXED_TIME, PLACEHOLDER, FileExistsCostlibError, is_unedited,  # noqa: F401
+                    reproducible, write_workbook)
 from ..catalogue import load as load_catalogue
-from ..errors import CostlibError
 from ..formulas import render
 from .template import Template, TemplateError, is_formula_like
 
@@ -54,9 +48,6 @@ FORMATS = {
     "sci": "0.00E+00",
     "text": "@",
 }
-FIXED_TIME = _dt.datetime(2024, 1, 1, 0, 0, 0)
-FINGERPRINT_NAME = "costlib_fingerprint"
-_PLACEHOLDER = "0" * 64
 FIRST_COL = 5  # timeline columns start at E: A label, B unit, C total, D spacer
 
 INPUT_FONT = Font(color="0000FF")
@@ -69,10 +60,6 @@ SECTION_FILLS = {"capex": PatternFill("solid", fgColor="DDEBF7"), "opex": Patter
 TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
 GREEN = PatternFill("solid", fgColor="C6EFCE")
 RED = PatternFill("solid", fgColor="FFC7CE")
-
-
-class FileExistsCostlibError(CostlibError):
-    """The output exists and is not an unedited costlib workbook: replacing it needs --force."""
 
 
 class _Layout:
@@ -398,80 +385,14 @@ def _stamp(wb: Workbook, t: Template) -> None:
     props.title = t.title
     props.created = props.modified = FIXED_TIME
     wb.custom_doc_props.append(StringProperty(name="costlib_template", value=t.name))
-    wb.custom_doc_props.append(StringProperty(name=FINGERPRINT_NAME, value=_PLACEHOLDER))
-
-
-def _digest(members: dict[str, bytes]) -> str:
-    h = hashlib.sha256()
-    for name in sorted(members):
-        if name != "docProps/custom.xml":
-            h.update(name.encode() + b"\0" + members[name] + b"\0")
-    return h.hexdigest()
+    wb.custom_doc_props.append(StringProperty(name=FINGERPRINT_NAME, value=PLACEHOLDER))
 
 
 def workbook_bytes(wb: Workbook) -> bytes:
     """The workbook as reproducible bytes: fixed dates, fixed zip entry times, a content fingerprint."""
     raw = io.BytesIO()
     wb.save(raw)
-    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as zin:
-        names = zin.namelist()
-        members = {n: zin.read(n) for n in names}
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    members["docProps/core.xml"] = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\2",
-                                          members["docProps/core.xml"])
-    members["docProps/custom.xml"] = members["docProps/custom.xml"].replace(
-        _PLACEHOLDER.encode(), _digest(members).encode())
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            zout.writestr(info, members[name])
-    return out.getvalue()
-
-
-def is_unedited(path: str | os.PathLike) -> bool:
-    """True where ``path`` is a costlib workbook whose content still matches its fingerprint."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            members = {n: z.read(n) for n in z.namelist()}
-    except (OSError, zipfile.BadZipFile):
-        return False
-    custom = members.get("docProps/custom.xml", b"")
-    m = re.search(rb'name="' + FINGERPRINT_NAME.encode() + rb'"[^>]*>\s*<vt:lpwstr>([0-9a-f]{64})<', custom)
-    return bool(m) and m.group(1).decode() == _digest(members)
-
-
-def write_workbook(data: bytes, path: str | os.PathLike, force: bool = False) -> str:
-    """Write ``data`` to ``path`` atomically; returns "written", "unchanged" or "replaced".
-
-    A temporary file in the same folder is moved into place, so no run leaves a half-written
-    workbook. An existing file is replaced only when it is byte-identical, an unedited costlib
-    workbook, or ``force`` is given; otherwise FileExistsCostlibError, and nothing is written.
-    """
-    target = Path(path)
-    if target.exists():
-        if target.read_bytes() == data:
-            return "unchanged"
-        if not force and not is_unedited(target):
-            raise FileExistsCostlibError(
-                f"{target} exists and is not an unedited costlib workbook (it may hold your changes); "
-                "choose another -o path or pass --force to replace it")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    existed = target.exists()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return "replaced" if existed else "written"
+    return reproducible(raw.getvalue())
 
 
 def comparison_bytes(t: Template, schedules: list[tuple[str, Any]]) -> bytes:
