@@ -269,6 +269,8 @@ class Context(Protocol):
 
     def to_date(self, name: str) -> str: ...    # a row from its first column to this one
 
+    def end(self, name: str, which: str) -> str: ...  # a row's "first" or "last" cell
+
 
 # a name, a cell or range (the writer's column placeholder \x00 included), a number, a text
 _SIMPLE = re.compile(r"""^(?:[A-Za-z_][A-Za-z0-9_.]*|(?:'[^']+'!|[A-Za-z_][A-Za-z0-9_]*!)?[$A-Z0-9:\x00]+|
@@ -307,7 +309,8 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# {name}, or {name:first} / {name:last} for the end cells of a row taken whole
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::(first|last))?\}")
 
 
 def render(node: ast.expr, context: Context) -> str:
@@ -320,6 +323,11 @@ def render(node: ast.expr, context: Context) -> str:
     call = _bind(node, "formula")
     twin = call.twin
     rendered: dict[str, Any] = {}
+    ends: dict[tuple[str, str], str] = {}
+    for param in twin.ranges:
+        if param in call.arguments and not isinstance(call.arguments[param], tuple):
+            for which in ("first", "last"):
+                ends[param, which] = context.end(call.arguments[param].id, which)
     for param, p in twin.signature.parameters.items():
         if param in call.arguments:
             got = call.arguments[param]
@@ -351,7 +359,7 @@ def render(node: ast.expr, context: Context) -> str:
         rendered["none"] = _quote(call.none)
     if callable(twin.excel):
         return twin.excel(**rendered)
-    return _PLACEHOLDER.sub(lambda m: rendered[m[1]], twin.excel)
+    return _PLACEHOLDER.sub(lambda m: ends[m[1], m[2]] if m[2] else rendered[m[1]], twin.excel)
 
 
 # ---------------------------------------------------------------------------- documentation

@@ -138,7 +138,8 @@ def total(values):
     return float(np.sum(_row("values", values)))
 
 
-@excel("INDEX({values}, 1, COLUMNS({values}))", ranges=("values",))
+# the row's last cell itself: INDEX over a one-column row is #REF! in Gnumeric
+@excel("{values:last}", ranges=("values",))
 def last(values):
     """The last column's value of a timeline row [unit of values].
 
@@ -159,7 +160,8 @@ def count_of(values):
     return float(np.count_nonzero(np.isfinite(arr)))
 
 
-@excel("IF(COUNTIF({flags}, 1) = 0, {none}, INDEX({periods}, 1, MATCH(1, {flags}, 0)))",
+# OFFSET from the first cell, not INDEX: INDEX over a one-column row is #REF! in Gnumeric
+@excel("IF(COUNTIF({flags}, 1) = 0, {none}, OFFSET({periods:first}, 0, MATCH(1, {flags}, 0) - 1))",
        ranges=("flags", "periods"), none="not within the timeline")
 def first_where(flags, periods):
     """The first period whose flag is 1; ``inf`` where none is [unit of periods].

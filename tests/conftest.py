@@ -51,13 +51,14 @@ def _core_tier_never_runs_libreoffice(request, monkeypatch):
         return
     from costlib.workbook import recalc
 
-    found = getattr(recalc, "soffice", None)
-    if found is None:
-        return
+    for engine in ("soffice", "ssconvert"):  # LibreOffice, Gnumeric
+        found = getattr(recalc, engine, None)
+        if found is None:
+            continue
 
-    def refuse():
-        found()  # LibreOffice missing: its own error, as in any run
-        pytest.fail(f"{request.node.nodeid} runs LibreOffice but is not marked slow: add "
-                    "@pytest.mark.slow (or import costlib.workbook.recalc in its module)", pytrace=False)
+        def refuse(found=found):
+            found()  # the engine missing: its own error, as in any run
+            pytest.fail(f"{request.node.nodeid} runs a spreadsheet engine but is not marked slow: add "
+                        "@pytest.mark.slow (or import costlib.workbook.recalc in its module)", pytrace=False)
 
-    monkeypatch.setattr(recalc, "soffice", refuse)
+        monkeypatch.setattr(recalc, engine, refuse)

@@ -122,6 +122,11 @@ class _Context:
         sheet, r = self._where(name)
         return self.layout.ref(sheet, f"${self.layout.first_col}${r}:${self.layout.last_col}${r}", self.here)
 
+    def end(self, name: str, which: str) -> str:
+        sheet, r = self._where(name)
+        col = self.layout.first_col if which == "first" else self.layout.last_col
+        return self.layout.ref(sheet, f"${col}${r}", self.here)
+
     def to_date(self, name: str) -> str:
         sheet, r = self._where(name)
         if self.col is None:
@@ -380,6 +385,7 @@ def _stamp(wb: Workbook, t: Template) -> None:
     """Fixed document dates, the template's name and a fingerprint placeholder (see workbook_bytes)."""
     from openpyxl.packaging.custom import StringProperty
 
+    wb.security = None  # no empty <workbookProtection/>: Excel writes none, Gnumeric reads it as an error
     props = wb.properties
     props.creator = props.lastModifiedBy = f"costlib {__version__}"
     props.title = t.title

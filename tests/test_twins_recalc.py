@@ -1,8 +1,8 @@
-"""Every Excel twin, recalculated by LibreOffice over a grid of inputs, equals its Python function.
+"""Every Excel twin, recalculated by LibreOffice and Gnumeric over a grid of inputs, equals its function.
 
 One workbook holds every case: a row per case, the arguments in cells, the twin's formula
 rendered against those cells (the same renderer the generator uses), beside the accelerator
-catalogue the catalogue twins look up. LibreOffice recalculates it once; each cell must equal
+catalogue the catalogue twins look up. Each engine recalculates it once; each cell must equal
 what :func:`costlib.formulas.evaluate` gives for the same call, to 1e-9 relative, text and
 booleans exactly. The grid includes each twin's edges: zeros, boundaries, the branch where
 the result does not exist. A twin without a grid fails ``test_every_twin_has_a_grid``.
@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import ast
 import math
+import warnings
 
 import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
 from costlib import formulas
-from costlib.workbook.recalc import convert
+from costlib.workbook.recalc import ENGINES, convert
 from costlib.workbook.writer import _strip_outside_quotes, _write_catalogue
 
 #: twin -> cases; each case is the call's arguments (lists for timeline rows, a list of
@@ -125,6 +126,10 @@ class _Cells:
         first, last = self.spans[name]
         return f"{self._cell(first)}:{self._cell(last)}"
 
+    def end(self, name, which):
+        first, last = self.spans[name]
+        return self._cell(first if which == "first" else last)
+
     def to_date(self, name):
         return f"{self._cell(self.spans[name][0])}:{self.col}{self.row}"
 
@@ -147,8 +152,8 @@ def _call(twin, case) -> tuple[ast.expr, dict, dict]:
     return formulas.parse(text), cells, {}
 
 
-@pytest.fixture(scope="module")
-def grid(tmp_path_factory):
+@pytest.fixture(scope="module", params=ENGINES)
+def grid(request, tmp_path_factory):
     registry = formulas.twins()
     wb = Workbook()
     ws = wb.active
@@ -182,10 +187,13 @@ def grid(tmp_path_factory):
             results.append(c)
         layout[case_id] = (name, case, expr, cells, r, results)
     _write_catalogue(wb)
+    wb.security = None  # as the generator writes it (Gnumeric refuses an empty workbookProtection)
     src = tmp_path_factory.mktemp("twins") / "twins.xlsx"
     wb.save(src)
-    out = convert([src], tmp_path_factory.mktemp("twins-recalculated"))[0]
-    return layout, load_workbook(out, data_only=True)["Grid"]
+    out = convert([src], tmp_path_factory.mktemp(f"twins-{request.param}"), engine=request.param)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl: "no default style" in Gnumeric's files
+        return layout, load_workbook(out, data_only=True)["Grid"]
 
 
 @pytest.mark.parametrize("case_id", [c for c, _, _ in _cases()])
