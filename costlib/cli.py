@@ -25,6 +25,10 @@ EPILOG = """examples:
       column names the files) plus out/budget-comparison.xlsx
   costlib templates            list the templates
   costlib templates budget     every input of one template: default, unit, meaning
+  costlib scan model.xlsx      every cell of your model that calls a costlib function
+  costlib freeze model.xlsx -o shared.xlsx    those cells as values, for anyone
+  costlib inline model.xlsx -o shared.xlsx    those cells as native Excel formulas
+  costlib lite -o lite/        xlwings Lite's main.py and requirements.txt, costlib inside
 """
 
 
@@ -155,6 +159,50 @@ def cmd_templates(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scan(args: argparse.Namespace) -> int:
+    """List every cell that calls a costlib function: formula, stored value, costlib's value, stale."""
+    from .models_in_excel import scan
+
+    calls = scan(args.model)
+    for c in calls:
+        state = "unknown" if c.stale is None else ("STALE" if c.stale else "fresh")
+        print(f"{c.sheet}!{c.cell}\t={c.formula}\tstored {c.stored!r}\tcostlib {c.computed!r}\t{state}"
+              + (f"\t{c.note}" if c.note else ""))
+    print(f"{len(calls)} cells call costlib functions; {sum(bool(c.stale) for c in calls)} stale", file=sys.stderr)
+    return 0
+
+
+def _rewrite_command(args: argparse.Namespace, action) -> int:
+    done = action(args.model, args.output)
+    for call, what in done:
+        print(f"{call.sheet}!{call.cell}\t={call.formula}\t{what}")
+    print(f"wrote {args.output}: {len(done)} cells", file=sys.stderr)
+    return 0
+
+
+def cmd_freeze(args: argparse.Namespace) -> int:
+    """Write a copy whose costlib cells hold their values, plus a sheet listing each one."""
+    from .models_in_excel import freeze
+
+    return _rewrite_command(args, freeze)
+
+
+def cmd_inline(args: argparse.Namespace) -> int:
+    """Write a copy whose costlib calls are native Excel formulas; calls without one are frozen."""
+    from .models_in_excel import inline
+
+    return _rewrite_command(args, inline)
+
+
+def cmd_lite(args: argparse.Namespace) -> int:
+    """Write a self-contained xlwings Lite main.py and requirements.txt into a folder."""
+    from .lite import write
+
+    for path in write(args.output):
+        print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -184,6 +232,29 @@ def build_parser() -> argparse.ArgumentParser:
                          description="List the templates; with a NAME, every input with default, unit and meaning.")
     tpl.add_argument("name", nargs="?", help="a template name")
     tpl.set_defaults(run=cmd_templates)
+
+    # costlib functions inside a user's own model (costlib.models_in_excel)
+    scan = sub.add_parser("scan", help="list the cells of a model that call costlib functions",
+                          description="List every cell of MODEL that calls a costlib Excel function: sheet, "
+                                      "cell, formula, the value stored in the file, the value costlib computes "
+                                      "now, and whether the stored one is stale. Example: costlib scan model.xlsx")
+    scan.add_argument("model", help="an .xlsx or .xlsm workbook")
+    scan.set_defaults(run=cmd_scan)
+    for name, run, what in (("freeze", cmd_freeze, "hold their values"),
+                            ("inline", cmd_inline, "become native Excel formulas (calls without one are frozen)")):
+        cmd = sub.add_parser(name, help=f"write a copy whose costlib cells {what}",
+                             description=f"Write a copy of MODEL whose costlib cells {what}, plus a sheet listing "
+                                         f"each cell with its original formula; every other part of the file is "
+                                         f"copied byte for byte. Example: costlib {name} model.xlsx -o shared.xlsx")
+        cmd.add_argument("model", help="an .xlsx or .xlsm workbook (never written over)")
+        cmd.add_argument("-o", "--output", required=True, help="the copy to write")
+        cmd.set_defaults(run=run)
+    lite = sub.add_parser("lite", help="write xlwings Lite's main.py and requirements.txt, costlib inside",
+                          description="Write DIR/main.py (costlib's engine, catalogue and Excel functions in one "
+                                      "file) and DIR/requirements.txt, to paste into xlwings Lite: no wheel to "
+                                      "host. Example: costlib lite -o lite/")
+    lite.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write into")
+    lite.set_defaults(run=cmd_lite)
     return parser
 
 

@@ -1,17 +1,17 @@
-"""Write workbooks/udf-demo.xlsx: costlib's Excel functions on the reference documents' examples.
+"""Write workbooks/udf-demo.xlsx: costlib's Excel functions on the briefing articles' examples.
 
     python scripts/make_udf_demo.py
 
 Each row holds a live formula (it computes once the add-in is loaded: see
-addin/README.md), the value the reference documents give, and their source. A test
+addin/README.md), the value the articles give, and its source (a key of docs/references.md). A test
 checks every expected value against costlib_udfs and that the committed file is fresh.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
-from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "workbooks" / "udf-demo.xlsx"
@@ -19,25 +19,25 @@ OUT = ROOT / "workbooks" / "udf-demo.xlsx"
 #: (what, function, arguments, expected, relative tolerance, number format, source)
 EXAMPLES = [
     ("Training compute, 70B parameters on 15T tokens", "TRAIN_FLOPS", (70e9, 15e12), 6.3e24, 1e-9,
-     "0.00E+00", "ref 000: 6 x 70e9 x 15e12 = 6.3e24 FLOPs"),
+     "0.00E+00", "[Kaplan2020] 6ND: 6 x 70e9 x 15e12 = 6.3e24 FLOPs; inputs [WaferZero2026]"),
     ("GPU-hours of that run on H100 at 40 % MFU", "TRAIN_GPU_HOURS", (70e9, 15e12), 4.4e6, 0.01,
-     "#,##0", "ref 000: ~4.4M GPU-hours"),
+     "#,##0", "[WaferZero2026] (illustrative): ~4.4M GPU-hours"),
     ("Cost of that run at $2 per GPU-hour", "TRAIN_COST", (70e9, 15e12, 2), 8.85e6, 0.005,
-     '"$"#,##0', "ref 000: $8-9M; issue 2: about 8.85e6"),
+     '"$"#,##0', "identity: 8.844e6; [WaferZero2026]: $8-9M (illustrative inputs)"),
     ("Self-hosted cost per 1M tokens at full load", "TOKEN_COST", (2.5, 2000), 0.35, 0.01,
-     '"$"0.00', "ref 004: H100 at $2.50/h, 2,000 tokens/s: ~$0.35"),
+     '"$"0.00', "[WaferZero2026] (illustrative): H100 at $2.50/h, 2,000 tokens/s: ~$0.35"),
     ("... at 20 % utilisation", "TOKEN_COST", (2.5, 2000, 0.2), 1.75, 0.01,
-     '"$"0.00', "ref 004: $1.75 at 20 %"),
+     '"$"0.00', "[WaferZero2026] (illustrative): $1.75 at 20 %"),
     ("... at 5 % utilisation", "TOKEN_COST", (2.5, 2000, 0.05), 7.00, 0.01,
-     '"$"0.00', "ref 004: $7.00 at 5 %, above a $3.00 API"),
+     '"$"0.00', "[WaferZero2026] (illustrative): $7.00 at 5 %, above a $3.00 API"),
     ("Utilisation above which self-hosting beats a $3.00 API", "UTILIZATION_BREAKEVEN", (0.35, 3.0), 0.12, 0.03,
-     "0.0%", "DOMAIN.md: 0.35 / 3.00 ~ 12 %"),
+     "0.0%", "identity: 0.35 / 3.00 = 0.117; [WaferZero2026]: roughly 12 %"),
     ("Break-even volume: $1,000 fixed, $3.00 price, $0.35 cost", "BREAKEVEN", (1000, 3.0, 0.35), 377.4, 0.001,
-     "#,##0.0", "issue 2: about 377.4 (units the prices are per)"),
-    ("... where cost exceeds price", "BREAKEVEN", (1000, 0.3, 0.35), "no break-even: cost >= price", None,
-     "General", "issue 2: inf, no break-even"),
+     "#,##0.0", "identity: 1000 / (3.00 - 0.35) = 377.4 (units the prices are per)"),
+    ("... where cost exceeds price", "BREAKEVEN", (1000, 0.3, 0.35), "#N/A", None,
+     "General", "identity: no break-even when cost >= price"),
     ("H100 SXM memory bandwidth [TB/s]", "GPU_SPEC", ("H100", "bandwidth"), 3.35, 1e-9,
-     "0.00", "NVIDIA H100 datasheet: 3.35 TB/s"),
+     "0.00", "[NVIDIA2022]: 3.35 TB/s"),
 ]
 
 #: A small range: one call, one spilled column.
@@ -56,20 +56,22 @@ def build():
     from openpyxl.styles import Font
     from openpyxl.worksheet.formula import ArrayFormula
 
-    from costlib.workbook.writer import _stamp, workbook_bytes
 
     wb = Workbook()
     ws = wb.active
     ws.title = "Demo"
-    ws["A1"] = "costlib Excel functions: the reference documents' examples"
+    ws["A1"] = "costlib Excel functions: the briefing articles' examples (sources: docs/references.md)"
     ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = ("To compute these cells, load the costlib functions: the xlwings add-in with UDF Modules = "
-                "costlib_udfs on Windows, or xlwings Lite with addin/lite/ anywhere (see addin/README.md). "
-                "Without them the Formula column shows #NAME?.")
-    for col, label in zip("ABCDE", ["What", "Formula (live)", "Formula", "Expected", "Source"]):
+    ws["A2"] = ("Column B and the range in column D call costlib functions: they show costlib's own results, "
+                "stored in the file, and recompute only with the functions loaded (the xlwings add-in with UDF "
+                "Modules = costlib_udfs on Windows, or xlwings Lite from `costlib lite`, see addin/README.md); "
+                "without them a recalculation shows #NAME?. `costlib inline` turns them into native formulas.")
+    for col, label in zip("ABCDE", ["What", "Formula (needs the costlib functions)", "Formula", "Expected",
+                                      "Source"]):
         ws[f"{col}4"] = label
         ws[f"{col}4"].font = Font(bold=True)
     row = 5
+    cached = {}  # (sheet, cell) -> costlib's own result, stored beside each formula
     for what, function, args, expected, _, fmt, source in EXAMPLES:
         text = formula(function, args)
         ws[f"A{row}"] = what
@@ -80,6 +82,7 @@ def build():
         for col in "BD":
             ws[f"{col}{row}"].number_format = fmt
         ws[f"E{row}"] = source
+        cached["Demo", f"B{row}"] = _result(function, args)
         row += 1
     row += 1
     ws[f"A{row}"] = "A range in one call: one array formula fills column D (Excel 365 may also just spill it)"
@@ -96,13 +99,44 @@ def build():
         ws[f"C{first + i}"] = t
         ws[f"D{first + i}"].number_format = '"$"0.00'
     last = first + len(RANGE["price_per_gpu_hour"]) - 1
+    spilled = _result("TOKEN_COST", ([[p] for p in RANGE["price_per_gpu_hour"]],
+                                     [[t] for t in RANGE["tokens_per_second"]], RANGE["utilization"]))
+    for i, (value,) in enumerate(spilled[1:], start=1):  # an array formula's other cells store their values
+        ws[f"D{first + i}"] = value
+    cached["Demo", f"D{first}"] = spilled[0][0]
     # a classic array formula over D first:last: one call fills the range in every Excel
     ws[f"D{first}"] = ArrayFormula(f"D{first}:D{last}",
                                    f"=TOKEN_COST(B{first}:B{last}, C{first}:C{last}, {RANGE['utilization']})")
     for col, width in zip("ABCDE", [52, 34, 34, 30, 50]):
         ws.column_dimensions[col].width = width
-    _stamp(wb, SimpleNamespace(title="costlib Excel functions: demo", name="udf-demo"))
-    return workbook_bytes(wb)
+    # reproducible bytes (costlib.workbook.files): fixed dates, a fingerprint of the content
+    from openpyxl.packaging.custom import StringProperty
+
+    from costlib import __version__
+    from costlib.models_in_excel import store_values
+    from costlib.workbook.files import FINGERPRINT_NAME, FIXED_TIME, PLACEHOLDER, reproducible
+
+    wb.properties.title = "costlib Excel functions: demo"
+    wb.properties.creator = f"costlib {__version__}"
+    wb.properties.created = FIXED_TIME
+    wb.custom_doc_props.append(StringProperty(name=FINGERPRINT_NAME, value=PLACEHOLDER))
+    with tempfile.TemporaryDirectory() as tmp:
+        plain, out = Path(tmp) / "plain.xlsx", Path(tmp) / "demo.xlsx"
+        wb.save(plain)
+        store_values(plain, out, cached)  # costlib's results beside the formulas: numbers without the add-in
+        return reproducible(out.read_bytes())
+
+
+def _result(function: str, args: tuple):
+    """costlib's own result of ``=function(args)``, as the cell stores it (an error as its Excel code)."""
+    import costlib_udfs
+
+    spec = next(f for f in costlib_udfs.FUNCTIONS if f.name == function)
+    try:
+        result = costlib_udfs.evaluate(spec, args)
+    except costlib_udfs.CellError as exc:
+        return exc.excel_error
+    return result
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import costlib_udfs
 from costlib_udfs import FUNCTIONS, CellError
 
 NAMES = [f.name for f in FUNCTIONS]
+REGISTERED = NAMES + ["COSTLIB_MESSAGE"]  # and the function that explains an error cell
 
 
 def excel_args(args):
@@ -43,15 +44,15 @@ def meta():
 
 
 def test_every_function_is_registered_once(meta):
-    assert sorted(meta) == sorted(NAMES)
-    assert len(NAMES) == len(set(NAMES))
+    assert sorted(meta) == sorted(REGISTERED)
+    assert len(REGISTERED) == len(set(REGISTERED))
 
 
 def test_issue_family_is_present():
     required = {"TRAIN_COST", "TOKEN_COST", "BREAKEVEN", "TRAIN_FLOPS", "TRAIN_GPU_HOURS", "ENERGY_COST",
                 "DECODE_TOKENS_PER_SECOND", "API_COST_PER_QUERY", "AMORTIZED_COST_PER_M_TOKENS",
                 "UTILIZATION_BREAKEVEN", "MONTHS_TO_BREAKEVEN", "MONTHLY_COGS", "COGS_SHARE",
-                "PRICE_AFTER_DECLINE", "INFERENCE_OPTIMAL_PARAMS", "GPU_SPEC"}  # issue 3's list
+                "PRICE_AFTER_DECLINE", "INFERENCE_OPTIMAL_PARAMS", "GPU_SPEC"}  # the add-in's function set (addin/README.md)
     assert required <= set(NAMES)
 
 
@@ -68,9 +69,9 @@ def test_required_signatures(meta):
     def sig(name):
         return [(p["name"], p.get("optional", False)) for p in meta[name]["parameters"]]
     assert sig("TRAIN_COST") == [("params", False), ("tokens", False), ("price_per_gpu_hour", False),
-                                 ("gpu", True), ("mfu", True)]  # issue 3
+                                 ("gpu", True), ("mfu", True)]  # signature in addin/README.md
     assert sig("TOKEN_COST") == [("price_per_gpu_hour", False), ("tokens_per_second", False),
-                                 ("utilization", True)]  # issue 3
+                                 ("utilization", True)]  # signature in addin/README.md
     assert sig("BREAKEVEN") == [("fixed_cost", False), ("price_per_unit", False), ("cost_per_unit", False)]
 
 
@@ -78,16 +79,16 @@ def test_required_signatures(meta):
 
 REFERENCE = [
     # (function, args, expected, rel, source)
-    ("TRAIN_FLOPS", (70e9, 15e12), 6.3e24, 1e-12, "ref 000: 6 x 70e9 x 15e12"),
+    ("TRAIN_FLOPS", (70e9, 15e12), 6.3e24, 1e-12, "[Kaplan2020] 6ND; inputs illustrative, [WaferZero2026]"),
     # tolerances: the rounding of the printed figure ("~4.4M" is 4.35M-4.45M: 1.2 %)
-    ("TRAIN_GPU_HOURS", (70e9, 15e12), 4.4e6, 0.012, "ref 000: ~4.4M GPU-hours"),
-    ("TRAIN_COST", (70e9, 15e12, 2), 8.85e6, 0.005, "issue 2: about 8.85e6; ref 000: $8-9M"),
-    ("TOKEN_COST", (2.5, 2000), 0.35, 0.015, "ref 004: ~$0.35 per 1M tokens at full load"),
-    ("TOKEN_COST", (2.5, 2000, 0.2), 1.736, 0.001, "issue 2: about 1.736; ref 004: $1.75 at 20 %"),
-    ("TOKEN_COST", (2.5, 2000, 0.05), 7.00, 0.01, "ref 004: $7.00 at 5 % (0.35 / 0.05)"),
-    ("BREAKEVEN", (1000, 3.0, 0.35), 377.4, 0.001, "issue 2: about 377.4"),
-    ("UTILIZATION_BREAKEVEN", (0.35, 3.0), 0.12, 0.042, "DOMAIN.md: 0.35 / 3.00 ~ 12 % (11.5-12.5 %)"),
-    ("COMPUTE_GPU_HOURS", (6.3e24,), 4.4e6, 0.012, "ref 000: 6.3e24 FLOPs ~4.4M GPU-hours"),
+    ("TRAIN_GPU_HOURS", (70e9, 15e12), 4.4e6, 0.012, "[WaferZero2026] (illustrative): ~4.4M GPU-hours; identity with [NVIDIA2022] peak"),
+    ("TRAIN_COST", (70e9, 15e12, 2), 8.85e6, 0.005, "identity: 8.844e6; [WaferZero2026]: $8-9M (illustrative inputs)"),
+    ("TOKEN_COST", (2.5, 2000), 0.35, 0.015, "[WaferZero2026] (illustrative): ~$0.35 per 1M tokens at full load"),
+    ("TOKEN_COST", (2.5, 2000, 0.2), 1.736, 0.001, "identity: 1e6 / (2000 x 3600 x 0.2) x 2.5 = 1.736; [WaferZero2026] rounds to $1.75"),
+    ("TOKEN_COST", (2.5, 2000, 0.05), 7.00, 0.01, "[WaferZero2026] (illustrative): $7.00 at 5 % (0.35 / 0.05)"),
+    ("BREAKEVEN", (1000, 3.0, 0.35), 377.4, 0.001, "identity: 1000 / (3.00 - 0.35) = 377.4"),
+    ("UTILIZATION_BREAKEVEN", (0.35, 3.0), 0.12, 0.042, "identity: 0.35 / 3.00 = 0.117; [WaferZero2026]: roughly 12 % (11.5-12.5 %)"),
+    ("COMPUTE_GPU_HOURS", (6.3e24,), 4.4e6, 0.012, "[WaferZero2026] (illustrative): 6.3e24 FLOPs ~4.4M GPU-hours"),
 ]
 
 
@@ -109,9 +110,11 @@ def test_deepseek_v3_pre_training_cost_identity():
     assert got == pytest.approx(5.328e6, rel=1e-3)  # report Table 1: pre-training 2664K GPU-hours, $5.328M
 
 
-def test_breakeven_none_says_so():
-    assert costlib_udfs.BREAKEVEN(1000, 0.3, 0.35) == costlib_udfs.NO_BREAKEVEN  # issue 2: inf -> no break-even
-    assert xl_call("BREAKEVEN", 1000, 0.3, 0.35) == [[costlib_udfs.NO_BREAKEVEN]]
+def test_breakeven_none_is_an_error_with_its_reason():
+    # identity: no break-even when c >= p; an #N/A error, so MIN and SUM cannot skip it
+    with pytest.raises(CellError, match=r"^no break-even: cost >= price \(own cost 0.35, price 0.3\)$") as info:
+        xl_call("BREAKEVEN", 1000, 0.3, 0.35)
+    assert info.value.excel_error == "#N/A"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -184,9 +187,9 @@ def test_ten_thousand_rows_in_one_call():
     np.testing.assert_allclose(np.asarray(got)[:, 0], costlib.token_cost(prices, tps, 0.6), rtol=1e-12)
 
 
-def test_range_with_a_missing_breakeven_mixes_numbers_and_text():
+def test_range_with_a_missing_breakeven_has_an_error_in_that_cell_only():
     got = xl_call("BREAKEVEN", 1000, [[3.0], [0.3]], 0.35)
-    assert got == [[pytest.approx(1000 / 2.65)], [costlib_udfs.NO_BREAKEVEN]]
+    assert got == [[pytest.approx(1000 / 2.65)], [{"type": "Error", "errorType": "NotAvailable"}]]
 
 
 def test_gpu_names_as_a_range():
@@ -211,7 +214,7 @@ BAD = [
     ("TRAIN_COST", (0, 15e12, 2), "#NUM!", "params must be > 0, got 0"),
     ("TRAIN_COST", (70e9, 0, 2), "#NUM!", "tokens must be > 0, got 0"),
     ("TRAIN_COST", (70e9, 15e12, -2), "#NUM!", "price_per_gpu_hour must be >= 0, got -2"),
-    ("TRAIN_COST", (70e9, 15e12, 2, "H100", 1.4), "#NUM!", "mfu must be in (0, 1], got 1.4"),  # issue 3's example
+    ("TRAIN_COST", (70e9, 15e12, 2, "H100", 1.4), "#NUM!", "mfu must be in (0, 1], got 1.4"),
     ("TRAIN_COST", (70e9, 15e12, 2, "H100", 0), "#NUM!", "mfu must be in (0, 1], got 0"),
     ("TRAIN_COST", (70e9, 15e12, 2, "H100", -0.4), "#NUM!", "mfu must be in (0, 1], got -0.4"),
     ("TRAIN_COST", (70e9, 15e12, 2, "H1000"), "#N/A", "gpu must be a name in the accelerators catalogue"),
@@ -219,11 +222,7 @@ BAD = [
     ("TRAIN_COST", (True, 15e12, 2), "#VALUE!", "params must be a number, got True"),
     ("TRAIN_COST", ([[1e9], [2e9]], [[1e12], [2e12], [3e12]], 2), "#VALUE!",
      "arguments do not broadcast to one shape: params 2x1 cells, tokens 3x1 cells"),
-    ("TRAIN_COST", ([[1e9], [None]], 1e12, 2), "#VALUE!",
-     "params must not have blank cells, got one at row 2, column 1 of its range"),
-    ("TRAIN_COST", ([[1e9], ["x"]], 1e12, 2), "#VALUE!",
-     "params must be a number, got text 'x' at row 2, column 1 of its range"),
-    ("TRAIN_COST", ([[1e9], [-5]], 1e12, 2), "#NUM!", "params must be > 0, got -5 at row 2, column 1 of its range"),
+    # a bad cell inside a range is an error in its own result cell only: tests/test_addin_cells.py
     ("TOKEN_COST", (2.5, 2000, 1.5), "#NUM!", "utilization must be in (0, 1], got 1.5"),
     ("TOKEN_COST", (2.5, 2000, 0), "#NUM!", "utilization must be in (0, 1], got 0"),
     ("TOKEN_COST", (2.5, 0, 0.5), "#NUM!", "tokens_per_second must be > 0, got 0"),
@@ -232,7 +231,7 @@ BAD = [
     ("TOKEN_COST", (2.5, None), "#VALUE!", "tokens_per_second is required, got a blank cell"),
     ("BREAKEVEN", (-1, 3, 0.35), "#NUM!", "fixed_cost must be >= 0, got -1"),
     ("BREAKEVEN", (1000, 3, -0.35), "#NUM!", "cost_per_unit must be >= 0, got -0.35"),
-    ("BREAKEVEN", (1000, "3", 0.35), "#VALUE!", "price_per_unit must be a number, got text '3'"),
+    ("BREAKEVEN", (1000, "3 dollars", 0.35), "#VALUE!", "price_per_unit must be a number, got text '3 dollars'"),
     ("GPU_SPEC", ("H100", "colour"), "#N/A", "field must be one of "),
     ("GPU_SPEC", ("X999", "bandwidth"), "#N/A", "gpu must be a name in the accelerators catalogue"),
     ("GPU_PRICE", ("H100", "weekly"), "#N/A", "tier must be one of reserved, on_demand, spot, got 'weekly'"),
@@ -254,8 +253,6 @@ BAD = [
     ("CHINCHILLA_TOKENS", ("seven",), "#VALUE!", "params must be a number, got text 'seven'"),
     ("TOKEN_COST", ([], 2000), "#VALUE!", "price_per_gpu_hour is required, got an empty range"),
     ("TOKEN_COST", (-2146826246, 2000), "#VALUE!", "price_per_gpu_hour must be a number, got the Excel value #N/A"),
-    ("TOKEN_COST", ([[2.5], [-2146826281]], 2000), "#VALUE!",
-     "price_per_gpu_hour must be a number, got the Excel value #DIV/0! at row 2, column 1 of its range"),
     ("TRAIN_COST", (70e9, 15e12, 2, {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}),
      "#VALUE!", "gpu must be a name, got the Excel value #N/A"),
     ("TRAIN_COST", (70e9, 15e12, 2, True), "#VALUE!", "gpu must be a name, got True"),
@@ -267,7 +264,7 @@ BAD_IDS = [f"{b[0]}-{i}" for i, b in enumerate(BAD)]
 
 
 def test_bad_input_table_is_large_enough():
-    assert len(BAD) >= 30  # issue 3: at least 30 bad inputs
+    assert len(BAD) >= 30  # requirement: at least 30 bad inputs
 
 
 @pytest.mark.parametrize("name,args,error,message", BAD, ids=BAD_IDS)
@@ -282,12 +279,13 @@ def test_bad_input_through_xlwings_is_a_real_error_with_the_message(name, args, 
 
 
 @pytest.mark.slow  # spawns an interpreter
-def test_bad_input_in_the_classic_add_in_is_short_text():
-    """Classic desktop runtime (no XLWINGS_ON_SERVER): the cell shows '<error> <message>' as text."""
+def test_bad_input_in_the_classic_add_in_is_an_error_value_and_its_message_is_one_call_away():
+    """Classic desktop runtime (no XLWINGS_ON_SERVER): the cell gets NaN, which Excel shows as
+    #NUM! (never text, which SUM would skip); COSTLIB_MESSAGE gives the message."""
     code = (
         "import json, sys, costlib_udfs as u\n"
         "cases = json.loads(sys.argv[1])\n"
-        "print(json.dumps([getattr(u, n)(*a) for n, a, _, _ in cases]))\n"
+        "print(json.dumps([[repr(getattr(u, n)(*a)), u.COSTLIB_MESSAGE(n, *a)] for n, a, _, _ in cases]))\n"
     )
     import json
     env = {k: v for k, v in os.environ.items() if k != "XLWINGS_ON_SERVER"}
@@ -299,8 +297,9 @@ def test_bad_input_in_the_classic_add_in_is_short_text():
     done = subprocess.run([sys.executable, "-c", code, json.dumps(cases)], env=env,
                           capture_output=True, text=True, check=True)
     shown = json.loads(done.stdout)
-    for (name, _, error, message), cell in zip(cases, shown):
-        assert cell.startswith(f"{error} {message}"), (name, cell)
+    for (name, _, error, message), (cell, why) in zip(cases, shown):
+        assert cell == "nan", (name, cell)
+        assert why.startswith(message), (name, why)
 
 
 def test_unexpected_failure_is_still_a_short_message():
@@ -320,9 +319,10 @@ def test_row_range_spills_as_a_row():
     np.testing.assert_allclose(np.asarray(got)[0], costlib.token_cost(np.array([2.5, 2.0, 3.0]), 2000, 0.6))
 
 
-def test_excel_error_value_in_a_range_is_named():
+def test_excel_error_value_in_a_range_is_named_in_that_cell():
     error_cell = {"type": "Error", "basicValue": "#DIV/0!", "errorType": "Div0"}  # Office.js error value
-    with pytest.raises(CellError) as info:
-        xl_call("TOKEN_COST", [[2.5], [error_cell]], 2000, 0.6)
-    assert str(info.value) == ("price_per_gpu_hour must be a number, got the Excel value #DIV/0! "
-                               "at row 2, column 1 of its range")
+    got = xl_call("TOKEN_COST", [[2.5], [error_cell]], 2000, 0.6)
+    assert got == [[pytest.approx(costlib.token_cost(2.5, 2000, 0.6))], [{"type": "Error", "errorType": "Value"}]]
+    # Office.js sends a repeating argument as one list of its values
+    assert xl_call("COSTLIB_MESSAGE", "TOKEN_COST", [[[2.5], [error_cell]], [[2000]], [[0.6]]]) == [
+        ["ok"], ["price_per_gpu_hour must be a number, got the Excel value #DIV/0! (row 2, column 1 of its range)"]]

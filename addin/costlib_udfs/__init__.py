@@ -22,14 +22,16 @@ xlwings Server: ``xlwings.func`` is the right decorator in each runtime.
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import math
 import os
 import re
 import sys
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Literal
 
 import numpy as np
 import xlwings as xw
@@ -67,13 +69,38 @@ class Function:
     arguments: tuple[str, ...]     # the target's parameters that Excel shows, in order
     pick: str | None = None        # attribute of the target's result to return
     description: str | None = None  # default: first line of the target's docstring
-    infinite: str | None = None    # what a cell says where the result is infinite (None: #NUM!)
+    infinite: str | Callable[[dict[str, Any]], str] | None = None
+    # where the result is infinite: the reason (an #N/A error), from the cell's own arguments; None: #NUM!
     single_cell: tuple[str, ...] = ()  # arguments that take one cell here, beyond SINGLE_CELL_ARGUMENTS
 
 
 def argument_help(spec: Function, name: str) -> str:
     """The help Excel shows for argument ``name`` of ``spec``: its costlib function's text and default."""
     return costlib.arguments.describe(spec.target, name, with_default=True)
+
+
+def _no_breakeven(a: dict[str, Any]) -> str:
+    return f"{NO_BREAKEVEN} (own cost {a['cost_per_unit']:g}, price {a['price_per_unit']:g})"
+
+
+def _no_breakeven_after_decline(a: dict[str, Any]) -> str:
+    price, cost = a["price_per_unit"], a["cost_per_unit"]
+    if cost >= price:
+        return f"{NO_BREAKEVEN} today (own cost {cost:g}, price {price:g})"
+    later = price * (1 - a["annual_decline"]) ** a.get("years", 1.0)
+    return (f"no break-even after the decline: the price falls to {later:.4g} in {a.get('years', 1.0):g} "
+            f"years, at or below own cost {cost:g}")
+
+
+def _no_utilization_breakeven(a: dict[str, Any]) -> str:
+    cost, price = a["cost_per_m_tokens_at_full_load"], a["api_price_per_m_tokens"]
+    if price <= 0:
+        return "no break-even: the API price is 0"
+    return f"never: full load costs {cost:g} per 1 M tokens, more than the API price {price:g}"
+
+
+def _never_paid_back(a: dict[str, Any]) -> str:
+    return f"never: the monthly saving is {a['monthly_saving']:g}, not positive"
 
 
 FUNCTIONS: tuple[Function, ...] = (
@@ -113,14 +140,15 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("AMORTIZED_COST_PER_M_TOKENS", costlib.amortized_cost_per_m_tokens,
              ("training_cost", "lifetime_tokens", "marginal_cost_per_m_tokens")),
     Function("BREAKEVEN", costlib.breakeven, ("fixed_cost", "price_per_unit", "cost_per_unit"),
-             infinite=NO_BREAKEVEN),
+             infinite=_no_breakeven),
     Function("BREAKEVEN_AFTER_DECLINE", costlib.breakeven_after_decline,
-             ("fixed_cost", "price_per_unit", "cost_per_unit", "annual_decline", "years"), infinite=NO_BREAKEVEN),
+             ("fixed_cost", "price_per_unit", "cost_per_unit", "annual_decline", "years"),
+             infinite=_no_breakeven_after_decline),
     Function("UTILIZATION_BREAKEVEN", costlib.utilization_breakeven,
              ("cost_per_m_tokens_at_full_load", "api_price_per_m_tokens"),
-             infinite="no break-even: the API price is 0"),
+             infinite=_no_utilization_breakeven),
     Function("MONTHS_TO_BREAKEVEN", costlib.months_to_breakeven, ("fixed_cost", "monthly_saving"),
-             infinite="never: the monthly saving is not positive"),
+             infinite=_never_paid_back),
     Function("PRICE_AFTER_DECLINE", costlib.price_after_decline, ("price", "annual_decline", "years")),
     Function("MONTHLY_COGS", costlib.monthly_cogs, ("cost_per_query", "queries_per_user_per_month", "users")),
     Function("COGS_SHARE", costlib.cogs_share, ("cogs_per_user", "arpu")),
@@ -171,54 +199,132 @@ def _describe(value: Any) -> str:
         return f"text {value!r}"
     if isinstance(value, dict):  # Office.js: an error value or a data type in the cell
         return f"the Excel value {value.get('basicValue', value.get('type', '?'))}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"a date ({value:%Y-%m-%d})"
     return repr(value)
 
 
-def _acceptable(name: str, value: Any) -> bool:
-    if name in TEXT_ARGUMENTS:  # a name (or, for gpu, a number): never an error value or TRUE/FALSE
-        return not (_is_error(value) or isinstance(value, (bool, np.bool_)))
-    return _is_number(value)
+#: Numeric text as Excel's VALUE reads it (en-US): spaces, a currency sign, thousands
+#: separators, a percent sign, a leading minus or accounting parentheses, an exponent.
+_NUMERIC_TEXT = re.compile(r"""^(?P<open>\()?(?P<sign>[-+])?[$€£¥]?(?P<number>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?
+                               |\.\d+)(?:[eE](?P<exp>[-+]?\d+))?(?P<percent>%)?(?P<close>\))?$""", re.VERBOSE)
 
 
-def _to_array(name: str, cells: Any, single_cell: bool = False) -> tuple[Any, bool]:
-    """Excel's cells (a value or a 2-D list) as what costlib takes; and whether it was one cell.
+def _numeric_text(text: str) -> float | None:
+    """``text`` as the number Excel's own functions read it as, or None where it is not one."""
+    m = _NUMERIC_TEXT.match(text.replace("\u00a0", "").replace(" ", ""))
+    if not m or bool(m["open"]) != bool(m["close"]) or (m["open"] and m["sign"]):
+        return None
+    number = float(m["number"].replace(",", "") + (f"e{m['exp']}" if m["exp"] else ""))
+    if m["percent"]:
+        number /= 100
+    return -number if m["sign"] == "-" or m["open"] else number
 
-    Arguments arrive raw (xlwings's ``raw`` converter): a number or text for one cell, a
-    list of rows for a range. A range of plain numbers takes one numpy call; anything else
-    is walked cell by cell for a message that names the row and column.
+
+#: A count of years above this is a date in the cell (Excel stores dates as days since
+#: 1900: 1 January 2026 is 46023), not a plan's horizon; refused, never read as years.
+MAX_YEARS = 200
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """One cell's value as costlib takes it, or :class:`CellError` naming the argument.
+
+    Follows Excel's own functions: Currency and Accounting cells (``Decimal`` in the
+    classic add-in) are numbers; numeric text from imports ("1,000", "$2.50", "40%") is the
+    number it shows; dates, TRUE/FALSE, error values and other text are refused.
     """
+    text_argument = name in TEXT_ARGUMENTS
+    if _is_error(value) or isinstance(value, (bool, np.bool_)):
+        raise CellError(f"{name} must be {'a name' if text_argument else 'a number'}, got {_describe(value)}")
+    if isinstance(value, (dt.date, dt.datetime)):  # the classic add-in reads a date cell as a datetime
+        what = "a number of years" if ARGUMENTS.get(name) and ARGUMENTS[name].unit == "years" else "a number"
+        raise CellError(f"{name} must be {what}, got {_describe(value)}")
+    if isinstance(value, Decimal):
+        value = float(value)
+    if text_argument:
+        return value
+    if isinstance(value, str):
+        number = _numeric_text(value)
+        if number is None:
+            raise CellError(f"{name} must be a number, got {_describe(value)}")
+        value = number
+    if not isinstance(value, (int, float, np.integer, np.floating)):
+        raise CellError(f"{name} must be a number, got {_describe(value)}")
+    value = float(value)
+    if ARGUMENTS.get(name) and ARGUMENTS[name].unit == "years" and value > MAX_YEARS:
+        date = dt.date(1899, 12, 30) + dt.timedelta(days=int(value)) if value < 2958466 else None
+        looks = f", which looks like a date ({date:%Y-%m-%d})" if date else ""
+        raise CellError(f"{name} must be a number of years (at most {MAX_YEARS}), got {value:g}{looks}", "#NUM!")
+    return value
+
+
+_BLANK = object()   # a blank cell of an optional argument's range: that row takes the default
+
+
+@dataclass
+class _Argument:
+    """One argument as read from Excel: a value, or an array with its cell-level problems."""
+
+    value: Any                      # the scalar, or the array (problem cells hold a placeholder)
+    single: bool
+    problems: dict[tuple[int, int], CellError]
+    blanks: set[tuple[int, int]]
+
+
+def _rows(name: str, cells: Any) -> list[list[Any]]:
     if not isinstance(cells, (list, tuple)):
         cells = [[cells]]
     elif cells and not any(isinstance(r, (list, tuple)) for r in cells):
         cells = [cells]  # xlwings hands a one-row range over as a flat list: it is a row
-    rows = [r if isinstance(r, (list, tuple)) else [r] for r in cells]
+    rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in cells]
     if not rows or not rows[0]:
         raise CellError(f"{name} is required, got an empty range")
-    kind = "a name" if name in TEXT_ARGUMENTS else "a number"
+    if any(len(r) != len(rows[0]) for r in rows):
+        raise CellError(f"{name} must be a rectangular range")
+    return rows
+
+
+def _read(name: str, cells: Any, single_cell: bool, optional: bool, default: Any) -> _Argument:
+    """Excel's cells for argument ``name`` (a value or a 2-D list) as costlib takes them.
+
+    A single bad cell is an error of the whole call; in a range, each bad cell is a problem
+    of its own row only, and a blank cell of an optional argument takes the default there.
+    """
+    rows = _rows(name, cells)
     if len(rows) == 1 and len(rows[0]) == 1:
         value = rows[0][0]
         if _is_blank(value):
             raise CellError(f"{name} is required, got a blank cell")
-        if not _acceptable(name, value):
-            raise CellError(f"{name} must be {kind}, got {_describe(value)}")
-        return value, True
+        return _Argument(_coerce(name, value), True, {}, set())
     if single_cell:
         raise CellError(f"{name} must be a single cell, got a range of {len(rows)}x{len(rows[0])} cells")
-    width = len(rows[0])
-    if any(len(r) != width for r in rows):
-        raise CellError(f"{name} must be a rectangular range")
-    if name not in TEXT_ARGUMENTS:
-        kinds = set(map(type, (v for r in rows for v in r)))
-        if kinds <= {float, int} and (int not in kinds or not COM_ERRORS.keys() & {v for r in rows for v in r}):
-            return np.array(rows, dtype=np.float64), False
+    text = name in TEXT_ARGUMENTS
+    if not text:  # the fast path: a range of plain numbers is one numpy conversion
+        flat = [v for r in rows for v in r]
+        kinds = set(map(type, flat))
+        if kinds <= {float} or (kinds <= {float, int} and not COM_ERRORS.keys() & set(flat)):
+            return _Argument(np.array(rows, dtype=np.float64), False, {}, set())
+    problems: dict[tuple[int, int], CellError] = {}
+    blanks: set[tuple[int, int]] = set()
+    fill = default if optional and _is_number(default) else (np.nan if not text else "")
+    out = np.empty((len(rows), len(rows[0])), dtype=object if text else np.float64)
     for i, row in enumerate(rows):
         for j, value in enumerate(row):
-            where = f"at row {i + 1}, column {j + 1} of its range"
             if _is_blank(value):
-                raise CellError(f"{name} must not have blank cells, got one {where}")
-            if not _acceptable(name, value):
-                raise CellError(f"{name} must be {kind}, got {_describe(value)} {where}")
-    return np.array(rows, dtype=object if name in TEXT_ARGUMENTS else np.float64), False
+                if optional:
+                    blanks.add((i, j))
+                else:
+                    problems[i, j] = CellError(f"{name} is required, got a blank cell")
+                out[i, j] = fill
+                continue
+            try:
+                out[i, j] = _coerce(name, value)
+            except CellError as exc:
+                problems[i, j] = exc
+                out[i, j] = fill
+    if blanks and _is_number(default):
+        blanks = set()  # already filled with the numeric default: nothing left to do per row
+    return _Argument(out, False, problems, blanks)
 
 
 def _is_number(value: Any) -> bool:
@@ -226,26 +332,24 @@ def _is_number(value: Any) -> bool:
             and not _is_error(value))
 
 
-def _to_cell(value: Any, infinite: str | None) -> Any:
+class _NoValue(Exception):
+    """A result that does not exist (an infinite break-even volume), with the reason why."""
+
+
+def _to_cell(value: Any, spec: "Function", scalars: dict[str, Any] | None) -> Any:
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, str):
         return str(value)  # not numpy's str_
     number = float(value)
+    if math.isnan(number):
+        raise CellError("the result is not a number", "#NUM!")
     if not math.isinf(number):
         return number
-    if infinite is None:
+    if spec.infinite is None:
         raise CellError("the result is too large to show (infinite)", "#NUM!")
-    return infinite
-
-
-def _to_cells(result: Any, single: bool, infinite: str | None) -> Any:
-    arr = np.asarray(result)
-    if single or arr.ndim == 0:
-        return _to_cell(arr.reshape(-1)[0] if arr.ndim else arr[()], infinite)
-    if arr.dtype.kind == "f" and not np.isinf(arr).any():
-        return np.atleast_2d(arr).tolist()
-    return [[_to_cell(v, infinite) for v in row] for row in np.atleast_2d(arr).tolist()]
+    reason = spec.infinite(scalars or {}) if callable(spec.infinite) else spec.infinite
+    raise CellError(reason, "#N/A")
 
 
 def _in_excel_terms(message: str) -> str:
@@ -257,27 +361,80 @@ def _in_excel_terms(message: str) -> str:
     return message
 
 
-def evaluate(spec: Function, cells: tuple[Any, ...]) -> Any:
-    """Call ``spec.target`` on Excel's ``cells``; the result as cells, or :class:`CellError`."""
-    defaults = _defaults(spec)
+def _call(spec: "Function", kwargs: dict[str, Any]) -> Any:
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow becomes inf: #NUM!
+            result = spec.target(**kwargs)
+    except CostlibError as exc:
+        raise CellError(_in_excel_terms(str(exc)), exc.excel_error) from None
+    return getattr(result, spec.pick) if spec.pick else result
+
+
+def _shape(args: dict[str, _Argument]) -> tuple[int, int]:
+    shapes = {n: a.value.shape for n, a in args.items() if not a.single}
+    try:
+        return np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        shown = ", ".join(f"{n} {r}x{c} cells" for n, (r, c) in shapes.items())
+        raise CellError(f"arguments do not broadcast to one shape: {shown}") from None
+
+
+def _element(spec: "Function", args: dict[str, _Argument], shape: tuple[int, int], i: int, j: int) -> Any:
+    """One cell of the result: its own arguments, its own value or its own error."""
     kwargs: dict[str, Any] = {}
-    all_single = True
+    for name, a in args.items():
+        if a.single:
+            kwargs[name] = a.value
+            continue
+        r, c = (i if a.value.shape[0] > 1 else 0), (j if a.value.shape[1] > 1 else 0)
+        if (r, c) in a.problems:
+            problem = a.problems[r, c]
+            return CellError(f"{problem} (row {r + 1}, column {c + 1} of its range)", problem.excel_error)
+        if (r, c) in a.blanks:
+            continue  # this row takes costlib's default
+        value = a.value[r, c]
+        kwargs[name] = value.item() if isinstance(value, np.generic) else value
+    try:
+        return _to_cell(np.asarray(_call(spec, kwargs)).reshape(-1)[0], spec, kwargs)
+    except CellError as exc:
+        return exc
+
+
+def evaluate(spec: "Function", cells: tuple[Any, ...]) -> Any:
+    """Call ``spec.target`` on Excel's ``cells``.
+
+    Returns one value, or for ranges a 2-D list whose bad elements are :class:`CellError`
+    instances (each cell its own value or its own error, as Excel's own functions do).
+    Raises :class:`CellError` where the whole call fails: one bad single cell, shapes that
+    do not fit, a single-cell result without a value.
+    """
+    defaults = _defaults(spec)
+    args: dict[str, _Argument] = {}
     for name, value in zip(spec.arguments, cells):
         if _is_blank(value) or (isinstance(value, list) and len(value) == 1 and isinstance(value[0], list)
                                 and len(value[0]) == 1 and _is_blank(value[0][0])):
             if name in defaults:
                 continue  # an empty optional argument takes costlib's default
-        arr, single = _to_array(name, value, name in SINGLE_CELL_ARGUMENTS or name in spec.single_cell)
-        all_single &= single
-        kwargs[name] = arr
-    try:
-        with np.errstate(over="ignore"):  # an overflow becomes inf, which the cell reports as #NUM!
-            result = spec.target(**kwargs)
-    except CostlibError as exc:
-        raise CellError(_in_excel_terms(str(exc)), exc.excel_error) from None
-    if spec.pick:
-        result = getattr(result, spec.pick)
-    return _to_cells(result, all_single, spec.infinite)
+        args[name] = _read(name, value, name in SINGLE_CELL_ARGUMENTS or name in spec.single_cell,
+                           name in defaults, defaults.get(name))
+    if all(a.single for a in args.values()):
+        scalars = {n: a.value for n, a in args.items()}
+        return _to_cell(np.asarray(_call(spec, scalars)).reshape(-1)[0], spec, scalars)
+    shape = _shape(args)
+    if not any(a.problems or a.blanks for a in args.values()):
+        try:
+            result = np.broadcast_to(np.asarray(_call(spec, {n: a.value for n, a in args.items()})), shape)
+        except CellError as exc:
+            if "do not broadcast" in str(exc):
+                raise
+            result = None  # a bad element somewhere: find it, cell by cell
+        if result is not None:
+            if (result.dtype.kind == "f" and np.isfinite(result).all()) or result.dtype.kind == "b":
+                return result.tolist()
+            if result.dtype.kind in "OU" and not any(isinstance(v, float) and not math.isfinite(v)
+                                                     for row in result.tolist() for v in row):
+                return [[_to_cell(v, spec, None) for v in row] for row in result.tolist()]
+    return [[_element(spec, args, shape, i, j) for j in range(shape[1])] for i in range(shape[0])]
 
 
 @lru_cache(maxsize=None)  # once per function, not on every cell's call
@@ -307,6 +464,44 @@ class _Cells(Converter):
         return value if isinstance(value, list) else [[value]]
 
 
+#: The function category Excel's Insert Function dialog lists them under (classic add-in).
+CATEGORY = "costlib"
+
+#: Choice arguments and their values: a dropdown in Excel's formula bar (Office.js).
+CHOICES: dict[str, tuple[str, ...]] = {
+    "precision": tuple(costlib.BYTES_PER_PARAM),          # weight precisions (WEIGHT_BYTES, DECODE_...)
+    "tier": tuple(costlib.catalogue.PRICE_TIERS),
+    "kind": ("input", "cached_input", "output"),
+}
+
+#: What a classic (COM) add-in cell gets for an error. pywin32 cannot hand Excel a
+#: VT_ERROR variant with a chosen code (its VT_ERROR conversion always writes
+#: DISP_E_PARAMNOTFOUND, the "missing argument" marker), and xlwings has no error
+#: converter for classic UDFs (xlwings issue #776). A NaN double is what Excel cannot
+#: store in a cell: it shows #NUM!, which SUM, COUNT and MIN propagate instead of skipping.
+#: The message: =COSTLIB_MESSAGE("TRAIN_COST", ...) with the same arguments.
+ERROR_FOR_CLASSIC = float("nan")
+
+#: Office.js error types, as xlwings itself returns an error inside an array
+#: (``xlwings.pro._xlofficejs.errorstr_to_errortype``).
+_OFFICE_JS_ERRORS = {"#DIV/0!": "Div0", "#N/A": "NotAvailable", "#NAME?": "Name", "#NULL!": "Null",
+                     "#NUM!": "Num", "#REF!": "Ref", "#VALUE!": "Value"}
+
+
+def error_cell(error: CellError) -> Any:
+    """An error inside a spilled range, as the runtime hands Excel a real error value."""
+    if raises_errors():
+        return {"type": "Error", "errorType": _OFFICE_JS_ERRORS.get(error.excel_error, "Value")}
+    return ERROR_FOR_CLASSIC
+
+
+def as_cells(result: Any) -> Any:
+    """:func:`evaluate`'s result with each bad element as a real Excel error of its own."""
+    if isinstance(result, list):
+        return [[error_cell(v) if isinstance(v, CellError) else v for v in row] for row in result]
+    return result
+
+
 def _make(spec: Function) -> Callable[..., Any]:
     target_params = inspect.signature(spec.target).parameters
     described = costlib.arguments.arguments_of(spec.target)
@@ -317,15 +512,15 @@ def _make(spec: Function) -> Callable[..., Any]:
 
     def udf(*cells):
         try:
-            return evaluate(spec, cells)
+            return as_cells(evaluate(spec, cells))
         except CellError as exc:
             if raises_errors():
                 raise
-            return f"{exc.excel_error} {exc}"
+            return ERROR_FOR_CLASSIC
         except Exception as exc:  # a bug must still show a short message, not a traceback
             if raises_errors():
                 raise CellError(f"{spec.name} failed: {exc}") from None
-            return f"#VALUE! {spec.name} failed: {exc}"
+            return ERROR_FOR_CLASSIC
 
     # Excel shows costlib's defaults; an empty optional argument arrives as the default.
     udf.__signature__ = inspect.Signature([
@@ -335,15 +530,57 @@ def _make(spec: Function) -> Callable[..., Any]:
     udf.__name__ = udf.__qualname__ = spec.name  # classic xlwings names the VBA function after it
     udf.__module__ = __name__
     udf.__doc__ = _plain(spec.description or (inspect.getdoc(spec.target) or "").splitlines()[0])
-    udf = xw.func(udf)
+    # choices as dropdowns (Office.js enums: xlwings reads a Literal annotation)
+    udf.__annotations__ = {n: Literal[CHOICES[n]] for n in spec.arguments if n in CHOICES}
+    udf = xw.func(category=CATEGORY, cache=True)(udf)  # pure: Lite and Server may cache a result
     for n in spec.arguments:
         udf = xw.arg(n, "raw", doc=argument_help(spec, n))(udf)  # raw: no per-cell conversion in xlwings
     udf = xw.ret(_Cells)(udf)
-    return udf
+    # again, last: xw.arg and xw.ret re-apply xw.func without options, which resets cache
+    return xw.func(category=CATEGORY, cache=True)(udf)
 
 
 for _spec in FUNCTIONS:
     globals()[_spec.name] = _make(_spec)
+
+
+BY_NAME = {spec.name: spec for spec in FUNCTIONS}
+
+#: What COSTLIB_MESSAGE says of a cell that has a value.
+MESSAGE_OK = "ok"
+
+
+def message(function: Any, *arguments: Any) -> Any:
+    """Why each cell of ``=FUNCTION(arguments...)`` is an error: its message, or "ok".
+
+    The same arguments as the function itself; a range gives one message per cell. In the
+    classic add-in an error cell can only show #NUM! (see :data:`ERROR_FOR_CLASSIC`), so
+    this is where its message is read.
+    """
+    name = _rows("function", function)[0][0]
+    spec = BY_NAME.get(str(name).strip().upper()) if isinstance(name, str) else None
+    if spec is None:
+        raise CellError(f"function must be the name of a costlib function such as TRAIN_COST, got {_describe(name)}",
+                        "#N/A")
+    try:
+        result = evaluate(spec, tuple(arguments) + (None,) * (len(spec.arguments) - len(arguments)))
+    except CellError as exc:
+        return str(exc)
+    if isinstance(result, list):
+        return [[str(v) if isinstance(v, CellError) else MESSAGE_OK for v in row] for row in result]
+    return MESSAGE_OK
+
+
+@xw.func(category=CATEGORY, cache=True)
+@xw.arg("function", "raw", doc='The costlib function whose error to explain, as text: "TRAIN_COST"')
+@xw.arg("arguments", "raw", doc="The same arguments as that function's cell, in the same order")
+@xw.ret(_Cells)
+def COSTLIB_MESSAGE(function, *arguments):
+    """Why a costlib function's cell is an error: the message for each cell, or "ok"."""
+    try:
+        return message(function, *arguments)
+    except CellError as exc:
+        return str(exc)
 
 
 def _shown_default(value: Any) -> str:
@@ -371,5 +608,5 @@ def with_functions(text: str) -> str:
     return with_block(text, README_BEGIN, README_END, functions_markdown(), "addin/README.md")
 
 
-__all__ = [f.name for f in FUNCTIONS] + ["FUNCTIONS", "ARGUMENTS", "CellError", "evaluate", "argument_help",
+__all__ = [f.name for f in FUNCTIONS] + ["COSTLIB_MESSAGE", "FUNCTIONS", "ARGUMENTS", "CellError", "evaluate", "argument_help",
                                          "functions_markdown"]
