@@ -251,7 +251,7 @@ def gpu_spec(gpu: str, field: str):
 
     Examples
     --------
-    The H100 SXM's dense BF16 peak, the figure reference 000's training example starts from:
+    The H100 SXM's dense BF16 peak, [NVIDIA2022]: 989.4 TFLOP/s (1,979 with sparsity):
 
     >>> gpu_spec("H100", "tflops")
     989.4
@@ -400,7 +400,8 @@ def gpu_price(gpu: str, tier: str = "on_demand") -> float:
 
     Examples
     --------
-    Reserved capacity is the cheapest committed tier (DOMAIN.md, price tiers):
+    Reserved capacity is the cheapest committed tier (tiers as in [LatereND]; rates from the
+    catalogue's provider sources):
 
     >>> gpu_price("H100", "reserved") <= gpu_price("H100", "on_demand")
     True
@@ -429,7 +430,8 @@ def api_price(model: str, kind: str = "output") -> float:
 
     Examples
     --------
-    Output is priced at a premium and cached input below input (DOMAIN.md, API cost per query):
+    Output is priced above input and cached input below it (provider price pages, e.g.
+    [Anthropic2026]; catalogue sources):
 
     >>> api_price("gpt-4o", "output") > api_price("gpt-4o", "input") > api_price("gpt-4o", "cached_input")
     True

@@ -16,9 +16,11 @@ __all__ = [
     "COGS_SHARE_REDESIGN", "GROSS_MARGIN_FLOOR", "unit_economics_verdict", "VERDICTS",
 ]
 
-#: COGS above this share of ARPU means the feature needs redesign (reference 003).
+#: COGS above this share of ARPU means the feature needs redesign (assumption (illustrative
+#: threshold), [FactorBeamND]).
 COGS_SHARE_REDESIGN = 0.30
-#: Gross margin below this with no path to improvement is a services business (reference 003).
+#: Gross margin below this with no path to improvement is a services business (assumption
+#: (illustrative threshold), [FactorBeamND]).
 GROSS_MARGIN_FLOOR = 0.50
 
 
@@ -48,7 +50,8 @@ def breakeven(fixed_cost, price_per_unit, cost_per_unit):
     Notes
     -----
     Buying costs p V and building F + c V; building wins once V > F / (p - c)
-    (reference 004). Where c >= p building never catches up: the result is ``inf``, a
+    (identity: p V = F + c V; as stated in [LatereND]). Where c >= p building never catches
+    up: the result is ``inf``, a
     decision rather than a division by zero, and numpy warns of nothing. The same shape
     decides fine-tune vs prompt (F = fine-tune cost, p - c = saving per call).
 
@@ -82,11 +85,12 @@ def utilization_breakeven(cost_per_m_tokens_at_full_load, api_price_per_m_tokens
     Notes
     -----
     Self-hosting costs c_full / u per token at utilisation u, so it wins once u > c_full / p
-    (reference 000). :func:`costlib.token_cost` at utilisation 1 gives c_full.
+    (identity; worked example in [WaferZero2026]). :func:`costlib.token_cost` at utilisation 1
+    gives c_full.
 
     Examples
     --------
-    Reference 000: $0.35 at full load against a $3.00 API price, roughly 12 %:
+    Illustrative example ([WaferZero2026]): $0.35 at full load against a $3.00 API price, roughly 12 %:
 
     >>> round(utilization_breakeven(0.35, 3.0), 3)
     0.117
@@ -132,8 +136,8 @@ def price_after_decline(price, annual_decline, years):
 
     Notes
     -----
-    price x (1 - annual_decline)^years. A decline of 0.9 a year is the pace reference 004
-    reports for API prices at comparable quality.
+    price x (1 - annual_decline)^years. A decline of 0.9 a year (10x) is an assumption at
+    the slow end of the 9x-900x a year [EpochAI2025] measures at fixed performance.
 
     Examples
     --------
@@ -157,11 +161,13 @@ def breakeven_after_decline(fixed_cost, price_per_unit, cost_per_unit, annual_de
     Notes
     -----
     breakeven(F, p (1 - d)^years, c): the break-even moves against a build decision as the
-    market price p falls (reference 004). ``inf`` once the price has fallen to own cost.
+    market price p falls (identity on F / (p - c); pace [EpochAI2025]). ``inf`` once the price
+    has fallen to own cost.
 
     Examples
     --------
-    Reference 000's self-host case, re-checked a year on at an order of magnitude cheaper API:
+    The illustrative self-host case ([WaferZero2026]), re-checked a year on at a 10x cheaper API
+    ([EpochAI2025] pace, assumption):
 
     >>> breakeven_after_decline(1000, 3.0, 0.35, 0.9, 1)
     inf
@@ -180,12 +186,14 @@ def amortized_cost_per_m_tokens(training_cost, lifetime_tokens, marginal_cost_pe
 
     Notes
     -----
-    cost per token ~ training cost / lifetime tokens + inference cost per token (reference
-    000). At low volume the first term dominates; at high volume it vanishes.
+    cost per token ~ training cost / lifetime tokens + inference cost per token (identity:
+    capex spread over lifetime tokens plus marginal cost; stated in [WaferZero2026]). At low
+    volume the first term dominates; at high volume it vanishes.
 
     Examples
     --------
-    Reference 000's $8.84 M run served for 10T tokens at $0.35 marginal:
+    The illustrative $8.84 M run ([WaferZero2026] inputs, identity) served for 10T tokens
+    (assumption) at $0.35 marginal:
 
     >>> round(amortized_cost_per_m_tokens(8.84e6, 10e12, 0.35), 3)
     1.234
@@ -204,11 +212,12 @@ def monthly_cogs(cost_per_query, queries_per_user_per_month, users=1.0):
 
     Notes
     -----
-    COGS = cost per query x queries per user per month x users (references 001, 003).
+    COGS = cost per query x queries per user per month x users (identity).
 
     Examples
     --------
-    Reference 001: 10 million daily queries at $0.05 each is $500,000 a day:
+    Identity: 10 million daily queries at $0.05 each is $500,000 a day (illustrative figures,
+    [ComparthingND]):
 
     >>> monthly_cogs(0.05, 10e6, 1) / 1e3
     500.0
@@ -255,7 +264,7 @@ def gross_margin(revenue, cogs):
 
 @documented()
 def needs_redesign(cogs_per_user, arpu, threshold=COGS_SHARE_REDESIGN):
-    """True where COGS per user [USD] exceeds ``threshold`` [fraction] of ARPU [USD] (reference 003: 30 %).
+    """True where COGS per user [USD] exceeds ``threshold`` [fraction] of ARPU [USD] (default 30 %: assumption, [FactorBeamND]).
 
     {parameters}
 
@@ -276,7 +285,8 @@ def needs_redesign(cogs_per_user, arpu, threshold=COGS_SHARE_REDESIGN):
             queries_per_user_per_month=ARGUMENTS["queries_per_user_per_month"].but(type="float"),
             users=ARGUMENTS["users"].but(meaning="Today's users", type="float"),
             arpu=ARGUMENTS["arpu"].but(type="float"),
-            multiples="Plans to show, as multiples of today's users; reference 003 models 10x and 100x [ratio > 0]")
+            multiples=("Plans to show, as multiples of today's users; default 10x and 100x, an assumption "
+                       "as [FactorBeamND] suggests [ratio > 0]"))
 def scale_plan(cost_per_query, queries_per_user_per_month, users, arpu, multiples=(1, 10, 100)):
     """Monthly COGS, revenue and margin at today's users and at each multiple of them.
 
@@ -361,7 +371,8 @@ def unit_economics_verdict(cogs_share, gross_margin, threshold=COGS_SHARE_REDESI
 
     Notes
     -----
-    Reference 003: above 30 % of ARPU the feature needs redesign; a gross margin below 50 %
+    Illustrative thresholds ([FactorBeamND]): above 30 % of ARPU the feature needs redesign; a gross
+    margin below 50 %
     with no path to improvement is a services business.
 
     Examples

@@ -107,7 +107,8 @@ def decode_tokens_per_second(params, gpu="H100", batch_size=1, precision="bf16",
     A decode step reads all weights (N x bytes per parameter) and each sequence's KV cache,
     and does 2 N FLOPs per sequence. Step time = max(bytes / bandwidth, 2 N B / (peak x mfu));
     throughput = B / step time. Batching shares the weight read, so throughput grows with B
-    until the compute bound (reference 001: batching cuts cost per token 3-5x).
+    until the compute bound (the mechanism: [Pope2023]; the "3-5x" cut in cost per token is an
+    assumption (illustrative figure), [ComparthingND]).
 
     Examples
     --------
@@ -179,7 +180,8 @@ def serving_gpu_hours(tokens, tokens_per_second, utilization=1.0):
 
     Examples
     --------
-    100 B tokens a month at ~2,000 tokens/s (reference 000) and 20 % utilisation:
+    100 B tokens a month (assumption) at ~2,000 tokens/s and 20 % utilisation (illustrative,
+    [WaferZero2026]):
 
     >>> round(serving_gpu_hours(100e9, 2000, 0.2))
     69444
@@ -203,12 +205,14 @@ def token_cost(price_per_gpu_hour, tokens_per_second, utilization=1.0):
 
     Notes
     -----
-    cost per token = price per hour / (tokens per hour x utilisation) (reference 004),
+    cost per token = price per hour / (tokens per hour x utilisation) (identity; as stated in
+    [LatereND]),
     quoted per 1 M tokens.
 
     Examples
     --------
-    Reference 000: one H100 at $2.50/hour, ~2,000 tokens/s when full: $0.35 per 1 M tokens;
+    Illustrative example ([WaferZero2026]): one H100 at $2.50/hour, ~2,000 tokens/s when full:
+    $0.347 per 1 M tokens (identity; $0.35 in the article);
     at 20 % utilisation $1.75; at 5 % $7.00, above a $3.00 API price.
 
     >>> round(token_cost(2.5, 2000), 3), round(token_cost(2.5, 2000, 0.2), 3), round(token_cost(2.5, 2000, 0.05), 2)
@@ -270,7 +274,7 @@ def blended_cost_per_query(large_model_cost, small_model_cost=0.0, small_model_s
     Notes
     -----
     cost = h c_cache + (1 - h) (r c_small + (1 - r) c_large): each lever is an input
-    (routing and caching, references 001 and 003).
+    (identity; routing and caching as levers named in [ComparthingND] and [FactorBeamND]).
 
     Examples
     --------

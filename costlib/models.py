@@ -135,7 +135,8 @@ def schedule(template: Any = "budget", overrides: dict[str, Any] | None = None) 
 
     Examples
     --------
-    Reference 000's training run as month-1 capex of a 36-month budget:
+    The illustrative 70B/15T run ([WaferZero2026]; 6ND [Kaplan2020]) as month-1 capex of a 36-month
+    budget:
 
     >>> s = schedule("budget")
     >>> round(s.items["training_cost"] / 1e6, 2)

@@ -59,7 +59,7 @@ def train_flops(params, tokens, flops_per_param_token=6.0):
 
     Examples
     --------
-    Reference 000: a 70B-parameter model on 15T tokens needs about 6.3e24 FLOPs.
+    6ND [Kaplan2020]: 70B on 15T tokens (illustrative example, [WaferZero2026]) needs about 6.3e24 FLOPs.
 
     >>> train_flops(70e9, 15e12)
     6.3e+24
@@ -101,7 +101,7 @@ def compute_gpu_hours(flops, gpu="H100", mfu=0.4, precision="bf16"):
 
     Examples
     --------
-    >>> round(compute_gpu_hours(6.3e24, gpu=989.4, mfu=0.4) / 1e6, 2)  # ref. 000: ~4.4 M GPU-hours
+    >>> round(compute_gpu_hours(6.3e24, gpu=989.4, mfu=0.4) / 1e6, 2)  # identity; [WaferZero2026]: ~4.4 M
     4.42
     """
     a = _args.parse((gpu,), flops=(flops, "positive"), mfu=(mfu, "fraction"))
@@ -122,7 +122,8 @@ def train_gpu_hours(params, tokens, gpu="H100", mfu=0.4, precision="bf16", flops
 
     Examples
     --------
-    Reference 000: 70B parameters, 15T tokens, H100 at 40 % MFU: about 4.4 M GPU-hours.
+    Illustrative example ([WaferZero2026]): 70B, 15T, H100 [NVIDIA2022] at 40 % MFU: about 4.4 M GPU-hours
+    (identity).
 
     >>> round(train_gpu_hours(70e9, 15e12, gpu="H100", mfu=0.4) / 1e6, 2)
     4.42
@@ -157,7 +158,8 @@ def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=0.4, precisio
 
     Examples
     --------
-    Reference 000: 70B parameters on 15T tokens, H100 at 40 % MFU, $2 per GPU-hour: $8-9 M.
+    Illustrative example ([WaferZero2026]): 70B parameters on 15T tokens, H100 at 40 % MFU, $2 per
+    GPU-hour: $8.84 M by identity ($8-9 M in the article).
 
     >>> round(train_cost(70e9, 15e12, 2.0, gpu="H100", mfu=0.4) / 1e6, 2)
     8.84
@@ -187,11 +189,12 @@ def energy_cost(gpu_hours, price_per_kwh, gpu="H100", pue=1.0):
     Notes
     -----
     energy cost = GPU-hours x board power [kW] x PUE x price per kWh. Next to the hardware
-    rental it is a small share (reference 004: "energy a small remainder").
+    rental it is a small share ([Cottier2024]: energy 2-6 % of frontier training cost).
 
     Examples
     --------
-    The 4.42 M GPU-hours of reference 000's run at 700 W, PUE 1.2 and $0.10/kWh:
+    The 4.42 M GPU-hours of the illustrative 70B/15T run ([WaferZero2026]) at 700 W [NVIDIA2022],
+    PUE 1.2 and $0.10/kWh (assumptions):
 
     >>> round(energy_cost(4.42e6, 0.10, gpu=700, pue=1.2))
     371280
@@ -218,8 +221,9 @@ def programme_capex_breakdown(final_run_cost, research_multiplier=0.0, failed_ru
     -----
     compute = final x (1 + research_multiplier + failed_run_share);
     total = compute / (1 - data_preparation_share); data preparation = total - compute.
-    The final run is the visible tip (reference 004, on DeepSeek-V3's $5.576 M). Reference
-    001 puts data preparation at 30-50 % of total training effort and cost.
+    The final run is the visible tip: [DeepSeekAI2024], Table 1, $5.576 M, excludes prior research
+    and ablations. The data preparation share is an assumption; [ComparthingND] gives 30-50 % of
+    total training effort and cost (illustrative figure, no primary source).
 
     Examples
     --------
@@ -313,7 +317,7 @@ def accelerator_peak_tflops(gpu, precision="bf16"):
 
     Examples
     --------
-    The H100 SXM at BF16, the figure reference 000's training example starts from:
+    The H100 SXM at BF16, [NVIDIA2022]: 989.4 TFLOP/s dense (1,979 with sparsity):
 
     >>> accelerator_peak_tflops("H100")
     989.4

@@ -54,12 +54,12 @@ class TestAmortisation:
     def test_tends_to_marginal(self, train, marginal):
         volumes = np.logspace(6, 30, 25)
         costs = costlib.amortized_cost_per_m_tokens(train, volumes, marginal)
-        assert np.all(np.diff(costs) <= 0)  # ref 000: the training term shrinks as volume grows
+        assert np.all(np.diff(costs) <= 0)  # identity (training cost / lifetime tokens); as stated in [WaferZero2026]
         assert costs[-1] == pytest.approx(marginal, abs=1e-9 * max(1.0, train))
 
     def test_low_volume_dominated_by_training(self):
         cost = costlib.amortized_cost_per_m_tokens(8.84e6, 1e9, 0.35)
-        assert cost - 0.35 > 100 * 0.35  # ref 000: "Low volume: the first term dominates"
+        assert cost - 0.35 > 100 * 0.35  # identity; [WaferZero2026]: "Low volume: the first term dominates"
 
 
 class TestTrainingProperties:

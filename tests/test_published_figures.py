@@ -182,7 +182,8 @@ def test_llama31_405b_gpu_hours_vs_model_card():
         assert 0.75 * card_hours <= hours <= card_hours
 
 
-# Llama 2 publishes no MFU; 0.40 is an assumption (the DOMAIN.md default). The card's
+# Llama 2 publishes no MFU; 0.40 is an assumption (the project's default MFU; within
+# [LlamaTeam2024] Table 4, 38-43 %). The card's
 # hours imply 40.6 % / 37.7 % / 43.5 % MFU for 7B / 13B / 70B at 312 TFLOP/s with the
 # nominal sizes, i.e. within +-9 % of the assumption: tolerance 10 %.
 LLAMA2_CARD = [

@@ -30,7 +30,7 @@ def book(request):
 
 
 def test_four_templates_exist():
-    assert set(TEMPLATES) == {"budget", "build-vs-buy", "finetune-vs-prompt", "unit-economics"}  # issue 4
+    assert set(TEMPLATES) == {"budget", "build-vs-buy", "finetune-vs-prompt", "unit-economics"}  # the four templates in templates/ (README.md)
 
 
 def test_budget_defined_names():
@@ -38,7 +38,7 @@ def test_budget_defined_names():
     required = ["params", "train_tokens", "gpu", "mfu", "train_price_per_gpu_hour", "serve_price_per_gpu_hour",
                 "tokens_per_second", "utilization", "api_price_per_m_tokens", "monthly_tokens", "monthly_growth",
                 "months", "training_cost", "total_capex", "total_opex", "self_host_cost_per_m_tokens",
-                "utilization_breakeven"]  # issue 4: at least these defined names
+                "utilization_breakeven"]  # requirement: at least these defined names
     assert not [n for n in required if n not in wb.defined_names]
 
 
