@@ -376,7 +376,8 @@ def functions_markdown() -> str:
                 shown += " (row)"
             params.append(shown if p.default is p.empty else f"{shown}={p.default!r}")
         if callable(twin.excel):
-            example = twin.excel(**{p: [f"{{{p}1}}", f"{{{p}2}}"] for p in twin.signature.parameters})
+            example = twin.excel(**{p.name: [f"{{{p.name}1}}", f"{{{p.name}2}}"] if p.kind is p.VAR_POSITIONAL
+                                    else f"{{{p.name}}}" for p in twin.signature.parameters.values()})
         else:
             example = twin.excel.replace("{none}", f'"{twin.none}"' if twin.none else "")
         summary, example = (text.replace("|", "\\|") for text in (twin.summary, example))

@@ -313,3 +313,50 @@ def in_catalogue(gpu):
     except (UnknownNameError, TypeError, ValueError):
         return False
     return True
+
+
+def _fixed(value: float, decimals: int) -> str:
+    """A number as Excel's FIXED writes it: rounded half away from zero, thousands separated."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    quantum = Decimal(1).scaleb(-decimals)
+    # Excel and LibreOffice keep 15 significant digits before they round to the places
+    rounded = Decimal(format(float(value), ".15g")).quantize(quantum, rounding=ROUND_HALF_UP)
+    return f"{rounded:,.{decimals}f}"
+
+
+def _as_text_excel(value, decimals, scale, suffix, prefix):
+    scaled = value if scale == "1" else f"{value} * {scale}"
+    parts = [p for p in (prefix, f"FIXED({scaled}, {decimals})", suffix) if p != '""']
+    return f"IF(ISNUMBER({value}), {' & '.join(parts)}, {value})"
+
+
+@excel(_as_text_excel, text=("prefix", "suffix"))
+def as_text(value, decimals=0, scale=1.0, suffix="", prefix=""):
+    """A number as words for a sentence, or the words a cell already shows [text].
+
+    ``prefix``, then ``value`` x ``scale`` rounded to ``decimals`` places with thousands
+    separators (Excel's FIXED), then ``suffix``; a text value (no break-even, not within the timeline) is given
+    back as it is, so a sentence never shows an error.
+
+    Examples
+    --------
+    >>> as_text(26781231.05, 1, 1e-6, " M", "$")
+    '$26.8 M'
+    >>> as_text("not within the timeline")
+    'not within the timeline'
+    """
+    if isinstance(value, str):
+        return value
+    a = _args.parse(value=(value, "finite"), decimals=(decimals, "non_negative"), scale=(scale, "finite"))
+    return str(prefix) + _fixed(a.value * a.scale, int(a.decimals)) + str(suffix)
+
+
+@excel(lambda parts: " & ".join(parts) if parts else '""', text=("parts",))
+def text_join(*parts):
+    """The parts joined into one text [text]: a decision in a sentence (numbers through as_text).
+
+    >>> text_join("Buy: ", as_text(6506682.5, 1, 1e-6, " M"), " over the timeline")
+    'Buy: 6.5 M over the timeline'
+    """
+    return "".join(str(p) for p in parts)

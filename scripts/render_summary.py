@@ -23,18 +23,10 @@ if __name__ == "__main__":
     target = ROOT / "docs" / "budget-summary.png"
     target.parent.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        from costlib.workbook import load_template, resolve_inputs
-        from costlib.workbook.writer import build_workbook, workbook_bytes
+        from costlib.workbook import render
 
-        t = load_template("budget")
-        wb = build_workbook(t, resolve_inputs(t, None))
-        ws = wb["Summary"]
-        ws.print_area = "A1:H44"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 1
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
         source = Path(tmp) / "budget.xlsx"
-        source.write_bytes(workbook_bytes(wb))
+        source.write_bytes(render("budget", {"months": 12}))  # twelve months: the first page of any budget
         pdf = convert([source], tmp + "/out", to="pdf")[0]
         stem = Path(tmp) / "summary"
         subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "110", "-png", "-singlefile", str(pdf), str(stem)],

@@ -58,7 +58,7 @@ def test_user_template_schedule(tmp_path):
 def test_user_template_with_every_command(tmp_path, capsys):
     out = tmp_path / "plan.xlsx"
     assert cli.main(["generate", str(USER), "-o", str(out), "--set", "months=6"]) == 0
-    assert load_workbook(out)["Plan"].max_column == 4 + 6
+    assert load_workbook(out)["Plan"].max_column == 2 + 6  # label, total, six months
     scenarios = tmp_path / "s.csv"
     with open(scenarios, "w", newline="") as handle:
         w = csv.writer(handle)

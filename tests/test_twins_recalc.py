@@ -15,12 +15,13 @@ import math
 import warnings
 
 import pytest
-from openpyxl import Workbook, load_workbook
+import xlsxwriter
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from costlib import formulas
 from costlib.workbook.recalc import ENGINES, convert
-from costlib.workbook.writer import _strip_outside_quotes, _write_catalogue
+from costlib.workbook.writer import _strip_outside_quotes, write_catalogue
 
 #: twin -> cases; each case is the call's arguments (lists for timeline rows, a list of
 #: values for *args). Chosen for the ordinary case and each edge the function decides.
@@ -97,6 +98,9 @@ GRID: dict[str, list[dict]] = {
     "all_of": [dict(conditions=[True, True]), dict(conditions=[True, False])],
     "no_errors": [dict(values=[[1.0, 2.0], [3.0]])],
     "in_catalogue": [dict(gpu="H100"), dict(gpu="No Such GPU")],
+    "as_text": [dict(value=26781231.05, decimals=1, scale=1e-6, suffix=" M", prefix="$"), dict(value=0.1157, decimals=1, scale=100),
+                dict(value=1234567.891, decimals=2), dict(value="not within the timeline"), dict(value=-0.5, decimals=0)],
+    "text_join": [dict(parts=["Buy: ", "6.5 M", " over 24 months"]), dict(parts=["one part"])],
 }
 
 
@@ -155,22 +159,30 @@ def _call(twin, case) -> tuple[ast.expr, dict, dict]:
 @pytest.fixture(scope="module", params=ENGINES)
 def grid(request, tmp_path_factory):
     registry = formulas.twins()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Grid"
+    src = tmp_path_factory.mktemp("twins") / "twins.xlsx"
+    wb = xlsxwriter.Workbook(str(src), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                        "strings_to_urls": False})
+    ws = wb.add_worksheet("Grid")
     layout = {}
+
+    def put(r, c, v):  # 1-based row and column, as the Context renders them
+        if isinstance(v, bool):
+            ws.write_boolean(r - 1, c - 1, v)
+        elif isinstance(v, str):
+            ws.write_string(r - 1, c - 1, v)
+        else:
+            ws.write_number(r - 1, c - 1, v)
+
     for r, (case_id, name, case) in enumerate(_cases(), start=1):
         twin = registry[name]
         expr, cells, _ = _call(twin, case)
         spans, c = {}, 2
-        ws.cell(row=r, column=1, value=case_id)
+        put(r, 1, case_id)
         for key, value in cells.items():
             values = value if isinstance(value, list) else [value]
             spans[key] = (c, c + len(values) - 1)
             for v in values:
-                cell = ws.cell(row=r, column=c, value=v)
-                if isinstance(v, str):
-                    cell.data_type = "s"
+                put(r, c, v)
                 c += 1
         c += 1
         to_date = [p for p in twin.to_date if p in case]
@@ -180,16 +192,14 @@ def grid(request, tmp_path_factory):
             for k in range(last - first + 1):
                 col = get_column_letter(first + k)
                 text = formulas.render(expr, _Cells(spans, r, col))
-                ws.cell(row=r, column=c + k, value="=" + _strip_outside_quotes(text))
+                ws.write_formula(r - 1, c + k - 1, "=" + _strip_outside_quotes(text))
                 results.append(c + k)
         else:
-            ws.cell(row=r, column=c, value="=" + _strip_outside_quotes(formulas.render(expr, _Cells(spans, r))))
+            ws.write_formula(r - 1, c - 1, "=" + _strip_outside_quotes(formulas.render(expr, _Cells(spans, r))))
             results.append(c)
         layout[case_id] = (name, case, expr, cells, r, results)
-    _write_catalogue(wb)
-    wb.security = None  # as the generator writes it (Gnumeric refuses an empty workbookProtection)
-    src = tmp_path_factory.mktemp("twins") / "twins.xlsx"
-    wb.save(src)
+    write_catalogue(wb)
+    wb.close()
     out = convert([src], tmp_path_factory.mktemp(f"twins-{request.param}"), engine=request.param)[0]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # openpyxl: "no default style" in Gnumeric's files

@@ -1,92 +1,105 @@
 """The one engine that turns any template into a finance workbook (.xlsx).
 
 Conventions (FAST Standard, ICAEW Financial Modelling Code): inputs only on the Inputs
-sheet, styled as inputs (blue font on a light fill) with unit, source and data validation;
-every input and output a defined name; one formula across each timeline row; native
-classic formulas only (INDEX/MATCH, no XLOOKUP, LET, LAMBDA or dynamic arrays); capex and
-opex on separate sheets; a Checks sheet with a master check.
+sheet, styled as inputs (blue font on a light fill) with unit, rule, source and data
+validation; every input and output a defined name; one formula across each timeline row;
+native classic formulas only (the portable dialect of tests/test_portable_dialect.py);
+capex and opex on separate sheets; a Checks sheet whose master check, ``checks_ok``, stands
+at the top of the first sheet, beside the decision in words.
 
-The file is reproducible: the same template and inputs give the same bytes (fixed document
-dates and zip entry dates), and it carries a fingerprint of its own content, so a later run
-can tell a file it wrote from one a user has since edited.
+Every formula is written with its result (XlsxWriter's cached value), computed by the
+library through the same definitions (:mod:`costlib.models`), so a previewer, Protected
+View, pandas or Power Query shows the numbers before any engine recalculates; the tests
+prove the cached values equal what LibreOffice and Gnumeric compute. Every sheet prints
+landscape, one page wide, with its labels and headers repeated and a footer.
+
+The file is reproducible: the same template and inputs give the same bytes
+(:mod:`costlib.workbook.files`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.chart import LineChart, Reference, Series
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.workbook.defined_name import DefinedName
-from openpyxl.worksheet.datavalidation import DataValidation
+import numpy as np
+import xlsxwriter
+from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
 
 from .. import __version__
+from ..formulas import render
 from .files import (FINGERPRINT_NAME, FIXED_TIME, PLACEHOLDER, FileExistsCostlibError, is_unedited,  # noqa: F401
                     reproducible, write_workbook)
-from ..catalogue import load as load_catalogue
-from ..formulas import render
-from .template import Template, TemplateError, is_formula_like
+from .template import Template, TemplateError, resolve_inputs
 
-__all__ = ["build_workbook", "workbook_bytes", "write_workbook", "FileExistsCostlibError", "is_unedited",
-           "FORMATS"]
+__all__ = ["build_workbook", "workbook_bytes", "comparison_bytes", "write_workbook", "FileExistsCostlibError",
+           "is_unedited", "FORMATS"]
 
+_DASH = '"–"'  # zero shown as a dash, as finance reports show it
 FORMATS = {
-    "usd": '"$"#,##0',
-    "usd_cents": '"$"#,##0.00',
-    "pct": "0.0%",
-    "millions": '#,##0.0,," M"',
-    "billions": '#,##0.0,,," B"',
-    "trillions": '#,##0.00,,,," T"',
-    "count": "#,##0",
+    "usd": f'"$"#,##0;-"$"#,##0;{_DASH}',
+    "usd_cents": f'"$"#,##0.00;-"$"#,##0.00;{_DASH}',
+    "usd_small": f'"$"#,##0.0000;-"$"#,##0.0000;{_DASH}',  # per-query costs: $0.0135, not $0.01
+    "pct": f"0.0%;-0.0%;{_DASH}",
+    "millions": f'#,##0.0,," M";-#,##0.0,," M";{_DASH}',
+    "billions": f'#,##0.0,,," B";-#,##0.0,,," B";{_DASH}',
+    "trillions": f'#,##0.00,,,," T";-#,##0.00,,,," T";{_DASH}',
+    "mtok": f'#,##0" M";-#,##0" M";{_DASH}',  # a volume already in millions of tokens
+    "usd_thousands": f"#,##0,;-#,##0,;{_DASH}",  # a timeline's money: the label says [USD thousands]
+    "millions_whole": f"#,##0,,;-#,##0,,;{_DASH}",  # a timeline's tokens: the label says [M tokens]
+    "count": f"#,##0;-#,##0;{_DASH}",
     "integer": "0",
-    "number": "#,##0.00",
+    "number": f"#,##0.00;-#,##0.00;{_DASH}",
     "ratio": '0.00"x"',
     "sci": "0.00E+00",
     "text": "@",
 }
-FIRST_COL = 5  # timeline columns start at E: A label, B unit, C total, D spacer
+#: An input shows its value the way it is typed, in the unit of the command line and the
+#: library: no display scaling (a cell showing "70.0 B" that must be typed 70000000000
+#: invites a typo), no dash for zero.
+INPUT_FORMATS = {**FORMATS, "millions": "#,##0", "billions": "#,##0", "trillions": "#,##0", "count": "#,##0",
+                 "usd": '"$"#,##0', "usd_cents": '"$"#,##0.00', "usd_small": '"$"#,##0.0000', "pct": "0.0%",
+                 "number": "#,##0.00", "mtok": "#,##0"}
 
-INPUT_FONT = Font(color="0000FF")
-INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-TITLE_FONT = Font(bold=True, size=14)
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-GROUP_FONT = Font(bold=True, italic=True)
-SECTION_FILLS = {"capex": PatternFill("solid", fgColor="DDEBF7"), "opex": PatternFill("solid", fgColor="E2EFDA")}
-TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
-GREEN = PatternFill("solid", fgColor="C6EFCE")
-RED = PatternFill("solid", fgColor="FFC7CE")
+FIRST_COL = 3  # timeline columns start at C: A the label with its unit, B the total (1-based, as Excel counts)
+#: A timeline sheet's frozen columns and its months: twelve months visible at 1366 px
+LABEL_WIDTH, TOTAL_WIDTH, MONTH_WIDTH = 36, 12, 9
+#: Money on a timeline in thousands, so a month column stays narrow; totals and items in full
+TIMELINE_FORMATS = {"usd": "usd_thousands", "millions": "millions_whole"}
+MONTHS_PER_PAGE = 12  # a printed timeline: twelve months a landscape page, the labels repeated on each
+BLUE, LIGHT_FILL, HEADER_FILL = "#0000FF", "#FFF2CC", "#1F4E78"
+SECTION_FILLS = {"capex": "#DDEBF7", "opex": "#E2EFDA"}
+FOOTER = "&L&F&C&A&RPage &P of &N"
+REPORT_SHEETS_GRIDLINES = 2  # hide gridlines on screen and in print
 
 
 class _Layout:
-    """Where every name lives: defined-name cells, timeline rows, axis rows."""
+    """Where every name lives: item cells, timeline rows, the axis row of each sheet (1-based rows)."""
 
     def __init__(self, months: int, axis: str):
         self.months = months
         self.axis_name = axis
-        self.first_col = get_column_letter(FIRST_COL)
-        self.last_col = get_column_letter(FIRST_COL + months - 1)
+        self.first_col = xl_col_to_name(FIRST_COL - 1)
+        self.last_col = xl_col_to_name(FIRST_COL + months - 2)
         self.rows: dict[str, tuple[str, int]] = {}
+        self.items: dict[str, tuple[str, int]] = {}
         self.axis: dict[str, int] = {}
+        self.headlines: list[tuple[str, int]] = []
+        self.checks_row: int | None = None
 
     def ref(self, sheet: str, cell: str, here: str) -> str:
         return cell if sheet == here else f"{quote_sheetname(sheet)}!{cell}"
 
-    def context(self, here: str, col: str | None) -> "_Context":
-        return _Context(self, here, col)
-
     def formula(self, expr, here: str, col: str | None = None) -> str:
         """``expr`` as native Excel text for a cell of sheet ``here`` in column ``col``."""
-        return "=" + _strip_outside_quotes(render(expr, self.context(here, col)))
+        return "=" + _strip_outside_quotes(render(expr, _Context(self, here, col)))
 
     def row_formulas(self, expr, here: str) -> list[str]:
         """The formula of a timeline row in each of its columns: rendered once, column filled in."""
         text = self.formula(expr, here, _COL)
-        return [text.replace(_COL, get_column_letter(FIRST_COL + i)) for i in range(self.months)]
+        return [text.replace(_COL, xl_col_to_name(FIRST_COL - 1 + i)) for i in range(self.months)]
 
 
 def _strip_outside_quotes(formula: str) -> str:
@@ -134,140 +147,71 @@ class _Context:
         return self.layout.ref(sheet, f"${self.layout.first_col}${r}:{self.col}${r}", self.here)
 
 
-def _define(wb: Workbook, name: str, sheet: str, ref: str) -> None:
-    wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!{ref}")
+class _Styles:
+    """The workbook's named formats, made once each."""
+
+    def __init__(self, wb):
+        self.wb = wb
+        self._made: dict[tuple, Any] = {}
+
+    def get(self, **props):
+        key = tuple(sorted(props.items()))
+        if key not in self._made:
+            self._made[key] = self.wb.add_format({"font_name": "Calibri", "font_size": 11, **props})
+        return self._made[key]
+
+    def number(self, name: str, **extra):
+        return self.get(num_format=FORMATS[name], **extra)
+
+    def input(self, name: str):
+        return self.get(num_format=INPUT_FORMATS[name], font_color=BLUE, bg_color=LIGHT_FILL, border=1,
+                        border_color="#BFBFBF")
+
+    @property
+    def title(self):
+        return self.get(bold=True, font_size=14)
+
+    @property
+    def note(self):
+        return self.get(italic=True, font_color="#595959")
+
+    @property
+    def header(self):
+        return self.get(bold=True, font_color="#FFFFFF", bg_color=HEADER_FILL)
+
+    @property
+    def group(self):
+        return self.get(bold=True, italic=True)
+
+    @property
+    def name(self):
+        return self.get(font_color="#808080")
+
+    @property
+    def headline(self):
+        return self.get(bold=True, font_size=12, text_wrap=True, valign="top")
 
 
-def _title(ws, title: str, description: str) -> None:
-    ws["A1"] = title
-    ws["A1"].font = TITLE_FONT
-    ws["A2"] = description
-    ws["A2"].font = Font(italic=True)
-
-
-def _header(ws, row: int, labels: list[str]) -> None:
-    for c, label in enumerate(labels, start=1):
-        cell = ws.cell(row=row, column=c, value=label)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-
-
-def _validation_formula(inp, cell: str) -> str:
-    rule = {
-        "positive": f"{cell}>0", "non_negative": f"{cell}>=0", "fraction": f"AND({cell}>0,{cell}<=1)",
-        "share": f"AND({cell}>=0,{cell}<=1)", "share_below_one": f"AND({cell}>=0,{cell}<1)",
-        "at_least_one": f"{cell}>=1", "finite": "TRUE",
-    }[inp.rule]
-    parts = [f"ISNUMBER({cell})", rule]
-    if inp.type == "integer":
-        parts.append(f"{cell}=INT({cell})")
-    if inp.maximum is not None:
-        parts.append(f"{cell}<={inp.maximum}")
-    return f"AND({','.join(parts)})"
-
-
-def _write_inputs(wb: Workbook, t: Template, values: dict[str, Any]) -> None:
-    ws = wb.create_sheet("Inputs")
-    _title(ws, f"Inputs: {t.title}", "Blue cells on a light fill are the only inputs; every other cell is "
-                                     "calculated. Each input is a defined name used by the formulas.")
-    _header(ws, 4, ["Input", "Value", "Unit", "Rule", "Source or comment", "Defined name"])
-    r, group = 5, None
-    for inp in t.inputs:
-        if inp.group != group:
-            group = inp.group
-            ws.cell(row=r, column=1, value=group).font = GROUP_FONT
-            r += 1
-        ws.cell(row=r, column=1, value=inp.label)
-        cell = ws.cell(row=r, column=2)
-        value = values[inp.name]
-        cell.value = value
-        if isinstance(value, str):
-            cell.data_type = "s"  # text stays text, even "=..." (never a formula)
-            if is_formula_like(value):
-                cell.quotePrefix = True
-        cell.font, cell.fill = INPUT_FONT, INPUT_FILL
-        cell.number_format = FORMATS["text" if inp.type in ("text", "gpu", "choice") else inp.format]
-        ws.cell(row=r, column=3, value=inp.unit)
-        ws.cell(row=r, column=4, value=inp.describe_rule())
-        source = inp.source + (" (structural: regenerate the workbook to change it)" if inp.structural else "")
-        ws.cell(row=r, column=5, value=source)
-        ws.cell(row=r, column=6, value=inp.name).font = Font(color="808080")
-        _define(wb, inp.name, "Inputs", f"$B${r}")
-        if inp.type == "gpu":
-            dv = DataValidation(type="list", formula1="catalogue_name", allow_blank=False)
-        elif inp.type == "choice":
-            dv = DataValidation(type="list", formula1='"' + ",".join(inp.choices) + '"', allow_blank=False)
-        elif inp.type == "text":
-            dv = None
-        else:
-            dv = DataValidation(type="custom", formula1=_validation_formula(inp, f"B{r}"), allow_blank=False)
-        if dv is not None:
-            dv.error = f"{inp.name} must be {inp.describe_rule()}"
-            dv.errorTitle = f"Invalid {inp.name}"
-            dv.showErrorMessage = True
-            ws.add_data_validation(dv)
-            dv.add(f"B{r}")
-        r += 1
-    for col, width in zip("ABCDEF", (52, 16, 16, 26, 70, 28)):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A5"
-
-
-def _write_sheet(wb: Workbook, sheet, layout: _Layout, axis_values: list) -> None:
-    ws = wb[sheet.name]
-    _title(ws, sheet.name, sheet.description)
-    r = 4
-    if sheet.items:
-        _header(ws, r, ["Item", "Value", "Unit", "Defined name"])
-        for item in sheet.items:
-            r += 1
-            ws.cell(row=r, column=1, value=item.label)
-            cell = ws.cell(row=r, column=2, value=layout.formula(item.expr, sheet.name))
-            cell.number_format = FORMATS[item.format]
-            ws.cell(row=r, column=3, value=item.unit)
-            ws.cell(row=r, column=4, value=item.name).font = Font(color="808080")
-        r += 2
-    if sheet.rows:
-        hdr = layout.axis[sheet.name]
-        _header(ws, hdr, ["Line item", "Unit", "Total", ""])
-        for i, value in enumerate(axis_values):
-            cell = ws.cell(row=hdr, column=FIRST_COL + i)
-            # the month axis is one formula across the row; explicit axes (multiples) are labels
-            cell.value = f"=COLUMN()-COLUMN($D${hdr})" if value is None else value
-            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        for row in sheet.rows:
-            _, rr = layout.rows[row.name]
-            ws.cell(row=rr, column=1, value=row.label)
-            ws.cell(row=rr, column=2, value=row.unit)
-            fill = SECTION_FILLS.get(row.section)
-            if row.total:
-                total = ws.cell(row=rr, column=3, value=f"=SUM({row.name})")
-                total.number_format = FORMATS[row.format]
-                total.font = Font(bold=True)
-            for i, text in enumerate(layout.row_formulas(row.expr, sheet.name)):
-                cell = ws.cell(row=rr, column=FIRST_COL + i, value=text)
-                cell.number_format = FORMATS[row.format]
-                if row.emphasis:
-                    cell.font, cell.border = Font(bold=True), TOTAL_BORDER
-            for c in range(1, 4):
-                if fill is not None:
-                    ws.cell(row=rr, column=c).fill = fill
-                if row.emphasis:
-                    ws.cell(row=rr, column=c).font = Font(bold=True)
-        ws.freeze_panes = ws.cell(row=hdr + 1, column=FIRST_COL)
-    ws.column_dimensions["A"].width = 58
-    ws.column_dimensions["B"].width = 18 if sheet.items else 12
-    ws.column_dimensions["C"].width = 16
-    ws.column_dimensions["D"].width = 3 if not sheet.items else 30
-    for i in range(len(axis_values) if sheet.rows else 0):
-        ws.column_dimensions[get_column_letter(FIRST_COL + i)].width = 13
-
+# ---------------------------------------------------------------------------- layout
 
 def _plan_layout(t: Template, months: int) -> _Layout:
     layout = _Layout(months, t.axis)
-    for sheet in t.sheets:
+    for i, sheet in enumerate(_ordered(t)):
         r = 4
-        if sheet.items:
-            r += len(sheet.items) + 2
+        if i == 0:  # the decision in words, then the master check, first
+            for item in sheet.items:
+                if item.name in _headline_names(t):
+                    layout.headlines.append((item.name, r))
+                    layout.items[item.name] = (sheet.name, r)
+                    r += 1
+            layout.checks_row = r
+            r += 2
+        body = [item for item in sheet.items if item.name not in layout.items]
+        if body:
+            for item in body:
+                r += 1
+                layout.items[item.name] = (sheet.name, r)
+            r += 2
         if sheet.rows:
             layout.axis[sheet.name] = r
             for row in sheet.rows:
@@ -276,177 +220,445 @@ def _plan_layout(t: Template, months: int) -> _Layout:
     return layout
 
 
-def _write_charts(wb: Workbook, t: Template, layout: _Layout) -> None:
+def _ordered(t: Template) -> list:
+    return sorted(t.sheets, key=lambda s: not s.first)
+
+
+def _headline_names(t: Template) -> list[str]:
+    return [name for name in t.headline if name in t.items]
+
+
+def _section_header(ws, styles, r: int, labels: list[str]) -> None:
+    for c, label in enumerate(labels):
+        ws.write_string(r - 1, c, label, styles.header)
+
+
+def _title(ws, styles, title: str, description: str) -> None:
+    ws.write_string(0, 0, title, styles.title)
+    if description:
+        ws.write_string(1, 0, description, styles.note)
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, str):
+        return v
+    return float(v)
+
+
+def _print_setup(ws, last_col: int, last_row: int, repeat_row: int | None, gridlines: bool = False,
+                 months: int = 0) -> None:
+    """Landscape, a footer; a sheet one page wide with its header row repeated, or a timeline
+    twelve months a page with its label and total columns repeated (Gnumeric reads one of the
+    two in a file's print titles, not both)."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4; Letter users' printers fit it to the page
+    ws.print_area(0, 0, max(last_row - 1, 0), max(last_col - 1, 0))
+    if months:
+        ws.fit_to_pages(-(-months // MONTHS_PER_PAGE), 0)
+        ws.repeat_columns(0, FIRST_COL - 2)
+    else:
+        ws.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
+        if repeat_row is not None:
+            ws.repeat_rows(repeat_row - 1)
+    ws.set_footer(FOOTER)
+    if not gridlines:
+        ws.hide_gridlines(REPORT_SHEETS_GRIDLINES)
+
+
+# ---------------------------------------------------------------------------- sheets
+
+def _validation_formula(inp, name: str) -> str:
+    rule = {
+        "positive": f"{name}>0", "non_negative": f"{name}>=0", "fraction": f"AND({name}>0,{name}<=1)",
+        "share": f"AND({name}>=0,{name}<=1)", "share_below_one": f"AND({name}>=0,{name}<1)",
+        "at_least_one": f"{name}>=1", "finite": "TRUE",
+    }
+    if inp.type == "gpu":
+        return f"COUNTIF(catalogue_name,{name})=1"
+    if inp.type == "choice":
+        return "OR(" + ",".join(f'{name}="{c}"' for c in inp.choices) + ")"
+    if inp.type == "text":
+        return "TRUE"
+    parts = [f"ISNUMBER({name})", rule[inp.rule]]
+    if inp.type == "integer":
+        parts.append(f"{name}=INT({name})")
+    if inp.maximum is not None:
+        parts.append(f"{name}<={inp.maximum}")
+    return f"AND({','.join(parts)})"
+
+
+def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dict[str, Any]) -> None:
+    ws = wb.add_worksheet("Inputs")
+    _title(ws, styles, f"Inputs: {t.title}", "Blue cells on a light fill are the only inputs; every other cell is "
+                                             "calculated. Each input is a defined name used by the formulas.")
+    _section_header(ws, styles, 4, ["Input", "Value", "Unit", "Rule", "Source or comment", "Defined name"])
+    r, group = 5, None
+    for inp in t.inputs:
+        if inp.group != group:
+            group = inp.group
+            ws.write_string(r - 1, 0, group, styles.group)
+            r += 1
+        ws.write_string(r - 1, 0, inp.label)
+        value = values[inp.name]
+        if isinstance(value, str):
+            ws.write_string(r - 1, 1, value, styles.input("text"))  # text stays text, even "=..."
+        else:
+            ws.write_number(r - 1, 1, value, styles.input(inp.format))
+        ws.write_string(r - 1, 2, inp.unit)
+        ws.write_string(r - 1, 3, inp.describe_rule())
+        source = inp.source + (" (structural: regenerate the workbook to change it)" if inp.structural else "")
+        if values[inp.name] != defaults[inp.name]:  # said in the cell: Gnumeric cannot read cell notes
+            shown = defaults[inp.name] if isinstance(defaults[inp.name], str) else f"{defaults[inp.name]:g}"
+            source = f"Set for this plan; the default {shown} has the source: {source}"
+        ws.write_string(r - 1, 4, source)
+        ws.write_string(r - 1, 5, inp.name, styles.name)
+        wb.define_name(inp.name, f"=Inputs!$B${r}")
+        cell = xl_rowcol_to_cell(r - 1, 1)
+        if inp.type == "gpu":
+            options = {"validate": "list", "source": "=catalogue_name"}
+        elif inp.type == "choice":
+            options = {"validate": "list", "source": list(inp.choices)}
+        elif inp.type == "text":
+            options = None
+        else:
+            options = {"validate": "custom", "value": "=" + _validation_formula(inp, cell)}
+        if options is not None:
+            options.update(error_title=f"Invalid {inp.name}"[:32],
+                           error_message=f"{inp.name} must be {inp.describe_rule()}"[:255], ignore_blank=False)
+            ws.data_validation(r - 1, 1, r - 1, 1, options)
+        r += 1
+    for col, width in enumerate((52, 18, 16, 26, 70, 28)):
+        ws.set_column(col, col, width)
+    ws.freeze_panes(4, 0)
+    _print_setup(ws, 6, r - 1, 4, gridlines=True)
+
+
+def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule, first: bool,
+                 charts: tuple = ()) -> None:
+    ws = wb.get_worksheet_by_name(sheet.name)
+    _title(ws, styles, sheet.name, sheet.description)
+    if first:
+        for name, r in layout.headlines:
+            item = next(i for i in sheet.items if i.name == name)
+            ws.merge_range(r - 1, 0, r - 1, 7, "", styles.headline)
+            ws.write_formula(r - 1, 0, layout.formula(item.expr, sheet.name), styles.headline,
+                             _value(schedule.items[name]))
+            ws.set_row(r - 1, 34)
+        r = layout.checks_row
+        ws.write_string(r - 1, 0, "All checks pass (sheet Checks)", styles.get(bold=True))
+        ok = all(schedule.checks.values())
+        ws.write_formula(r - 1, 1, "=checks_ok", styles.get(bold=True), ok)
+    body = [item for item in sheet.items if item.name not in dict(layout.headlines)]
+    labels = [len(_labelled(i.label, i.unit)) for i in body] + [len(_labelled(r.label, r.unit)) + 8 for r in sheet.rows]
+    fitted = min(max(labels + [30]) + 2, 70)
+    # a long timeline keeps twelve months in view: its labels wrap in a narrower column
+    label_width = LABEL_WIDTH if len(axis_values) >= MONTHS_PER_PAGE and sheet.rows else fitted
+    last_row = max([layout.checks_row or 0] + [layout.items[i.name][1] for i in sheet.items])
+    if body:
+        hdr = layout.items[body[0].name][1] - 1
+        _section_header(ws, styles, hdr, ["Item [unit]", "Value"])
+        for item in body:
+            _, r = layout.items[item.name]
+            _label(ws, styles, r, _labelled(item.label, item.unit), label_width)
+            value = _value(schedule.items[item.name])
+            fmt = styles.number(item.format, align="left") if isinstance(value, str) else styles.number(item.format)
+            ws.write_formula(r - 1, 1, layout.formula(item.expr, sheet.name), fmt, value)
+    repeat = None
+    if sheet.rows:
+        hdr = layout.axis[sheet.name]
+        repeat = hdr
+        _section_header(ws, styles, hdr, ["Line item [unit]", "Total"])
+        before = xl_col_to_name(FIRST_COL - 2)
+        for i, value in enumerate(axis_values):
+            if value is None:  # the month axis is one formula across the row
+                ws.write_formula(hdr - 1, FIRST_COL - 1 + i, f"=COLUMN()-COLUMN(${before}${hdr})", styles.header,
+                                 i + 1)
+            else:  # explicit axes (multiples) are labels
+                ws.write_number(hdr - 1, FIRST_COL - 1 + i, value, styles.header)
+        for row in sheet.rows:
+            _, rr = layout.rows[row.name]
+            values = schedule.rows.loc[row.name].to_numpy(dtype=float)
+            fill = SECTION_FILLS.get(row.section)
+            shade = {"bg_color": fill} if fill else {}
+            timeline_format = TIMELINE_FORMATS.get(row.format, row.format)
+            unit = {"usd_thousands": "USD thousands", "millions_whole": f"M {row.unit}"}.get(timeline_format, row.unit)
+            _label(ws, styles, rr, _labelled(row.label, unit), label_width, bold=bool(row.emphasis), **shade)
+            if row.total:
+                ws.write_formula(rr - 1, 1, f"=SUM({row.name})", styles.number(row.format, bold=True, **shade),
+                                 float(np.sum(values)))
+            elif fill:
+                ws.write_blank(rr - 1, 1, None, styles.get(**shade))
+            cell_style = styles.number(timeline_format,
+                                       **({"bold": True, "top": 1, "bottom": 6} if row.emphasis else {}))
+            for i, text in enumerate(layout.row_formulas(row.expr, sheet.name)):
+                ws.write_formula(rr - 1, FIRST_COL - 1 + i, text, cell_style, float(values[i]))
+            last_row = max(last_row, rr)
+        ws.freeze_panes(hdr, FIRST_COL - 1)
+        ws.set_column(FIRST_COL - 1, FIRST_COL - 2 + len(axis_values), MONTH_WIDTH)
+        ws.set_column(1, 1, TOTAL_WIDTH)
+    else:
+        ws.set_column(1, 1, 16)
+    ws.set_column(0, 0, label_width)
+    last_col = FIRST_COL - 1 + len(axis_values) if sheet.rows else 8
+    _print_setup(ws, last_col, last_row + (18 * sum(1 for c in charts if c["sheet"] == sheet.name)), repeat,
+                 months=len(axis_values) if sheet.rows else 0)
+
+
+def _label(ws, styles, r: int, text: str, width: int, **style) -> None:
+    """A row's label in column A; one that does not fit wraps, its row made tall enough to show it."""
+    if len(text) > width:
+        ws.write_string(r - 1, 0, text, styles.get(text_wrap=True, valign="top", **style))
+        ws.set_row(r - 1, 15 * -(-len(text) // int(width * 1.2)))  # Calibri 11 fits ~1.2 characters a width unit
+    else:
+        ws.write_string(r - 1, 0, text, styles.get(**style) if style else None)
+
+
+def _labelled(label: str, unit: str) -> str:
+    return f"{label} [{unit}]" if unit and unit != "text" else label
+
+
+def _write_charts(wb, t: Template, layout: _Layout) -> None:
     anchors: dict[str, int] = {}
     for spec in t.charts:
-        ws = wb[spec["sheet"]]
-        start = anchors.get(spec["sheet"], max(r for s, r in layout.rows.values() if s == spec["sheet"]) + 3)
-        chart = LineChart()
-        chart.title = spec["title"]
-        chart.y_axis.title = spec.get("y_title", "")
-        chart.x_axis.title = t.axis_label
-        chart.height, chart.width = 8, 22
-        hdr = layout.axis[spec["sheet"]]
+        sheet = spec["sheet"]
+        ws = wb.get_worksheet_by_name(sheet)
+        start = anchors.get(sheet, max(r for s, r in layout.rows.values() if s == sheet) + 3)
+        chart = wb.add_chart({"type": "line"})
+        hdr = layout.axis[sheet]
+        first, last = FIRST_COL - 1, FIRST_COL - 2 + layout.months
         for name in spec["rows"]:
-            sheet_name, r = layout.rows[name]
-            data = Reference(wb[sheet_name], min_col=FIRST_COL, max_col=FIRST_COL + layout.months - 1,
-                             min_row=r, max_row=r)
-            label = next(row.label for s in t.sheets for row in s.rows if row.name == name)
-            series = Series(data, title=label)
-            chart.series.append(series)
-        chart.set_categories(Reference(ws, min_col=FIRST_COL, max_col=FIRST_COL + layout.months - 1,
-                                       min_row=hdr, max_row=hdr))
-        ws.add_chart(chart, f"A{start}")
-        anchors[spec["sheet"]] = start + 17
+            row_sheet, r = layout.rows[name]
+            label = t.rows[name][1].label
+            chart.add_series({"name": label, "values": [row_sheet, r - 1, first, r - 1, last],
+                              "categories": [sheet, hdr - 1, first, hdr - 1, last], "smooth": False,
+                              "marker": {"type": "none"}})
+        chart.set_title({"name": spec["title"], "name_font": {"size": 12}})
+        fmt = t.rows[spec["rows"][0]][1].format
+        y_axis = {"name": spec.get("y_title", ""), "visible": True, "major_gridlines": {"visible": True},
+                  "num_format": FORMATS[fmt].split(";")[0]}
+        if spec.get("y_log"):
+            y_axis["log_base"] = 10
+        chart.set_y_axis(y_axis)
+        chart.set_x_axis({"name": t.axis_label, "visible": True, "label_position": "low"})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 900, "height": 320})
+        ws.insert_chart(start - 1, 0, chart)
+        anchors[sheet] = start + 17
 
 
-def _write_checks(wb: Workbook, t: Template, layout: _Layout) -> None:
-    ws = wb.create_sheet("Checks")
-    _title(ws, "Checks", "Each check is TRUE when the model is consistent; the master check is TRUE only "
-                         "when all are.")
-    _header(ws, 4, ["Check", "Result"])
-    ws["A5"] = "Master check: all checks pass"
-    ws["A5"].font = Font(bold=True)
+def _write_checks(wb, styles, t: Template, layout: _Layout, schedule) -> None:
+    ws = wb.add_worksheet("Checks")
+    _title(ws, styles, "Checks", "Each check is TRUE when the model is consistent; an error anywhere shows FALSE "
+                                 "with its reason. The master check, checks_ok, is TRUE only when all are.")
+    _section_header(ws, styles, 4, ["Check", "Result", "Why"])
+    ws.write_string(4, 0, "Master check: all checks pass", styles.get(bold=True))
     first = 6
-    for i, check in enumerate(t.checks):
-        ws.cell(row=first + i, column=1, value=check.label)
-        ws.cell(row=first + i, column=2, value=layout.formula(check.expr, "Checks"))
-    last = first + len(t.checks) - 1
-    ws["B5"] = f"=AND(B{first}:B{last})"
-    ws["B5"].font = Font(bold=True)
-    _define(wb, "master_check", "Checks", "$B$5")
-    ws.conditional_formatting.add(f"B5:B{last}", CellIsRule(operator="equal", formula=["TRUE"], fill=GREEN))
-    ws.conditional_formatting.add(f"B5:B{last}", CellIsRule(operator="equal", formula=["FALSE"], fill=RED))
-    ws.column_dimensions["A"].width = 70
-    ws.column_dimensions["B"].width = 12
+    checks = [(c.label, layout.formula(c.expr, "Checks")[1:], schedule.checks[c.label], c.fails) for c in t.checks]
+    rules = ",".join(_validation_formula(i, i.name) for i in t.inputs if i.type != "text")
+    checks.append(("Every input obeys its rule, even typed past data validation", f"AND({rules})", True,
+                   "an input breaks its rule (see the Rule column of Inputs)"))
+    for i, (label, formula, value, fails) in enumerate(checks):
+        r = first + i
+        ws.write_string(r - 1, 0, label)
+        guarded = f"=IF(ISERROR({formula}),FALSE,{formula})"
+        ws.write_formula(r - 1, 1, guarded, None, bool(value))
+        why = (f'=IF(ISERROR({formula}),"an input or a calculation it reads is an error",'
+               f'IF({formula},"passes","{fails}"))')
+        ws.write_formula(r - 1, 2, why, None, "passes" if value else fails)
+    last = first + len(checks) - 1
+    ws.write_formula(4, 1, f"=AND(B{first}:B{last})", styles.get(bold=True), all(v for _, _, v, _ in checks))
+    wb.define_name("checks_ok", "=Checks!$B$5")
+    green, red = styles.get(bg_color="#C6EFCE"), styles.get(bg_color="#FFC7CE")
+    for criteria, fmt in (("TRUE", green), ("FALSE", red)):
+        ws.conditional_format(f"B5:B{last}", {"type": "cell", "criteria": "==", "value": criteria, "format": fmt})
+    ws.set_column(0, 0, 70)
+    ws.set_column(1, 1, 12)
+    ws.set_column(2, 2, 60)
+    _print_setup(ws, 3, last, 4)
 
 
-def _write_catalogue(wb: Workbook) -> None:
+def write_catalogue(wb, styles=None) -> None:
+    """The Catalogue sheet and its defined names (``catalogue_name``, ``catalogue_peak_tflops``...)."""
     from ..catalogue import PRECISIONS
+    from ..catalogue import load as load_catalogue
 
+    styles = styles or _Styles(wb)
     catalogue = load_catalogue("accelerators")
-    ws = wb.create_sheet("Catalogue")
-    _title(ws, f"Accelerator catalogue as of {catalogue.as_of}",
+    ws = wb.add_worksheet("Catalogue")
+    _title(ws, styles, f"Accelerator catalogue as of {catalogue.as_of}",
            "Dense peak figures (not sparsity), from costlib's dated catalogue; each row has its source.")
-    ws.cell(row=3, column=2, value="Dense peak [TFLOP/s] by precision").font = GROUP_FONT
+    ws.write_string(2, 1, "Dense peak [TFLOP/s] by precision", styles.group)
     peaks = [f"peak_tflops_{p}" for p in PRECISIONS]
     columns = ["name", *peaks, "hbm_gb", "bandwidth_tb_per_s", "board_power_w", "as_of", "source"]
-    _header(ws, 4, ["name", *PRECISIONS, *columns[1 + len(peaks):]])
+    _section_header(ws, styles, 4, ["name", *PRECISIONS, *columns[1 + len(peaks):]])
     rows = [row for row in catalogue.rows if row.get("peak_tflops_bf16") is not None]
     for r, row in enumerate(rows, start=5):
-        for c, column in enumerate(columns, start=1):
+        for c, column in enumerate(columns):
             value = row.get(column)
-            cell = ws.cell(row=r, column=c, value=value)
             if isinstance(value, str):
-                cell.data_type = "s"
+                ws.write_string(r - 1, c, value)
+            elif value is not None:
+                ws.write_number(r - 1, c, value)
     last = 4 + len(rows)
-    for c, column in enumerate(columns[:-2], start=1):
-        letter = get_column_letter(c)
-        _define(wb, f"catalogue_{column}", "Catalogue", f"${letter}$5:${letter}${last}")
-    first, final = get_column_letter(2), get_column_letter(1 + len(peaks))
-    _define(wb, "catalogue_peak_tflops", "Catalogue", f"${first}$5:${final}${last}")
-    _define(wb, "catalogue_precision", "Catalogue", f"${first}$4:${final}$4")
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions[get_column_letter(len(columns))].width = 90
+    for c, column in enumerate(columns[:-2]):
+        letter = xl_col_to_name(c)
+        wb.define_name(f"catalogue_{column}", f"=Catalogue!${letter}$5:${letter}${last}")
+    first_peak, last_peak = xl_col_to_name(1), xl_col_to_name(len(peaks))
+    wb.define_name("catalogue_peak_tflops", f"=Catalogue!${first_peak}$5:${last_peak}${last}")
+    wb.define_name("catalogue_precision", f"=Catalogue!${first_peak}$4:${last_peak}$4")
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, len(columns) - 2, 12)
+    ws.set_column(len(columns) - 1, len(columns) - 1, 90)
+    _print_setup(ws, len(columns), last, 4)
 
 
-def build_workbook(t: Template, values: dict[str, Any]) -> Workbook:
-    """An openpyxl Workbook for template ``t`` and resolved input ``values``."""
+def inputs_fingerprint(values: dict[str, Any]) -> str:
+    """A short fingerprint of the resolved inputs: the same plan, the same 12 characters."""
+    text = json.dumps(values, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _write_about(wb, styles, t: Template, values: dict[str, Any]) -> None:
+    from ..catalogue import load as load_catalogue
+
+    ws = wb.add_worksheet("About")
+    _title(ws, styles, f"About this workbook: {t.title}", t.description)
+    lines = [
+        ("Template", t.name),
+        ("Model", str(values.get("model_name", t.title))),
+        ("Written by", f"costlib {__version__}"),
+        ("Accelerator catalogue", load_catalogue("accelerators").as_of),
+        ("Inputs fingerprint", inputs_fingerprint(values)),
+        ("How to use", "Type only in the blue cells of Inputs; every other cell is a formula that recalculates. "
+                       "Inputs marked structural change the workbook's shape: regenerate it with costlib. The "
+                       "first sheet gives the answer and whether every check passes."),
+        ("Sources", "Each input's source is on Inputs; keys in [brackets] are listed in costlib's "
+                    "docs/references.md."),
+    ]
+    r = 4
+    for label, text in lines:
+        ws.write_string(r - 1, 0, label, styles.get(bold=True))
+        ws.write_string(r - 1, 1, text, styles.get(text_wrap=True, valign="top"))
+        r += 1
+    r += 1
+    _section_header(ws, styles, r, ["Sheet", "What it holds"])
+    sheets = [(s.name, s.description) for s in _ordered(t)]
+    sheets[1:1] = [("Inputs", "The only cells to type in, each with unit, rule, source and a defined name.")]
+    sheets += [("Checks", "Each consistency check, its result and why it fails; the master check checks_ok."),
+               ("Catalogue", "The accelerator figures the formulas look up, with as-of dates and sources."),
+               ("About", "This sheet.")]
+    for name, description in sheets:
+        r += 1
+        ws.write_url(r - 1, 0, f"internal:{quote_sheetname(name)}!A1", string=name)
+        ws.write_string(r - 1, 1, description)
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, 1, 100)
+    _print_setup(ws, 2, r, None)
+
+
+def build_workbook(t: Template, values: dict[str, Any], schedule=None) -> bytes:
+    """The workbook of template ``t`` for resolved input ``values``, as .xlsx bytes (not yet reproducible).
+
+    ``schedule`` (the library's numbers, :func:`costlib.models.schedule`) fills every
+    formula's cached value; it is computed here when not given.
+    """
+    from ..models import schedule as compute
+
+    schedule = schedule if schedule is not None else compute(t, values)
     months = t.length(values)
     axis_values = list(t.axis_values) if t.axis_values else [None] * months
     layout = _plan_layout(t, months)
-    wb = Workbook()
-    wb.remove(wb.active)
-    ordered = sorted(t.sheets, key=lambda s: not s.first)
-    firsts = [s for s in ordered if s.first]
-    for s in firsts:
-        wb.create_sheet(s.name)
-    _write_inputs(wb, t, values)
-    for s in ordered:
-        if not s.first:
-            wb.create_sheet(s.name)
-    for sheet in t.sheets:
-        _write_sheet(wb, sheet, layout, axis_values)
-        for item in sheet.items:
-            r = 4 + 1 + sheet.items.index(item)
-            _define(wb, item.name, sheet.name, f"$B${r}")
-        for row in sheet.rows:
-            _, r = layout.rows[row.name]
-            _define(wb, row.name, sheet.name, f"${get_column_letter(FIRST_COL)}${r}:${layout.last_col}${r}")
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                                   "strings_to_urls": False})
+    wb.calc_on_load = False  # the cached values are the library's: no forced recalculation on open
+    styles = _Styles(wb)
+    ordered = _ordered(t)
+    wb.add_worksheet(ordered[0].name)
+    defaults = resolve_inputs(t, None)
+    _write_inputs(wb, styles, t, values, defaults)
+    for s in ordered[1:]:
+        wb.add_worksheet(s.name)
+    for i, sheet in enumerate(ordered):
+        _write_sheet(wb, styles, sheet, layout, axis_values, schedule, first=i == 0, charts=t.charts)
+    for name, (sheet, r) in layout.items.items():
+        wb.define_name(name, f"={quote_sheetname(sheet)}!${'A' if name in dict(layout.headlines) else 'B'}${r}")
+    for name, (sheet, r) in layout.rows.items():
+        wb.define_name(name, f"={quote_sheetname(sheet)}!${layout.first_col}${r}:${layout.last_col}${r}")
     _write_charts(wb, t, layout)
-    _write_checks(wb, t, layout)
-    _write_catalogue(wb)
-    _stamp(wb, t)
-    wb.calculation.fullCalcOnLoad = True
-    return wb
+    _write_checks(wb, styles, t, layout, schedule)
+    write_catalogue(wb, styles)
+    _write_about(wb, styles, t, values)
+    wb.get_worksheet_by_name(ordered[0].name).activate()
+    _stamp(wb, t.title, t.name)
+    wb.close()
+    return out.getvalue()
 
 
-def _stamp(wb: Workbook, t: Template) -> None:
-    """Fixed document dates, the template's name and a fingerprint placeholder (see workbook_bytes)."""
-    from openpyxl.packaging.custom import StringProperty
-
-    wb.security = None  # no empty <workbookProtection/>: Excel writes none, Gnumeric reads it as an error
-    props = wb.properties
-    props.creator = props.lastModifiedBy = f"costlib {__version__}"
-    props.title = t.title
-    props.created = props.modified = FIXED_TIME
-    wb.custom_doc_props.append(StringProperty(name="costlib_template", value=t.name))
-    wb.custom_doc_props.append(StringProperty(name=FINGERPRINT_NAME, value=PLACEHOLDER))
+def _stamp(wb, title: str, template: str) -> None:
+    """Fixed document dates, the template's name and a fingerprint placeholder (see files.reproducible)."""
+    wb.set_properties({"title": title, "author": f"costlib {__version__}", "created": FIXED_TIME,
+                       "comments": "Generated by costlib; the cached values are costlib's own results."})
+    wb.set_custom_property("costlib_template", template)
+    wb.set_custom_property(FINGERPRINT_NAME, PLACEHOLDER)
 
 
-def workbook_bytes(wb: Workbook) -> bytes:
-    """The workbook as reproducible bytes: fixed dates, fixed zip entry times, a content fingerprint."""
-    raw = io.BytesIO()
-    wb.save(raw)
-    return reproducible(raw.getvalue())
+def workbook_bytes(data: bytes) -> bytes:
+    """The workbook's bytes made reproducible: fixed dates, fixed zip entry times, a content fingerprint."""
+    return reproducible(data)
 
 
 def comparison_bytes(t: Template, schedules: list[tuple[str, Any]]) -> bytes:
     """One workbook comparing scenarios: inputs and outputs side by side, one column each.
 
     The values are costlib's own (each scenario's workbook holds the live formulas that
-    compute them); the sheet says so.
+    compute them), with the same words as the workbooks; scenario names are always text.
     """
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Comparison"
-    _title(ws, f"Scenario comparison: {t.title}",
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
+                                   "strings_to_urls": False})
+    styles = _Styles(wb)
+    ws = wb.add_worksheet("Comparison")
+    _title(ws, styles, f"Scenario comparison: {t.title}",
            "Values as costlib computes them; each scenario's own workbook holds the live formulas.")
-    _header(ws, 4, ["Quantity", "Unit", "Defined name", *[name for name, _ in schedules]])
+    _section_header(ws, styles, 4, ["Quantity", "Unit", "Defined name", *[str(name) for name, _ in schedules]])
     r = 5
-    ws.cell(row=r, column=1, value="Inputs").font = GROUP_FONT
+    ws.write_string(r - 1, 0, "Inputs", styles.group)
     for inp in t.inputs:
         r += 1
-        ws.cell(row=r, column=1, value=inp.label)
-        ws.cell(row=r, column=2, value=inp.unit)
-        ws.cell(row=r, column=3, value=inp.name)
-        for c, (_, s) in enumerate(schedules, start=4):
-            cell = ws.cell(row=r, column=c, value=s.inputs[inp.name])
-            if isinstance(s.inputs[inp.name], str):
-                cell.data_type = "s"
+        ws.write_string(r - 1, 0, inp.label)
+        ws.write_string(r - 1, 1, inp.unit)
+        ws.write_string(r - 1, 2, inp.name, styles.name)
+        for c, (_, s) in enumerate(schedules, start=3):
+            value = s.inputs[inp.name]
+            if isinstance(value, str):
+                ws.write_string(r - 1, c, value)
             else:
-                cell.number_format = FORMATS[inp.format]
+                ws.write_number(r - 1, c, value, styles.get(num_format=INPUT_FORMATS[inp.format]))
     r += 2
-    ws.cell(row=r, column=1, value="Outputs").font = GROUP_FONT
+    ws.write_string(r - 1, 0, "Outputs", styles.group)
     for sheet in t.sheets:
         for item in sheet.items:
             r += 1
-            ws.cell(row=r, column=1, value=item.label)
-            ws.cell(row=r, column=2, value=item.unit)
-            ws.cell(row=r, column=3, value=item.name)
-            for c, (_, s) in enumerate(schedules, start=4):
-                value = s.items[item.name]
-                if value is None or (isinstance(value, float) and value in (float("inf"), float("-inf"))):
-                    value = "none"
-                cell = ws.cell(row=r, column=c, value=value)
+            ws.write_string(r - 1, 0, item.label)
+            ws.write_string(r - 1, 1, item.unit)
+            ws.write_string(r - 1, 2, item.name, styles.name)
+            for c, (_, s) in enumerate(schedules, start=3):
+                value = _value(s.items[item.name])
                 if isinstance(value, str):
-                    cell.data_type = "s"
+                    ws.write_string(r - 1, c, value, styles.get(text_wrap=True, valign="top"))
+                elif isinstance(value, bool):
+                    ws.write_boolean(r - 1, c, value)
                 else:
-                    cell.number_format = FORMATS[item.format]
-    ws.column_dimensions["A"].width = 58
-    ws.column_dimensions["C"].width = 28
-    for c in range(len(schedules)):
-        ws.column_dimensions[get_column_letter(4 + c)].width = 18
-    ws.freeze_panes = "D5"
-    _stamp(wb, t)
-    return workbook_bytes(wb)
+                    ws.write_number(r - 1, c, value, styles.number(item.format))
+    ws.set_column(0, 0, 58)
+    ws.set_column(1, 1, 14)
+    ws.set_column(2, 2, 28)
+    ws.set_column(3, 2 + len(schedules), 22)
+    ws.freeze_panes(4, 3)
+    _print_setup(ws, 3 + len(schedules), r, 4)
+    _stamp(wb, f"Scenario comparison: {t.title}", t.name)
+    wb.close()
+    return reproducible(out.getvalue())
