@@ -1,0 +1,73 @@
+"""Every check in a workbook can fail: a user's edit that breaks the model turns it FALSE, with a reason.
+
+Each case edits one input cell of a generated workbook as a user would (typing past data
+validation, which a file edit does), lets LibreOffice recalculate, and reads the Checks
+sheet: the check named fails with its reason, no check cell is an error value, and the
+master check on the first sheet is FALSE.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from costlib.workbook import generate
+from costlib.workbook.recalc import convert
+
+RULE = "Every input obeys its rule, even typed past data validation"
+EDITS = {  # case -> (template, {input: typed value}, the check that must fail)
+    "months-edited": ("budget", {"months": 24}, "The timeline has one column per month"),
+    "training-after-the-timeline": ("budget", {"training_month": 40}, "The training run is paid inside the timeline"),
+    "unknown-gpu": ("budget", {"gpu": "Z100"}, "The accelerator is in the catalogue"),
+    "negative-params": ("budget", {"params": -5}, RULE),
+    "fraction-above-one": ("build-vs-buy", {"utilization": 1.4}, RULE),
+    "p95-below-median": ("unit-economics", {"p95_input_tokens": 10, "p95_output_tokens": 10},
+                         "The p95 query costs at least the median query"),
+    "text-in-a-number": ("finetune-vs-prompt", {"queries_per_month": "lots"}, RULE),
+}
+ERROR = re.compile(r"^(#(NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A)|Err:\d+)")
+
+
+@pytest.fixture(scope="module")
+def edited(tmp_path_factory):
+    src = tmp_path_factory.mktemp("edited")
+    paths = []
+    for case, (template, typed, _) in EDITS.items():
+        path = src / f"{case}.xlsx"
+        generate(template, {}, path)
+        wb = load_workbook(path)
+        for name, value in typed.items():
+            (_, ref), = list(wb.defined_names[name].destinations)
+            wb["Inputs"][ref.replace("$", "")].value = value
+        wb.save(path)
+        paths.append(path)
+    out = tmp_path_factory.mktemp("edited-recalculated")
+    convert(paths, out)
+    return {case: load_workbook(out / f"{case}.xlsx", data_only=True) for case in EDITS}
+
+
+@pytest.mark.parametrize("case", EDITS)
+def test_the_check_fails_with_its_reason(edited, case):
+    wb = edited[case]
+    ws = wb["Checks"]
+    results = {ws.cell(row=r, column=1).value: (ws.cell(row=r, column=2).value, ws.cell(row=r, column=3).value)
+               for r in range(6, ws.max_row + 1) if ws.cell(row=r, column=1).value}
+    check = EDITS[case][2]
+    value, why = results[check]
+    assert value is False, (check, value)
+    assert why and why != "passes", why
+    for label, (value, why) in results.items():
+        assert isinstance(value, bool), f"{label}: {value!r} is not TRUE or FALSE"
+    assert ws["B5"].value is False  # the master check
+    first = wb.worksheets[0]
+    flags = [c.value for row in first.iter_rows(max_row=8) for c in row if isinstance(c.value, bool)]
+    assert flags == [False], flags  # "All checks pass" on the first sheet
+
+
+def test_no_check_cell_is_an_error(edited):
+    for case, wb in edited.items():
+        for row in wb["Checks"].iter_rows():
+            for cell in row:
+                assert not (isinstance(cell.value, str) and ERROR.match(cell.value)), (case, cell.coordinate)
