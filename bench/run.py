@@ -1,10 +1,13 @@
 """costlib's measured-speed benchmark: ``python bench/run.py [--quick] [--only SECTION ...]``.
 
-Four sections, each a comparison of two things measured side by side in the same run:
+Five sections, each a comparison of things measured side by side in the same run:
 
 1. engine     vectorised costlib call vs a per-scenario Python loop and vs bare numpy
+1b. scalar    one call with Python floats (the fast path) vs a bare Python function of the
+              same formula, and vs the 0-d array path the fast path replaced
 2. addin      one 10,000-row range call vs 10,000 single-cell calls, both through
-              xlwings's custom-function machinery (``xlwings.server``)
+              xlwings's custom-function machinery (``xlwings.server``); costlib's own share
+              of a single-cell call
 3. generator  ``costlib.workbook.generate`` vs an openpyxl write-only floor; LibreOffice
               recalculation time
 4. startup    ``costlib --help`` / ``costlib templates`` vs ``python -c pass``
@@ -228,6 +231,96 @@ def bench_engine(quick: bool) -> list[dict]:
     return rows
 
 
+# --------------------------------------------------------------------------- 1b. scalar
+
+SCALAR_CASES = 1_000
+
+
+def _bare_python() -> dict:
+    """The same formulas in plain Python, no checks and no catalogue: a scalar call's floor."""
+    peak = PEAK_H100_BF16 * 1e12
+
+    def train_cost(params, tokens, price, gpu, mfu):  # gpu: the H100, as a constant
+        return 6.0 * params * tokens / (peak * mfu) / 3600.0 * price
+
+    def token_cost(price, tps, util):
+        return 1e6 / (tps * 3600.0 * util) * price
+
+    def breakeven(fixed, price, cost):
+        margin = price - cost
+        return fixed / margin if margin > 0 else math.inf
+
+    return {"train_cost": train_cost, "token_cost": token_cost, "breakeven": breakeven}
+
+
+def _scalar_cases(n: int) -> dict:
+    """``n`` argument tuples of Python floats per function, from the engine's scenarios."""
+    inputs = engine_inputs(n, seed=2)
+    t, k, b = inputs["train_cost"], inputs["token_cost"], inputs["breakeven"]
+    return {
+        "train_cost": list(zip(t["params"].tolist(), t["tokens"].tolist(), t["price_per_gpu_hour"].tolist(),
+                               ["H100"] * n, t["mfu"].tolist())),
+        "token_cost": list(zip(k["price_per_gpu_hour"].tolist(), k["tokens_per_second"].tolist(),
+                               k["utilization"].tolist())),
+        "breakeven": list(zip(b["fixed_cost"].tolist(), b["price_per_unit"].tolist(), b["cost_per_unit"].tolist())),
+    }
+
+
+def bench_scalar(quick: bool) -> list[dict]:
+    """One call per scenario with Python floats: costlib's fast path vs the bare formula.
+
+    Three arms, timed in alternation (so drift on a busy machine hits each alike) over the
+    same 1,000 distinct argument tuples: costlib as a user calls it; the bare Python
+    formula; costlib with the fast path switched off (the 0-d array path every scalar took
+    before it), to show what the fast path saves.
+    """
+    import costlib
+    from costlib import _args
+
+    bare = _bare_python()
+    cases = _scalar_cases(SCALAR_CASES)
+    rounds = 5 if quick else 11
+    rows = []
+    for name, args_list in cases.items():
+        fn, floor = getattr(costlib, name), bare[name]
+        same = all(math.isclose(fn(*a), floor(*a), rel_tol=1e-12) or fn(*a) == floor(*a) for a in args_list)
+
+        def loop(f=fn):
+            for a in args_list:
+                f(*a)
+
+        def loop_bare(f=floor):
+            for a in args_list:
+                f(*a)
+
+        def loop_array_path(f=fn):
+            saved = _args._plain_scalars
+            _args._plain_scalars = lambda like, named: None
+            try:
+                for a in args_list:
+                    f(*a)
+            finally:
+                _args._plain_scalars = saved
+
+        samples: dict[str, list[float]] = {"costlib": [], "bare": [], "array_path": []}
+        for _ in range(rounds):
+            for arm, f in (("costlib", loop), ("bare", loop_bare), ("array_path", loop_array_path)):
+                samples[arm].append(measure(f, repeat=1, warmup=1, min_time=0.01)["median_s"] / SCALAR_CASES)
+        med = {arm: statistics.median(s) for arm, s in samples.items()}
+        rows.append({
+            "section": "scalar", "function": name, "cases": SCALAR_CASES, "rounds": rounds,
+            "costlib_per_call_s": med["costlib"], "bare_per_call_s": med["bare"],
+            "array_path_per_call_s": med["array_path"], "ratio_vs_bare": med["costlib"] / med["bare"],
+            "speedup_vs_array_path": med["array_path"] / med["costlib"], "same_numbers": same,
+            "timing": {arm: {"median_s": med[arm], "min_s": min(s), "max_s": max(s), "samples": len(s)}
+                       for arm, s in samples.items()},
+        })
+        print(f"  scalar {name:<10} costlib {fmt_s(med['costlib']):>9}  bare {fmt_s(med['bare']):>9}  "
+              f"{rows[-1]['ratio_vs_bare']:.1f}x bare   0-d array path {fmt_s(med['array_path']):>9} "
+              f"(x{rows[-1]['speedup_vs_array_path']:.1f})", flush=True)
+    return rows
+
+
 # --------------------------------------------------------------------------- 2. add-in
 
 ADDIN_ROWS = 10_000
@@ -321,8 +414,35 @@ def bench_addin(quick: bool) -> list[dict]:
             "diagnostic": func == "IDENTITY",
             "timing": {"range": t_range, "single": t_single},
         })
+        share = ""
+        if func != "IDENTITY":
+            # costlib's own share of a single-cell call: the add-in layer (cells in, costlib
+            # called, cells out: costlib_udfs.evaluate) and, inside it, the engine function
+            spec = costlib_udfs.BY_NAME[func]
+            values = [[cell[0][0] for cell in a] for a in single_args]
+
+            def layer(spec=spec):
+                for a in single_args:
+                    costlib_udfs.evaluate(spec, tuple(a))
+
+            def engine(spec=spec):
+                for v in values:
+                    spec.target(**dict(zip(spec.arguments, v)))
+
+            t_layer = measure(layer, repeat=3 if quick else 5, min_time=0)
+            t_engine = measure(engine, repeat=3 if quick else 5, min_time=0)
+            per_call = t_single["median_s"] / ADDIN_ROWS
+            rows[-1].update({
+                "addin_layer_per_call_s": t_layer["median_s"] / ADDIN_ROWS,
+                "engine_per_call_s": t_engine["median_s"] / ADDIN_ROWS,
+                "costlib_share": t_layer["median_s"] / ADDIN_ROWS / per_call,
+                "engine_share": t_engine["median_s"] / ADDIN_ROWS / per_call,
+            })
+            rows[-1]["timing"].update({"addin_layer": t_layer, "engine": t_engine})
+            share = (f"   costlib {rows[-1]['costlib_share']:.0%} of a single call "
+                     f"(engine {rows[-1]['engine_share']:.0%})")
         print(f"  addin {func:<10} 1 x {ADDIN_ROWS:,} rows {fmt_s(t_range['median_s']):>9}   "
-              f"{ADDIN_ROWS:,} x 1 cell {fmt_s(t_single['median_s']):>9}   x{rows[-1]['speedup']:.1f}",
+              f"{ADDIN_ROWS:,} x 1 cell {fmt_s(t_single['median_s']):>9}   x{rows[-1]['speedup']:.1f}{share}",
               flush=True)
     # growth: one range call from 1e3 to 1e6 rows (single-cell calls are measured at 10,000)
     for n in (1_000, 10_000, 100_000) if quick else (1_000, 10_000, 100_000, 1_000_000):
@@ -495,6 +615,7 @@ GOALS = {
     "engine_vs_loop": ">= 100x faster than a per-scenario Python loop (every N, every function)",
     "engine_vs_bare": "within 2x of the bare numpy expression at N = 1e6",
     "engine_linear": "per-row time grows no faster than bare numpy's from 1e6 to 1e7 rows (within 1.25x of it)",
+    "scalar_vs_bare": "scalar train_cost / token_cost / breakeven within 25x of a bare Python function (no checks)",
     "addin_range": ">= 50x: one 10,000-row range call vs 10,000 single-cell calls",
     "generator_floor": "generate() within 3x of the openpyxl write-only floor (every case)",
     "generator_linear": "budget 12 -> largest months: linear or better (log-log slope 120 -> max <= 1.1)",
@@ -526,6 +647,12 @@ def evaluate_goals(results: list[dict]) -> dict:
             rel, g, gb, f, n = max(lin)
             goals["engine_linear"] = {"met": rel <= 1.25,
                                       "worst": f"{f}: per-row time 1e6 -> {n:,} rows x{g:.2f} (bare numpy x{gb:.2f})"}
+    sca = [r for r in results if r["section"] == "scalar"]
+    if sca:
+        w = max(sca, key=lambda r: r["ratio_vs_bare"])
+        goals["scalar_vs_bare"] = {"met": w["ratio_vs_bare"] <= 25.0,
+                                   "worst": f"{w['function']}: {w['ratio_vs_bare']:.1f}x bare "
+                                            f"({fmt_s(w['costlib_per_call_s'])} a call)"}
     add = [r for r in results if r["section"] == "addin" and not r.get("diagnostic")]
     if add:
         w = min(add, key=lambda r: r["speedup"])
@@ -574,13 +701,23 @@ def markdown_tables(results: list[dict], goals: dict, info: dict) -> str:
                            fmt_s(r['vectorised_per_row_s']), fmt_s(r['bare_numpy_s']), f"{r['ratio_vs_bare']:.2f}x",
                            fmt_s(r['loop_s']) + ("*" if r['loop_scaled'] else ""), f"x{r['speedup_vs_loop']:,.0f}"]
                           for r in eng])
+    if sca := section("scalar"):
+        out += _md_table("**Scalar** (one call with Python floats, median per call over 1,000 distinct "
+                         "scenarios)", ["function", "costlib", "bare Python", "vs bare", "0-d array path",
+                                        "fast path saves"],
+                         [[f"`{r['function']}`", fmt_s(r['costlib_per_call_s']), fmt_s(r['bare_per_call_s']),
+                           f"{r['ratio_vs_bare']:.1f}x", fmt_s(r['array_path_per_call_s']),
+                           f"x{r['speedup_vs_array_path']:.1f}"] for r in sca])
     if add := section("addin"):
         out += _md_table("**Add-in** through `xlwings.server.custom_functions_call` (10,000 rows)",
                          ["function", "1 call, 10,000-row range", "10,000 single-cell calls", "per single call",
-                          "speed-up"],
+                          "speed-up", "costlib's share of a single call (engine)"],
                          [["IDENTITY (pass-through, default converters)" if r.get("diagnostic") else
                            f"`{r['function']}`", fmt_s(r['range_call_s']), fmt_s(r['single_calls_s']),
-                           fmt_s(r['per_single_call_s']), f"x{r['speedup']:.1f}"] for r in add])
+                           fmt_s(r['per_single_call_s']), f"x{r['speedup']:.1f}",
+                           "-" if "costlib_share" not in r else
+                           f"{fmt_s(r['addin_layer_per_call_s'])}, {r['costlib_share']:.0%} "
+                           f"({fmt_s(r['engine_per_call_s'])}, {r['engine_share']:.0%})"] for r in add])
     if growth := section("addin_growth"):
         out += _md_table("**Add-in growth**: one `TOKEN_COST` range call", ["rows", "1 call", "per row"],
                          [[f"{r['rows']:,}", fmt_s(r['range_call_s']), fmt_s(r['per_row_s'])] for r in growth])
@@ -613,7 +750,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smaller, faster run (no N=1e7, fewer repeats)")
-    parser.add_argument("--only", nargs="+", choices=["engine", "addin", "generator", "startup"],
+    parser.add_argument("--only", nargs="+", choices=["engine", "scalar", "addin", "generator", "startup"],
                         help="run only these sections")
     parser.add_argument("--no-lo", action="store_true", help="skip the LibreOffice recalculation timings")
     parser.add_argument("--output", default=str(RESULTS), help="where to write the JSON (default bench/results.json)")
@@ -627,7 +764,7 @@ def main(argv=None) -> int:
         Path(args.output).write_text(json.dumps(payload, indent=2, default=float) + "\n", encoding="utf-8")
         print(payload["table_markdown"])
         return 0
-    sections = args.only or ["engine", "addin", "generator", "startup"]
+    sections = args.only or ["engine", "scalar", "addin", "generator", "startup"]
     with_lo = not args.no_lo and bool(shutil.which("soffice") or shutil.which("libreoffice"))
 
     info = machine_info()
@@ -637,6 +774,8 @@ def main(argv=None) -> int:
     results: list[dict] = []
     if "engine" in sections:
         results += bench_engine(args.quick)
+    if "scalar" in sections:
+        results += bench_scalar(args.quick)
     if "addin" in sections:
         results += bench_addin(args.quick)
     if "generator" in sections:

@@ -341,9 +341,11 @@ def _looks_numeric(text: str) -> bool:
 def peak_flops(gpu: Any, precision: str = "bf16", argument: str = "gpu") -> np.ndarray:
     """Dense peak [FLOP/s] of ``gpu``: catalogue name(s), or peak TFLOP/s as number(s)."""
     if type(gpu) is str:
-        spec = _remembered(gpu, precision)
-        if spec is not None:
-            return spec
+        hit = _IN_USE.get("accelerators")  # _remembered(gpu, precision), inlined: the hot path
+        if hit is not None and time.monotonic() < hit[0]:
+            spec = hit[1]._found.get((gpu, precision))
+            if spec is not None:
+                return spec
         return _remember(gpu, precision, _spec_array(gpu, _precision_column(precision), 1e12, argument,
                                                      f"{precision} peak"))
     column = _precision_column(precision)

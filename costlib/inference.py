@@ -162,7 +162,7 @@ def _serving_hours(tokens, tokens_per_second, utilization):
     busy = tokens_per_second * SECONDS_PER_HOUR
     busy *= utilization
     if type(busy) is float:  # single values (Python floats): no array machinery
-        return _args.divide(tokens, busy)
+        return tokens / busy if busy else _args.divide(tokens, busy)
     return np.divide(tokens, busy, out=busy if isinstance(busy, np.ndarray) and np.shape(tokens) in ((), busy.shape)
                      else None)
 
