@@ -72,7 +72,7 @@ def growth(first, growth_rate, period):
     """
     a = _args.parse(first=(first, "non_negative"), growth_rate=(growth_rate, "non_negative"),
                     period=(period, "at_least_one"))
-    return a.wrap(a.first * (1.0 + a.growth_rate) ** (a.period - 1.0))
+    return a.wrap(a.first * _args.power(1.0 + a.growth_rate, a.period - 1.0))
 
 
 @excel("IF({period} = {at_period}, {amount}, 0)")
