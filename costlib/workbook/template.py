@@ -45,6 +45,7 @@ class Input:
     maximum: Any = None
     structural: bool = False
     choices: tuple[str, ...] = ()
+    plausible: Any = None  # a bare number above it is refused; with its unit ("500%") it is taken
 
     def describe_rule(self) -> str:
         if self.type == "gpu":
@@ -56,6 +57,8 @@ class Input:
         text = RULES[self.rule][4].replace("must be ", "")
         if self.maximum is not None:
             text += f", <= {self.maximum}"
+        if self.plausible is not None:
+            text += f"; above {self.plausible:g} only with its unit ({self.plausible * 100:g}%)"
         return ("a whole number " if self.type == "integer" else "") + text
 
 
@@ -276,6 +279,17 @@ def _validate(t: Template, formulas) -> Template:
             raise TemplateError(f"{t.path}: input {i.name} rule must be one of {', '.join(RULES)}, got {i.rule!r}")
         if i.type == "choice" and (not i.choices or i.default not in i.choices):
             raise TemplateError(f"{t.path}: input {i.name} must list its choices, the default among them")
+        numbers = {j.name for j in t.inputs if j.type in ("number", "integer")}
+        if isinstance(i.maximum, str) and i.maximum not in numbers:
+            raise TemplateError(f"{t.path}: input {i.name} maximum must be a number or the name of a number "
+                                f"input, got {i.maximum!r}")
+        for key in ("maximum", "plausible"):
+            bound = getattr(i, key)
+            if bound is not None and not (key == "maximum" and isinstance(bound, str)) and (
+                    isinstance(bound, bool) or not isinstance(bound, (int, float))):
+                raise TemplateError(f"{t.path}: input {i.name} {key} must be a number, got {bound!r}")
+        if i.plausible is not None and i.type not in ("number", "integer"):
+            raise TemplateError(f"{t.path}: input {i.name} plausible is for numbers only")
     kinds = {n: ("text" if k == "input" and t.input(n).type in ("text", "gpu", "choice") else k)
              for n, k in names.items()}
     parsed: dict[int, Any] = {}
@@ -328,52 +342,185 @@ def _this_column_rows(expr, formulas, rows: set[str]) -> set[str]:
 
 
 # ---------------------------------------------------------------------------- user inputs
+#
+# Numbers as finance people type them, and nothing guessed: "70B", "15T", "$2.50", "1,000",
+# "60%" are read; "2,5" (a decimal comma or a thousands separator?) is refused with a hint.
+
+import math as _math
+import re as _re
+
+NUMBER_HINT = "type a number such as 70e9, 70B, 1,000, 2.5, $2.50 or 60%"
+SUFFIXES = {"k": 1e3, "m": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
+TEXT_LIMIT = 32_767  # Excel's most characters in one cell
+_NUMBER = _re.compile(r"""
+    (?P<sign>[-+]?)
+    (?P<currency>\$|usd\s*)?
+    (?P<body>[0-9][0-9,_ ]*(?:\.[0-9]*)?|\.[0-9]+)
+    (?P<exponent>e[-+]?[0-9]+)?
+    \s*(?P<suffix>%|k|mn|m|bn|b|t)?
+    \s*(?P<unit>usd)?
+    """, _re.VERBOSE | _re.IGNORECASE)
+_THOUSANDS = _re.compile(r"[1-9][0-9]{0,2}(?:(?P<sep>[, ])[0-9]{3})?(?:(?P=sep)[0-9]{3})*")
+_CONTROL = _re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def show_number(x: float) -> str:
+    """``x`` as typed back to a user: every digit it has (36.000000001, not 36), whole numbers bare."""
+    x = float(x)
+    if _math.isfinite(x) and x.is_integer() and abs(x) < 1e16:
+        return str(int(x))
+    return repr(float(x))
+
+
+def parse_number(name: str, text: str) -> tuple[float, bool]:
+    """The number a user typed as text, and whether they gave it a unit (``%``).
+
+    Reads ``70e9``, ``70B`` (K, M, B or bn, T: thousand to trillion), ``$2.50``, ``1,000``
+    and ``1 000`` (thousands separators in groups of three), ``60%`` (0.6) and a minus
+    sign ``-`` or ``−``. Refuses, with a hint, what could be read two ways: ``2,5`` and
+    ``1,0,0`` (decimal comma or thousands separator?), ``1.000,50``; and ``inf``, ``nan``.
+
+    >>> parse_number("params", "70B")
+    (70000000000.0, False)
+    >>> parse_number("utilization", "60%")
+    (0.6, True)
+    >>> parse_number("price", "2,5")
+    Traceback (most recent call last):
+    costlib.errors.InputTypeError: price must be a number, got text '2,5': the comma is ambiguous (2.5 or 25?); type 2.5, or 25 without a comma
+    """
+    raw = text
+    text = text.strip().replace("\u2212", "-").replace("\u00a0", " ").replace("\u202f", " ")
+    m = _NUMBER.fullmatch(text)
+    if m is None or text.count("%") > 1:
+        hint = NUMBER_HINT
+        if _re.fullmatch(r"[-+]?[0-9.]+,[0-9]+", text) and "." in text:
+            hint = f"it looks like a European number; type it with a decimal point and no separator, e.g. {text.replace('.', '').replace(',', '.')}"
+        elif _re.search(r"[€£¥]", text):
+            hint = "costlib's money inputs are in US dollars: convert the figure and type it as $2.50 or 2.50"
+        elif text.lower().lstrip("+-") in ("inf", "infinity", "nan"):
+            hint = "it must be a finite number"
+        raise InputTypeError(f"{name} must be a number, got text {raw!r}: {hint}", argument=name)
+    body = m["body"].strip()
+    whole, dot, decimals = body.partition(".")
+    if "," in whole or " " in whole.strip():
+        if not _THOUSANDS.fullmatch(whole.strip()):
+            digits = whole.replace(",", "").replace(" ", "")
+            if _re.fullmatch(r"[0-9]+,[0-9]{1,2}", whole) and not dot:
+                a, b = whole.split(",")
+                hint = (f"the comma is ambiguous ({a}.{b} or {a}{b}?); type {a}.{b}, or {a}{b} without a comma"
+                        if a.strip("0") else f"a decimal comma? type {a}.{b} (a decimal point)")
+            else:
+                hint = f"thousands separators must come in groups of three digits (1,000,000); or type {digits}"
+            raise InputTypeError(f"{name} must be a number, got text {raw!r}: {hint}", argument=name)
+    if "_" in whole and not _re.fullmatch(r"[0-9]+(?:_[0-9]+)*", whole):
+        raise InputTypeError(f"{name} must be a number, got text {raw!r}: {NUMBER_HINT}", argument=name)
+    number = float(_re.sub(r"[, _]", "", whole) + dot + decimals + (m["exponent"] or ""))
+    suffix = (m["suffix"] or "").lower()
+    if suffix == "%":
+        if m["currency"] or m["unit"]:
+            raise InputTypeError(f"{name} must be a number, got text {raw!r}: a share takes % or a "
+                                 f"price $, not both", argument=name)
+        number /= 100.0
+    elif suffix:
+        number *= SUFFIXES[suffix]
+    if m["sign"] == "-":
+        number = -number
+    return number, suffix == "%"
+
+
+def _scalar(inp: Input, value: Any) -> tuple[float, bool]:
+    """A value from the CLI, a config file, a scenario file or the API as one float, and if it had a unit."""
+    if isinstance(value, str):
+        return parse_number(inp.name, value)
+    if isinstance(value, bool) or value is None:
+        raise InputTypeError(f"{inp.name} must be a number, got {value!r}", argument=inp.name)
+    if isinstance(value, (list, tuple, dict, set)) or getattr(value, "ndim", 0) != 0:
+        kind = type(value).__name__
+        raise InputTypeError(f"{inp.name} must be one number, got a {kind} ({value!r:.60})", argument=inp.name)
+    try:
+        return float(value), False
+    except OverflowError:
+        raise OutOfRangeError(f"{inp.name} must be a finite number, got one of {len(str(abs(int(value))))} digits",
+                              argument=inp.name) from None
+    except (TypeError, ValueError):
+        raise InputTypeError(f"{inp.name} must be a number, got {type(value).__name__} {value!r:.60}",
+                             argument=inp.name) from None
+
+
+def _text(inp: Input, value: Any) -> str:
+    if not isinstance(value, str):
+        raise InputTypeError(f"{inp.name} must be text, got {value!r:.60}", argument=inp.name)
+    bad = _CONTROL.search(value)
+    if bad:
+        raise InputTypeError(f"{inp.name} must be printable text, got the control character "
+                             f"U+{ord(bad.group()):04X} at position {bad.start()}", argument=inp.name)
+    if len(value) > TEXT_LIMIT:
+        raise OutOfRangeError(f"{inp.name} must be at most {TEXT_LIMIT:,} characters (Excel's limit for one "
+                              f"cell), got {len(value):,}", argument=inp.name)
+    return value
+
 
 def _convert(inp: Input, value: Any) -> Any:
     if inp.type == "choice":
         text = str(value).strip().lower() if isinstance(value, str) else value
         if text not in inp.choices:
-            raise UnknownNameError(f"{inp.name} must be one of {', '.join(inp.choices)}, got {value!r}",
+            raise UnknownNameError(f"{inp.name} must be one of {', '.join(inp.choices)}, got {value!r:.60}",
                                    argument=inp.name)
         return text
     if inp.type in ("text", "gpu"):
-        if not isinstance(value, str):
-            raise InputTypeError(f"{inp.name} must be text, got {value!r}", argument=inp.name)
+        value = _text(inp, value)
         if inp.type == "gpu":
             from ..catalogue import load
 
             return load("accelerators").find(value, inp.name)[0]["name"]
         return value
-    if isinstance(value, str):
-        text = value.replace("_", "").replace(",", "").strip()
-        try:
-            value = float(text[:-1]) / 100.0 if text.endswith("%") else float(text)
-        except ValueError:
-            raise InputTypeError(f"{inp.name} must be a number, got text {value!r}", argument=inp.name) from None
-    from .. import _args
-
-    number = _args.check(inp.name, _args.to_float_array(inp.name, value), inp.rule)
-    number = float(number)
+    number, with_unit = _scalar(inp, value)
+    lo, lo_incl, hi, hi_incl, rule_text = RULES[inp.rule]
+    if _math.isnan(number):
+        raise InputTypeError(f"{inp.name} must be a number, got NaN", argument=inp.name)
+    if not _math.isfinite(number):
+        what = "" if inp.rule == "finite" else f" ({rule_text.removeprefix('must be ')})"
+        raise OutOfRangeError(f"{inp.name} must be a finite number{what}, got {number}", argument=inp.name)
+    if not ((number >= lo if lo_incl else number > lo) and (number <= hi if hi_incl else number < hi)):
+        raise OutOfRangeError(f"{inp.name} {rule_text}, got {show_number(number)}", argument=inp.name)
     if inp.type == "integer":
         if not number.is_integer():
-            raise InputTypeError(f"{inp.name} must be a whole number, got {number:g}", argument=inp.name)
+            raise InputTypeError(f"{inp.name} must be a whole number, got {show_number(number)}", argument=inp.name)
         number = int(number)
+    if inp.plausible is not None and number > inp.plausible and not with_unit:
+        percent = " (100 %)" if inp.plausible == 1 else ""
+        raise OutOfRangeError(
+            f"{inp.name} is {inp.unit}: {show_number(number)} would be {number:.0%}, beyond the plausible "
+            f"0 to {show_number(inp.plausible)}{percent}; type {show_number(number)}% for {show_number(number)} %, "
+            f"or {number * 100:g}% if you mean it", argument=inp.name)
     return number
 
 
-def resolve_inputs(template: Template, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+def resolve_inputs(template: Template, overrides: Any = None) -> dict[str, Any]:
     """The template's defaults with ``overrides`` applied, each converted and checked.
 
     Raises UnknownNameError for a name the template does not have (closest names suggested),
-    InputTypeError or OutOfRangeError for a bad value; the message names the input.
+    InputTypeError or OutOfRangeError for a bad value, a value above another input that
+    bounds it (``maximum = "months"``) or a combination whose results overflow; the message
+    names the input.
     """
+    if isinstance(overrides, ResolvedInputs) and overrides.template == template.name:
+        return overrides  # checked already: "500%" was taken with its unit, and stays taken
+    if overrides is None:
+        overrides = {}
+    if not hasattr(overrides, "items") or not hasattr(overrides, "keys"):
+        raise InputTypeError(f"overrides must be a mapping of input name to value, got {type(overrides).__name__} "
+                             f"{overrides!r:.60}", argument="overrides")
     known = {i.name: i for i in template.inputs}
     values = dict(template.defaults())
-    for name, value in (overrides or {}).items():
+    for name, value in overrides.items():
+        if not isinstance(name, str):
+            raise InputTypeError(f"an input name must be text, got {name!r:.60}", argument="overrides")
         if name not in known:
             close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
             hint = f"; closest: {', '.join(close)}" if close else f"; inputs are {', '.join(known)}"
-            raise UnknownNameError(f"{name!r} is not an input of the {template.name} template{hint}", argument=name)
+            raise UnknownNameError(f"{name!r:.60} is not an input of the {template.name} template{hint}",
+                                   argument=name)
         values[name] = value
     resolved = {name: _convert(known[name], value) for name, value in values.items()}
     for inp in template.inputs:
@@ -381,9 +528,59 @@ def resolve_inputs(template: Template, overrides: dict[str, Any] | None = None) 
             continue
         limit = resolved[inp.maximum] if isinstance(inp.maximum, str) else inp.maximum
         if resolved[inp.name] > limit:
-            bound = f"{inp.maximum} ({limit:g})" if isinstance(inp.maximum, str) else f"{limit:g}"
-            raise OutOfRangeError(f"{inp.name} must be <= {bound}, got {resolved[inp.name]:g}", argument=inp.name)
+            bound = f"{inp.maximum} ({show_number(limit)})" if isinstance(inp.maximum, str) else show_number(limit)
+            raise OutOfRangeError(f"{inp.name} must be <= {bound}, got {show_number(resolved[inp.name])}",
+                                  argument=inp.name)
+    resolved = ResolvedInputs(resolved, template=template.name)
+    _check_overflow(template, resolved, {n for n in overrides})
     return resolved
+
+
+class ResolvedInputs(dict):
+    """Input values that :func:`resolve_inputs` has converted and checked, for one template."""
+
+    def __init__(self, values: dict[str, Any], template: str):
+        super().__init__(values)
+        self.template = template
+
+
+def _check_overflow(template: Template, values: dict[str, Any], given: set[str]) -> None:
+    """Raise where a result overflows (beyond 1.8e308, no longer a number), naming the inputs to blame.
+
+    A result that is not a finite number comes either from a ratio with no denominator (a
+    zero input: a decision the template writes down) or from an overflow. Putting the given
+    inputs back to their defaults, zeros kept, tells the two apart: an overflow goes away.
+    """
+    import numpy as np
+
+    from ..models import evaluate_template
+
+    def broken(vals) -> list[str]:
+        try:
+            items, rows, _ = evaluate_template(template, vals)
+        except InputError as exc:
+            return [str(getattr(exc, "argument", None) or exc)]
+        except (ArithmeticError, ValueError, TypeError):  # a probe: any failure counts as broken
+            return ["a result"]
+        bad = [n for n, r in rows.items() if not np.all(np.isfinite(r))]
+        return bad + [n for n, v in items.items() if isinstance(v, float) and not _math.isfinite(v)]
+
+    bad = broken(values)
+    if not bad:
+        return
+    numeric = [i for i in template.inputs if i.name in given and i.type in ("number", "integer")
+               and values[i.name] != 0 and values[i.name] != i.default]
+    reset = {i.name: i.default for i in numeric}
+    if not numeric or broken({**values, **reset}):
+        return  # not an overflow: a ratio without a denominator
+    blamed = [i.name for i in numeric if not broken({**values, i.name: i.default})]
+    if not blamed:
+        blamed = [i.name for i in numeric]
+    defaults = {i.name: i.default for i in template.inputs}
+    what = " and ".join(f"{n} = {show_number(values[n])} (default {show_number(defaults[n])})" for n in blamed)
+    raise OutOfRangeError(f"{what} make the {template.name} template's results overflow (beyond 1.8e308, the "
+                          f"largest number Excel and Python hold, at {bad[0]}); use values nearer the defaults",
+                          argument=blamed[0])
 
 
 def is_formula_like(text: str) -> bool:
