@@ -8,7 +8,10 @@ True
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
+
+from ..errors import InputError, InputTypeError
 
 from .template import Template, load_template, resolve_inputs, template_names
 
@@ -35,7 +38,32 @@ def generate(template: str | Template, overrides: dict[str, Any] | None, path: s
     """
     from .files import write_workbook
 
-    return write_workbook(render(template, overrides), path, force=force)
+    target = _output_path(path)
+    if not isinstance(force, bool):
+        raise InputTypeError(f"force must be True or False, got {force!r}", argument="force")
+    if not isinstance(template, (str, os.PathLike, Template)):
+        raise InputTypeError(f"template must be a template name, a .toml path or a Template, got {template!r:.60}",
+                             argument="template")
+    return write_workbook(render(template, overrides), target, force=force)
+
+
+def _output_path(path: Any) -> Path:
+    """``path`` as the .xlsx file to write, or an InputError saying what it must be."""
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputTypeError(f"path must be the .xlsx file to write, got {path!r:.60}", argument="path")
+    text = os.fspath(path)
+    if not text.strip():
+        raise InputTypeError("path must be the .xlsx file to write, got an empty path", argument="path")
+    if "\0" in text:
+        raise InputTypeError(f"path must not hold a NUL character, got {text!r:.80}", argument="path")
+    target = Path(text)
+    if target.is_dir() or text.endswith(("/", os.sep)):
+        raise InputError(f"path must be the .xlsx file to write, got the folder {text!r:.80}", argument="path")
+    if target.suffix.lower() != ".xlsx":
+        raise InputError(f"path must end in .xlsx, got {text!r:.80}", argument="path")
+    return target
 
 
 def __getattr__(name: str):

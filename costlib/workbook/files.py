@@ -8,6 +8,7 @@ workbook reaches the disk.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import io
@@ -17,10 +18,15 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from ..errors import CostlibError
+from ..errors import CostlibError, InputTypeError
 
-__all__ = ["reproducible", "is_unedited", "write_workbook", "FileExistsCostlibError", "FIXED_TIME",
-           "FINGERPRINT_NAME", "PLACEHOLDER"]
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+
+__all__ = ["reproducible", "is_unedited", "write_workbook", "check_target", "locked", "FileExistsCostlibError",
+           "OutputError", "BusyError", "FIXED_TIME", "FINGERPRINT_NAME", "PLACEHOLDER"]
 
 FIXED_TIME = _dt.datetime(2024, 1, 1, 0, 0, 0)
 FINGERPRINT_NAME = "costlib_fingerprint"
@@ -31,7 +37,36 @@ class FileExistsCostlibError(CostlibError):
     """The output exists and is not an unedited costlib workbook: replacing it needs --force."""
 
 
+class OutputError(CostlibError, OSError):
+    """The output cannot be written: a folder where a file should be, no permission, a name too long.
+
+    An OSError too, so that code catching the system's error keeps working.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class BusyError(OutputError):
+    """Another costlib run is writing the same file right now."""
+
+
+_FINGERPRINT = re.compile(rb'(name="' + FINGERPRINT_NAME.encode() + rb'"[^>]*>\s*<vt:lpwstr>)([0-9a-f]{64})(<)')
+
+
 def _digest(members: dict[str, bytes]) -> str:
+    """SHA-256 of every member, the custom properties included with the fingerprint's own value blanked."""
+    h = hashlib.sha256()
+    for name in sorted(members):
+        data = members[name]
+        if name == "docProps/custom.xml":
+            data = _FINGERPRINT.sub(rb"\g<1>" + PLACEHOLDER.encode() + rb"\3", data)
+        h.update(name.encode() + b"\0" + data + b"\0")
+    return h.hexdigest()
+
+
+def _digest_v1(members: dict[str, bytes]) -> str:
+    """The fingerprint of workbooks written before the custom properties were covered."""
     h = hashlib.sha256()
     for name in sorted(members):
         if name != "docProps/custom.xml":
@@ -63,43 +98,159 @@ def reproducible(data: bytes) -> bytes:
 
 
 def is_unedited(path: str | os.PathLike) -> bool:
-    """True where ``path`` is a costlib workbook whose content still matches its fingerprint."""
+    """True where ``path`` is a costlib workbook unchanged since costlib wrote it.
+
+    Any change counts: a cell, a sheet, a document property, a custom property (a reviewer's
+    note, a sensitivity label). The fingerprint covers every part of the package but itself.
+    """
     try:
         with zipfile.ZipFile(path) as z:
             members = {n: z.read(n) for n in z.namelist()}
-    except (OSError, zipfile.BadZipFile):
+    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, NotImplementedError, EOFError):
         return False
     custom = members.get("docProps/custom.xml", b"")
-    m = re.search(rb'name="' + FINGERPRINT_NAME.encode() + rb'"[^>]*>\s*<vt:lpwstr>([0-9a-f]{64})<', custom)
-    return bool(m) and m.group(1).decode() == _digest(members)
+    m = _FINGERPRINT.search(custom)
+    if not m:
+        return False
+    if m.group(2).decode() == _digest(members):
+        return True
+    # written by an earlier costlib: its fingerprint left the custom properties out, so accept it only
+    # where they are still costlib's own two
+    names = re.findall(rb'<property [^>]*name="([^"]*)"', custom)
+    return sorted(names) == [b"costlib_fingerprint", b"costlib_template"] and m.group(2).decode() == _digest_v1(members)
+
+
+def _output_error(target: Path, exc: OSError) -> OutputError:
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, IsADirectoryError) or target.is_dir():
+        return OutputError(f"cannot write {target}: it is a folder; name an .xlsx file inside it")
+    if isinstance(exc, NotADirectoryError) or any(p.is_file() for p in target.parents):
+        return OutputError(f"cannot write {target}: a part of the path is a file, not a folder")
+    return OutputError(f"cannot write {target}: {reason}")
+
+
+# Locks: of several costlib runs writing one file, one goes ahead and the others stop at once
+# (BusyError). The lock files live in a folder of the system's temporary directory, not beside
+# the workbook, so a refused run leaves the output folder as it was. On POSIX each is held with
+# flock, which the system releases if the process dies; elsewhere it is created exclusively.
+_held: dict[str, int] = {}
+
+
+def _lock_path(target: Path) -> Path:
+    key = str(target.resolve()).lower()  # case-insensitive file systems: A.xlsx and a.xlsx are one file
+    folder = Path(tempfile.gettempdir()) / f"costlib-locks-{getattr(os, 'getuid', lambda: 'user')()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / (hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".lock")
+
+
+@contextlib.contextmanager
+def locked(paths):
+    """Hold the write locks of every target in ``paths``; BusyError at once if another run holds one."""
+    locks = {str(_lock_path(Path(p))): Path(p) for p in paths}
+    taken: list[tuple[str, int, Path]] = []
+    try:
+        for key in sorted(locks):
+            if key in _held:  # this process holds it already (a batch, then each of its files)
+                continue
+            lock = Path(key)
+            fd = _acquire(lock, locks[key])
+            _held[key] = fd
+            taken.append((key, fd, lock))
+        yield
+    finally:
+        for key, fd, lock in reversed(taken):
+            _held.pop(key, None)
+            _release(lock, fd)
+
+
+def _acquire(lock: Path, target: Path) -> int:
+    busy = BusyError(f"cannot write {target}: another costlib run is writing it now; try again when it has "
+                     f"finished" + ("" if fcntl else f" (or, if none is running, delete {lock})"))
+    if fcntl is None:
+        try:
+            return os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            raise busy from None
+    while True:
+        fd = os.open(lock, os.O_CREAT | os.O_RDWR, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise busy from None
+        try:  # the holder before us may have removed the file after we opened it: lock the file on disk
+            same = os.fstat(fd).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            return fd
+        os.close(fd)
+
+
+def _release(lock: Path, fd: int) -> None:
+    try:
+        lock.unlink(missing_ok=True)
+    finally:
+        os.close(fd)
+
+
+def check_target(data: bytes, path: str | os.PathLike, force: bool = False) -> str:
+    """What :func:`write_workbook` would do with ``path``: "written", "unchanged" or "replaced".
+
+    Raises FileExistsCostlibError where the file holds changes and ``force`` is false, and
+    OutputError where the path cannot be a workbook (a folder, under a file); writes nothing.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"cannot write {target}: it is a folder; name an .xlsx file inside it")
+    if any(p.exists() and not p.is_dir() for p in target.parents):
+        raise OutputError(f"cannot write {target}: a part of the path is a file, not a folder")
+    if not target.exists():
+        return "written"
+    try:
+        if target.read_bytes() == data:
+            return "unchanged"
+    except OSError as exc:
+        raise _output_error(target, exc) from None
+    if not force and not is_unedited(target):
+        raise FileExistsCostlibError(
+            f"{target} exists and is not an unedited costlib workbook (it may hold your changes); "
+            "choose another -o path or pass --force to replace it")
+    return "replaced"
 
 
 def write_workbook(data: bytes, path: str | os.PathLike, force: bool = False) -> str:
     """Write ``data`` to ``path`` atomically; returns "written", "unchanged" or "replaced".
 
-    A temporary file in the same folder is moved into place, so no run leaves a half-written
-    workbook. An existing file is replaced only when it is byte-identical, an unedited costlib
-    workbook, or ``force`` is given; otherwise FileExistsCostlibError, and nothing is written.
+    A temporary file with a unique name in the same folder is moved into place, so no run
+    leaves a half-written workbook. An existing file is replaced only when it is
+    byte-identical, an unedited costlib workbook, or ``force`` is given; otherwise
+    FileExistsCostlibError, and nothing is written. While it writes it holds the file's lock:
+    a second costlib run writing the same file at the same time gets BusyError.
     """
+    if not isinstance(force, bool):
+        raise InputTypeError(f"force must be True or False, got {force!r}", argument="force")
     target = Path(path)
-    if target.exists():
-        if target.read_bytes() == data:
-            return "unchanged"
-        if not force and not is_unedited(target):
-            raise FileExistsCostlibError(
-                f"{target} exists and is not an unedited costlib workbook (it may hold your changes); "
-                "choose another -o path or pass --force to replace it")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    existed = target.exists()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return "replaced" if existed else "written"
+    with locked([target]):
+        status = check_target(data, target, force)
+        if status == "unchanged":
+            return status
+        tmp = None
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, target)
+        except OSError as exc:
+            if tmp:
+                Path(tmp).unlink(missing_ok=True)
+            raise _output_error(target, exc) from None
+        except BaseException:
+            if tmp:
+                Path(tmp).unlink(missing_ok=True)
+            raise
+    return status
