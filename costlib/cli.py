@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Sequence
 
 EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 1
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 EPILOG = """examples:
   costlib generate budget
@@ -50,92 +52,253 @@ def _usage(message: str) -> _UsageError:
     return _UsageError(message)
 
 
+def _read_text(path: str, what: str) -> str:
+    """A text file as Excel and editors save it: UTF-8 (with or without BOM), UTF-16 or Windows-1252.
+
+    The byte-order mark decides first; then strict UTF-8 (which nearly never decodes text
+    in another encoding by accident); UTF-16 without a mark shows as NUL bytes beside ASCII;
+    what is left is read as Windows-1252, Excel's "CSV" on Western Windows, or refused.
+    """
+    import codecs
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise _usage(f"{what} {path}: {exc.strerror or exc}") from None
+    if data.startswith(b"PK\x03\x04"):
+        raise _usage(f"{what} {path} is an Excel workbook or another zip file, not text; save it as "
+                     f"{'CSV' if what == '--scenarios' else 'TOML text'}")
+    boms = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+            (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+    encoding, body = None, data
+    for bom, name in boms:
+        if data.startswith(bom):
+            encoding, body = name, data[len(bom):]
+            break
+    if encoding is None:
+        zeros_even, zeros_odd = data[0::2].count(0), data[1::2].count(0)
+        if len(data) >= 2 and max(zeros_even, zeros_odd) > len(data) // 4:
+            encoding = "utf-16-be" if zeros_even > zeros_odd else "utf-16-le"
+    candidates = [encoding] if encoding else ["utf-8", "cp1252"]
+    for name in candidates:
+        try:
+            text = body.decode(name)
+        except UnicodeDecodeError as exc:
+            error = exc
+            continue
+        if "\x00" in text:
+            raise _usage(f"{what} {path} holds NUL characters: it is not a text file")
+        return text
+    raise _usage(f"{what} {path} is not text in UTF-8, UTF-16 or Windows-1252 (byte 0x{body[error.start]:02x} at "
+                 f"position {error.start}); save it as UTF-8")
+
+
 def _read_config(path: str) -> dict[str, Any]:
     import tomllib
 
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise _usage(f"--config {path}: {exc.strerror}") from None
+        data = tomllib.loads(_read_text(path, "--config"))
     except tomllib.TOMLDecodeError as exc:
-        raise _usage(f"--config {path} must be TOML: {exc}") from None
-    inputs = data.get("inputs", data)
-    if not isinstance(inputs, dict) or any(isinstance(v, dict) for v in inputs.values()):
-        raise _usage(f"--config {path} must hold NAME = VALUE lines, at the top or under [inputs]")
+        raise _usage(f"--config {path} must be TOML (NAME = VALUE lines): {exc}") from None
+    inputs = {k: v for k, v in data.items() if k != "inputs"}
+    table = data.get("inputs", {})
+    if not isinstance(table, dict):
+        raise _usage(f"--config {path}: inputs must be a table ([inputs]), got {type(table).__name__}")
+    for name, value in table.items():
+        if name in inputs:
+            raise _usage(f"--config {path} sets {name} twice, at the top and under [inputs]; keep one")
+        inputs[name] = value
+    for name, value in inputs.items():
+        if isinstance(value, dict):
+            raise _usage(f"--config {path}: [{name}] is a table; the file must hold NAME = VALUE lines, at the "
+                         "top or under [inputs]")
     return inputs
 
 
-def _read_scenarios(path: str) -> list[tuple[str, dict[str, str]]]:
-    import csv
+def _european(text: str, name: str, where: str) -> str:
+    """A number from a semicolon-separated file (European Excel): decimal comma, dot or space thousands."""
+    value = text.strip()
+    if "," in value and re.fullmatch(r"[-+]?[$]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*%?", value):
+        return value.replace(".", "").replace(",", ".")
+    if re.fullmatch(r"[-+]?[$]?\d{1,3}(?:\.\d{3})+\s*%?", value):
+        raise _usage(f"{where}: {name} is {value!r}; in a semicolon-separated file the dot may group thousands "
+                     f"or mark decimals: type it without the dot, or with a decimal comma")
+    return value
 
+
+def _read_scenarios(path: str, template) -> tuple[list[str], list[tuple[int, str, dict[str, str]]]]:
+    """The columns and rows of a scenario file: (line, name, {input: text}) for each scenario."""
+    import csv
+    import io
+
+    text = _read_text(path, "--scenarios")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
-    except OSError as exc:
-        raise _usage(f"--scenarios {path}: {exc.strerror}") from None
-    if not rows:
+        lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        raise _usage(f"--scenarios {path} is not a readable CSV file: {exc}") from None
+    numbered = [(i, row) for i, row in enumerate(lines, start=1) if any(cell.strip() for cell in row)]
+    if len(numbered) < 2:
         raise _usage(f"--scenarios {path} must have a header row and at least one scenario row")
-    out = []
-    for i, row in enumerate(rows, start=1):
-        name = (row.pop("scenario", None) or f"scenario-{i}").strip()
-        values = {k.strip(): v.strip() for k, v in row.items() if k is not None and v not in (None, "")}
-        out.append((name, values))
-    return out
+    header_line, header = numbered[0]
+    header = [h.strip() for h in header]
+    width = len(header)
+    while header and not header[-1] and all(len(r) < len(header) or not r[len(header) - 1].strip()
+                                             for _, r in numbered[1:]):
+        header.pop()  # an empty last column, as spreadsheets export one
+    for j, h in enumerate(header, start=1):
+        if not h:
+            raise _usage(f"--scenarios {path}: column {j} of the header has no name; name it after an input")
+    lowered = [h.lower() for h in header]
+    for h in header:
+        if lowered.count(h.lower()) > 1:
+            raise _usage(f"--scenarios {path}: the column {h!r} appears twice in the header; keep one")
+    inputs = {i.name: i for i in template.inputs}
+    name_col = lowered.index("scenario") if "scenario" in lowered else None
+    for j, h in enumerate(header):
+        if j != name_col and h not in inputs:
+            import difflib
+
+            close = difflib.get_close_matches(h, list(inputs), n=3, cutoff=0.5)
+            hint = f"; closest: {', '.join(close)}" if close else f"; inputs are {', '.join(inputs)}"
+            raise _usage(f"--scenarios {path}: the column {h!r} is not an input of the {template.name} template"
+                         f"{hint} (a 'scenario' column names the files)")
+    rows = []
+    for count, (line, row) in enumerate(numbered[1:], start=1):
+        cells = [c.strip() for c in row]
+        if len(cells) > len(header) and any(cells[len(header):]):
+            raise _usage(f"--scenarios {path} line {line}: {len(cells)} values but the header names "
+                         f"{len(header)} columns{'' if width == len(header) else ''}; quote values that hold "
+                         f"'{delimiter}', or name the extra columns")
+        cells += [""] * (len(header) - len(cells))
+        name = cells[name_col] if name_col is not None and cells[name_col] else f"scenario-{count}"
+        values = {}
+        for h, cell in zip(header, cells):
+            if h == header[name_col] if name_col is not None else False:
+                continue
+            if cell:
+                if delimiter == ";" and inputs[h].type in ("number", "integer"):
+                    cell = _european(cell, h, f"--scenarios {path} line {line}")
+                values[h] = cell
+        rows.append((line, name, values))
+    return [h for j, h in enumerate(header) if j != name_col], rows
 
 
 def _safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "scenario"
 
 
-def cmd_generate(args: argparse.Namespace) -> int:
-    from .errors import CostlibError
-    from .workbook import generate, load_template, render
-    from .workbook.files import write_workbook
+def _scenario_files(path: str, template, rows) -> list[str]:
+    """File-name parts of the scenarios; refuses names that collide, even in case, or are reserved."""
+    seen: dict[str, str] = {}
+    names = []
+    for line, name, _ in rows:
+        where = f"--scenarios {path} line {line}"
+        if re.search(r"[\x00-\x1f\x7f]", name):
+            raise _usage(f"{where}: the scenario name {name!r} holds a control character")
+        if len(name) > 100:
+            raise _usage(f"{where}: the scenario name must be at most 100 characters, got {len(name)}")
+        safe = _safe_name(name)
+        key = safe.lower()
+        if key == "comparison":
+            raise _usage(f"{where}: the scenario name {name!r} is reserved: {template.name}-comparison.xlsx is the "
+                         "comparison workbook; rename the scenario")
+        if key in seen:
+            raise _usage(f"{where}: the scenario name {name!r} gives the same file as {seen[key]!r} "
+                         f"({template.name}-{safe}.xlsx; names are compared ignoring case, as Windows and macOS "
+                         "do); make the names differ in letters or digits")
+        seen[key] = name
+        names.append(safe)
+    return names
 
-    template = load_template(args.template)
+
+def _output(args: argparse.Namespace, default: str) -> Path:
+    if args.output is None:
+        return Path(default)
+    if not args.output.strip():
+        raise _usage("-o must name " + ("a folder" if args.scenarios else "an .xlsx file") + ", got ''")
+    return Path(args.output)
+
+
+# what a batch has written so far, for the one line an interrupted run prints
+_progress: dict[str, Any] = {}
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .errors import CostlibError, TemplateError
+    from .workbook import generate, load_template, render
+    from .workbook.files import check_target, locked, write_workbook
+
+    try:
+        template = load_template(args.template)
+    except CostlibError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:  # a broken template of a user's
+        raise TemplateError(f"template {args.template} does not follow the template format "
+                            f"(docs/templates.md): {type(exc).__name__}: {exc}") from None
     overrides: dict[str, Any] = {}
     if args.config:
         overrides.update(_read_config(args.config))
     sets = _parse_set(args.set or [])
     if not args.scenarios:
         overrides.update(sets)
-        out = Path(args.output or f"workbooks/{template.name}.xlsx")
+        out = _output(args, f"workbooks/{template.name}.xlsx")
         if out.suffix.lower() != ".xlsx":
             raise _usage(f"-o must name an .xlsx file, got {str(out)!r}")
-        status = generate(template, overrides, out, force=args.force)
+        with locked([out]):
+            status = generate(template, overrides, out, force=args.force)
         print(f"{status}: {out}")
         return 0
 
     from .models import schedule
     from .workbook.writer import comparison_bytes
 
-    scenarios = _read_scenarios(args.scenarios)
-    outdir = Path(args.output or "workbooks/scenarios")
-    if outdir.suffix.lower() == ".xlsx":
+    columns, scenarios = _read_scenarios(args.scenarios, template)
+    both = sorted(set(columns) & set(sets))
+    if both:
+        raise _usage(f"--set {both[0]} and the column {both[0]} of {args.scenarios} both set {both[0]}; drop one "
+                     "(the column sets it per scenario)")
+    outdir = _output(args, "workbooks/scenarios")
+    if outdir.suffix.lower() == ".xlsx" or (outdir.exists() and not outdir.is_dir()):
         raise _usage(f"with --scenarios, -o must name a folder, got {str(outdir)!r}")
-    # compute every scenario (the template's own formulas, a user's template included) before
-    # writing any file, so a bad row stops the batch with nothing written
-    computed = []
-    for name, row in scenarios:
+    safe_names = _scenario_files(args.scenarios, template, scenarios)
+    # compute and render every scenario (the template's own formulas, a user's template included)
+    # and check every target file before writing any, so a bad row or an edited file stops the
+    # batch with nothing written
+    schedules, files = [], []
+    for (line, name, row), safe in zip(scenarios, safe_names):
         merged = {**overrides, **row, **sets}
         try:
-            computed.append((name, merged, schedule(template, merged)))
+            schedules.append((name, schedule(template, merged)))
+            files.append((outdir / f"{template.name}-{safe}.xlsx", render(template, merged)))
         except CostlibError as exc:
-            raise type(exc)(f"scenario {name!r}: {exc}") from None
+            raise type(exc)(f"--scenarios {args.scenarios} line {line}, scenario {name!r}: {exc}") from None
+    files.append((outdir / f"{template.name}-comparison.xlsx", comparison_bytes(template, schedules)))
     from tqdm import tqdm
 
-    names = [_safe_name(n) for n, _, _ in computed]
-    if len(set(names)) != len(names):
-        raise _usage("--scenarios: scenario names must be unique after making them file names")
-    schedules = []
-    for (name, merged, result), safe in tqdm(list(zip(computed, names)), desc=f"{template.name} workbooks",
-                                              unit="wb", file=sys.stderr):
-        write_workbook(render(template, merged), outdir / f"{template.name}-{safe}.xlsx", force=args.force)
-        schedules.append((name, result))
-    print_count = len(computed)
-    comparison = outdir / f"{template.name}-comparison.xlsx"
-    write_workbook(comparison_bytes(template, schedules), comparison, force=args.force)
-    print(f"wrote {print_count} workbooks and {comparison}")
+    with locked([target for target, _ in files]):
+        edited = []
+        for target, data in files:
+            try:
+                check_target(data, target, args.force)
+            except CostlibError as exc:
+                if not type(exc).__name__ == "FileExistsCostlibError":
+                    raise
+                edited.append(target.name)
+        if edited:
+            raise _usage(f"{len(edited)} of the {len(files)} files in {outdir} exist and are not unedited costlib "
+                         f"workbooks (they may hold your changes): {', '.join(edited[:5])}"
+                         f"{', ...' if len(edited) > 5 else ''}; nothing was written; choose another -o folder or "
+                         "pass --force to replace them")
+        _progress.update(folder=str(outdir), total=len(files), written=[])
+        for target, data in tqdm(files, desc=f"{template.name} workbooks", unit="wb", file=sys.stderr,
+                                  disable=None):
+            write_workbook(data, target, force=args.force)
+            _progress["written"].append(target.name)
+    _progress.clear()
+    print(f"wrote {len(files) - 1} workbooks and {files[-1][0]}")
     return 0
 
 
@@ -266,8 +429,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     from .errors import CostlibError
 
+    import warnings
+
     try:
-        return args.run(args)
+        with warnings.catch_warnings():
+            # a floating-point warning is never the user's business: an overflow is an error naming
+            # the input (resolve_inputs), a ratio without a denominator a decision of the template
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return args.run(args)
     except _UsageError as exc:
         print(f"costlib: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -277,6 +446,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into head and the like
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:
+        print(f"costlib: interrupted; {_interrupted()}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as exc:  # the machine's refusal (a full disk, a permission), not a bug
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"costlib: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # a bug in costlib: one line, never a traceback
+        print(f"costlib: internal error ({type(exc).__name__}: {str(exc)[:200]}); this is a bug in costlib, "
+              f"not in your input: please report it on costlib's issue tracker with the command you ran",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _interrupted() -> str:
+    """What an interrupted run leaves: no half-written file (writes are atomic), and which were written."""
+    if not _progress:
+        return "nothing was written"
+    written, total = _progress["written"], _progress["total"]
+    _progress.clear()
+    listed = f" ({', '.join(written[:3])}{', ...' if len(written) > 3 else ''})" if written else ""
+    return f"{len(written)} of {total} workbooks were written{listed}; the others were not, and none is half-written"
 
 
 if __name__ == "__main__":  # pragma: no cover
