@@ -95,6 +95,7 @@ class Check:
 
     label: str
     formula: str
+    fails: str = "it does not hold"  # what the Checks sheet says when it is FALSE
     expr: Any = field(default=None, compare=False, repr=False)
 
 
@@ -120,6 +121,7 @@ class Template:
     charts: tuple[dict, ...] = ()
     checks: tuple[Check, ...] = ()
     axis_values: tuple[float, ...] | None = None
+    headline: tuple[str, ...] = ()  # items of the first sheet shown first, in words: the decision
     path: str = ""
 
     def input(self, name: str) -> Input:
@@ -193,7 +195,7 @@ def _make(cls, raw: Any, path: str, where: str):
 
 
 TEMPLATE_KEYS = {"name", "title", "description", "axis", "axis_label", "axis_length", "axis_values", "inputs",
-                 "sheets", "charts", "checks"}
+                 "sheets", "charts", "checks", "headline"}
 
 
 def _input(raw: dict, path: str) -> Input:
@@ -257,7 +259,8 @@ def _build(data: dict, path: str) -> Template:
         description=data.get("description", ""), axis=axis, axis_label=data.get("axis_label", axis),
         axis_length=data.get("axis_length", "months"), inputs=inputs, sheets=tuple(sheets),
         charts=tuple(data.get("charts", [])), checks=checks,
-        axis_values=tuple(axis_values) if axis_values else None, path=path)
+        axis_values=tuple(axis_values) if axis_values else None, headline=tuple(data.get("headline", ())),
+        path=path)
     return _validate(template, formulas)
 
 
@@ -315,6 +318,10 @@ def _validate(t: Template, formulas) -> Template:
         parse(item, f"item {item.name}", single_cell=True)
     for check in t.checks:
         parse(check, f"check {check.label!r}", single_cell=True)
+    first = sorted(t.sheets, key=lambda s: not s.first)[0]
+    for name in t.headline:
+        if name not in {i.name for i in first.items}:
+            raise TemplateError(f"{t.path}: headline {name!r} must be an item of the first sheet, {first.name}")
     for chart in t.charts:
         for name in chart.get("rows", []):
             if name not in t.rows:
