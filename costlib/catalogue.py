@@ -43,7 +43,7 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "api_prices": ("model", ("input_per_m_tokens", "cached_input_per_m_tokens", "output_per_m_tokens")),
 }
 PRECISIONS = ("bf16", "fp16", "fp8", "tf32")
-PRICE_TIERS = ("reserved", "on_demand", "spot")
+PRICE_TIERS = ("reserved", "on_demand", "spot", "1_year", "3_year")
 
 _FILE_NAME = re.compile(r"^(?P<kind>[a-z_]+)_(?P<as_of>\d{4}-\d{2}(?:-\d{2})?)\.csv$")
 
@@ -409,7 +409,7 @@ def gpu_price(gpu: str, tier: str = "on_demand") -> float:
     True
     >>> gpu_price("H100", "weekly")
     Traceback (most recent call last):
-    costlib.errors.UnknownNameError: tier must be one of reserved, on_demand, spot, got 'weekly'
+    costlib.errors.UnknownNameError: tier must be one of reserved, on_demand, spot, 1_year, 3_year, got 'weekly'
     """
     t = str(tier).strip().lower().replace("-", "_").replace(" ", "_")
     if t not in PRICE_TIERS:
@@ -424,28 +424,63 @@ def gpu_price(gpu: str, tier: str = "on_demand") -> float:
     return float(np.median(quotes))
 
 
-@documented()
-def api_price(model: str, kind: str = "output") -> float:
-    """Catalogue API list price [USD per 1 M tokens] of ``model``: input, cached_input or output.
+@documented(input_tokens=ARGUMENTS["input_tokens"].but(
+    meaning="Prompt tokens of one request, which choose a long-context tier where the provider has one; not "
+            "given: the base tier [tokens]", rule=None, type="float, optional"))
+def api_price(model: str, kind: str = "output", provider: str | None = None, date: Any = None,
+              service_tier: str | None = None, input_tokens: float | None = None) -> float:
+    """API list price [USD per 1 M tokens] of ``model``: input, cached_input, cache_write or output.
+
+    The prices come from the maintained dataset genai-prices ([GenaiPrices2026]; see
+    :mod:`costlib.prices`), as in force on ``date``, offline from the data bundled with the
+    package. Inside ``costlib.catalogue.use("api_prices", "my_prices.csv")`` the user's own
+    file is read instead (columns ``model``, ``input_per_m_tokens``,
+    ``cached_input_per_m_tokens``, ``output_per_m_tokens``, ``source``); it has no dates or
+    tiers, so ``date``, ``service_tier`` and ``input_tokens`` must then be left out.
 
     {parameters}
 
+    Raises
+    ------
+    UnknownNameError
+        An unknown model (with the closest names in the data), provider, kind or tier, or a
+        price the provider does not have (a cache write price where caching is implicit).
+    OutOfRangeError
+        A date before the first date in the price data (the message names it).
+
     Examples
     --------
-    Output is priced above input and cached input below it (provider price pages, e.g.
-    [Anthropic2026]; catalogue sources):
+    Output is priced above input and cached input below it:
 
     >>> api_price("gpt-4o", "output") > api_price("gpt-4o", "input") > api_price("gpt-4o", "cached_input")
     True
+    >>> api_price("claude-sonnet-4", "cache_write", date="2026-11-01")
+    3.75
+    >>> api_price("gpt-4o", "output", date="2026-11-01", service_tier="batch")
+    5.0
     """
     k = str(kind).strip().lower().replace("-", "_").replace(" ", "_")
-    kinds = ("input", "cached_input", "output")
+    kinds = ("input", "cached_input", "cache_write", "output")
     if k not in kinds:
         raise UnknownNameError(f"kind must be one of {', '.join(kinds)}, got {kind!r}", argument="kind")
-    catalogue = load("api_prices")
-    row = catalogue.find(model, "model")[0]
-    value = row[f"{k}_per_m_tokens"]
+    if "api_prices" in _active:  # the user's own price file overrides the dataset
+        given = [n for n, v in (("provider", provider), ("date", date), ("service_tier", service_tier),
+                                ("input_tokens", input_tokens)) if v is not None]
+        if given:
+            raise InputTypeError(f"{given[0]} cannot be used with a price file of your own "
+                                 f"({_active['api_prices']}): it has no {given[0]} column", argument=given[0])
+        catalogue = load("api_prices")
+        row = catalogue.find(model, "model")[0]
+        value = row.get(f"{k}_per_m_tokens")
+        if value is None:
+            raise UnknownNameError(f"model {row['model']} has no {k} price in the api_prices catalogue "
+                                   f"({catalogue.as_of})", argument="kind")
+        return value
+    from . import prices
+
+    found = prices.api_prices(model, provider, date, service_tier, input_tokens)
+    value = found[k]
     if value is None:
-        raise UnknownNameError(f"model {row['model']} has no {k} price in the api_prices catalogue "
-                               f"({catalogue.as_of})", argument="kind")
+        raise UnknownNameError(f"model {found['model']} of {found['provider']} has no {k} price on "
+                               f"{found['date']} ({found['source']})", argument="kind")
     return value

@@ -31,6 +31,7 @@ EPILOG = """examples:
   costlib freeze model.xlsx -o shared.xlsx    those cells as values, for anyone
   costlib inline model.xlsx -o shared.xlsx    those cells as native Excel formulas
   costlib lite -o lite/        xlwings Lite's main.py and requirements.txt, costlib inside
+  costlib prices claude --date 2026-03-31    API models and their prices on a day (genai-prices)
 """
 
 
@@ -418,7 +419,35 @@ def build_parser() -> argparse.ArgumentParser:
                                       "host. Example: costlib lite -o lite/")
     lite.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write into")
     lite.set_defaults(run=cmd_lite)
+    prices = sub.add_parser("prices", help="list and search API models with their prices and the date checked",
+                            description="List the API models whose name contains TEXT, with input, cached input, "
+                                        "cache write and output prices [USD per 1 M tokens] on a date, from the "
+                                        "genai-prices data (offline; --refresh downloads the current data once). "
+                                        "Example: costlib prices claude --provider anthropic --date 2026-03-31")
+    prices.add_argument("text", nargs="?", default="", help="part of a model id or name (default: all)")
+    prices.add_argument("--provider", help="a provider id, e.g. openai, anthropic, aws")
+    prices.add_argument("--date", help="prices in force on this day, YYYY-MM-DD (default today)")
+    prices.add_argument("--limit", type=int, default=50, help="at most this many models (default 50)")
+    prices.add_argument("--refresh", action="store_true",
+                        help="download the current genai-prices data first (network) and use it from now on")
+    prices.set_defaults(run=cmd_prices)
     return parser
+
+
+def cmd_prices(args: argparse.Namespace) -> int:
+    """List API models matching TEXT with their prices [USD/Mtok] on --date, and which data was read."""
+    from . import prices
+
+    if args.refresh:
+        print(f"refreshed: {prices.refresh()}", file=sys.stderr)
+    rows = prices.search_models(args.text, args.provider, args.date, args.limit)
+    when = prices._date(args.date).date().isoformat()
+    print("provider\tmodel\tinput\tcached_input\tcache_write\toutput")
+    for r in rows:
+        cells = ["-" if r[k] is None else f"{r[k]:g}" for k in prices.KINDS]
+        print("\t".join([r["provider"], r["model"], *cells]))
+    print(f"{len(rows)} models; USD per 1 M tokens on {when}; {prices.source()}", file=sys.stderr)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -234,7 +234,7 @@ BAD = [
     ("BREAKEVEN", (1000, "3 dollars", 0.35), "#VALUE!", "price_per_unit must be a number, got text '3 dollars'"),
     ("GPU_SPEC", ("H100", "colour"), "#N/A", "field must be one of "),
     ("GPU_SPEC", ("X999", "bandwidth"), "#N/A", "gpu must be a name in the accelerators catalogue"),
-    ("GPU_PRICE", ("H100", "weekly"), "#N/A", "tier must be one of reserved, on_demand, spot, got 'weekly'"),
+    ("GPU_PRICE", ("H100", "weekly"), "#N/A", "tier must be one of reserved, on_demand, spot, 1_year, 3_year, got 'weekly'"),
     ("API_PRICE", ("gpt-99", "output"), "#N/A", "model must be a name in the api_prices catalogue"),
     ("ENERGY_COST", (1000, -0.1), "#NUM!", "price_per_kwh must be >= 0, got -0.1"),
     ("ENERGY_COST", (1000, 0.1, "H100", 0.5), "#NUM!", "pue must be >= 1, got 0.5"),

@@ -183,8 +183,8 @@ def meta():
 def test_choice_arguments_are_dropdowns(meta):
     enums = {e["id"]: [v["stringValue"] for v in e["values"]] for e in server.custom_functions_meta(costlib_udfs).get("enums", [])}
     assert enums["WEIGHT_BYTES.PRECISION"] == list(costlib.BYTES_PER_PARAM)
-    assert enums["GPU_PRICE.TIER"] == ["reserved", "on_demand", "spot"]
-    assert enums["API_PRICE.KIND"] == ["input", "cached_input", "output"]
+    assert enums["GPU_PRICE.TIER"] == ["reserved", "on_demand", "spot", "1_year", "3_year"]
+    assert enums["API_PRICE.KIND"] == ["input", "cached_input", "cache_write", "output"]
 
 
 def test_functions_are_pure_and_in_the_costlib_category():

@@ -49,7 +49,7 @@ def test_train_cost_bad_input(change, error, message):
     (lambda: costlib.moe_active_params(1e9, 8e9, 9, 8), costlib.OutOfRangeError, r"^experts_per_token must be <= experts, got 9 > 8$"),
     (lambda: costlib.gpu_spec("H100", "colour"), costlib.UnknownNameError, r"^field must be one of .*got 'colour'$"),
     (lambda: costlib.gpu_price("H100", "monthly"), costlib.UnknownNameError,
-     r"^tier must be one of reserved, on_demand, spot, got 'monthly'$"),
+     r"^tier must be one of reserved, on_demand, spot, 1_year, 3_year, got 'monthly'$"),
     (lambda: costlib.weight_bytes(7e9, "int3"), costlib.UnknownNameError, r"^precision must be one of fp32, .*got 'int3'$"),
 ])
 def test_other_functions_bad_input(call, error, message):

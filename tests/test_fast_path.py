@@ -55,7 +55,7 @@ NOT_NUMERIC = {
     "api_price": "names only", "gpu_price": "names only", "gpu_spec": "names only",
     "scenarios": "takes a DataFrame of scenarios", "scale_plan": "returns a DataFrame; its parts are covered",
 }
-#: The functions issue 8 names: every one must be among those tested.
+#: The engine functions the scalar fast path must cover: every one must be among those tested.
 REQUIRED = {
     "train_flops", "compute_gpu_hours", "train_gpu_hours", "train_cost", "energy_cost", "programme_capex",
     "programme_capex_breakdown", "moe_active_params", "chinchilla_tokens", "chinchilla_optimal_params",

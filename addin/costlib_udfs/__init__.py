@@ -52,7 +52,7 @@ ARGUMENTS = costlib.arguments.ARGUMENTS
 TEXT_ARGUMENTS = {name for name, argument in ARGUMENTS.items() if argument.rule is None}
 
 #: Arguments that take one cell, not a range: each names one choice for the whole call.
-SINGLE_CELL_ARGUMENTS = {"precision", "field", "tier", "model", "kind"}
+SINGLE_CELL_ARGUMENTS = {"precision", "field", "tier", "model", "kind", "provider", "date", "service_tier"}
 
 #: Error cells as the classic (COM) add-in hands them over: integer codes (xlwings's
 #: ``_xlwindows.cell_errors``, Excel's CVErr values).
@@ -157,7 +157,7 @@ FUNCTIONS: tuple[Function, ...] = (
     # Catalogue
     Function("GPU_SPEC", costlib.gpu_spec, ("gpu", "field")),
     Function("GPU_PRICE", costlib.gpu_price, ("gpu", "tier"), single_cell=("gpu",)),
-    Function("API_PRICE", costlib.api_price, ("model", "kind")),
+    Function("API_PRICE", costlib.api_price, ("model", "kind", "provider", "date", "service_tier")),
 )
 
 
@@ -234,6 +234,13 @@ def _coerce(name: str, value: Any) -> Any:
     number it shows; dates, TRUE/FALSE, error values and other text are refused.
     """
     text_argument = name in TEXT_ARGUMENTS
+    if name == "date" and not _is_error(value) and not isinstance(value, (bool, np.bool_)):
+        # a date cell: a datetime (classic add-in), a serial number (Office.js) or ISO text
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value
+        if isinstance(value, (int, float, np.integer, np.floating)) and 0 < value < 2958466:
+            return dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+        return value
     if _is_error(value) or isinstance(value, (bool, np.bool_)):
         raise CellError(f"{name} must be {'a name' if text_argument else 'a number'}, got {_describe(value)}")
     if isinstance(value, (dt.date, dt.datetime)):  # the classic add-in reads a date cell as a datetime
@@ -471,7 +478,8 @@ CATEGORY = "costlib"
 CHOICES: dict[str, tuple[str, ...]] = {
     "precision": tuple(costlib.BYTES_PER_PARAM),          # weight precisions (WEIGHT_BYTES, DECODE_...)
     "tier": tuple(costlib.catalogue.PRICE_TIERS),
-    "kind": ("input", "cached_input", "output"),
+    "kind": ("input", "cached_input", "cache_write", "output"),
+    "service_tier": tuple(costlib.prices.SERVICE_TIERS),
 }
 
 #: What a classic (COM) add-in cell gets for an error. pywin32 cannot hand Excel a

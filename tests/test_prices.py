@@ -1,0 +1,210 @@
+"""API prices from genai-prices: costlib's figures against the package's own calculation.
+
+Every row: a model and provider the dataset [GenaiPrices2026] holds. costlib's cost of a
+query (:func:`costlib.api_cost_per_query` on :func:`costlib.api_price`'s prices) must equal
+``genai_prices.calc_price`` for the same token counts on the same date: the same data read
+two ways, one number (identity).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import json
+import threading
+from decimal import Decimal
+
+import genai_prices
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import costlib
+from costlib import prices
+
+DATE = "2026-11-01"
+WHEN = dt.datetime(2026, 11, 1, 12, tzinfo=dt.timezone.utc)
+
+# (provider, model): at least 20, across providers; all priced per token only
+MODELS = [
+    ("openai", "gpt-4o"), ("openai", "gpt-4o-mini"), ("openai", "gpt-4.1"), ("openai", "gpt-4.1-mini"),
+    ("openai", "gpt-4.1-nano"), ("openai", "o3"), ("openai", "o4-mini"), ("openai", "gpt-5"),
+    ("openai", "gpt-5-mini"), ("anthropic", "claude-sonnet-4-0"), ("anthropic", "claude-opus-4-1"),
+    ("anthropic", "claude-haiku-4-5"), ("anthropic", "claude-3-5-haiku-latest"), ("google", "gemini-2.5-pro"),
+    ("google", "gemini-2.5-flash"), ("google", "gemini-2.0-flash"), ("deepseek", "deepseek-chat"),
+    ("deepseek", "deepseek-reasoner"), ("mistral", "mistral-large-latest"), ("mistral", "mistral-small-latest"),
+    ("x-ai", "grok-3"), ("x-ai", "grok-4"), ("groq", "llama-3.3-70b-versatile"),
+    ("aws", "amazon.nova-pro-v1:0"), ("azure", "gpt-4o"),
+]
+
+# token counts per query (input, output, share of the input read from the prompt cache)
+QUERIES = [(2000, 500, 0.0), (2000, 500, 0.5), (150_000, 4000, 0.2), (300_000, 2000, 0.0)]
+
+
+@pytest.fixture(autouse=True)
+def bundled_data(tmp_path, monkeypatch):
+    """Every test reads the data bundled with genai-prices, whatever a refresh left in the cache."""
+    monkeypatch.setenv("COSTLIB_CACHE_DIR", str(tmp_path))
+    yield
+
+
+def genai_total(provider, model, i, o, h):
+    usage = genai_prices.Usage(input_tokens=i, cache_read_tokens=round(i * h), output_tokens=o)
+    return float(genai_prices.calc_price(usage, model, provider_id=provider, genai_request_timestamp=WHEN).total_price)
+
+
+def costlib_total(provider, model, i, o, h):
+    p = prices.api_prices(model, provider, DATE, input_tokens=i)
+    cached = p["cached_input"] if p["cached_input"] is not None else p["input"]
+    return costlib.api_cost_per_query(i, o, p["input"], p["output"], h, cached)
+
+
+@pytest.mark.parametrize("provider,model", MODELS, ids=[m for _, m in MODELS])
+@pytest.mark.parametrize("i,o,h", QUERIES)
+def test_cost_of_a_query_equals_genai_prices_own_calculation(provider, model, i, o, h):
+    p = prices.api_prices(model, provider, DATE)
+    if h and p["cached_input"] is None:
+        pytest.skip(f"{model} has no cache read price")
+    assert costlib_total(provider, model, i, o, h) == pytest.approx(genai_total(provider, model, i, o, h),
+                                                                    rel=1e-12, abs=1e-15)
+
+
+def test_at_least_twenty_models_from_several_providers():
+    assert len(set(MODELS)) >= 20 and len({p for p, _ in MODELS}) >= 8
+
+
+# published list prices, read through the dataset
+@pytest.mark.parametrize("model,kind,expected", [
+    ("gpt-4o", "input", 2.5),             # OpenAI price page via [GenaiPrices2026]: $2.50 / 1M input
+    ("gpt-4o", "cached_input", 1.25),     # $1.25 cached input
+    ("gpt-4o", "output", 10.0),           # $10.00 output
+    ("claude-sonnet-4", "input", 3.0),    # Anthropic pricing page [Anthropic2026]: $3 input
+    ("claude-sonnet-4", "cached_input", 0.3),  # $0.30 cache hits
+    ("claude-sonnet-4", "cache_write", 3.75),  # $3.75 5-minute cache writes
+    ("claude-sonnet-4", "output", 15.0),  # $15 output
+])
+def test_published_list_prices(model, kind, expected):
+    assert costlib.api_price(model, kind, date=DATE) == expected
+
+
+def test_long_context_tier_applies_above_its_start():
+    # Gemini 2.5 Pro: $1.25 up to 200k prompt tokens, $2.50 above, the whole prompt ([GenaiPrices2026])
+    assert costlib.api_price("gemini-2.5-pro", "input", date=DATE, input_tokens=200_000) == 1.25
+    assert costlib.api_price("gemini-2.5-pro", "input", date=DATE, input_tokens=200_001) == 2.5
+
+
+def test_batch_tier_is_half_the_standard_price():
+    # OpenAI Batch API: 50 % of the standard price ([GenaiPrices2026], gpt-4o batch variant)
+    for kind in ("input", "output"):
+        assert costlib.api_price("gpt-4o", kind, date=DATE, service_tier="batch") == \
+            costlib.api_price("gpt-4o", kind, date=DATE) / 2
+
+
+def test_prices_are_reproducible_by_date():
+    # gpt-4o's priority tier starts on 2026-10-12 in the data: before it the standard price holds
+    before = costlib.api_price("gpt-4o", "input", date="2026-10-11", service_tier="priority")
+    after = costlib.api_price("gpt-4o", "input", date="2026-10-12", service_tier="priority")
+    assert before == 2.5 and after == 4.25
+    assert costlib.api_price("gpt-4o", "input", date="2026-03-31") == costlib.api_price("gpt-4o", "input",
+                                                                                         date="2026-03-31")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(MODELS), st.integers(0, 400_000), st.integers(0, 50_000))
+def test_property_total_matches_for_any_token_counts(model, i, o):
+    provider, name = model
+    assert costlib_total(provider, name, i, o, 0.0) == pytest.approx(genai_total(provider, name, i, o, 0.0),
+                                                                     rel=1e-12, abs=1e-15)
+
+
+def test_unknown_model_suggests_close_names():
+    with pytest.raises(costlib.UnknownNameError, match=r"model must be a name .* got 'gpt-4-o'; closest: .*gpt-4o"):
+        costlib.api_price("gpt-4-o")
+
+
+def test_unknown_provider_suggests_close_ids():
+    with pytest.raises(costlib.UnknownNameError, match=r"provider .* got 'antropic'; closest: anthropic"):
+        costlib.api_price("claude-sonnet-4", provider="antropic")
+
+
+def test_date_before_the_data_is_refused_with_the_first_date():
+    first = prices.first_date().isoformat()
+    with pytest.raises(costlib.OutOfRangeError, match=rf"date must be on or after {first}, .* got 2020-01-01"):
+        costlib.api_price("gpt-4o", date="2020-01-01")
+    with pytest.raises(costlib.InputTypeError, match=r"date must be a date such as '2026-03-31', got '31/03/2026'"):
+        costlib.api_price("gpt-4o", date="31/03/2026")
+
+
+def test_unknown_service_tier_and_kind():
+    with pytest.raises(costlib.UnknownNameError, match="service_tier must be one of standard, batch"):
+        costlib.api_price("gpt-4o", service_tier="cheap")
+    with pytest.raises(costlib.UnknownNameError, match="kind must be one of input, cached_input, cache_write, output"):
+        costlib.api_price("gpt-4o", "reasoning")
+
+
+def test_users_own_price_file_overrides_the_dataset(tmp_path):
+    own = tmp_path / "api_prices_2026-12.csv"
+    own.write_text("model,input_per_m_tokens,cached_input_per_m_tokens,output_per_m_tokens,source\n"
+                   "gpt-4o,2.0,1.0,8.0,our negotiated contract\n", encoding="utf-8")
+    with costlib.catalogue.use("api_prices", own):
+        assert costlib.api_price("gpt-4o", "output") == 8.0
+        with pytest.raises(costlib.InputTypeError, match="date cannot be used with a price file of your own"):
+            costlib.api_price("gpt-4o", date=DATE)
+    assert costlib.api_price("gpt-4o", "output", date=DATE) == 10.0
+
+
+def test_runs_offline_from_the_bundled_data():
+    assert prices.source() == f"genai-prices {genai_prices.__version__} bundled data"
+
+
+def test_refresh_is_opt_in_and_checked(tmp_path):
+    """A real HTTP server on localhost serves a small data file in genai-prices' own format."""
+    payload = json.dumps([{
+        "id": "acme", "name": "Acme", "api_pattern": "https://api\\.acme\\.example",
+        "models": [{"id": "acme-1", "match": {"equals": "acme-1"},
+                    "prices": {"input_mtok": 1.5, "output_mtok": 6}}],
+    }]).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = payload if self.path == "/data.json" else b"not json"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        assert not prices.cache_path().exists()  # nothing is downloaded until asked
+        with pytest.raises(costlib.CatalogueError, match="is not a genai-prices data file"):
+            prices.refresh(f"{base}/broken")
+        assert not prices.cache_path().exists()  # a bad download replaces nothing
+        path = prices.refresh(f"{base}/data.json")
+        assert path == prices.cache_path() and "refreshed" in prices.source()
+        assert costlib.api_price("acme-1", "output", date=DATE) == 6.0
+        prices.use_bundled()
+        assert prices.source().endswith("bundled data")
+    finally:
+        prices.use_bundled(False)
+        server.shutdown()
+
+
+def test_search_lists_models_with_prices():
+    rows = prices.search_models("claude-haiku-4-5", "anthropic", DATE)
+    assert rows and rows[0]["input"] == 1.0 and rows[0]["output"] == 5.0  # [Anthropic2026]: $1 / $5
+
+
+def test_costlib_prices_command(capsys):
+    from costlib.cli import main
+
+    assert main(["prices", "claude-haiku-4-5", "--provider", "anthropic", "--date", DATE]) == 0
+    out, err = capsys.readouterr()
+    assert "anthropic\tclaude-haiku-4-5\t1\t0.1\t1.25\t5" in out  # [Anthropic2026]: $1 / $0.10 / $1.25 / $5
+    assert f"on {DATE}; genai-prices" in err
+    assert main(["prices", "gpt", "--date", "2020-01-01"]) == 2
+    assert "date must be on or after" in capsys.readouterr().err
