@@ -34,6 +34,8 @@ _EXPORTS = {
         "BYTES_PER_PARAM", "api_cost_per_query", "blended_cost_per_query", "cost_of_tokens", "cost_per_m_tokens",
         "decode_tokens_per_second",
         "kv_cache_bytes", "prefill_seconds", "serving_gpu_hours", "token_cost", "weight_bytes",
+        "time_per_output_token", "serving_tokens_per_second", "requests_per_second", "gpus_for_load",
+        "DECODE_BANDWIDTH_UTILIZATION",
     ], "inference"),
     "scenarios": "scenarios",
     **dict.fromkeys([

@@ -13,7 +13,8 @@ from .errors import UnknownNameError
 __all__ = [
     "BYTES_PER_PARAM", "weight_bytes", "kv_cache_bytes", "decode_tokens_per_second", "prefill_seconds",
     "serving_gpu_hours", "token_cost", "api_cost_per_query", "blended_cost_per_query", "TOKENS_PER_MILLION",
-    "cost_of_tokens", "cost_per_m_tokens",
+    "cost_of_tokens", "cost_per_m_tokens", "time_per_output_token", "serving_tokens_per_second",
+    "requests_per_second", "gpus_for_load", "DECODE_BANDWIDTH_UTILIZATION",
 ]
 
 TOKENS_PER_MILLION = 1e6
@@ -92,7 +93,7 @@ def kv_cache_bytes(layers, kv_heads, head_dim, context_tokens, bytes_per_value=2
                  "up [count]",
             mfu="Share of the dense peak the decode kernels reach when compute bound [fraction in (0, 1]]")
 def decode_tokens_per_second(params, gpu="H100", batch_size=1, precision="bf16", kv_cache_bytes_per_sequence=0.0,
-                             gpus=1, mfu=1.0):
+                             gpus=1, mfu=1.0, bandwidth_utilization=1.0):
     """Decode throughput [tokens/s] of ``batch_size`` sequences, bounded by bandwidth or compute.
 
     {parameters}
@@ -108,7 +109,9 @@ def decode_tokens_per_second(params, gpu="H100", batch_size=1, precision="bf16",
     and does 2 N FLOPs per sequence. Step time = max(bytes / bandwidth, 2 N B / (peak x mfu));
     throughput = B / step time. Batching shares the weight read, so throughput grows with B
     until the compute bound (the mechanism: [Pope2023]; the "3-5x" cut in cost per token is an
-    assumption (illustrative figure), [ComparthingND]).
+    assumption (illustrative figure), [ComparthingND]). ``bandwidth_utilization`` scales the
+    bandwidth actually reached; the default 1 is the ceiling, which engines do not reach (see
+    :func:`time_per_output_token`, whose default is below it).
 
     Examples
     --------
@@ -123,9 +126,9 @@ def decode_tokens_per_second(params, gpu="H100", batch_size=1, precision="bf16",
     p = _precision(precision)
     a = _args.parse((gpu,), params=(params, "positive"), batch_size=(batch_size, "positive"),
                     kv_cache_bytes_per_sequence=(kv_cache_bytes_per_sequence, "non_negative"),
-                    gpus=(gpus, "positive"), mfu=(mfu, "fraction"))
+                    gpus=(gpus, "positive"), mfu=(mfu, "fraction"), bandwidth_utilization=bandwidth_utilization)
     bytes_per_step = a.params * BYTES_PER_PARAM[p] + a.batch_size * a.kv_cache_bytes_per_sequence
-    memory_seconds = _args.divide(bytes_per_step, bandwidth_bytes_per_s(gpu) * a.gpus)
+    memory_seconds = _args.divide(bytes_per_step, bandwidth_bytes_per_s(gpu) * a.gpus * a.bandwidth_utilization)
     if isinstance(gpu, str) or np.asarray(gpu).dtype.kind in "OUS":
         compute_seconds = _args.divide(2.0 * a.params * a.batch_size,
                                        peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.gpus * a.mfu)
@@ -326,3 +329,153 @@ def cost_per_m_tokens(cost, tokens_served):
     """
     a = _args.parse(cost=(cost, "non_negative"), tokens_served=(tokens_served, "positive"))
     return a.wrap(a.cost / a.tokens_served * TOKENS_PER_MILLION)
+
+
+#: Default share of the peak HBM bandwidth a decode step reaches (MBU) in the serving
+#: functions below: an assumption (see Notes of :func:`time_per_output_token`); 1 is the
+#: bandwidth ceiling :func:`decode_tokens_per_second` gives by default.
+DECODE_BANDWIDTH_UTILIZATION = 0.65
+#: Default share of the dense peak reached by prefill and by compute-bound decode: an
+#: assumption, at the 40 % the training examples use ([WaferZero2026]) rounded up for
+#: inference kernels without a backward pass.
+SERVING_MFU = 0.5
+
+
+def _step_seconds(a, gpu, p):
+    """Seconds of one decode step of ``a.batch_size`` sequences at ``a.context_tokens`` each."""
+    kv = 2.0 * a.layers * a.kv_heads * a.head_dim * a.context_tokens * a.bytes_per_value
+    bytes_per_step = a.params * BYTES_PER_PARAM[p] + a.batch_size * kv
+    memory = _args.divide(bytes_per_step, bandwidth_bytes_per_s(gpu) * a.gpus * a.bandwidth_utilization)
+    compute = _args.divide(2.0 * a.params * a.batch_size,
+                           peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.gpus * a.mfu)
+    return _args.maximum(memory, compute)
+
+
+_SHAPE_READINGS = dict(
+    params="Parameters read per decode step; for a mixture of experts, the active parameters [parameters]",
+    gpu=ARGUMENTS["gpu"].but(meaning='Accelerator: a catalogue name such as "H100" (its bandwidth and peak '
+                                     'are both used) [name]', type="str"),
+    precision=_WEIGHT_PRECISION,
+    gpus="Accelerators one replica is split across (tensor parallel); bandwidth and compute add up [count]",
+    mfu="Share of the dense peak a compute-bound decode step reaches [fraction in (0, 1]]",
+)
+
+
+@documented(**_SHAPE_READINGS, context_tokens="Tokens each sequence holds in its KV cache at this step [tokens]")
+def time_per_output_token(params, layers, kv_heads, head_dim, context_tokens, gpu="H100", batch_size=1,
+                          precision="bf16", gpus=1, bandwidth_utilization=DECODE_BANDWIDTH_UTILIZATION,
+                          mfu=SERVING_MFU, bytes_per_value=2.0):
+    """Time of one decode step [s]: what each of ``batch_size`` sequences waits per token.
+
+    {parameters}
+
+    Notes
+    -----
+    A step reads every weight (N x bytes per parameter) and each sequence's KV cache,
+    2 x layers x kv_heads x head_dim x context x bytes, at ``bandwidth_utilization`` of the
+    peak bandwidth, and does 2 N FLOPs per sequence at ``mfu`` of the dense peak:
+    step = max(bytes / (bandwidth x u), 2 N B / (peak x mfu)) ([Pope2023]; the KV cache as
+    in :func:`kv_cache_bytes`). The default bandwidth utilisation, 0.65, is an assumption
+    for a tuned engine at batch 1; measured engines reach less than the peak, and
+    ``bandwidth_utilization=1`` gives the ceiling.
+
+    Examples
+    --------
+    Llama 2 70B (80 layers, 8 KV heads of 128) in BF16 on two H100s, one sequence at 4,096
+    tokens of context: about 32 ms a token at 65 % of the peak bandwidth.
+
+    >>> round(time_per_output_token(70e9, 80, 8, 128, 4096, "H100", gpus=2) * 1e3, 1)
+    32.5
+    """
+    p = _precision(precision)
+    a = _args.parse((gpu,), params=params, layers=layers, kv_heads=kv_heads, head_dim=head_dim,
+                    context_tokens=context_tokens, batch_size=batch_size, gpus=gpus,
+                    bandwidth_utilization=bandwidth_utilization, mfu=mfu, bytes_per_value=bytes_per_value)
+    return a.wrap(_step_seconds(a, gpu, p))
+
+
+@documented(**_SHAPE_READINGS, context_tokens="Tokens each sequence holds in its KV cache at this step [tokens]")
+def serving_tokens_per_second(params, layers, kv_heads, head_dim, context_tokens, gpu="H100", batch_size=1,
+                              precision="bf16", gpus=1, bandwidth_utilization=DECODE_BANDWIDTH_UTILIZATION,
+                              mfu=SERVING_MFU, bytes_per_value=2.0):
+    """Decode throughput of one replica [tokens/s] from the model's shape: batch / time per token.
+
+    {parameters}
+
+    Notes
+    -----
+    tokens/s = B / :func:`time_per_output_token`; the figure :func:`token_cost` and
+    :func:`serving_gpu_hours` take, in place of a typed one.
+
+    Examples
+    --------
+    The same 70B model with 64 sequences at 4,096 tokens: the weight read is shared, the KV
+    cache is not.
+
+    >>> round(serving_tokens_per_second(70e9, 80, 8, 128, 4096, "H100", batch_size=64, gpus=2))
+    1234
+    """
+    p = _precision(precision)
+    a = _args.parse((gpu,), params=params, layers=layers, kv_heads=kv_heads, head_dim=head_dim,
+                    context_tokens=context_tokens, batch_size=batch_size, gpus=gpus,
+                    bandwidth_utilization=bandwidth_utilization, mfu=mfu, bytes_per_value=bytes_per_value)
+    return a.wrap(_args.divide(a.batch_size, _step_seconds(a, gpu, p)))
+
+
+@documented(**_SHAPE_READINGS, output_tokens="Tokens generated per request [tokens]")
+def requests_per_second(params, layers, kv_heads, head_dim, prompt_tokens, output_tokens, gpu="H100",
+                        batch_size=1, precision="bf16", gpus=1, bandwidth_utilization=DECODE_BANDWIDTH_UTILIZATION,
+                        mfu=SERVING_MFU, prefill_mfu=SERVING_MFU, bytes_per_value=2.0):
+    """Requests one replica completes per second [requests/s], prefill and decode both.
+
+    {parameters}
+
+    Notes
+    -----
+    A batch of B requests costs B prefills, 2 N x prompt FLOPs each at ``prefill_mfu`` of
+    the peak, and ``output_tokens`` decode steps at the mean context, prompt + output / 2:
+    rps = B / (B t_prefill + output x t_step). Output tokens per second are rps x output.
+
+    Examples
+    --------
+    2,000 tokens in and 500 out on the 70B model above, 32 requests at a time:
+
+    >>> round(requests_per_second(70e9, 80, 8, 128, 2000, 500, "H100", batch_size=32, gpus=2), 2)
+    1.15
+    """
+    p = _precision(precision)
+    a = _args.parse((gpu,), params=params, layers=layers, kv_heads=kv_heads, head_dim=head_dim,
+                    prompt_tokens=prompt_tokens, output_tokens=output_tokens, batch_size=batch_size, gpus=gpus,
+                    bandwidth_utilization=bandwidth_utilization, mfu=mfu, prefill_mfu=prefill_mfu,
+                    bytes_per_value=bytes_per_value)
+    a.values["context_tokens"] = a.prompt_tokens + 0.5 * a.output_tokens
+    if isinstance(a, _args.Scalars):
+        a.context_tokens = a.values["context_tokens"]
+    step = _step_seconds(a, gpu, p)
+    prefill = _args.divide(2.0 * a.params * a.prompt_tokens,
+                           peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.gpus * a.prefill_mfu)
+    return a.wrap(_args.divide(a.batch_size, a.batch_size * prefill + a.output_tokens * step))
+
+
+@documented(gpus="Accelerators one replica takes [count]")
+def gpus_for_load(target_requests_per_second, requests_per_second, gpus=1):
+    """Whole accelerators needed to serve a load [count]: whole replicas, rounded up.
+
+    {parameters}
+
+    Notes
+    -----
+    accelerators = ceil(target / per-replica rps) x accelerators per replica; a replica is
+    bought whole, so the count is an integer and the last replica runs part-loaded.
+
+    Examples
+    --------
+    10 requests/s at 1.15 per two-H100 replica: nine replicas, eighteen GPUs.
+
+    >>> gpus_for_load(10, 1.15, 2)
+    18.0
+    """
+    a = _args.parse(target_requests_per_second=target_requests_per_second,
+                    requests_per_second=requests_per_second, gpus=gpus)
+    replicas = np.ceil(_args.divide(a.target_requests_per_second, a.requests_per_second) - 1e-9)
+    return a.wrap(replicas * a.gpus)

@@ -485,7 +485,9 @@ class InferenceOptimal(NamedTuple):
 
 
 @documented()
-def inference_optimal(target_loss, inference_tokens, inference_cost_ratio=1.0):
+def inference_optimal(target_loss, inference_tokens, inference_cost_ratio=1.0, E=CHINCHILLA_FIT["E"],
+                      A=CHINCHILLA_FIT["A"], B=CHINCHILLA_FIT["B"], alpha=CHINCHILLA_FIT["alpha"],
+                      beta=CHINCHILLA_FIT["beta"]):
     """The model size and training tokens that minimise training plus lifetime inference cost.
 
     {parameters}
@@ -518,14 +520,27 @@ def inference_optimal(target_loss, inference_tokens, inference_cost_ratio=1.0):
     >>> best = inference_optimal(loss, 2e12)
     >>> bool(best.params < 7e9 and best.train_tokens > 140e9)
     True
+
+    The fit's constants are arguments, as in :func:`chinchilla_loss`: Sardana et al. use
+    alpha = 0.336 and beta = 0.283 [Sardana2024], which moves the optimum:
+
+    >>> paper = inference_optimal(loss, 2e12, alpha=0.336, beta=0.283)
+    >>> bool(abs(paper.params / best.params - 1) > 0.01)
+    True
     """
-    f = CHINCHILLA_FIT
     a = _args.parse(target_loss=(target_loss, "positive"), inference_tokens=(inference_tokens, "non_negative"),
-                    inference_cost_ratio=(inference_cost_ratio, "positive"))
+                    inference_cost_ratio=(inference_cost_ratio, "positive"), E=E, A=A, B=B, alpha=alpha, beta=beta)
+    if not a.all_scalar and any(np.ndim(v) for v in (a.E, a.A, a.B, a.alpha, a.beta)):
+        f = {"E": a.E, "A": a.A, "B": a.B, "alpha": a.alpha, "beta": a.beta}
+    else:
+        f = {"E": float(a.E), "A": float(a.A), "B": float(a.B), "alpha": float(a.alpha), "beta": float(a.beta)}
     reducible = a.target_loss - f["E"]
     if np.any(reducible <= 0):
         bad = np.reshape(a.target_loss, -1)[int(np.argmax(np.reshape(reducible <= 0, -1)))]
-        raise _args.OutOfRangeError(f"target_loss must be > {f['E']} (the fit's irreducible loss), got {bad:.6g}",
+        floor = np.reshape(np.broadcast_to(f["E"], np.shape(reducible)), -1)[
+            int(np.argmax(np.reshape(reducible <= 0, -1)))] if np.ndim(reducible) else f["E"]
+        raise _args.OutOfRangeError(f"target_loss must be > {float(floor):g} (the fit's irreducible loss), "
+                                    f"got {bad:.6g}",
                                     argument="target_loss")
     # smallest N that can reach the loss at all (infinite data): A N^-alpha < l - E
     log_n_min = np.log(f["A"] / reducible) / f["alpha"]
