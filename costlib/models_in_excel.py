@@ -7,6 +7,13 @@ formulas (the engine's Excel twins, :mod:`costlib.formulas`), so the model keeps
 anywhere. :func:`scan` lists every such cell with the value stored in the file, the value
 costlib computes now from the file's own cell values, and whether the stored one is stale.
 
+A formula filled down or across is one shared formula in the file: each follower's formula
+is the master's with its relative references moved (:func:`_shift`), and is scanned,
+frozen and inlined as its own cell. Inline keeps a group shared where every member's
+native formula is the master's, moved; otherwise each member gets its own formula or
+value. Array formulas keep their range; data table cells (``t="dataTable"``) hold no
+formula text and are left alone (a frozen cell that feeds one is noted).
+
 The package (``.xlsx`` or ``.xlsm``) is edited part by part: only the worksheets that hold
 costlib cells change, plus, where a list sheet is added, the workbook part, its
 relationships and the content types; ``xl/calcChain.xml`` (Excel's calculation-order
@@ -184,6 +191,109 @@ def _split(address: str) -> tuple[int, int]:
     return int(m[2]), _column(m[1])
 
 
+# ---------------------------------------------------------------------------- shared formulas
+
+_MAX_ROW, _MAX_COL = 1048576, 16384
+_CELL_REF = re.compile(r"(\$?)([A-Za-z]{1,3})(\$?)([0-9]+)(?::(\$?)([A-Za-z]{1,3})(\$?)([0-9]+))?")
+_COLUMNS = re.compile(r"(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})")
+_ROWS = re.compile(r"(\$?)([0-9]+):(\$?)([0-9]+)")
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]*)?(?:[Ee][-+]?[0-9]+)?|\.[0-9]+(?:[Ee][-+]?[0-9]+)?")
+_NAME = re.compile(r"[A-Za-z_\\][A-Za-z0-9_.\\]*")
+_TEXT = re.compile(r'"(?:[^"]|"")*"?')
+_SHEET = re.compile(r"'(?:[^']|'')*'?")
+_ERROR = re.compile(r"#[A-Za-z0-9/]+[!?]?")
+_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.\\")
+_NOT_AFTER_REF = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.(![")
+
+
+def _moved(index: int, fixed: str, by: int, most: int) -> int | None:
+    """A row or column index shifted by ``by`` unless ``$``-fixed; None where it leaves the sheet."""
+    if fixed:
+        return index
+    index += by
+    return index if 1 <= index <= most else None
+
+
+def _shift(formula: str, rows: int, cols: int) -> str:
+    """``formula`` as a shared formula's follower ``rows`` down and ``cols`` right of its master has it.
+
+    Relative parts of cell references, ranges (``A2:A10``), whole columns (``A:C``) and
+    whole rows (``2:5``) move; ``$`` parts stay. Text in double quotes, quoted sheet names,
+    bracketed parts (structured and external references), error literals, numbers,
+    function and defined names are copied as they are. A reference moved off the sheet
+    becomes ``#REF!``, as in Excel.
+    """
+    out, i, n = [], 0, len(formula)
+    while i < n:
+        ch = formula[i]
+        free = i == 0 or formula[i - 1] not in _NAME_CHARS
+        if ch == '"':
+            m = _TEXT.match(formula, i)
+        elif ch == "'":
+            m = _SHEET.match(formula, i)
+        elif ch == "[":
+            depth, j = 0, i
+            while j < n:
+                depth += {"[": 1, "]": -1}.get(formula[j], 0)
+                j += 1
+                if depth == 0:
+                    break
+            out.append(formula[i:j])
+            i = j
+            continue
+        elif ch == "#":
+            m = _ERROR.match(formula, i)
+        elif free and (ch == "$" or ch.isalnum() or ch in "_.\\"):
+            m = _CELL_REF.match(formula, i)
+            if m and (m.end() == n or formula[m.end()] not in _NOT_AFTER_REF):
+                ends = [(m[1], _column(m[2].upper()), m[3], int(m[4]))]
+                if m[5] is not None:
+                    ends.append((m[5], _column(m[6].upper()), m[7], int(m[8])))
+                if all(1 <= col <= _MAX_COL and 1 <= row <= _MAX_ROW for _, col, _, row in ends):
+                    moved = [(cf, _moved(col, cf, cols, _MAX_COL), rf, _moved(row, rf, rows, _MAX_ROW))
+                             for cf, col, rf, row in ends]
+                    if any(col is None or row is None for _, col, _, row in moved):
+                        out.append("#REF!")
+                    else:
+                        out.append(":".join(f"{cf}{_letters(col)}{rf}{row}" for cf, col, rf, row in moved))
+                    i = m.end()
+                    continue
+            m = _COLUMNS.match(formula, i)
+            if m and (m.end() == n or formula[m.end()] not in _NOT_AFTER_REF):
+                ends = [(m[1], _column(m[2].upper())), (m[3], _column(m[4].upper()))]
+                if all(col <= _MAX_COL for _, col in ends):
+                    moved = [(fixed, _moved(col, fixed, cols, _MAX_COL)) for fixed, col in ends]
+                    out.append("#REF!" if any(col is None for _, col in moved) else
+                               ":".join(f"{fixed}{_letters(col)}" for fixed, col in moved))
+                    i = m.end()
+                    continue
+            m = _ROWS.match(formula, i)
+            if m and (m.end() == n or formula[m.end()] not in _NOT_AFTER_REF):
+                ends = [(m[1], int(m[2])), (m[3], int(m[4]))]
+                if all(1 <= row <= _MAX_ROW for _, row in ends):
+                    moved = [(fixed, _moved(row, fixed, rows, _MAX_ROW)) for fixed, row in ends]
+                    out.append("#REF!" if any(row is None for _, row in moved) else
+                               ":".join(f"{fixed}{row}" for fixed, row in moved))
+                    i = m.end()
+                    continue
+            m = _NUMBER.match(formula, i) or _NAME.match(formula, i)
+        else:
+            m = _NAME.match(formula, i) if ch.isalpha() or ch in "_\\" else None
+        if m and m.end() > i:
+            out.append(m[0])
+            i = m.end()
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _without(attrs: str, *names: str) -> str:
+    for name in names:
+        attrs = re.sub(rf'\s+{name}="[^"]*"', "", attrs)
+    return attrs
+
+
 # ---------------------------------------------------------------------------- cells
 
 @dataclass
@@ -236,7 +346,9 @@ class Call:
     stale: bool | None = None      # None: costlib could not compute it from the file alone
     note: str = ""
     ref: str | None = None         # an array formula's range
+    shared: str | None = None      # a shared formula's master cell, for the master and each follower
     part: str = field(default="", repr=False)
+    si: str | None = field(default=None, repr=False)  # the shared formula's group index
 
     def row(self) -> dict[str, Any]:
         return {"sheet": self.sheet, "cell": self.cell, "formula": "=" + self.formula, "stored": self.stored,
@@ -258,13 +370,27 @@ class _Model:
         out = []
         names = set(self.functions)
         for sheet, part in self.sheets:
-            for cell in _cells(self.xml[part]):
+            cells = _cells(self.xml[part])
+            masters = {}  # a shared formula group's index: (master cell, its formula)
+            for cell in cells:
                 text, fattrs = cell.formula
-                if text is None or not _call_spans(text, names):
+                if text and _attr(fattrs, "t") == "shared" and _attr(fattrs, "ref"):
+                    masters.setdefault(_attr(fattrs, "si"), (cell.address, text))
+            for cell in cells:
+                text, fattrs = cell.formula
+                kind, master = _attr(fattrs, "t"), None
+                if text is None or kind == "dataTable":  # a what-if table's cells: Excel's own, left alone
                     continue
-                ref = _attr(fattrs, "ref") if _attr(fattrs, "t") == "array" else None
+                if kind == "shared" and _attr(fattrs, "si") in masters:
+                    master, first = masters[_attr(fattrs, "si")]
+                    if master != cell.address:  # a follower: the master's formula, shifted to this cell
+                        (r0, c0), (r, c) = _split(master), _split(cell.address)
+                        text = _shift(first, r - r0, c - c0)
+                if not text or not _call_spans(text, names):
+                    continue
+                ref = _attr(fattrs, "ref") if kind == "array" else None
                 out.append(Call(sheet, cell.address, text, self.stored(sheet, cell.address, ref), ref=ref,
-                                part=part))
+                                shared=master, part=part, si=_attr(fattrs, "si") if master else None))
         return out
 
     def stored(self, sheet: str, address: str, ref: str | None) -> Any:
@@ -436,6 +562,26 @@ def _drop_calc_chain(package: _Package, parts: dict[str, bytes]) -> set[str]:
     return {"xl/calcChain.xml"}
 
 
+def _data_table_fed(xml: str, address: str) -> str | None:
+    """The range of a data table (What-If analysis) that ``address`` feeds as its formula cell, if any.
+
+    A data table's cells (``<f t="dataTable" ...>``) hold no formula text: scan, freeze and
+    inline leave them as they are; its formulas sit in the row above it (input down a
+    column), the column left of it (input along a row) or its top-left corner (two inputs).
+    """
+    if 't="dataTable"' not in xml:
+        return None
+    r, c = _split(address)
+    for m in _F.finditer(xml):
+        if _attr(m[1], "t") != "dataTable" or not _attr(m[1], "ref"):
+            continue
+        first, _, last = _attr(m[1], "ref").replace("$", "").partition(":")
+        (r0, c0), (r1, c1) = _split(first), _split(last or first)
+        if (r == r0 - 1 and c0 - 1 <= c <= c1) or (c == c0 - 1 and r0 - 1 <= r <= r1):
+            return _attr(m[1], "ref")
+    return None
+
+
 def _rewrite(path, out, decide) -> list[tuple[Call, str]]:
     """Apply ``decide(call, model) -> ("freeze", note) | ("inline", new formula, note)`` to each call."""
     model = _Model(path)
@@ -446,19 +592,53 @@ def _rewrite(path, out, decide) -> list[tuple[Call, str]]:
     done: list[tuple[Call, str]] = []
     frozen_any = False
     by_part: dict[str, list[tuple[_Cell, str]]] = {}
-    for call in calls:
-        decision = decide(call, model)
-        xml = model.xml[call.part]
-        cell = next(c for c in _cells(xml) if c.address == call.cell)
+    cells = {part: {c.address: c for c in _cells(model.xml[part])} for part in model.xml}
+    decisions = [(call, decide(call, model)) for call in calls]
+    # A shared formula group stays one where every member inlines to the master's native
+    # formula shifted to it; otherwise each member gets its own formula (or its value).
+    groups: dict[tuple[str, str], list[tuple[Call, tuple]]] = {}
+    for call, decision in decisions:
+        if call.shared:
+            groups.setdefault((call.part, call.si), []).append((call, decision))
+    kept = set()
+    for key, members in groups.items():
+        master = next((d for c, d in members if c.cell == c.shared), None)
+        if master is None or master[0] != "inline":
+            continue
+        r0, c0 = _split(members[0][0].shared)
+        if all(d[0] == "inline" and d[1] == _shift(master[1], _split(c.cell)[0] - r0, _split(c.cell)[1] - c0)
+               for c, d in members):
+            kept.add(key)
+    for call, decision in decisions:
+        cell = cells[call.part][call.cell]
+        group = (call.part, call.si) if call.shared else None
         if decision[0] == "inline":
             _, formula, note = decision
-            new = cell.body.replace(_F.search(cell.body)[0], _F.search(cell.body)[0].replace(
-                _F.search(cell.body)[2] or "", escape(formula)), 1)
+            note = note or "inlined: =" + formula
+            f = _F.search(cell.body)
+            if group in kept:
+                note += f"; kept as one shared formula with {call.shared}"
+                if call.cell != call.shared:  # a follower: Excel shifts the master's new formula to it
+                    done.append((call, note))
+                    continue
+                fattrs = f[1]
+            elif group:
+                note += f"; the shared formula of {call.shared} written out in this cell"
+                fattrs = _without(f[1], "t", "ref", "si")
+            else:
+                fattrs = f[1]
+            new = f"{cell.body[:f.start()]}<f{fattrs}>{escape(formula)}</f>{cell.body[f.end():]}"
             by_part.setdefault(call.part, []).append((cell, f"<c{cell.attrs}>{new}</c>"))
-            done.append((call, note or "inlined: =" + formula))
+            done.append((call, note))
             continue
         frozen_any = True
         note = decision[1]
+        if call.shared and call.cell != call.shared:
+            note += f"; it followed the shared formula of {call.shared}"
+        table = _data_table_fed(model.xml[call.part], call.cell)
+        if table:
+            note += (f"; it feeds the data table {table}, whose cells Excel leaves alone here and which, "
+                     "recalculated, no longer follows its input")
         empty = call.stored is None or (isinstance(call.stored, list) and call.stored[0][0] is None)
         value = call.computed if empty and call.computed is not None else call.stored
         if empty:
