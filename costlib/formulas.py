@@ -206,10 +206,10 @@ def check(node: ast.expr, where: str, kinds: dict[str, str], single_cell: bool) 
                 raise FormulaError(f"{where}: {_constant(n)!r} is text; this argument takes a number")
             return
         call = _bind(n, where)
-        if call.twin.none is not None and (how != "any" or not single_cell):
-            # the words a cell shows for "no value" cannot feed another formula or fill a row
+        if call.twin.none is not None and how != "any":
+            # the words a cell shows for "no value" cannot feed another formula
             raise FormulaError(f"{where}: {call.twin.name} may have no value (it then shows words); "
-                               "give it an item of its own, not a place inside another formula or a row")
+                               "give it an item or a row of its own, not a place inside another formula")
         if how in ("range", "to_date"):
             raise FormulaError(f"{where}: {call.twin.name}(...) is a value; this argument takes a timeline "
                                "row by its name: give the value a row of its own")
@@ -254,8 +254,15 @@ def evaluate(node: ast.expr, value: Callable[[str], Any], text: bool = False) ->
         if arr.dtype.kind == "f" and np.isinf(arr).any():
             if arr.ndim == 0:
                 return call.none
-            return np.where(np.isinf(arr), call.none, arr.astype(object))
+            return np.where(np.isinf(arr), np.nan, arr)  # a row: NaN where its cells show the words
     return result
+
+
+def none_text(node: ast.expr) -> str | None:
+    """The words a formula's cells show where it has no value (None: it always has one)."""
+    if isinstance(node, ast.Call):
+        return _bind(node, "formula").none
+    return None
 
 
 # ---------------------------------------------------------------------------- Excel

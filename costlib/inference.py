@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import _args
@@ -313,12 +315,17 @@ def cost_of_tokens(tokens_served, price_per_m_tokens):
     return a.wrap(a.tokens_served / TOKENS_PER_MILLION * a.price_per_m_tokens)
 
 
-@excel("{cost} / {tokens_served} * 1E6")
-@documented(tokens_served=ARGUMENTS["tokens_served"].but(rule="positive"))
+@excel("IF({tokens_served} <= 0, {none}, {cost} / {tokens_served} * 1E6)", none="n/a: no tokens served")
+@documented()
 def cost_per_m_tokens(cost, tokens_served):
     """A cost spread over the tokens served [USD/Mtok]: the unit the market prices in.
 
     {parameters}
+
+    Notes
+    -----
+    cost / tokens x 1e6. With no tokens served there is no cost per token: the result is
+    ``inf``, which a workbook shows as "n/a: no tokens served" (a training-only plan is legal).
 
     Examples
     --------
@@ -326,9 +333,15 @@ def cost_per_m_tokens(cost, tokens_served):
 
     >>> round(cost_per_m_tokens(183611.0, 100e9), 4)
     1.8361
+    >>> cost_per_m_tokens(5e4, 0)
+    inf
     """
-    a = _args.parse(cost=(cost, "non_negative"), tokens_served=(tokens_served, "positive"))
-    return a.wrap(a.cost / a.tokens_served * TOKENS_PER_MILLION)
+    a = _args.parse(cost=(cost, "non_negative"), tokens_served=(tokens_served, "non_negative"))
+    if a.all_scalar:
+        return math.inf if a.tokens_served == 0.0 else a.wrap(a.cost / a.tokens_served * TOKENS_PER_MILLION)
+    served = a.tokens_served > 0
+    per = np.divide(a.cost, a.tokens_served, out=np.full(np.shape(served), np.inf), where=served)
+    return a.wrap(per * TOKENS_PER_MILLION)
 
 
 #: Default share of the peak HBM bandwidth a decode step reaches (MBU) in the serving

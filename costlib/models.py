@@ -78,7 +78,7 @@ def evaluate_template(template, values: dict[str, Any]) -> tuple[dict[str, Any],
         else:
             expr, kind = items[name][1].expr, "item"
         try:
-            result = formulas.evaluate(expr, value, text=kind == "item")
+            result = formulas.evaluate(expr, value, text=True)
         except TemplateEvaluationError:
             raise
         except CostlibError as exc:

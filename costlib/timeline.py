@@ -290,12 +290,14 @@ def no_errors(*values):
 
     In a workbook ``SUM`` passes an error in any cell of its range on, so one ``ISERROR``
     per row sees every cell without an array formula. In the library an error is an
-    exception, raised before a number could be wrong; a non-finite number fails here.
+    exception, raised before a number could be wrong; an infinite number fails here, NaN
+    (a cell that says "n/a" in words) does not.
 
     >>> no_errors([1.0, 2.0], [3.0])
     True
     """
-    return bool(all(np.all(np.isfinite(np.asarray(v, dtype=float))) for v in values))
+    # NaN is a cell that says "n/a" in words (SUM passes over text): not an error
+    return bool(all(not np.any(np.isinf(np.asarray(v, dtype=float))) for v in values))
 
 
 @excel("COUNTIF(catalogue_name, {gpu}) = 1", text=("gpu",))

@@ -1,4 +1,4 @@
-"""Hostile input: never a wrong number, never a traceback, never a lost file (issue 11).
+"""Hostile input: never a wrong number, never a traceback, never a lost file.
 
 Every refusal is checked the same way: exit status 2 (or the InputError the API raises), a
 message naming the input and what would be accepted, no "Traceback" anywhere, and the
@@ -119,7 +119,6 @@ SET_REFUSED = [  # (--set value, fragments of the message); each names its input
     ("failed_run_share=10", "failed_run_share is fraction: 10 would be 1000%", "1000% if you mean it"),
     ("training_month=100", "training_month must be <= months (36), got 100"),
     ("training_month=37", "training_month must be <= months (36), got 37"),
-    ("finetune_interval_months=48", "finetune_interval_months must be <= months (36)"),
     ("months=36.000000001", "months must be a whole number, got 36.000000001"),
     ("months=0", "months must be >= 1, got 0"), ("months=601", "months must be <= 600, got 601"),
     ("months=-1", "months must be >= 1, got -1"), ("months=1e3", "months must be <= 600, got 1000"),
@@ -190,10 +189,7 @@ def test_monthly_tokens_zero_is_never_a_traceback(tmp_path, capsys):
     assert code in (0, 2) and "Traceback" not in out + err
 
 
-@pytest.mark.xfail(reason="issue 11's n/a bullet, another engineer's: a ratio without a denominator shows 'n/a' "
-                          "with a reason; until then the schedule refuses this legal training-only plan",
-                   strict=False)
-def test_monthly_tokens_zero_is_legal(tmp_path):
+def test_monthly_tokens_zero_is_legal(tmp_path):  # a training-only plan: ratios without tokens say n/a
     out = tmp_path / "train-only.xlsx"
     assert cli.main(["generate", "budget", "-o", str(out), "--set", "monthly_tokens=0"]) == 0
     assert is_unedited(out)
@@ -215,8 +211,10 @@ def test_output_refusals(tmp_path, capsys):
             "none.csv", "No such file")
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root writes anywhere")
 def test_read_only_folder(tmp_path, capsys):
+    if os.geteuid() == 0:  # root writes into any folder a chmod guards; sysfs refuses even root (EACCES)
+        refused(capsys, tmp_path, ["generate", "budget", "-o", "/sys/p.xlsx"], "cannot write", "ermission")
+        return
     ro = tmp_path / "ro"
     ro.mkdir()
     ro.chmod(0o500)
@@ -609,7 +607,7 @@ def test_api_schedule(overrides, fragment):
         s = schedule("budget", overrides)
         assert all(math.isfinite(v) for v in s.rows.to_numpy().ravel())
         return
-    with pytest.raises(InputError, match="") as raised:
+    with pytest.raises(InputError) as raised:
         schedule("budget", overrides)
     assert fragment in str(raised.value)
 

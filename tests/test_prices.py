@@ -58,12 +58,17 @@ def costlib_total(provider, model, i, o, h):
     return costlib.api_cost_per_query(i, o, p["input"], p["output"], h, cached)
 
 
-@pytest.mark.parametrize("provider,model", MODELS, ids=[m for _, m in MODELS])
-@pytest.mark.parametrize("i,o,h", QUERIES)
+CASES = [(provider, model, i, o, h) for provider, model in MODELS for i, o, h in QUERIES
+         if not h or prices.api_prices(model, provider, DATE)["cached_input"] is not None]  # cache hits only where priced
+
+
+def test_models_without_a_cache_price_are_the_few_we_know():
+    missing = {m for p, m in MODELS if prices.api_prices(m, p, DATE)["cached_input"] is None}
+    assert missing <= {"mistral-large-latest", "llama-3.3-70b-versatile"}, missing  # genai-prices data, 2026-11
+
+
+@pytest.mark.parametrize("provider,model,i,o,h", CASES, ids=[f"{m}-{i}-{o}-{h}" for _, m, i, o, h in CASES])
 def test_cost_of_a_query_equals_genai_prices_own_calculation(provider, model, i, o, h):
-    p = prices.api_prices(model, provider, DATE)
-    if h and p["cached_input"] is None:
-        pytest.skip(f"{model} has no cache read price")
     assert costlib_total(provider, model, i, o, h) == pytest.approx(genai_total(provider, model, i, o, h),
                                                                     rel=1e-12, abs=1e-15)
 

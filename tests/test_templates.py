@@ -102,12 +102,12 @@ def _write(tmp_path, text: str) -> str:
     ('\n[[sheets.items]]\nname = "x"\nlabel = "x"\nunit = "USD"\nformula = \'token_cost(1, 2, none="n/a")\'\n',
      "token_cost always has a value; it takes no none= text"),
     ('\n[[sheets.items]]\nname = "x"\nlabel = "x"\nunit = "USD"\nformula = "product(2, breakeven(1, 2, 1))"\n',
-     "breakeven may have no value (it then shows words); give it an item of its own"),
+     "breakeven may have no value (it then shows words); give it an item or a row of its own"),
 ])
 def test_broken_template_names_the_entry(tmp_path, extra, message):
     # TOML appends these to the last sheet (Plan) unless a [[sheets]] header precedes them
     path = _write(tmp_path, "\n[[sheets]]\nname = \"Summary2\"\n" + extra)
-    with pytest.raises(TemplateError, match=None) as info:
+    with pytest.raises(TemplateError) as info:
         load_template(path)
     assert message.replace(" of sheet Summary", " of sheet Summary2") in str(info.value)
     assert str(path) in str(info.value)
@@ -122,9 +122,30 @@ def test_capex_row_must_not_read_an_opex_row(tmp_path):
         load_template(str(path))
 
 
-def test_a_formula_that_fails_names_its_item():
-    with pytest.raises(costlib.InputError, match=r"budget: row \w+: tokens_served must be > 0, got 0"):
-        schedule("budget", {"monthly_tokens": 0})
+def test_a_formula_that_fails_names_its_item(tmp_path):
+    text = USER.read_text(encoding="utf-8").replace('formula = "total(api_memo)"',
+                                                    'formula = "share_of(total(api_memo), total(reservation))"')
+    path = tmp_path / "share.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(costlib.InputError, match=r"item total_api_cost: whole must be > 0, got 0"):
+        schedule(str(path), {"reservation_cost": 0})
+
+
+def test_a_training_only_plan_says_n_a_where_no_token_is_served():
+    s = schedule("budget", {"monthly_tokens": 0, "months": 6})
+    assert s.items["amortized_cost_per_m_tokens"] == "n/a: no tokens served"
+    assert s.rows.loc["marginal_cost_by_month"].isna().all() and all(s.checks.values())
+
+
+def test_a_row_may_not_read_a_row_that_says_n_a(tmp_path):
+    text = USER.read_text(encoding="utf-8") + (
+        '\n[[sheets]]\nname = "More"\n\n[[sheets.rows]]\nname = "per_token"\nlabel = "x"\nsection = "summary"\n'
+        'unit = "USD/Mtok"\nformula = "cost_per_m_tokens(serving, tokens)"\n\n[[sheets.rows]]\nname = "twice"\n'
+        'label = "y"\nsection = "summary"\nunit = "USD/Mtok"\nformula = "product(per_token, 2)"\n')
+    path = tmp_path / "words.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(TemplateError, match="row twice must not read row per_token in its column"):
+        load_template(str(path))
 
 
 @pytest.mark.parametrize("name", template_names())

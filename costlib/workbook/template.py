@@ -309,7 +309,13 @@ def _validate(t: Template, formulas) -> Template:
             raise TemplateError(f"{t.path}: row {row.name} section must be one of {', '.join(SECTIONS)}, "
                                 f"got {row.section!r}")
         expr = parse(row, f"row {row.name}", single_cell=False)
+    worded = {name for name, (_, row) in t.rows.items() if formulas.none_text(row.expr)}
+    for sheet, row in t.rows.values():
+        expr = row.expr
         for ref in _this_column_rows(expr, formulas, set(t.rows)):
+            if ref in worded:
+                raise TemplateError(f"{t.path}: row {row.name} must not read row {ref} in its column: {ref} may say "
+                                    f"{formulas.none_text(t.rows[ref][1].expr)!r} in words, which no formula can use")
             other = t.rows[ref][1].section
             # capex and opex are separate structures: no capex line reads an opex line, nor the reverse
             if {row.section, other} == {"capex", "opex"}:

@@ -29,7 +29,7 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
 
 from .. import __version__
-from ..formulas import render
+from ..formulas import none_text, render
 from .files import (FINGERPRINT_NAME, FIXED_TIME, PLACEHOLDER, FileExistsCostlibError, is_unedited,  # noqa: F401
                     reproducible, write_workbook)
 from .template import Template, TemplateError, resolve_inputs
@@ -387,13 +387,15 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
             _label(ws, styles, rr, _labelled(row.label, unit), label_width, bold=bool(row.emphasis), **shade)
             if row.total:
                 ws.write_formula(rr - 1, 1, f"=SUM({row.name})", styles.number(row.format, bold=True, **shade),
-                                 float(np.sum(values)))
+                                 float(np.nansum(values)))  # SUM passes over the words of an n/a cell
             elif fill:
                 ws.write_blank(rr - 1, 1, None, styles.get(**shade))
             cell_style = styles.number(timeline_format,
                                        **({"bold": True, "top": 1, "bottom": 6} if row.emphasis else {}))
+            words = none_text(row.expr)  # what a cell says where the row has no value (NaN here)
             for i, text in enumerate(layout.row_formulas(row.expr, sheet.name)):
-                ws.write_formula(rr - 1, FIRST_COL - 1 + i, text, cell_style, float(values[i]))
+                cached = words if np.isnan(values[i]) and words else float(values[i])
+                ws.write_formula(rr - 1, FIRST_COL - 1 + i, text, cell_style, cached)
             last_row = max(last_row, rr)
         ws.freeze_panes(hdr, FIRST_COL - 1)
         ws.set_column(FIRST_COL - 1, FIRST_COL - 2 + len(axis_values), MONTH_WIDTH)
