@@ -24,14 +24,38 @@ COGS_SHARE_REDESIGN = 0.30
 GROSS_MARGIN_FLOOR = 0.50
 
 
-def _divide_or_inf(numerator, denominator):
-    """numerator / denominator where denominator > 0, else inf; no numpy warning."""
+def _divide_or_inf(numerator, denominator, blame: str | None = None):
+    """numerator / denominator where denominator > 0, else inf (no value); no numpy warning.
+
+    inf means "never": where a quotient too large for a float would wrongly read as that,
+    ``blame`` names the arguments and an overflow raises an OutOfRangeError instead.
+    """
     if type(numerator) is float and type(denominator) is float:  # single values: Python floats
-        return numerator / denominator if denominator > 0 else np.inf
+        if not denominator > 0:
+            return np.inf
+        try:
+            quotient = numerator / denominator
+        except OverflowError:
+            quotient = np.inf
+        if quotient == np.inf and blame:
+            raise _args.OutOfRangeError(f"{blame} make the result overflow (above 1.8e308): got {numerator:.6g} / "
+                                        f"{denominator:.6g}", argument=blame.split(",")[0].strip())
+        return quotient
     # One division into a buffer pre-filled with inf (no masked copies of the inputs).
     numerator, denominator = np.asarray(numerator, dtype=np.float64), np.asarray(denominator, dtype=np.float64)
     out = np.full(np.broadcast_shapes(numerator.shape, denominator.shape), np.inf)
-    return np.divide(numerator, denominator, out=out, where=denominator > 0)
+    with np.errstate(over="ignore"):
+        quotient = np.divide(numerator, denominator, out=out, where=denominator > 0)
+    overflow = np.isinf(quotient) & (denominator > 0)
+    if blame and overflow.any():
+        i = int(np.argmax(overflow.reshape(-1)))
+        num, den = np.broadcast_to(numerator, overflow.shape).reshape(-1)[i], \
+            np.broadcast_to(denominator, overflow.shape).reshape(-1)[i]
+        where = f" at position {i}" if overflow.ndim == 1 else \
+            f" at position {tuple(int(k) for k in np.unravel_index(i, overflow.shape))}" if overflow.ndim else ""
+        raise _args.OutOfRangeError(f"{blame} make the result overflow (above 1.8e308): got {num:.6g} / "
+                                    f"{den:.6g}{where}", argument=blame.split(",")[0].strip())
+    return quotient
 
 
 @excel("IF({cost_per_unit} >= {price_per_unit}, {none}, {fixed_cost} / ({price_per_unit} - {cost_per_unit}))",
@@ -66,7 +90,8 @@ def breakeven(fixed_cost, price_per_unit, cost_per_unit):
     """
     a = _args.parse(fixed_cost=(fixed_cost, "non_negative"), price_per_unit=(price_per_unit, "non_negative"),
                     cost_per_unit=(cost_per_unit, "non_negative"))
-    return a.wrap(_divide_or_inf(a.fixed_cost, a.price_per_unit - a.cost_per_unit))
+    return a.wrap(_divide_or_inf(a.fixed_cost, a.price_per_unit - a.cost_per_unit,
+                                 "fixed_cost, price_per_unit and cost_per_unit"))
 
 
 @excel("IF({api_price_per_m_tokens} <= 0, {none}, IF({cost_per_m_tokens_at_full_load} / {api_price_per_m_tokens} > 1, {none}, {cost_per_m_tokens_at_full_load} / {api_price_per_m_tokens}))",
@@ -97,7 +122,7 @@ def utilization_breakeven(cost_per_m_tokens_at_full_load, api_price_per_m_tokens
     """
     a = _args.parse(cost_per_m_tokens_at_full_load=(cost_per_m_tokens_at_full_load, "non_negative"),
                     api_price_per_m_tokens=(api_price_per_m_tokens, "non_negative"))
-    ratio = _divide_or_inf(a.cost_per_m_tokens_at_full_load, a.api_price_per_m_tokens)
+    ratio = _divide_or_inf(a.cost_per_m_tokens_at_full_load, a.api_price_per_m_tokens)  # overflow > 1: never
     if type(ratio) is float:
         return a.wrap(np.inf if ratio > 1.0 else ratio)
     return a.wrap(np.where(ratio > 1.0, np.inf, ratio))
@@ -124,7 +149,7 @@ def months_to_breakeven(fixed_cost, monthly_saving):
     6.25
     """
     a = _args.parse(fixed_cost=(fixed_cost, "non_negative"), monthly_saving=(monthly_saving, "finite"))
-    return a.wrap(_divide_or_inf(a.fixed_cost, a.monthly_saving))
+    return a.wrap(_divide_or_inf(a.fixed_cost, a.monthly_saving, "fixed_cost and monthly_saving"))
 
 
 @excel("{price} * (1 - {annual_decline}) ^ {years}")

@@ -15,6 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+import costlib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -696,3 +698,20 @@ def test_ctrl_c_from_the_shell(tmp_path):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "costlib: interrupted;" in err
+
+
+@pytest.mark.parametrize("call, fragment", [
+    (lambda: costlib.breakeven(1e308, 3, 2.9999), "fixed_cost, price_per_unit and cost_per_unit make the result overflow"),
+    (lambda: costlib.breakeven([1.0, 1e308], 3, 2.9999), "overflow (above 1.8e308): got 1e+308 / 0.0001 at position 1"),
+    (lambda: costlib.months_to_breakeven(1e308, 1e-300), "fixed_cost and monthly_saving make the result overflow"),
+])
+def test_overflow_is_an_error_never_never(call, fragment):
+    # inf reads as "never breaks even"; a quotient too large for a float must not
+    with pytest.raises(costlib.OutOfRangeError) as raised:
+        call()
+    assert fragment in str(raised.value)
+
+
+def test_no_break_even_is_still_inf():
+    assert costlib.breakeven(1000, 0.3, 0.35) == math.inf and costlib.months_to_breakeven(5e4, 0) == math.inf
+    assert costlib.utilization_breakeven(1e-10, 1e-320) == math.inf  # a ratio that overflows is above 1: never
