@@ -308,7 +308,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
     names = [args.name] if args.name else template_names()
     for name in names:
-        t = load_template(name)
+        t = load_template(name, formulas=bool(args.name))  # one template: checked whole; the list: labels only
         print(f"{t.name}: {t.title}")
         if not args.name:
             print(f"    {t.description}")

@@ -160,11 +160,15 @@ def count_of(values):
     return float(np.count_nonzero(np.isfinite(arr)))
 
 
-# OFFSET from the first cell, not INDEX: INDEX over a one-column row is #REF! in Gnumeric
-@excel("IF(COUNTIF({flags}, 1) = 0, {none}, OFFSET({periods:first}, 0, MATCH(1, {flags}, 0) - 1))",
+# the first period plus the flag's position: INDEX over a one-column row is #REF! in Gnumeric,
+# and OFFSET is volatile (Excel would recalculate, and ask to save, on every open)
+@excel("IF(COUNTIF({flags}, 1) = 0, {none}, {periods:first} + MATCH(1, {flags}, 0) - 1)",
        ranges=("flags", "periods"), none="not within the timeline")
 def first_where(flags, periods):
     """The first period whose flag is 1; ``inf`` where none is [unit of periods].
+
+    ``periods`` count up by one (the month axis), so the period is the first one plus the
+    flag's position: no lookup, nothing volatile.
 
     Examples
     --------
@@ -174,6 +178,9 @@ def first_where(flags, periods):
     inf
     """
     f, p = _row("flags", flags), _row("periods", periods)
+    if p.size > 1 and not np.all(np.diff(p) == 1):
+        raise _args.OutOfRangeError("periods must count up by one (the month axis), got "
+                                    f"{', '.join(f'{v:g}' for v in p[:4])}...", argument="periods")
     hits = np.flatnonzero(f == 1)
     return float(p[hits[0]]) if hits.size else float("inf")
 
@@ -317,19 +324,29 @@ def in_catalogue(gpu):
     return True
 
 
+def _round_half_away(value: float, places: int) -> float:
+    """Excel's ROUND: half away from zero, on the 15 significant digits Excel keeps."""
+    from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+    with localcontext(prec=800):  # 1.8e308 to 9 places still fits
+        return float(Decimal(format(float(value), ".15g")).quantize(Decimal(1).scaleb(-places),
+                                                                    rounding=ROUND_HALF_UP))
+
+
 def _fixed(value: float, decimals: int) -> str:
     """A number as Excel's FIXED writes it: rounded half away from zero, thousands separated."""
-    from decimal import ROUND_HALF_UP, Decimal
+    from decimal import ROUND_HALF_UP, Decimal, localcontext
 
     quantum = Decimal(1).scaleb(-decimals)
-    # Excel and LibreOffice keep 15 significant digits before they round to the places
-    rounded = Decimal(format(float(value), ".15g")).quantize(quantum, rounding=ROUND_HALF_UP)
-    return f"{rounded:,.{decimals}f}"
+    with localcontext(prec=800):  # Excel and LibreOffice keep 15 significant digits, then round
+        rounded = Decimal(format(float(value), ".15g")).quantize(quantum, rounding=ROUND_HALF_UP)
+        return f"{rounded:,.{decimals}f}"
 
 
 def _as_text_excel(value, decimals, scale, suffix, prefix):
     scaled = value if scale == "1" else f"{value} * {scale}"
-    parts = [p for p in (prefix, f"FIXED({scaled}, {decimals})", suffix) if p != '""']
+    # ROUND to 9 places first: engines round 0.2025 x 100 = 20.249999... to one place differently
+    parts = [p for p in (prefix, f"FIXED(ROUND({scaled}, 9), {decimals})", suffix) if p != '""']
     return f"IF(ISNUMBER({value}), {' & '.join(parts)}, {value})"
 
 
@@ -351,7 +368,7 @@ def as_text(value, decimals=0, scale=1.0, suffix="", prefix=""):
     if isinstance(value, str):
         return value
     a = _args.parse(value=(value, "finite"), decimals=(decimals, "non_negative"), scale=(scale, "finite"))
-    return str(prefix) + _fixed(a.value * a.scale, int(a.decimals)) + str(suffix)
+    return str(prefix) + _fixed(_round_half_away(a.value * a.scale, 9), int(a.decimals)) + str(suffix)
 
 
 @excel(lambda parts: " & ".join(parts) if parts else '""', text=("parts",))

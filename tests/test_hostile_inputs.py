@@ -137,7 +137,7 @@ SET_REFUSED = [  # (--set value, fragments of the message); each names its input
     ("train_price_per_gpu_hour=-2", "train_price_per_gpu_hour must be >= 0, got -2"),
     ("train_price_per_gpu_hour=€2", "train_price_per_gpu_hour", "US dollars"),
     ("tokens_per_second=1e-300", "tokens_per_second = 1e-300", "overflow"),
-    ("monthly_tokens=1e300", "monthly_tokens = 1e+300", "overflow"),
+    ("monthly_tokens=1e307", "monthly_tokens = 1e+307", "overflow"),
     ("gpu=H10", "gpu must be a name in the accelerators catalogue"), ("gpu=", "gpu must be a name"),
     ("precision=fp4", "precision must be one of bf16, fp16, fp8, tf32"),
     ("model_name=a\x01b", "model_name must be printable text", "U+0001"),

@@ -36,7 +36,7 @@ PORTABLE = {
     "MAX": "reconciliation scale (agree)",
     "MOD": "periodic costs (every)",
     "NOT": "no_errors",
-    "OFFSET": "the period a flag first turns 1 (first_where): INDEX over a one-column row is #REF! in Gnumeric",
+    "ROUND": "a number rounded to 9 places before FIXED writes it in a sentence (as_text)",
     "OR": "no_errors",
     "SUM": "totals, running totals, totals of the columns",
 }
@@ -49,6 +49,8 @@ FORBIDDEN = {
     r"@": "implicit intersection (Excel 365)",
     r"\$?[A-Z]{1,3}:\$?[A-Z]{1,3}\b": "whole-column references",
     r"INDEX\([^(),]+,[^(),]+\)": "INDEX with one index over a row: Microsoft's reading, not the standard's",
+    r"\b(OFFSET|INDIRECT|NOW|TODAY|RAND|RANDBETWEEN|CELL|INFO)\(": "volatile functions: Excel recalculates them "
+                                                                 "on every open and asks to save on every close",
 }
 
 FUNCTION = re.compile(r"([A-Z][A-Z0-9.]*)\(")

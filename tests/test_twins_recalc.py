@@ -84,7 +84,7 @@ GRID: dict[str, list[dict]] = {
     "last": [dict(values=[1.0, 3.0, 6.0]), dict(values=[4.0])],
     "count_of": [dict(values=[1.0, 3.0, 6.0]), dict(values=[0.0])],
     "first_where": [dict(flags=[0, 0, 1, 1], periods=[1, 2, 3, 4]), dict(flags=[0, 0], periods=[1, 2]),
-                    dict(flags=[1, 0], periods=[10, 100])],
+                    dict(flags=[1, 0], periods=[10, 11])],
     "sum_of": [dict(values=[1.0, 2.0, 3.5]), dict(values=[4.0]), dict(values=[-1.0, 1.0])],
     "difference": [dict(value=0.0135, subtracted=0.006), dict(value=0, subtracted=5)],
     "product": [dict(factors=[69444.4, 2.5]), dict(factors=[3.0]), dict(factors=[100, 4.05, 1000])],

@@ -48,13 +48,16 @@ def test_every_formula_has_its_value(case):
 
 
 def test_cached_values_are_the_library_numbers(case):
+    # what the engines compute is compared cell by cell in tests/test_workbooks_recalc.py
+    # (test_every_cached_value_is_what_the_engine_computes); here, that a reader without one
+    # sees the library's numbers under every defined name
     t, s, values, _, _ = case
     for name, expected in s.items.items():
         got = _named(values, name)
         if isinstance(expected, (str, bool)):
             assert got == expected, name
         else:
-            assert got == pytest.approx(expected, rel=1e-15), name  # identity: written from the same float
+            assert got == pytest.approx(expected, rel=1e-15), name
     for name, row in s.rows.iterrows():
         assert _named(values, name) == pytest.approx(list(row), rel=1e-15), name
     assert _named(values, "checks_ok") is all(s.checks.values())
@@ -73,6 +76,7 @@ def test_the_decision_comes_first(case):
     first = values.worksheets[0]
     for r, name in enumerate(t.headline, start=4):
         assert first.cell(row=r, column=1).value == s.items[name]
+        assert len(s.items[name]) > 60 and "." in s.items[name]  # a sentence, not a bare word
     assert first.cell(row=4 + len(t.headline), column=2).value is all(s.checks.values())
 
 

@@ -66,6 +66,12 @@ def generated(tmp_path_factory):
     return paths
 
 
+@pytest.fixture(scope="module")
+def cached(generated):
+    """What each generated file itself holds: the cached value of every cell (no engine)."""
+    return {path.stem: load_workbook(path, data_only=True) for path in generated}
+
+
 @pytest.fixture(scope="module", params=ENGINES)
 def recalculated(request, generated, tmp_path_factory):
     out = tmp_path_factory.mktemp(f"recalculated-{request.param}")
@@ -171,3 +177,28 @@ def test_edge_cases_mean_what_they_say(recalculated):
     assert named_value(recalculated["user-template-never"], "breakeven_m_tokens") == "never: the API is cheaper"
     fp8, bf16 = (named_value(recalculated[c], "gpu_peak_tflops") for c in ("budget-fp8-h200", "budget-defaults"))
     assert fp8 == pytest.approx(2 * 989.4, rel=0.01) and bf16 == pytest.approx(989.4)  # NVIDIA H100/H200: FP8 twice BF16
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_cached_value_is_what_the_engine_computes(recalculated, cached, case):
+    """Every formula cell of the file as written equals the engine's result: a preview shows the truth."""
+    written, engine = cached[case], recalculated[case]
+    compared = 0
+    for ws in written.worksheets:
+        other = engine[ws.title]
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is None:
+                    continue
+                got = other[cell.coordinate].value
+                if isinstance(cell.value, bool) or isinstance(got, bool):
+                    assert got == cell.value, (ws.title, cell.coordinate, cell.value, got)
+                elif isinstance(cell.value, (int, float)):
+                    assert isinstance(got, (int, float)), (ws.title, cell.coordinate, cell.value, got)
+                    assert got == pytest.approx(cell.value, rel=1e-9, abs=1e-12), (ws.title, cell.coordinate)
+                elif isinstance(cell.value, str) and NUMBER.search(cell.value) and ws.title != "Catalogue":
+                    assert same_sentence(got, cell.value), (ws.title, cell.coordinate, cell.value, got)
+                else:
+                    assert got == cell.value, (ws.title, cell.coordinate, cell.value, got)
+                compared += 1
+    assert compared > 200

@@ -20,7 +20,9 @@ MODERN = re.compile(r"\b(XLOOKUP|XMATCH|LET|LAMBDA|FILTER|SORT|SORTBY|UNIQUE|SEQ
                     r"SWITCH|MAXIFS|MINIFS|CONCAT)\(")
 # universal constants and small positions (ROUND digits, INDEX positions) a formula may hold
 # universal constants, and the relative tolerance 1E-9 of the checks' reconciliations (agree)
-ALLOWED_LITERALS = {"0", "1", "2", "3", "4", "6", "9", "12", "1E6", "1E12", "3600", "100", "1E-9"}
+# and the display scales of a sentence's figures (as_text: millions, billions, trillions)
+ALLOWED_LITERALS = {"0", "1", "2", "3", "4", "6", "9", "12", "1E6", "1E12", "3600", "100", "1E-9",
+                    "1E-6", "0.001", "1E-12"}
 
 
 @pytest.fixture(scope="module", params=TEMPLATES)

@@ -151,8 +151,13 @@ def template_names() -> list[str]:
                   if f.name.endswith(".toml"))
 
 
-def load_template(name_or_path: "str | Path | Template") -> Template:
-    """A template by name (``budget``) or by path to a ``.toml`` file."""
+def load_template(name_or_path: "str | Path | Template", formulas: bool = True) -> Template:
+    """A template by name (``budget``) or by path to a ``.toml`` file.
+
+    ``formulas=False`` reads the inputs, sheets and labels but leaves the formulas unparsed
+    (no engine module loads: listing the packaged templates stays instant); such a template
+    cannot be evaluated or written.
+    """
     if isinstance(name_or_path, Template):
         return name_or_path
     text_path = str(name_or_path)
@@ -176,7 +181,7 @@ def load_template(name_or_path: "str | Path | Template") -> Template:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TemplateError(f"{path}: not valid TOML: {exc}") from None
-    return _build(data, str(path))
+    return _build(data, str(path), formulas)
 
 
 def _make(cls, raw: Any, path: str, where: str):
@@ -230,8 +235,7 @@ def _registry(name: Any):
         return None
 
 
-def _build(data: dict, path: str) -> Template:
-    from .. import formulas
+def _build(data: dict, path: str, check_formulas: bool = True) -> Template:
 
     def need(mapping, key, where):
         if key not in mapping:
@@ -261,6 +265,10 @@ def _build(data: dict, path: str) -> Template:
         charts=tuple(data.get("charts", [])), checks=checks,
         axis_values=tuple(axis_values) if axis_values else None, headline=tuple(data.get("headline", ())),
         path=path)
+    if not check_formulas:
+        return template
+    from .. import formulas
+
     return _validate(template, formulas)
 
 

@@ -73,6 +73,8 @@ BLUE, LIGHT_FILL, HEADER_FILL = "#0000FF", "#FFF2CC", "#1F4E78"
 SECTION_FILLS = {"capex": "#DDEBF7", "opex": "#E2EFDA"}
 FOOTER = "&L&F&C&A&RPage &P of &N"
 REPORT_SHEETS_GRIDLINES = 2  # hide gridlines on screen and in print
+CHECKS_FAIL = "A check fails: see the Checks sheet before reading any figure"
+BOOLEAN = '"TRUE";"TRUE";"FALSE"'  # LibreOffice shows a formula's TRUE as 1 without it; Excel ignores it
 
 
 class _Layout:
@@ -343,13 +345,19 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
         for name, r in layout.headlines:
             item = next(i for i in sheet.items if i.name == name)
             ws.merge_range(r - 1, 0, r - 1, 7, "", styles.headline)
-            ws.write_formula(r - 1, 0, layout.formula(item.expr, sheet.name), styles.headline,
-                             _value(schedule.items[name]))
+            # a sentence is only as good as the checks: where one fails it says so, never an error value
+            sentence = layout.formula(item.expr, sheet.name)[1:]
+            ok = all(schedule.checks.values())
+            ws.write_formula(r - 1, 0, f'=IF(checks_ok,{sentence},"{CHECKS_FAIL}")', styles.headline,
+                             _value(schedule.items[name]) if ok else CHECKS_FAIL)
             ws.set_row(r - 1, 34)
         r = layout.checks_row
         ws.write_string(r - 1, 0, "All checks pass (sheet Checks)", styles.get(bold=True))
         ok = all(schedule.checks.values())
-        ws.write_formula(r - 1, 1, "=checks_ok", styles.get(bold=True), ok)
+        ws.write_formula(r - 1, 1, "=checks_ok", styles.get(bold=True, num_format=BOOLEAN, align="center"), ok)
+        for criteria, colour in (("TRUE", "#C6EFCE"), ("FALSE", "#FFC7CE")):
+            ws.conditional_format(r - 1, 1, r - 1, 1, {"type": "cell", "criteria": "==", "value": criteria,
+                                                       "format": styles.get(bg_color=colour)})
     body = [item for item in sheet.items if item.name not in dict(layout.headlines)]
     labels = [len(_labelled(i.label, i.unit)) for i in body] + [len(_labelled(r.label, r.unit)) + 8 for r in sheet.rows]
     fitted = min(max(labels + [30]) + 2, 70)
@@ -397,7 +405,7 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
                 cached = words if np.isnan(values[i]) and words else float(values[i])
                 ws.write_formula(rr - 1, FIRST_COL - 1 + i, text, cell_style, cached)
             last_row = max(last_row, rr)
-        ws.freeze_panes(hdr, FIRST_COL - 1)
+        ws.freeze_panes(0 if body or first else hdr, FIRST_COL - 1)
         ws.set_column(FIRST_COL - 1, FIRST_COL - 2 + len(axis_values), MONTH_WIDTH)
         ws.set_column(1, 1, TOTAL_WIDTH)
     else:
@@ -447,6 +455,8 @@ def _write_charts(wb, t: Template, layout: _Layout) -> None:
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 900, "height": 320})
         ws.insert_chart(start - 1, 0, chart)
+        if sheet not in anchors:  # the charts start a printed page of their own
+            ws.set_h_pagebreaks([start - 2])
         anchors[sheet] = start + 17
 
 
@@ -554,7 +564,8 @@ def _write_about(wb, styles, t: Template, values: dict[str, Any]) -> None:
     for name, description in sheets:
         r += 1
         ws.write_url(r - 1, 0, f"internal:{quote_sheetname(name)}!A1", string=name)
-        ws.write_string(r - 1, 1, description)
+        if description:
+            ws.write_string(r - 1, 1, description)
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 100)
     _print_setup(ws, 2, r, None)
@@ -609,7 +620,24 @@ def _stamp(wb, title: str, template: str) -> None:
 
 def workbook_bytes(data: bytes) -> bytes:
     """The workbook's bytes made reproducible: fixed dates, fixed zip entry times, a content fingerprint."""
-    return reproducible(data)
+    return reproducible(_visible_axes(data))
+
+
+def _visible_axes(data: bytes) -> bytes:
+    """Each chart axis says <c:delete val="0"/> as Excel's own files do, so no Excel hides it."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as zin:
+        members = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, body in members:
+            if info.filename.startswith("xl/charts/chart"):
+                body = re.sub(rb"(<c:(?:cat|val|date|ser)Ax><c:axId val=\"\d+\"/><c:scaling>.*?</c:scaling>)(?!<c:delete)",
+                              rb'\1<c:delete val="0"/>', body)
+            zout.writestr(info, body)
+    return out.getvalue()
 
 
 def comparison_bytes(t: Template, schedules: list[tuple[str, Any]]) -> bytes:
