@@ -9,7 +9,9 @@ What is slow:
 - every test in a module that imports ``costlib.workbook.recalc`` (LibreOffice), marked
   here automatically;
 - every test that uses a fixture named in ``SLOW_FIXTURES``, marked here automatically;
-- tests that spawn an interpreter or build a wheel carry ``@pytest.mark.slow`` themselves.
+- tests that spawn an interpreter or build a wheel carry ``@pytest.mark.slow`` themselves, and
+  so do the long batteries: the hostile-input battery (240 generations) and the fast path's
+  thousands of generated cases (the core tier keeps its boundary grid).
 
 A test that reaches LibreOffice without being marked slow fails (it would break the core
 tier on a machine without LibreOffice); it is never skipped.

@@ -218,6 +218,7 @@ def test_every_required_function_is_covered():
     assert REQUIRED <= set(FUNCTIONS), sorted(REQUIRED - set(FUNCTIONS))
 
 
+@pytest.mark.slow  # thousands of generated cases: the full suite's; the core tier keeps the boundary grid
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_scalar_path_matches_array_path(name):
     @settings(max_examples=HYPOTHESIS_CASES, deadline=None, database=None,
@@ -258,6 +259,7 @@ def _bulk_value(rng: random.Random, parameter: str):
 ELEMENTWISE = set(FUNCTIONS) - {"query_cost_quantiles"}  # quantiles over the rows, not row by row
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(ELEMENTWISE))
 def test_bulk_scalars_match_array_elements(name):
     """BULK_CASES seeded cases; the array side of each group of cases is one call."""

@@ -27,6 +27,8 @@ from costlib.workbook import generate, is_unedited, load_template, render, resol
 from costlib.workbook.files import BusyError, locked, write_workbook
 from costlib.workbook.template import parse_number
 
+pytestmark = pytest.mark.slow  # 240 generations: the full suite's battery, not the core tier's
+
 BUDGET = load_template("budget")
 
 
