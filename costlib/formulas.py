@@ -31,7 +31,7 @@ from typing import Any, Callable, Protocol
 
 from .errors import TemplateError
 
-__all__ = ["excel", "Twin", "TWINS", "parse", "render", "evaluate", "names_in", "check", "FormulaError",
+__all__ = ["excel", "Twin", "TWINS", "parse", "render", "evaluate", "bind", "check", "FormulaError",
            "Context"]
 
 
@@ -166,10 +166,9 @@ def _bind(node: ast.Call, where: str) -> _Call:
     return _Call(twin, dict(bound.arguments), none)
 
 
-def names_in(node: ast.expr) -> set[str]:
-    """Every name (input, item, row) a formula refers to."""
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} - {
-        n.func.id for n in ast.walk(node) if isinstance(n, ast.Call)}
+def bind(node: ast.Call, where: str = "formula") -> _Call:
+    """A call's twin and its arguments by parameter (the none= text apart)."""
+    return _bind(node, where)
 
 
 def check(node: ast.expr, where: str, kinds: dict[str, str], single_cell: bool) -> None:

@@ -9,7 +9,6 @@ packaged ones do. The tests recalculate the workbooks in LibreOffice and compare
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,7 @@ import numpy as np
 from . import formulas
 from .errors import CostlibError, InputError
 
-__all__ = ["Schedule", "schedule", "evaluate_template", "is_no_value", "TemplateEvaluationError"]
+__all__ = ["Schedule", "schedule", "evaluate_template", "TemplateEvaluationError"]
 
 
 class TemplateEvaluationError(InputError):
@@ -152,13 +151,9 @@ def schedule(template: Any = "budget", overrides: dict[str, Any] | None = None) 
 
     t = load_template(template)
     values = resolve_inputs(t, overrides)
-    items, rows, checks = evaluate_template(t, values)
+    evaluated = getattr(values, "evaluated", None)  # resolve_inputs' overflow probe may have computed it
+    items, rows, checks = (dict(part) for part in evaluated) if evaluated else evaluate_template(t, values)
     axis = list(t.axis_values) if t.axis_values else list(range(1, t.length(values) + 1))
     frame = pd.DataFrame([rows[r] for r in t.rows], index=list(t.rows), columns=axis)
     frame.columns.name = t.axis
     return Schedule(t.name, values, items, frame, {name: row.section for name, (_, row) in t.rows.items()}, checks)
-
-
-def is_no_value(value: Any) -> bool:
-    """True where the library says "none": no break-even (text or inf) or no month within the timeline."""
-    return value is None or isinstance(value, str) or (isinstance(value, float) and math.isinf(value))

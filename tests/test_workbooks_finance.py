@@ -16,7 +16,6 @@ from openpyxl import load_workbook
 
 from costlib.models import schedule
 from costlib.workbook import load_template, render, template_names
-from costlib.workbook.writer import FIRST_COL
 
 CASES = [(name, {}) for name in template_names()] + [
     ("budget", {"months": 12, "api_price_per_m_tokens": 0.2, "utilization": 1}),  # no break-even: words

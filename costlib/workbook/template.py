@@ -352,11 +352,10 @@ def _this_column_rows(expr, formulas, rows: set[str]) -> set[str]:
             if not whole and n.id in rows:
                 found.add(n.id)
         elif isinstance(n, ast.Call):
-            twin = formulas.twins()[n.func.id]
-            bound = twin.signature.bind(*n.args, **{k.arg: k.value for k in n.keywords if k.arg != "none"})
-            for param, value in bound.arguments.items():
+            call = formulas.bind(n)
+            for param, value in call.arguments.items():
                 for v in (value if isinstance(value, tuple) else (value,)):
-                    visit(v, param in twin.ranges or param in twin.to_date)
+                    visit(v, param in call.twin.ranges or param in call.twin.to_date)
 
     visit(expr, False)
     return found
@@ -563,6 +562,7 @@ class ResolvedInputs(dict):
     def __init__(self, values: dict[str, Any], template: str):
         super().__init__(values)
         self.template = template
+        self.evaluated = None  # (items, rows, checks) once the overflow probe has computed them
 
 
 def _check_overflow(template: Template, values: dict[str, Any], given: set[str]) -> None:
@@ -576,23 +576,29 @@ def _check_overflow(template: Template, values: dict[str, Any], given: set[str])
 
     from ..models import evaluate_template
 
-    def broken(vals) -> list[str]:
+    def broken(vals, keep: bool = False) -> list[str]:
         try:
-            items, rows, _ = evaluate_template(template, vals)
+            evaluated = evaluate_template(template, vals)
         except InputError as exc:
             return [str(getattr(exc, "argument", None) or exc)]
         except (ArithmeticError, ValueError, TypeError):  # a probe: any failure counts as broken
             return ["a result"]
+        items, rows, _ = evaluated
         bad = [n for n, r in rows.items() if not np.all(np.isfinite(r))]
-        return bad + [n for n, v in items.items() if isinstance(v, float) and not _math.isfinite(v)]
+        bad += [n for n, v in items.items() if isinstance(v, float) and not _math.isfinite(v)]
+        if keep and not bad:
+            values.evaluated = evaluated  # the schedule of these inputs: costlib.models need not compute it again
+        return bad
 
-    bad = broken(values)
-    if not bad:
-        return
     numeric = [i for i in template.inputs if i.name in given and i.type in ("number", "integer")
                and values[i.name] != 0 and values[i.name] != i.default]
+    if not numeric:
+        return  # no number the user set can be blamed for an overflow: nothing to probe
+    bad = broken(values, keep=True)
+    if not bad:
+        return
     reset = {i.name: i.default for i in numeric}
-    if not numeric or broken({**values, **reset}):
+    if broken({**values, **reset}):
         return  # not an overflow: a ratio without a denominator
     blamed = [i.name for i in numeric if not broken({**values, i.name: i.default})]
     if not blamed:
