@@ -350,7 +350,7 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
             ok = all(schedule.checks.values())
             ws.write_formula(r - 1, 0, f'=IF(checks_ok,{sentence},"{CHECKS_FAIL}")', styles.headline,
                              _value(schedule.items[name]) if ok else CHECKS_FAIL)
-            ws.set_row(r - 1, 34)
+            ws.set_row(r - 1, 17 * max(2, -(-len(str(schedule.items[name])) // 95)))  # ~95 characters a line
         r = layout.checks_row
         ws.write_string(r - 1, 0, "All checks pass (sheet Checks)", styles.get(bold=True))
         ok = all(schedule.checks.values())
