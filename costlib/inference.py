@@ -345,9 +345,11 @@ def cost_per_m_tokens(cost, tokens_served):
 
 
 #: Default share of the peak HBM bandwidth a decode step reaches (MBU) in the serving
-#: functions below: an assumption (see Notes of :func:`time_per_output_token`); 1 is the
-#: bandwidth ceiling :func:`decode_tokens_per_second` gives by default.
-DECODE_BANDWIDTH_UTILIZATION = 0.65
+#: functions below: the mean of four measured single-stream BF16 decoders on A100 80GB,
+#: 0.68-0.72 ([PyTorch2023], [TorchAO2024]; tests/test_calibration.py, and Notes of
+#: :func:`time_per_output_token`); 1 is the bandwidth ceiling :func:`decode_tokens_per_second`
+#: gives by default.
+DECODE_BANDWIDTH_UTILIZATION = 0.70
 #: Default share of the dense peak reached by prefill and by compute-bound decode: an
 #: assumption, at the 40 % the training examples use ([WaferZero2026]) rounded up for
 #: inference kernels without a backward pass.
@@ -388,17 +390,22 @@ def time_per_output_token(params, layers, kv_heads, head_dim, context_tokens, gp
     2 x layers x kv_heads x head_dim x context x bytes, at ``bandwidth_utilization`` of the
     peak bandwidth, and does 2 N FLOPs per sequence at ``mfu`` of the dense peak:
     step = max(bytes / (bandwidth x u), 2 N B / (peak x mfu)) ([Pope2023]; the KV cache as
-    in :func:`kv_cache_bytes`). The default bandwidth utilisation, 0.65, is an assumption
-    for a tuned engine at batch 1; measured engines reach less than the peak, and
-    ``bandwidth_utilization=1`` gives the ceiling.
+    in :func:`kv_cache_bytes`). The default bandwidth utilisation, 0.70, is calibrated on
+    measured single-stream (batch 1) BF16 decoders on A100 80GB: Llama-2-7B at 104.9 and
+    107.4 tokens/s, Llama-3-8B at 95.6, Llama-2-70B over two GPUs at 21.3 ([PyTorch2023],
+    README "Benchmarks"; [TorchAO2024], "Benchmarks"), which read the weights at 0.68 to 0.72
+    of the peak; the formula reproduces each within 3 %. Engines reach less where a step is
+    short or the weights are quantised: Llama-3.1-8B on an H100 reaches 0.57 and int8 or
+    int4 weights 0.37 to 0.65 (same sources), so pass a measured ``bandwidth_utilization``
+    there; ``bandwidth_utilization=1`` gives the ceiling.
 
     Examples
     --------
     Llama 2 70B (80 layers, 8 KV heads of 128) in BF16 on two H100s, one sequence at 4,096
-    tokens of context: about 32 ms a token at 65 % of the peak bandwidth.
+    tokens of context: about 30 ms a token at 70 % of the peak bandwidth.
 
     >>> round(time_per_output_token(70e9, 80, 8, 128, 4096, "H100", gpus=2) * 1e3, 1)
-    32.5
+    30.1
     """
     p = _precision(precision)
     a = _args.parse((gpu,), params=params, layers=layers, kv_heads=kv_heads, head_dim=head_dim,
@@ -426,7 +433,7 @@ def serving_tokens_per_second(params, layers, kv_heads, head_dim, context_tokens
     cache is not.
 
     >>> round(serving_tokens_per_second(70e9, 80, 8, 128, 4096, "H100", batch_size=64, gpus=2))
-    1234
+    1329
     """
     p = _precision(precision)
     a = _args.parse((gpu,), params=params, layers=layers, kv_heads=kv_heads, head_dim=head_dim,
@@ -454,7 +461,7 @@ def requests_per_second(params, layers, kv_heads, head_dim, prompt_tokens, outpu
     2,000 tokens in and 500 out on the 70B model above, 32 requests at a time:
 
     >>> round(requests_per_second(70e9, 80, 8, 128, 2000, 500, "H100", batch_size=32, gpus=2), 2)
-    1.15
+    1.21
     """
     p = _precision(precision)
     a = _args.parse((gpu,), params=params, layers=layers, kv_heads=kv_heads, head_dim=head_dim,
@@ -483,9 +490,9 @@ def gpus_for_load(target_requests_per_second, requests_per_second, gpus=1):
 
     Examples
     --------
-    10 requests/s at 1.15 per two-H100 replica: nine replicas, eighteen GPUs.
+    10 requests/s at 1.21 per two-H100 replica: nine replicas, eighteen GPUs.
 
-    >>> gpus_for_load(10, 1.15, 2)
+    >>> gpus_for_load(10, 1.21, 2)
     18.0
     """
     a = _args.parse(target_requests_per_second=target_requests_per_second,
