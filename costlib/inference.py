@@ -366,6 +366,19 @@ def _step_seconds(a, gpu, p):
     return _args.maximum(memory, compute)
 
 
+#: The Excel twins of the serving functions: the same step, the accelerator's bandwidth and
+#: peak looked up by name in the Catalogue sheet (its defined names, as accelerator_peak_tflops does).
+_BYTES_PER_PARAM_EXCEL = ('IF({precision} = "fp32", 4, IF({precision} = "int4", 0.5, '
+                          'IF(OR({precision} = "fp8", {precision} = "int8"), 1, 2)))')
+_COMPUTE_PRECISION_EXCEL = 'IF(OR({precision} = "int8", {precision} = "int4"), "bf16", IF({precision} = "fp32", "tf32", {precision}))'
+_STEP_EXCEL = (
+    "MAX(({params} * " + _BYTES_PER_PARAM_EXCEL + " + {batch_size} * 2 * {layers} * {kv_heads} * {head_dim} * "
+    "{context_tokens} * {bytes_per_value}) / (INDEX(catalogue_bandwidth_tb_per_s, MATCH({gpu}, catalogue_name, 0), 1)"
+    " * 1E12 * {gpus} * {bandwidth_utilization}), 2 * {params} * {batch_size} / (INDEX(catalogue_peak_tflops, "
+    "MATCH({gpu}, catalogue_name, 0), MATCH(" + _COMPUTE_PRECISION_EXCEL + ", catalogue_precision, 0)) * 1E12 * "
+    "{gpus} * {mfu}))")
+
+
 _SHAPE_READINGS = dict(
     params="Parameters read per decode step; for a mixture of experts, the active parameters [parameters]",
     gpu=ARGUMENTS["gpu"].but(meaning='Accelerator: a catalogue name such as "H100" (its bandwidth and peak '
@@ -376,6 +389,7 @@ _SHAPE_READINGS = dict(
 )
 
 
+@excel(_STEP_EXCEL, text=("gpu", "precision"))
 @documented(**_SHAPE_READINGS, context_tokens="Tokens each sequence holds in its KV cache at this step [tokens]")
 def time_per_output_token(params, layers, kv_heads, head_dim, context_tokens, gpu="H100", batch_size=1,
                           precision="bf16", gpus=1, bandwidth_utilization=DECODE_BANDWIDTH_UTILIZATION,
@@ -414,6 +428,7 @@ def time_per_output_token(params, layers, kv_heads, head_dim, context_tokens, gp
     return a.wrap(_step_seconds(a, gpu, p))
 
 
+@excel("{batch_size} / " + _STEP_EXCEL, text=("gpu", "precision"))
 @documented(**_SHAPE_READINGS, context_tokens="Tokens each sequence holds in its KV cache at this step [tokens]")
 def serving_tokens_per_second(params, layers, kv_heads, head_dim, context_tokens, gpu="H100", batch_size=1,
                               precision="bf16", gpus=1, bandwidth_utilization=DECODE_BANDWIDTH_UTILIZATION,
