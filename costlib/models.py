@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import formulas
+from .accounting import from_serial
 from .errors import CostlibError, InputError
 
 __all__ = ["Schedule", "schedule", "evaluate_template", "TemplateEvaluationError"]
@@ -34,6 +35,20 @@ class Schedule:
     rows: Any  # pandas.DataFrame: index = row name, columns = axis values
     sections: dict[str, str]
     checks: dict[str, bool]
+    annual: Any = None     # DataFrame: summable row x fiscal year, or None without a calendar
+    quarterly: Any = None  # DataFrame: summable row x (fiscal year, quarter)
+
+    @property
+    def monthly(self):
+        """The timeline rows with each column's month-end date (a calendar template) [row units]."""
+        if "month_end" not in self.rows.index:
+            return self.rows
+        import pandas as pd
+
+        frame = self.rows.drop(index=[r for r in self.rows.index if self.sections[r] == "calendar"])
+        frame.columns = pd.to_datetime(from_serial(self.rows.loc["month_end"].to_numpy()))
+        frame.columns.name = "month_end"
+        return frame
 
     def section(self, name: str):
         """The timeline rows of one section (``capex``, ``opex``, ``memo``, ``summary``)."""
@@ -49,14 +64,22 @@ class Schedule:
         return self.section("opex")
 
 
-def evaluate_template(template, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, np.ndarray],
-                                                                   dict[str, bool]]:
+def evaluate_template(template, values: dict[str, Any], draws: int | None = None) -> tuple[
+        dict[str, Any], dict[str, np.ndarray], dict[str, bool]]:
     """Items, rows and checks of a loaded ``template`` for resolved input ``values``.
 
     Each name is computed once, on first use, so the formulas may come in any order; a
     formula that fails raises TemplateEvaluationError naming the item or row.
+
+    ``draws`` evaluates many draws of the inputs in one pass (:func:`costlib.simulate`): a
+    drawn input's value is then an array of shape ``(draws, 1)``, one value per draw, the
+    others single values as usual. Every row is ``(draws, length)``; every item an array
+    of shape ``(draws,)``, ``inf`` where its cell would show words (no break-even, not
+    within the timeline); text items (sentences, unit or format ``text``) are left out;
+    a check is True when it holds in every draw.
     """
     length = template.length(values)
+    shape = (length,) if draws is None else (draws, length)
     axis = np.asarray(template.axis_values if template.axis_values else np.arange(1, length + 1), dtype=float)
     rows = template.rows
     items = template.items
@@ -77,7 +100,8 @@ def evaluate_template(template, values: dict[str, Any]) -> tuple[dict[str, Any],
         else:
             expr, kind = items[name][1].expr, "item"
         try:
-            result = formulas.evaluate(expr, value, text=True)
+            # with draws an item keeps inf, the number behind the words its cell shows
+            result = formulas.evaluate(expr, value, text=draws is None or kind == "row")
         except TemplateEvaluationError:
             raise
         except CostlibError as exc:
@@ -85,13 +109,25 @@ def evaluate_template(template, values: dict[str, Any]) -> tuple[dict[str, Any],
         finally:
             busy.pop()
         if kind == "row":
-            result = np.broadcast_to(np.asarray(result, dtype=float), (length,)).copy()
+            result = np.broadcast_to(np.asarray(result, dtype=float), shape)
+            if draws is None:
+                result = result.copy()  # with draws a read-only view: no (draws, length) copy of a constant
         done[name] = result
         return result
 
     with np.errstate(all="ignore"):
         out_rows = {name: value(name) for name in rows}
-        out_items = {name: _plain(value(name)) for name in items}
+        if draws is None:
+            out_items = {name: _plain(value(name)) for name in items}
+        else:
+            out_items = {}
+            for name, (_, item) in items.items():
+                if "text" in (item.unit, item.format):
+                    continue
+                result = np.asarray(value(name))
+                if result.dtype.kind in "USO":  # words after all (a user's template): not a number to draw
+                    continue
+                out_items[name] = np.broadcast_to(result.astype(float), (draws, 1)).reshape(draws)
         out_checks = {}
         for check in template.checks:
             try:
@@ -125,7 +161,9 @@ def schedule(template: Any = "budget", overrides: dict[str, Any] | None = None) 
     Schedule
         ``items`` (single values by name: a number [the item's unit], or the text a cell
         shows, such as "no break-even: own cost >= price"), ``rows`` (DataFrame: row name x
-        axis value), ``checks`` (label -> bool) and the ``capex``, ``opex`` sections.
+        axis value), ``checks`` (label -> bool) and the ``capex``, ``opex`` sections. A
+        template with a calendar (the budget) adds ``monthly`` (the rows by month-end date),
+        ``annual`` (each summable row by fiscal year) and ``quarterly`` (by fiscal quarter).
 
     Raises
     ------
@@ -141,7 +179,9 @@ def schedule(template: Any = "budget", overrides: dict[str, Any] | None = None) 
     >>> round(s.items["training_cost"] / 1e6, 2)
     8.84
     >>> s.capex.shape
-    (6, 36)
+    (9, 36)
+    >>> s.monthly.columns[0].date(), list(s.annual.columns)
+    (datetime.date(2027, 1, 31), [2027, 2028, 2029])
     >>> all(s.checks.values())
     True
     """
@@ -156,4 +196,50 @@ def schedule(template: Any = "budget", overrides: dict[str, Any] | None = None) 
     axis = list(t.axis_values) if t.axis_values else list(range(1, t.length(values) + 1))
     frame = pd.DataFrame([rows[r] for r in t.rows], index=list(t.rows), columns=axis)
     frame.columns.name = t.axis
-    return Schedule(t.name, values, items, frame, {name: row.section for name, (_, row) in t.rows.items()}, checks)
+    annual = quarterly = None
+    if t.calendar is not None:
+        annual, quarterly = fiscal_totals(t, rows)
+        checks = {**checks, RECONCILES: reconciles(t, rows, annual, quarterly)}
+    return Schedule(t.name, values, items, frame, {name: row.section for name, (_, row) in t.rows.items()}, checks,
+                    annual, quarterly)
+
+
+#: The check a calendar template gets: its fiscal-year and quarter totals add up to its months
+RECONCILES = "Fiscal-year and quarter totals reconcile with the months"
+
+
+def summable(t) -> list[str]:
+    """The rows a fiscal-year table totals: those with a total, in the template's order."""
+    return [name for name, (_, row) in t.rows.items() if row.total and row.section != "calendar"]
+
+
+def fiscal_periods(rows: dict[str, np.ndarray]) -> tuple[list[float], list[tuple[float, float]]]:
+    """The fiscal years, and the (year, quarter) pairs, the timeline's months fall in, in order."""
+    years = rows["fiscal_year"]
+    pairs = list(dict.fromkeys(zip(years.tolist(), rows["fiscal_quarter"].tolist())))
+    return list(dict.fromkeys(years.tolist())), pairs
+
+
+def fiscal_totals(t, rows: dict[str, np.ndarray]):
+    """Each summable row totalled by fiscal year and by fiscal quarter (DataFrames) [row units]."""
+    import pandas as pd
+
+    from .accounting import by_period, by_quarter
+
+    years, pairs = fiscal_periods(rows)
+    names = summable(t)
+    annual = pd.DataFrame([[by_period(rows[n], rows["fiscal_year"], y) for y in years] for n in names],
+                          index=names, columns=pd.Index([int(y) for y in years], name="fiscal_year"))
+    quarterly = pd.DataFrame(
+        [[by_quarter(rows[n], rows["fiscal_year"], y, rows["fiscal_quarter"], q) for y, q in pairs] for n in names],
+        index=names, columns=pd.MultiIndex.from_tuples([(int(y), int(q)) for y, q in pairs],
+                                                       names=["fiscal_year", "quarter"]))
+    return annual, quarterly
+
+
+def reconciles(t, rows, annual, quarterly) -> bool:
+    """True where every fiscal-year and quarter total adds up to its row's months (1e-9 relative)."""
+    from .timeline import agree
+
+    return all(bool(agree(float(table.loc[n].sum()), float(np.sum(rows[n])))) for n in summable(t)
+               for table in (annual, quarterly))

@@ -325,6 +325,23 @@ def accelerator_peak_tflops(gpu, precision="bf16"):
     return _args.Parsed({}, isinstance(gpu, str) or np.ndim(gpu) == 0).wrap(peak_flops(gpu, precision) / 1e12)
 
 
+@excel("INDEX(catalogue_board_power_w, MATCH({gpu}, catalogue_name, 0), 1)", text=("gpu",))
+@documented()
+def accelerator_board_power_w(gpu):
+    """Board power of a catalogue accelerator [W]: what it draws at full load.
+
+    {parameters}
+
+    Examples
+    --------
+    The H100 SXM, [NVIDIA2022]: 700 W.
+
+    >>> accelerator_board_power_w("H100")
+    700.0
+    """
+    return _args.Parsed({}, isinstance(gpu, str) or np.ndim(gpu) == 0).wrap(board_power_w(gpu))
+
+
 @documented()
 def programme_capex(final_run_cost, research_multiplier=0.0, failed_run_share=0.0,
                     data_preparation_share=0.0):

@@ -39,6 +39,14 @@ PORTABLE = {
     "ROUND": "a number rounded to 9 places before FIXED writes it in a sentence (as_text)",
     "OR": "no_errors",
     "SUM": "totals, running totals, totals of the columns",
+    "EOMONTH": "a timeline column's month-end date (month_end)",
+    "YEAR": "the fiscal year of a date (fiscal_year)",
+    "MONTH": "the fiscal year and quarter of a date (fiscal_year, fiscal_quarter)",
+    "MIN": "a span's overlap with a month (spread); a row never below zero (never_negative)",
+    "ROUNDUP": "whole GPUs, the first month after a run (whole_gpus, month_after), after ROUND to 9 places",
+    "SUMIF": "a row's total over a fiscal year (by_period), before a period (straight_line, previous)",
+    "SUMIFS": "a row's total over a fiscal quarter (by_quarter)",
+    "LEN": "a currency code of three letters (data validation)",
 }
 
 # Forms whose meaning depends on the engine, each with the reason it is out.

@@ -7,6 +7,7 @@ engine functions called directly, and a user's template computes as a packaged o
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import pytest
@@ -23,16 +24,21 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_budget_numbers_are_the_engine_functions():
-    s = schedule("budget", {"months": 12, "precision": "fp8", "gpu": "H200"})
-    v = s.inputs
+    s = schedule("budget", {"months": 24, "precision": "fp8", "gpu": "H200"})
+    v, i = s.inputs, s.items
     run = costlib.train_cost(v["params"], v["train_tokens"], v["train_price_per_gpu_hour"], gpu="H200", mfu=v["mfu"],
                              precision="fp8")
-    assert s.items["training_cost"] == pytest.approx(run, rel=1e-12)  # identity: one formula, two callers
+    assert i["training_cost"] == pytest.approx(run, rel=1e-12)  # identity: one formula, two callers
     lines = costlib.programme_capex_breakdown(run, v["research_multiplier"], v["failed_run_share"],
                                               v["data_preparation_share"])
-    assert s.capex.loc["capex_total"].sum() == pytest.approx(lines["total"] + 1 * v["finetune_cost"], rel=1e-12)
+    staff = v["training_headcount"] * v["training_cost_per_person_year"] / 12 * (i["launch"] - 1)
+    finetunes = v["finetune_cost"] * ((24 - i["launch"]) // v["finetune_interval_months"])
+    assert s.capex.loc["capex_total"].sum() == pytest.approx(
+        (lines["total"] + staff + finetunes) * (1 + v["contingency_share"]), rel=1e-12)  # every build line, once
     hours = costlib.serving_gpu_hours(v["monthly_tokens"], v["tokens_per_second"], v["utilization"])
-    assert s.opex.loc["opex_serving", 1] == pytest.approx(hours * v["serve_price_per_gpu_hour"], rel=1e-12)
+    gpus = math.ceil(hours / 730)  # whole GPUs, rented for the month's 730 hours
+    price = v["serve_price_per_gpu_hour"] * (1 - v["gpu_price_decline"]) ** ((i["launch"] - 1) / 12)
+    assert s.opex.loc["opex_serving", i["launch"]] == pytest.approx(gpus * 730 * price, rel=1e-12)
 
 
 def test_unit_economics_blend_keeps_the_cache_hit_cost():
@@ -132,7 +138,7 @@ def test_a_formula_that_fails_names_its_item(tmp_path):
 
 
 def test_a_training_only_plan_says_n_a_where_no_token_is_served():
-    s = schedule("budget", {"monthly_tokens": 0, "months": 6})
+    s = schedule("budget", {"monthly_tokens": 0, "months": 12})
     assert s.items["amortized_cost_per_m_tokens"] == "n/a: no tokens served"
     assert s.rows.loc["marginal_cost_by_month"].isna().all() and all(s.checks.values())
 

@@ -7,6 +7,7 @@ results are compared in tests/test_workbooks_recalc.py.)
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
@@ -14,12 +15,15 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from costlib.accounting import to_serial
+from costlib.formulas import none_text
 from costlib.models import schedule
 from costlib.workbook import load_template, render, template_names
 
 CASES = [(name, {}) for name in template_names()] + [
     ("budget", {"months": 12, "api_price_per_m_tokens": 0.2, "utilization": 1}),  # no break-even: words
     ("build-vs-buy", {"api_price_per_m_tokens": 0.1}),
+    ("budget", {"fiscal_year_start_month": 7, "serving_plan": "own", "currency": "EUR"}),
 ]
 
 
@@ -34,7 +38,12 @@ def case(request):
 def _named(wb, name):
     (sheet, ref), = list(wb.defined_names[name].destinations)
     cells = wb[sheet][ref.replace("$", "")]
-    return [c.value for row in cells for c in row] if isinstance(cells, tuple) else cells.value
+    return [_number(c.value) for row in cells for c in row] if isinstance(cells, tuple) else _number(cells.value)
+
+
+def _number(value):
+    """A date cell's value as the serial number it holds (openpyxl reads it as a datetime)."""
+    return to_serial(value) if isinstance(value, datetime.datetime) else value
 
 
 def test_every_formula_has_its_value(case):
@@ -58,8 +67,28 @@ def test_cached_values_are_the_library_numbers(case):
         else:
             assert got == pytest.approx(expected, rel=1e-15), name
     for name, row in s.rows.iterrows():
-        assert _named(values, name) == pytest.approx(list(row), rel=1e-15), name
+        words = none_text(t.rows[name][1].expr)  # where a row has no value its cells say so in words
+        got = _named(values, name)
+        assert [g for g, v in zip(got, row) if v != v] == [words] * int(row.isna().sum()), name
+        assert [g for g, v in zip(got, row) if v == v] == pytest.approx([v for v in row if v == v], rel=1e-15), name
     assert _named(values, "checks_ok") is all(s.checks.values())
+
+
+def test_fiscal_tables_are_the_library_numbers(case):
+    t, s, values, formulas, _ = case
+    if t.calendar is None:
+        return
+    for title, table in (("Annual", s.annual), ("Quarterly", s.quarterly)):
+        ws, seen = formulas[title], 0
+        for row in ws.iter_rows(min_row=5):
+            for cell in row:
+                m = re.fullmatch(r"=SUMIF\(fiscal_year,[A-Z]+\$4,(\w+)\)", str(cell.value)) or re.fullmatch(
+                    r"=SUMIFS\((\w+),fiscal_year,[A-Z]+\$4,fiscal_quarter,[A-Z]+\$5\)", str(cell.value))
+                if m:
+                    key = table.columns[cell.column - 3]
+                    assert values[title][cell.coordinate].value == pytest.approx(table.loc[m[1], key], rel=1e-15)
+                    seen += 1
+        assert seen == table.size, title  # every line item in every period, by formula
 
 
 def test_pandas_reads_the_numbers(case):
@@ -106,7 +135,7 @@ def test_reads_at_a_glance(case):
             (_, ref), = list(wb.defined_names[row.name].destinations)
             cell = ws[ref.split(":")[0].replace("$", "")]
             fmt = cell.number_format
-            if row.format not in ("integer", "ratio", "sci", "text"):
+            if row.format not in ("integer", "ratio", "sci", "text", "month", "fiscal_year", "quarter"):
                 assert fmt.count(";") == 2 and fmt.endswith('"–"'), (row.name, fmt)  # zero as a dash
         for item in sheet.items:  # an answer in words runs on over empty cells, never cut off
             (_, ref), = list(wb.defined_names[item.name].destinations)

@@ -22,7 +22,7 @@ MODERN = re.compile(r"\b(XLOOKUP|XMATCH|LET|LAMBDA|FILTER|SORT|SORTBY|UNIQUE|SEQ
 # universal constants, and the relative tolerance 1E-9 of the checks' reconciliations (agree)
 # and the display scales of a sentence's figures (as_text: millions, billions, trillions)
 ALLOWED_LITERALS = {"0", "1", "2", "3", "4", "6", "9", "12", "1E6", "1E12", "3600", "100", "1E-9",
-                    "1E-6", "0.001", "1E-12"}
+                    "1E-6", "0.001", "1E-12", "730", "1000", "0.000001", "61"}  # 730 h: an average month, 8,760 / 12
 
 
 @pytest.fixture(scope="module", params=TEMPLATES)
@@ -117,7 +117,8 @@ def test_timeline_frozen_and_charts_present(book):
 def test_schedule_sections_are_separate():
     s = schedule("budget")
     assert set(s.capex.index) == {"capex_final_run", "capex_research", "capex_failed_runs", "capex_data_preparation",
-                                  "capex_finetune", "capex_total"}
+                                  "capex_finetune", "capex_training_staff", "capex_contingency", "capex_gpu_purchases",
+                                  "capex_total"}
     assert "opex_total" in s.opex.index and not set(s.capex.index) & set(s.opex.index)
 
 

@@ -26,8 +26,14 @@ from ..rules import RULES
 __all__ = ["Template", "Input", "Item", "Row", "Sheet", "Check", "load_template", "template_names",
            "resolve_inputs", "TemplateError"]
 
-SECTIONS = ("capex", "opex", "memo", "summary")
-INPUT_TYPES = ("number", "integer", "text", "gpu", "choice")
+SECTIONS = ("capex", "opex", "memo", "summary", "calendar")
+INPUT_TYPES = ("number", "integer", "text", "gpu", "choice", "date", "currency")
+#: The rows a template's [calendar] adds to its first timeline sheet: name -> (label, unit, format, formula)
+CALENDAR_ROWS = {
+    "month_end": ("Month ending", "date", "month", "month_end({start}, {axis})"),
+    "fiscal_year": ("Fiscal year", "year", "fiscal_year", "fiscal_year(month_end, {fiscal_year_start})"),
+    "fiscal_quarter": ("Fiscal quarter", "quarter", "quarter", "fiscal_quarter(month_end, {fiscal_year_start})"),
+}
 FORMULA_INJECTION = ("=", "+", "-", "@")
 
 
@@ -54,6 +60,10 @@ class Input:
             return "text"
         if self.type == "choice":
             return "one of " + ", ".join(self.choices)
+        if self.type == "date":
+            return "a date (2027-01 or 2027-01-01)"
+        if self.type == "currency":
+            return "an ISO 4217 code of three letters (USD, EUR)"
         text = RULES[self.rule][4].replace("must be ", "")
         if self.maximum is not None:
             text += f", <= {self.maximum}"
@@ -96,6 +106,7 @@ class Check:
     label: str
     formula: str
     fails: str = "it does not hold"  # what the Checks sheet says when it is FALSE
+    refuses: str = ""  # an input: where the check fails for the given inputs, they are refused, this one named
     expr: Any = field(default=None, compare=False, repr=False)
 
 
@@ -122,7 +133,13 @@ class Template:
     checks: tuple[Check, ...] = ()
     axis_values: tuple[float, ...] | None = None
     headline: tuple[str, ...] = ()  # items of the first sheet shown first, in words: the decision
+    calendar: dict | None = None  # {"start": input name, "fiscal_year_start": input name}: dated months
     path: str = ""
+
+    @property
+    def currency_input(self) -> str | None:
+        """The input that names the currency of every money figure, if the template has one."""
+        return next((i.name for i in self.inputs if i.type == "currency"), None)
 
     def input(self, name: str) -> Input:
         for i in self.inputs:
@@ -200,7 +217,7 @@ def _make(cls, raw: Any, path: str, where: str):
 
 
 TEMPLATE_KEYS = {"name", "title", "description", "axis", "axis_label", "axis_length", "axis_values", "inputs",
-                 "sheets", "charts", "checks", "headline"}
+                 "sheets", "charts", "checks", "headline", "calendar"}
 
 
 def _input(raw: dict, path: str) -> Input:
@@ -258,18 +275,38 @@ def _build(data: dict, path: str, check_formulas: bool = True) -> Template:
     checks = tuple(_make(Check, c, path, f"check {c.get('label', '?')!r}") for c in data.get("checks", []))
     axis_values = data.get("axis_values")
     axis = data.get("axis", "month")
+    calendar = data.get("calendar")
+    if calendar is not None:
+        sheets = _with_calendar(sheets, calendar, axis, path)
     template = Template(
         name=need(data, "name", "the template"), title=need(data, "title", "the template"),
         description=data.get("description", ""), axis=axis, axis_label=data.get("axis_label", axis),
         axis_length=data.get("axis_length", "months"), inputs=inputs, sheets=tuple(sheets),
         charts=tuple(data.get("charts", [])), checks=checks,
         axis_values=tuple(axis_values) if axis_values else None, headline=tuple(data.get("headline", ())),
-        path=path)
+        calendar=dict(calendar) if calendar is not None else None, path=path)
     if not check_formulas:
         return template
     from .. import formulas
 
     return _validate(template, formulas)
+
+
+def _with_calendar(sheets: list, calendar: Any, axis: str, path: str) -> list:
+    """The sheets with the calendar rows (month_end, fiscal_year, fiscal_quarter) on the first timeline sheet."""
+    if not isinstance(calendar, dict) or set(calendar) != {"start", "fiscal_year_start"}:
+        raise TemplateError(f"{path}: calendar must be a table with 'start' (a date input) and 'fiscal_year_start' "
+                            f"(an input of the month the fiscal year starts, 1 to 12), got {calendar!r}")
+    rows = tuple(Row(name, label, unit, formula.format(axis=axis, **calendar), "calendar", fmt)
+                 for name, (label, unit, fmt, formula) in CALENDAR_ROWS.items())
+    ordered = sorted(range(len(sheets)), key=lambda i: not sheets[i].first)
+    home = next((i for i in ordered if sheets[i].rows), None)
+    if home is None:
+        raise TemplateError(f"{path}: a calendar needs a sheet with timeline rows")
+    s = sheets[home]
+    sheets = list(sheets)
+    sheets[home] = Sheet(s.name, s.description, s.items, rows + s.rows, s.first)
+    return sheets
 
 
 def _validate(t: Template, formulas) -> Template:
@@ -301,7 +338,12 @@ def _validate(t: Template, formulas) -> Template:
                 raise TemplateError(f"{t.path}: input {i.name} {key} must be a number, got {bound!r}")
         if i.plausible is not None and i.type not in ("number", "integer"):
             raise TemplateError(f"{t.path}: input {i.name} plausible is for numbers only")
-    kinds = {n: ("text" if k == "input" and t.input(n).type in ("text", "gpu", "choice") else k)
+    if t.calendar is not None:
+        types = {"start": "date", "fiscal_year_start": "integer"}
+        for key, name in t.calendar.items():
+            if name not in {i.name for i in t.inputs} or t.input(name).type != types[key]:
+                raise TemplateError(f"{t.path}: calendar {key} must name an input of type {types[key]}, got {name!r}")
+    kinds = {n: ("text" if k == "input" and t.input(n).type in ("text", "gpu", "choice", "currency") else k)
              for n, k in names.items()}
     parsed: dict[int, Any] = {}
 
@@ -332,6 +374,8 @@ def _validate(t: Template, formulas) -> Template:
         parse(item, f"item {item.name}", single_cell=True)
     for check in t.checks:
         parse(check, f"check {check.label!r}", single_cell=True)
+        if check.refuses and check.refuses not in {i.name for i in t.inputs}:
+            raise TemplateError(f"{t.path}: check {check.label!r} refuses must name an input, got {check.refuses!r}")
     first = sorted(t.sheets, key=lambda s: not s.first)[0]
     for name in t.headline:
         if name not in {i.name for i in first.items}:
@@ -481,6 +525,22 @@ def _text(inp: Input, value: Any) -> str:
 
 
 def _convert(inp: Input, value: Any) -> Any:
+    if inp.type == "date":
+        from ..accounting import to_serial
+
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            raise InputTypeError(f"{inp.name} must be a date such as 2027-01 or 2027-01-01, got the number "
+                                 f"{show_number(value)}", argument=inp.name)
+        try:
+            return to_serial(value)
+        except InputTypeError as exc:
+            raise InputTypeError(f"{inp.name} {exc}", argument=inp.name) from None
+    if inp.type == "currency":
+        code = _text(inp, value).strip().upper()
+        if not _re.fullmatch(r"[A-Z]{3}", code):
+            raise InputTypeError(f"{inp.name} must be an ISO 4217 code of three letters (USD, EUR, GBP), "
+                                 f"got {value!r:.60}", argument=inp.name)
+        return code
     if inp.type == "choice":
         text = str(value).strip().lower() if isinstance(value, str) else value
         if text not in inp.choices:
@@ -516,13 +576,14 @@ def _convert(inp: Input, value: Any) -> Any:
     return number
 
 
-def resolve_inputs(template: Template, overrides: Any = None) -> dict[str, Any]:
+def resolve_inputs(template: Template, overrides: Any = None, refuse: bool = True) -> dict[str, Any]:
     """The template's defaults with ``overrides`` applied, each converted and checked.
 
     Raises UnknownNameError for a name the template does not have (closest names suggested),
     InputTypeError or OutOfRangeError for a bad value, a value above another input that
     bounds it (``maximum = "months"``) or a combination whose results overflow; the message
-    names the input.
+    names the input. A check of the template that ``refuses`` an input (a launch before
+    training ends) is evaluated too: where it fails, the inputs are refused with its reason.
     """
     if isinstance(overrides, ResolvedInputs) and overrides.template == template.name:
         return overrides  # checked already: "500%" was taken with its unit, and stays taken
@@ -553,7 +614,25 @@ def resolve_inputs(template: Template, overrides: Any = None) -> dict[str, Any]:
                                   argument=inp.name)
     resolved = ResolvedInputs(resolved, template=template.name)
     _check_overflow(template, resolved, {n for n in overrides})
+    if refuse:
+        _refuse(template, resolved)
     return resolved
+
+
+def _refuse(template: Template, values: "ResolvedInputs") -> None:
+    """Raise OutOfRangeError, naming the input, where a check that ``refuses`` fails for ``values``."""
+    refusing = [c for c in template.checks if c.refuses]
+    if not refusing:
+        return
+    from ..models import evaluate_template
+
+    if values.evaluated is None:
+        values.evaluated = evaluate_template(template, values)
+    checks = values.evaluated[2]
+    for check in refusing:
+        if not checks[check.label]:
+            raise OutOfRangeError(f"{check.refuses} = {values[check.refuses]!s:.60}: {check.fails}",
+                                  argument=check.refuses)
 
 
 class ResolvedInputs(dict):

@@ -29,10 +29,12 @@ import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
 
 from .. import __version__
+from ..accounting import from_serial
 from ..formulas import none_text, render
+from ..models import RECONCILES
 from .files import (FINGERPRINT_NAME, FIXED_TIME, PLACEHOLDER, FileExistsCostlibError, is_unedited,  # noqa: F401
                     reproducible, write_workbook)
-from .template import Template, TemplateError, resolve_inputs
+from .template import CALENDAR_ROWS, Template, TemplateError, resolve_inputs
 
 __all__ = ["build_workbook", "workbook_bytes", "comparison_bytes", "write_workbook", "FileExistsCostlibError",
            "is_unedited", "FORMATS"]
@@ -55,13 +57,19 @@ FORMATS = {
     "ratio": '0.00"x"',
     "sci": "0.00E+00",
     "text": "@",
+    "month": "mmm-yy",  # a timeline column's month-end date: Jan-27
+    "fiscal_year": '"FY"0',
+    "quarter": '"Q"0',
+    "date": "yyyy-mm-dd",
 }
 #: An input shows its value the way it is typed, in the unit of the command line and the
 #: library: no display scaling (a cell showing "70.0 B" that must be typed 70000000000
 #: invites a typo), no dash for zero.
 INPUT_FORMATS = {**FORMATS, "millions": "#,##0", "billions": "#,##0", "trillions": "#,##0", "count": "#,##0",
                  "usd": '"$"#,##0', "usd_cents": '"$"#,##0.00', "usd_small": '"$"#,##0.0000', "pct": "0.0%",
-                 "number": "#,##0.00", "mtok": "#,##0"}
+                 "number": "#,##0.00", "mtok": "#,##0", "date": "yyyy-mm-dd"}
+#: A money format's symbol by currency; other ISO codes are written as the code and a space
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 FIRST_COL = 3  # timeline columns start at C: A the label with its unit, B the total (1-based, as Excel counts)
 #: A timeline sheet's frozen columns and its months: twelve months visible at 1366 px
@@ -87,7 +95,9 @@ class _Layout:
         self.last_col = xl_col_to_name(FIRST_COL + months - 2)
         self.rows: dict[str, tuple[str, int]] = {}
         self.items: dict[str, tuple[str, int]] = {}
-        self.axis: dict[str, int] = {}
+        self.axis: dict[str, int] = {}    # the row of the axis (month numbers) on each timeline sheet
+        self.header: dict[str, int] = {}  # the header line of each timeline sheet (dates, with a calendar)
+        self.home: str | None = None      # the sheet whose calendar rows the others refer to
         self.headlines: list[tuple[str, int]] = []
         self.checks_row: int | None = None
 
@@ -152,9 +162,16 @@ class _Context:
 class _Styles:
     """The workbook's named formats, made once each."""
 
-    def __init__(self, wb):
+    def __init__(self, wb, currency: str = "USD"):
         self.wb = wb
+        self.currency = currency
         self._made: dict[tuple, Any] = {}
+        symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
+        self._money = (lambda f: f) if currency == "USD" else (lambda f: f.replace('"$"', f'"{symbol}"'))
+
+    def unit(self, unit: str) -> str:
+        """A unit as the workbook's currency writes it: USD/GPU-h is EUR/GPU-h in a euro plan."""
+        return unit if self.currency == "USD" else unit.replace("USD", self.currency)
 
     def get(self, **props):
         key = tuple(sorted(props.items()))
@@ -163,10 +180,10 @@ class _Styles:
         return self._made[key]
 
     def number(self, name: str, **extra):
-        return self.get(num_format=FORMATS[name], **extra)
+        return self.get(num_format=self._money(FORMATS[name]), **extra)
 
     def input(self, name: str):
-        return self.get(num_format=INPUT_FORMATS[name], font_color=BLUE, bg_color=LIGHT_FILL, border=1,
+        return self.get(num_format=self._money(INPUT_FORMATS[name]), font_color=BLUE, bg_color=LIGHT_FILL, border=1,
                         border_color="#BFBFBF")
 
     @property
@@ -198,6 +215,7 @@ class _Styles:
 
 def _plan_layout(t: Template, months: int) -> _Layout:
     layout = _Layout(months, t.axis)
+    layout.expr = {name: row.expr for name, (_, row) in t.rows.items()}
     for i, sheet in enumerate(_ordered(t)):
         r = 4
         if i == 0:  # the decision in words, then the master check, first
@@ -215,11 +233,23 @@ def _plan_layout(t: Template, months: int) -> _Layout:
                 layout.items[item.name] = (sheet.name, r)
             r += 2
         if sheet.rows:
+            layout.header[sheet.name] = r
+            if t.calendar is not None:  # dates on the header line; fiscal year, quarter and month beneath
+                if layout.home is None:
+                    layout.home = sheet.name
+                    for k, name in enumerate(CALENDAR_ROWS):
+                        layout.rows[name] = (sheet.name, r + k)
+                r += CALENDAR_LINES
             layout.axis[sheet.name] = r
             for row in sheet.rows:
+                if row.section == "calendar":
+                    continue
                 r += 1
                 layout.rows[row.name] = (sheet.name, r)
     return layout
+
+
+CALENDAR_LINES = 3  # below the header line of dates: fiscal year, fiscal quarter, then the month numbers
 
 
 def _ordered(t: Template) -> list:
@@ -283,6 +313,10 @@ def _validation_formula(inp, name: str) -> str:
         return "OR(" + ",".join(f'{name}="{c}"' for c in inp.choices) + ")"
     if inp.type == "text":
         return "TRUE"
+    if inp.type == "currency":
+        return f"LEN({name})=3"
+    if inp.type == "date":
+        return f"AND(ISNUMBER({name}),{name}>=61)"  # a date from 1 March 1900, where serial numbers agree
     parts = [f"ISNUMBER({name})", rule[inp.rule]]
     if inp.type == "integer":
         parts.append(f"{name}=INT({name})")
@@ -306,13 +340,16 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
         value = values[inp.name]
         if isinstance(value, str):
             ws.write_string(r - 1, 1, value, styles.input("text"))  # text stays text, even "=..."
+        elif inp.type == "date":
+            ws.write_number(r - 1, 1, value, styles.input("date"))
         else:
             ws.write_number(r - 1, 1, value, styles.input(inp.format))
-        ws.write_string(r - 1, 2, inp.unit)
+        ws.write_string(r - 1, 2, styles.unit(inp.unit))
         ws.write_string(r - 1, 3, inp.describe_rule())
         source = inp.source + (" (structural: regenerate the workbook to change it)" if inp.structural else "")
         if values[inp.name] != defaults[inp.name]:  # said in the cell: Gnumeric cannot read cell notes
-            shown = defaults[inp.name] if isinstance(defaults[inp.name], str) else f"{defaults[inp.name]:g}"
+            shown = defaults[inp.name] if isinstance(defaults[inp.name], str) else (
+                from_serial(defaults[inp.name]) if inp.type == "date" else f"{defaults[inp.name]:g}")
             source = f"Set for this plan; the default {shown} has the source: {source}"
         ws.write_string(r - 1, 4, source)
         ws.write_string(r - 1, 5, inp.name, styles.name)
@@ -359,7 +396,7 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
             ws.conditional_format(r - 1, 1, r - 1, 1, {"type": "cell", "criteria": "==", "value": criteria,
                                                        "format": styles.get(bg_color=colour)})
     body = [item for item in sheet.items if item.name not in dict(layout.headlines)]
-    labels = [len(_labelled(i.label, i.unit)) for i in body] + [len(_labelled(r.label, r.unit)) + 8 for r in sheet.rows]
+    labels = [len(_labelled(i.label, styles.unit(i.unit))) for i in body] + [len(_labelled(r.label, r.unit)) + 8 for r in sheet.rows]
     fitted = min(max(labels + [30]) + 2, 70)
     # a long timeline keeps twelve months in view: its labels wrap in a narrower column
     label_width = LABEL_WIDTH if len(axis_values) >= MONTHS_PER_PAGE and sheet.rows else fitted
@@ -369,29 +406,35 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
         _section_header(ws, styles, hdr, ["Item [unit]", "Value"])
         for item in body:
             _, r = layout.items[item.name]
-            _label(ws, styles, r, _labelled(item.label, item.unit), label_width)
+            _label(ws, styles, r, _labelled(item.label, styles.unit(item.unit)), label_width)
             value = _value(schedule.items[item.name])
             fmt = styles.number(item.format, align="left") if isinstance(value, str) else styles.number(item.format)
             ws.write_formula(r - 1, 1, layout.formula(item.expr, sheet.name), fmt, value)
     repeat = None
     if sheet.rows:
-        hdr = layout.axis[sheet.name]
-        repeat = hdr
+        hdr = layout.header[sheet.name]
+        repeat = layout.axis[sheet.name]
         _section_header(ws, styles, hdr, ["Line item [unit]", "Total"])
-        before = xl_col_to_name(FIRST_COL - 2)
-        for i, value in enumerate(axis_values):
-            if value is None:  # the month axis is one formula across the row
-                ws.write_formula(hdr - 1, FIRST_COL - 1 + i, f"=COLUMN()-COLUMN(${before}${hdr})", styles.header,
-                                 i + 1)
-            else:  # explicit axes (multiples) are labels
-                ws.write_number(hdr - 1, FIRST_COL - 1 + i, value, styles.header)
+        if layout.home is not None:
+            _write_calendar(ws, styles, sheet.name, layout, schedule)
+        else:
+            before = xl_col_to_name(FIRST_COL - 2)
+            for i, value in enumerate(axis_values):
+                if value is None:  # the month axis is one formula across the row
+                    ws.write_formula(hdr - 1, FIRST_COL - 1 + i, f"=COLUMN()-COLUMN(${before}${hdr})",
+                                     styles.header, i + 1)
+                else:  # explicit axes (multiples) are labels
+                    ws.write_number(hdr - 1, FIRST_COL - 1 + i, value, styles.header)
         for row in sheet.rows:
+            if row.section == "calendar":
+                continue
             _, rr = layout.rows[row.name]
             values = schedule.rows.loc[row.name].to_numpy(dtype=float)
             fill = SECTION_FILLS.get(row.section)
             shade = {"bg_color": fill} if fill else {}
             timeline_format = TIMELINE_FORMATS.get(row.format, row.format)
-            unit = {"usd_thousands": "USD thousands", "millions_whole": f"M {row.unit}"}.get(timeline_format, row.unit)
+            unit = styles.unit({"usd_thousands": "USD thousands", "millions_whole": f"M {row.unit}"}.get(
+                timeline_format, row.unit))
             _label(ws, styles, rr, _labelled(row.label, unit), label_width, bold=bool(row.emphasis), **shade)
             if row.total:
                 ws.write_formula(rr - 1, 1, f"=SUM({row.name})", styles.number(row.format, bold=True, **shade),
@@ -405,7 +448,7 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
                 cached = words if np.isnan(values[i]) and words else float(values[i])
                 ws.write_formula(rr - 1, FIRST_COL - 1 + i, text, cell_style, cached)
             last_row = max(last_row, rr)
-        ws.freeze_panes(0 if body or first else hdr, FIRST_COL - 1)
+        ws.freeze_panes(0 if body or first else layout.axis[sheet.name], FIRST_COL - 1)
         ws.set_column(FIRST_COL - 1, FIRST_COL - 2 + len(axis_values), MONTH_WIDTH)
         ws.set_column(1, 1, TOTAL_WIDTH)
     else:
@@ -414,6 +457,36 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
     last_col = FIRST_COL - 1 + len(axis_values) if sheet.rows else 8
     _print_setup(ws, last_col, last_row + (18 * sum(1 for c in charts if c["sheet"] == sheet.name)), repeat,
                  months=len(axis_values) if sheet.rows else 0)
+
+
+def _write_calendar(ws, styles, here: str, layout: _Layout, schedule) -> None:
+    """The header block of a timeline sheet: month-end dates, fiscal year, quarter and month number.
+
+    The home sheet holds the formulas (the calendar rows and a month counter that survives
+    an inserted column); every other timeline sheet refers to them.
+    """
+    home, hdr = layout.home, layout.header[here]
+    lines = [(name, label, fmt) for name, (label, _, fmt, _) in CALENDAR_ROWS.items()] + [("month", "Month", "integer")]
+    for k, (name, label, fmt) in enumerate(lines):
+        r = hdr + k
+        style = styles.get(bold=True, font_color="#FFFFFF", bg_color=HEADER_FILL, num_format=FORMATS[fmt]) \
+            if k == 0 else styles.get(num_format=FORMATS[fmt], italic=True, font_color="#595959")
+        if k:
+            ws.write_string(r - 1, 0, label, styles.get(italic=True, font_color="#595959"))
+        values = (np.arange(1, layout.months + 1, dtype=float) if name == "month"
+                  else schedule.rows.loc[name].to_numpy(dtype=float))
+        if here == home:
+            if name == "month":  # a counter, one formula across from the Total column's blank cell: an
+                # inserted column is blank and leaves every month after it where it was
+                before = xl_col_to_name(FIRST_COL - 2)
+                texts = [f"=MAX(${before}{r}:{xl_col_to_name(FIRST_COL - 2 + i)}{r})+1" for i in range(layout.months)]
+            else:
+                texts = layout.row_formulas(layout.expr[name], here)
+        else:
+            texts = [f"={quote_sheetname(home)}!{xl_col_to_name(FIRST_COL - 1 + i)}${layout.header[home] + k}"
+                     for i in range(layout.months)]
+        for i, text in enumerate(texts):
+            ws.write_formula(r - 1, FIRST_COL - 1 + i, text, style, float(values[i]))
 
 
 def _label(ws, styles, r: int, text: str, width: int, **style) -> None:
@@ -436,7 +509,7 @@ def _write_charts(wb, t: Template, layout: _Layout) -> None:
         ws = wb.get_worksheet_by_name(sheet)
         start = anchors.get(sheet, max(r for s, r in layout.rows.values() if s == sheet) + 3)
         chart = wb.add_chart({"type": "line"})
-        hdr = layout.axis[sheet]
+        hdr = layout.header[sheet]
         first, last = FIRST_COL - 1, FIRST_COL - 2 + layout.months
         for name in spec["rows"]:
             row_sheet, r = layout.rows[name]
@@ -460,7 +533,99 @@ def _write_charts(wb, t: Template, layout: _Layout) -> None:
         anchors[sheet] = start + 17
 
 
-def _write_checks(wb, styles, t: Template, layout: _Layout, schedule) -> None:
+class _Refs:
+    """A :class:`costlib.formulas.Context` over given cell texts: the fiscal sheets' formulas."""
+
+    def __init__(self, cells: dict[str, str]):
+        self.cells = cells
+
+    def value(self, name: str) -> str:
+        return self.cells[name]
+
+    range = value
+
+    def end(self, name: str, which: str) -> str:
+        return self.cells[name]
+
+    to_date = value
+
+
+_BY_YEAR = "by_period(values, fiscal_year, year)"
+_BY_QUARTER = "by_quarter(values, fiscal_year, year, fiscal_quarter, quarter)"
+_RECONCILES = "agree(total(here), total(values))"
+
+
+def _write_fiscal(wb, styles, t: Template, layout: _Layout, schedule) -> list[str]:
+    """The Annual and Quarterly sheets: every summable row by fiscal year and by quarter, by formula.
+
+    Returns the cells that say, row by row, whether the periods add up to the months.
+    """
+    from ..formulas import parse
+    from ..models import summable
+
+    home, hdr = layout.home, layout.header[layout.home]
+    first_year = f"{quote_sheetname(home)}!${layout.first_col}${hdr + 1}"
+    first_quarter = f"{quote_sheetname(home)}!${layout.first_col}${hdr + 2}"
+    names = summable(t)
+    reconcile_cells = []
+    for title, table, heads in (("Annual", schedule.annual, 1), ("Quarterly", schedule.quarterly, 2)):
+        ws = wb.add_worksheet(title)
+        what = "fiscal year" if heads == 1 else "fiscal quarter"
+        _title(ws, styles, f"{title}: every line item by {what}",
+               f"Each cell sums the monthly row over the months of its {what} (SUMIF{'S' if heads == 2 else ''} on "
+               "the calendar rows); the last column says whether the periods add up to the months.")
+        columns = list(table.columns)
+        _section_header(ws, styles, 4, ["Line item [unit]", "Total", *[""] * len(columns), "Reconciles"])
+        if heads == 2:
+            ws.write_string(4, 0, "Fiscal quarter", styles.get(italic=True, font_color="#595959"))
+        for i, key in enumerate(columns):
+            col = xl_col_to_name(FIRST_COL - 1 + i)
+            prev = xl_col_to_name(FIRST_COL - 2 + i)
+            year_style = styles.get(bold=True, font_color="#FFFFFF", bg_color=HEADER_FILL, num_format=FORMATS["fiscal_year"])
+            if heads == 1:
+                text = f"={first_year}" if i == 0 else f"={prev}4+1"
+                ws.write_formula(3, FIRST_COL - 1 + i, text, year_style, float(key))
+            else:
+                year, quarter = key
+                ws.write_formula(3, FIRST_COL - 1 + i, f"={first_year}" if i == 0 else f"=IF({prev}5=4,{prev}4+1,{prev}4)",
+                                 year_style, float(year))
+                ws.write_formula(4, FIRST_COL - 1 + i, f"={first_quarter}" if i == 0 else f"=IF({prev}5=4,1,{prev}5+1)",
+                                 styles.get(num_format=FORMATS["quarter"], italic=True, font_color="#595959"),
+                                 float(quarter))
+        last_period = xl_col_to_name(FIRST_COL - 2 + len(columns))
+        check_col = FIRST_COL - 1 + len(columns)
+        r, sheet = 4 + heads, None
+        for name in names:
+            row_sheet, row = t.rows[name]
+            if row_sheet.name != sheet:
+                sheet = row_sheet.name
+                r += 1
+                ws.write_string(r - 1, 0, sheet, styles.group)
+            r += 1
+            _label(ws, styles, r, _labelled(row.label, styles.unit(row.unit)), 52, bold=bool(row.emphasis))
+            fmt = styles.number(row.format, **({"bold": True} if row.emphasis else {}))
+            for i, key in enumerate(columns):
+                col = xl_col_to_name(FIRST_COL - 1 + i)
+                cells = {"values": name, "fiscal_year": "fiscal_year", "fiscal_quarter": "fiscal_quarter",
+                         "year": f"{col}$4", "quarter": f"{col}$5"}
+                text = render(parse(_BY_YEAR if heads == 1 else _BY_QUARTER), _Refs(cells))
+                ws.write_formula(r - 1, FIRST_COL - 1 + i, "=" + _strip_outside_quotes(text), fmt,
+                                 float(table.loc[name, key]))
+            here = f"${layout.first_col}{r}:${last_period}{r}"
+            ws.write_formula(r - 1, 1, f"=SUM({here})", fmt, float(table.loc[name].sum()))
+            text = render(parse(_RECONCILES), _Refs({"here": here, "values": name}))
+            ws.write_formula(r - 1, check_col, "=" + _strip_outside_quotes(text), styles.get(num_format=BOOLEAN),
+                             bool(schedule.checks.get(RECONCILES, True)))
+            reconcile_cells.append(f"{title}!${xl_col_to_name(check_col)}${r}")
+        ws.set_column(0, 0, 52)
+        ws.set_column(1, check_col - 1, 15)
+        ws.set_column(check_col, check_col, 11)
+        ws.freeze_panes(4 + heads, FIRST_COL - 1)
+        _print_setup(ws, check_col + 1, r, 4 + heads)
+    return reconcile_cells
+
+
+def _write_checks(wb, styles, t: Template, layout: _Layout, schedule, generated=()) -> None:
     ws = wb.add_worksheet("Checks")
     _title(ws, styles, "Checks", "Each check is TRUE when the model is consistent; an error anywhere shows FALSE "
                                  "with its reason. The master check, checks_ok, is TRUE only when all are.")
@@ -468,6 +633,7 @@ def _write_checks(wb, styles, t: Template, layout: _Layout, schedule) -> None:
     ws.write_string(4, 0, "Master check: all checks pass", styles.get(bold=True))
     first = 6
     checks = [(c.label, layout.formula(c.expr, "Checks")[1:], schedule.checks[c.label], c.fails) for c in t.checks]
+    checks += list(generated)
     rules = ",".join(_validation_formula(i, i.name) for i in t.inputs if i.type != "text")
     checks.append(("Every input obeys its rule, even typed past data validation", f"AND({rules})", True,
                    "an input breaks its rule (see the Rule column of Inputs)"))
@@ -558,6 +724,9 @@ def _write_about(wb, styles, t: Template, values: dict[str, Any]) -> None:
     _section_header(ws, styles, r, ["Sheet", "What it holds"])
     sheets = [(s.name, s.description) for s in _ordered(t)]
     sheets[1:1] = [("Inputs", "The only cells to type in, each with unit, rule, source and a defined name.")]
+    if t.calendar is not None:
+        sheets += [("Annual", "Every line item totalled by fiscal year, by formula from the months."),
+                   ("Quarterly", "Every line item totalled by fiscal quarter, by formula from the months.")]
     sheets += [("Checks", "Each consistency check, its result and why it fails; the master check checks_ok."),
                ("Catalogue", "The accelerator figures the formulas look up, with as-of dates and sources."),
                ("About", "This sheet.")]
@@ -587,10 +756,10 @@ def build_workbook(t: Template, values: dict[str, Any], schedule=None) -> bytes:
     wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
     wb.calc_on_load = False  # the cached values are the library's: no forced recalculation on open
-    styles = _Styles(wb)
+    styles = _Styles(wb, values[t.currency_input] if t.currency_input else "USD")
     ordered = _ordered(t)
     wb.add_worksheet(ordered[0].name)
-    defaults = resolve_inputs(t, None)
+    defaults = resolve_inputs(t, None, refuse=False)
     _write_inputs(wb, styles, t, values, defaults)
     for s in ordered[1:]:
         wb.add_worksheet(s.name)
@@ -601,7 +770,14 @@ def build_workbook(t: Template, values: dict[str, Any], schedule=None) -> bytes:
     for name, (sheet, r) in layout.rows.items():
         wb.define_name(name, f"={quote_sheetname(sheet)}!${layout.first_col}${r}:${layout.last_col}${r}")
     _write_charts(wb, t, layout)
-    _write_checks(wb, styles, t, layout, schedule)
+    generated = []
+    if layout.home is not None:
+        cells = _write_fiscal(wb, styles, t, layout, schedule)
+        generated.append((RECONCILES, f"AND({','.join(cells)})", schedule.checks[RECONCILES],
+                          "a fiscal-year or quarter total differs from its months: start_date or "
+                          "fiscal_year_start_month moved the timeline across another fiscal year; regenerate the "
+                          "workbook"))
+    _write_checks(wb, styles, t, layout, schedule, generated)
     write_catalogue(wb, styles)
     _write_about(wb, styles, t, values)
     wb.get_worksheet_by_name(ordered[0].name).activate()
