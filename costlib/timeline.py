@@ -10,6 +10,13 @@ and :mod:`costlib.economics`).
 A timeline row is a 1-D array with one element per column (month); a single value is a
 float. Every function broadcasts the two.
 
+With a draw axis (:func:`costlib.simulate` evaluates every draw at once) a row is 2-D,
+``(draws, months)``, and a drawn single value is a column, ``(draws, 1)``. The functions
+that scan or reduce the month axis work along the last axis; those that reduce it to one
+value per draw (``total``, ``last``, ``count_of``, ``first_where``) keep it as a column of
+length 1, so their result broadcasts against rows as a drawn input does. A 1-D row gives
+what it always gave, and the Excel twins are the same.
+
 >>> growth(100.0, 0.05, [1, 2, 3])
 array([100.  , 105.  , 110.25])
 >>> cumulative([1.0, 2.0, 3.0])
@@ -124,8 +131,11 @@ def cumulative(values):
 
     >>> cumulative([5.0, 0.0, 2.5])
     array([5. , 5. , 7.5])
+    >>> cumulative([[1.0, 2.0], [3.0, 4.0]])  # two draws: each row runs along its months
+    array([[1., 3.],
+           [3., 7.]])
     """
-    return np.cumsum(_row("values", values))
+    return np.cumsum(_row("values", values), axis=-1)
 
 
 @excel("SUM({values})", ranges=("values",))
@@ -134,8 +144,14 @@ def total(values):
 
     >>> total([5.0, 0.0, 2.5])
     7.5
+    >>> total([[1.0, 2.0], [3.0, 4.0]])  # two draws: one total each, as a column
+    array([[3.],
+           [7.]])
     """
-    return float(np.sum(_row("values", values)))
+    arr = _row("values", values)
+    if arr.ndim == 1:
+        return float(np.sum(arr))
+    return np.sum(arr, axis=-1, keepdims=True)
 
 
 # the row's last cell itself: INDEX over a one-column row is #REF! in Gnumeric
@@ -145,8 +161,12 @@ def last(values):
 
     >>> last([1.0, 3.0, 6.0])
     6.0
+    >>> last([[1.0, 2.0], [3.0, 4.0]])
+    array([[2.],
+           [4.]])
     """
-    return float(_row("values", values)[-1])
+    arr = _row("values", values)
+    return float(arr[-1]) if arr.ndim == 1 else arr[..., -1:].copy()
 
 
 @excel("COUNT({values})", ranges=("values",))
@@ -157,7 +177,9 @@ def count_of(values):
     3.0
     """
     arr = _row("values", values)
-    return float(np.count_nonzero(np.isfinite(arr)))
+    if arr.ndim == 1:
+        return float(np.count_nonzero(np.isfinite(arr)))
+    return np.count_nonzero(np.isfinite(arr), axis=-1, keepdims=True).astype(float)
 
 
 # the first period plus the flag's position: INDEX over a one-column row is #REF! in Gnumeric,
@@ -176,13 +198,23 @@ def first_where(flags, periods):
     3.0
     >>> first_where([0, 0], [1, 2])
     inf
+    >>> first_where([[0, 1, 1], [0, 0, 0]], [1, 2, 3])  # two draws
+    array([[ 2.],
+           [inf]])
     """
     f, p = _row("flags", flags), _row("periods", periods)
-    if p.size > 1 and not np.all(np.diff(p) == 1):
+    if p.shape[-1] > 1 and not np.all(np.diff(p, axis=-1) == 1):
+        first_row = p.reshape(-1, p.shape[-1])[0]
         raise _args.OutOfRangeError("periods must count up by one (the month axis), got "
-                                    f"{', '.join(f'{v:g}' for v in p[:4])}...", argument="periods")
-    hits = np.flatnonzero(f == 1)
-    return float(p[hits[0]]) if hits.size else float("inf")
+                                    f"{', '.join(f'{v:g}' for v in first_row[:4])}...", argument="periods")
+    if f.ndim == 1 and p.ndim == 1:
+        hits = np.flatnonzero(f == 1)
+        return float(p[hits[0]]) if hits.size else float("inf")
+    shaped = _args.broadcast({"flags": f, "periods": p})
+    hit = shaped["flags"] == 1
+    at = np.argmax(hit, axis=-1)[..., np.newaxis]
+    found = np.take_along_axis(shaped["periods"], at, axis=-1)
+    return np.where(np.any(hit, axis=-1, keepdims=True), found, np.inf)
 
 
 @excel(lambda values: " + ".join(values) if values else "0")
@@ -302,6 +334,8 @@ def no_errors(*values):
 
     >>> no_errors([1.0, 2.0], [3.0])
     True
+
+    With a draw axis the rows are 2-D: True where no cell of any draw is an error.
     """
     # NaN is a cell that says "n/a" in words (SUM passes over text): not an error
     return bool(all(not np.any(np.isinf(np.asarray(v, dtype=float))) for v in values))
