@@ -12,6 +12,8 @@ Units are in each docstring and in the README's nomenclature table.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 
 __version__ = "0.1.0"
 
@@ -38,6 +40,7 @@ _EXPORTS = {
         "DECODE_BANDWIDTH_UTILIZATION",
     ], "inference"),
     "scenarios": "scenarios",
+    "Range": "simulate", "Simulation": "simulate", "simulate": "simulate",
     **dict.fromkeys([
         "CHINCHILLA_FIT", "InferenceOptimal", "accelerator_peak_tflops", "chinchilla_loss", "chinchilla_optimal_params", "chinchilla_tokens",
         "compute_gpu_hours", "energy_cost", "inference_optimal", "loss_optimal_params", "moe_active_params",
@@ -59,3 +62,21 @@ def __getattr__(name: str):
 
 def __dir__():
     return sorted(set(globals()) | set(_EXPORTS))
+
+
+class _Package(types.ModuleType):
+    """``costlib`` itself: ``costlib.simulate`` and ``costlib.scenarios`` stay the functions.
+
+    Importing the module ``costlib.simulate`` (``from costlib.simulate import Range``, a
+    doctest run) makes Python bind the package's attribute ``simulate`` to the module,
+    after which ``costlib.simulate(...)`` would fail; a module named as its function binds
+    the function instead.
+    """
+
+    def __setattr__(self, name, value):
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == name and hasattr(value, name):
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

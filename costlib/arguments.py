@@ -223,6 +223,21 @@ ARGUMENTS: dict[str, Argument] = _table(
      "pandas.DataFrame"),
     ("functions", "callable", None, "costlib functions to evaluate on every row", "callable"),
     ("fixed", "any", None, "Arguments that are the same for every scenario", "any"),
+    # ranges (costlib.simulate)
+    ("function_or_template", "callable or template", None,
+     "A costlib function, or a template: its name (costlib templates lists them), a path to a .toml file or a "
+     "loaded template", "callable, str, path or Template"),
+    ("ranges", "input -> range", None,
+     "Uncertain inputs: name -> (low, base, high) in the input's unit, a dict such as "
+     "{'dist': 'normal', 'mean': m, 'sd': s}, or a costlib.Range", "dict"),
+    ("n", "draws", None, "Draws of the uncertain inputs, a whole number >= 1", "int"),
+    ("seed", "seed", None, "Seed of the draws, a whole number >= 0: the same seed gives the same numbers", "int"),
+    ("outputs", "names", None,
+     "Outputs to report: a template's items, or the fields of a function's result; not given: every number",
+     "sequence of str"),
+    ("dist", "name", None, 'Distribution of a (low, base, high) range: "pert" or "triangular"'),
+    ("progress", "callable", None, "Called as progress(done, n) after each block of draws, for a progress bar",
+     "callable"),
 )
 
 #: Per-function readings that differ from :data:`ARGUMENTS`: function name -> argument -> reading.

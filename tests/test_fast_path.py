@@ -54,6 +54,7 @@ TEXT = ["7", "H100"]
 NOT_NUMERIC = {
     "api_price": "names only", "gpu_price": "names only", "gpu_spec": "names only",
     "scenarios": "takes a DataFrame of scenarios", "scale_plan": "returns a DataFrame; its parts are covered",
+    "simulate": "draws ranges through a function or a template; tests/test_simulate.py",
 }
 #: The engine functions the scalar fast path must cover: every one must be among those tested.
 REQUIRED = {
