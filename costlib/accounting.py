@@ -321,7 +321,7 @@ def capitalised(amount, treatment):
     return a.wrap(np.where(keep, a.amount, 0.0))
 
 
-@excel('IF({treatment} = "capitalise", 0, {amount})', text=("treatment",))
+@excel('IF({treatment} = "expense", {amount}, 0)', text=("treatment",))
 def expensed(amount, treatment):
     """``amount`` where the policy expenses the line, else 0 [unit of amount]: what reaches the P&L when paid.
 

@@ -19,8 +19,14 @@ from costlib.workbook.recalc import convert
 RULE = "Every input obeys its rule, even typed past data validation"
 EDITS = {  # case -> (template, {input: typed value}, the check that must fail)
     "months-edited": ("budget", {"months": 24}, "The timeline has one column per month"),
-    "training-after-the-timeline": ("budget", {"training_month": 40}, "The training run is paid inside the timeline"),
-    "unknown-gpu": ("budget", {"gpu": "Z100"}, "The accelerator is in the catalogue"),
+    "launch-after-the-timeline": ("budget", {"launch_month": 40}, "The model launches inside the timeline"),
+    "launch-before-the-run-ends": ("budget", {"launch_month": 3}, "Serving launches after the final run ends"),
+    "unknown-gpu": ("budget", {"gpu": "Z100"}, "The accelerators are in the catalogue"),
+    "treatment-typed-wrong": ("budget", {"final_run_treatment": "defer"}, "Every build line is capitalised or expensed, once"),
+    # 36 months from February 2027 run into FY2030: the Annual sheet's three years miss January 2030
+    "start-moved-across-a-fiscal-year": ("budget", {"start_date": 46419}, "Fiscal-year and quarter totals reconcile "
+                                                                          "with the months"),
+    "useful-life-zero": ("budget", {"useful_life_months": 0}, RULE),
     "negative-params": ("budget", {"params": -5}, RULE),
     "fraction-above-one": ("build-vs-buy", {"utilization": 1.4}, RULE),
     "p95-below-median": ("unit-economics", {"p95_input_tokens": 10, "p95_output_tokens": 10},

@@ -14,6 +14,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import costlib
@@ -121,8 +122,12 @@ SET_REFUSED = [  # (--set value, fragments of the message); each names its input
     ("monthly_growth=5", "monthly_growth is fraction/month: 5 would be 500%", "type 5% for 5 %"),
     ("monthly_growth=1.5", "monthly_growth", "plausible 0 to 1"),
     ("failed_run_share=10", "failed_run_share is fraction: 10 would be 1000%", "1000% if you mean it"),
-    ("training_month=100", "training_month must be <= months (36), got 100"),
-    ("training_month=37", "training_month must be <= months (36), got 37"),
+    ("development_months=100", "development_months must be <= months (36), got 100"),
+    ("development_months=37", "development_months must be <= months (36), got 37"),
+    ("start_date=2027-13", "start_date must be a date such as 2027-01 or 2027-01-01, got '2027-13'"),
+    ("fiscal_year_start_month=13", "fiscal_year_start_month must be <= 12, got 13"),
+    ("useful_life_months=0", "useful_life_months must be >= 1, got 0"),
+    ("launch_month=3", "launch_month = 3: launch_month is before the final run ends"),
     ("months=36.000000001", "months must be a whole number, got 36.000000001"),
     ("months=0", "months must be >= 1, got 0"), ("months=601", "months must be <= 600, got 601"),
     ("months=-1", "months must be >= 1, got -1"), ("months=1e3", "months must be <= 600, got 1000"),
@@ -173,7 +178,7 @@ SET_ACCEPTED = [  # (--set value, input, value in the workbook)
     ("monthly_tokens=500M", "monthly_tokens", 500e6), ("serve_price_per_gpu_hour=$2.50", "serve_price_per_gpu_hour", 2.5),
     ("finetune_cost=1,000", "finetune_cost", 1000), ("utilization=60%", "utilization", 0.6),
     ("monthly_growth=500%", "monthly_growth", 5.0), ("monthly_growth=5%", "monthly_growth", 0.05),
-    ("failed_run_share=1000%", "failed_run_share", 10.0), ("training_month=36", "training_month", 1 * 36),
+    ("failed_run_share=1000%", "failed_run_share", 10.0), ("development_months=26", "development_months", 26),
     ("months=36.0", "months", 36), ("model_name==HYPERLINK(\"http://x\")", "model_name", '=HYPERLINK("http://x")'),
     ("model_name=" + "x" * 32_767, "model_name", "x" * 32_767), ("precision= FP8 ", "precision", "fp8"),
 ]
@@ -304,7 +309,7 @@ SCENARIOS_REFUSED = [  # (bytes of the CSV, fragments); nothing may be written f
     (b'scenario,params\nok,8e9\nbad,"2,5"\n', "line 3, scenario 'bad': params must be a number", "2.5 or 25"),
     (b"scenario;params\nx;1.000\n", "line 2: params is '1.000'", "semicolon"),
     (b"scenario,monthly_growth\nfast,5\n", "scenario 'fast': monthly_growth is fraction/month"),
-    (b"scenario,training_month\nlate,100\n", "training_month must be <= months (36), got 100"),
+    (b"scenario,development_months\nlate,100\n", "development_months must be <= months (36), got 100"),
     (b"scenario\n", "must have a header row and at least one scenario row"),
     (b"", "must have a header row"),
     (b"scenario,params\n\"x,8e9\n", "not a readable CSV file"),
@@ -603,13 +608,14 @@ def test_api_generate_refusals(tmp_path, monkeypatch, template, overrides, path,
 
 @pytest.mark.parametrize("overrides, fragment", [
     ({"params": "1e308"}, "params = 1e+308"), ({"monthly_growth": 10, "months": 600}, "monthly_growth"),
-    ({"training_month": 40}, "training_month must be <= months (36)"), ({"mfu": "40 %"}, None),
+    ({"development_months": 40}, "development_months must be <= months (36)"), ({"mfu": "40 %"}, None),
+    ({"launch_month": 5}, "launch_month = 5: launch_month is before the final run ends"),
     ({"params": "70B", "utilization": "60%"}, None),
 ])
 def test_api_schedule(overrides, fragment):
     if fragment is None:
         s = schedule("budget", overrides)
-        assert all(math.isfinite(v) for v in s.rows.to_numpy().ravel())
+        assert not np.isinf(s.rows.to_numpy()).any() and all(s.checks.values())  # NaN: "n/a" before launch
         return
     with pytest.raises(InputError) as raised:
         schedule("budget", overrides)

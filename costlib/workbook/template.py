@@ -663,12 +663,16 @@ def _check_overflow(template: Template, values: dict[str, Any], given: set[str])
         except (ArithmeticError, ValueError, TypeError):  # a probe: any failure counts as broken
             return ["a result"]
         items, rows, _ = evaluated
-        bad = [n for n, r in rows.items() if not np.all(np.isfinite(r))]
+        # NaN in a row that says "n/a" in words (no tokens served before launch) is a legal value
+        bad = [n for n, r in rows.items() if np.any(np.isinf(r)) or (n not in worded and np.any(np.isnan(r)))]
         bad += [n for n, v in items.items() if isinstance(v, float) and not _math.isfinite(v)]
         if keep and not bad:
             values.evaluated = evaluated  # the schedule of these inputs: costlib.models need not compute it again
         return bad
 
+    from ..formulas import none_text
+
+    worded = {name for name, (_, row) in template.rows.items() if none_text(row.expr)}
     numeric = [i for i in template.inputs if i.name in given and i.type in ("number", "integer")
                and values[i.name] != 0 and values[i.name] != i.default]
     if not numeric:
