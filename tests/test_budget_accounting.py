@@ -1,0 +1,498 @@
+"""The budget's calendar, timing, accounting and serving plans, against arithmetic done here.
+
+Every expected number below is computed in this file from the inputs (the template's
+defaults, templates/budget.toml, or the overrides a test sets) with the published
+constants named on their line; none comes from the costlib function that computes it.
+What is not a number is an identity (cash = P&L + change in book value) or a property
+(net book value never negative). Core tier: schedule() only, two renders for currency.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import functools
+import io
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from costlib import InputError, cli
+from costlib.models import schedule
+from costlib.workbook import render
+
+H100_BF16_DENSE_TFLOPS = 989.4  # [NVIDIA2022]: H100 SXM BF16 1,979 TFLOP/s with sparsity, 989.4 dense
+H100_BOARD_POWER_W = 700.0      # [NVIDIA2022]: H100 SXM board power 700 W
+HOURS_PER_MONTH = 8760 / 12     # 730 h: a 365-day year of 8,760 h over 12 months
+SECONDS_PER_HOUR = 3600
+EXCEL_EPOCH = datetime.date(1899, 12, 30)  # Excel's 1900 date system: serial 1 = 1900-01-01 (valid from 1900-03-01)
+
+TREATMENT_INPUTS = {  # build line -> its policy input (templates/budget.toml, group "Accounting policy")
+    "research": "research_treatment", "data_preparation": "data_preparation_treatment",
+    "final_run": "final_run_treatment", "failed_runs": "failed_runs_treatment",
+    "finetune": "finetune_treatment", "training_staff": "training_staff_treatment",
+}
+
+
+@functools.lru_cache(maxsize=None)
+def _cached(items: tuple):
+    return schedule("budget", dict(items))
+
+
+def sched(**overrides):
+    """The budget for these overrides, computed once per module run."""
+    return _cached(tuple(sorted(overrides.items(), key=lambda kv: kv[0])))
+
+
+def rel(x, tol=1e-9):
+    return pytest.approx(x, rel=tol, abs=tol * 1e-3)
+
+
+def month_numbers(s):
+    return np.arange(1, int(s.inputs["months"]) + 1)
+
+
+# --------------------------------------------------------------- independent arithmetic
+
+def programme(inp: dict) -> dict:
+    """The build lines, run timing and launch, from the inputs alone (6 N D over H100 BF16 dense peak)."""
+    gpu_hours = (inp["flops_per_param_token"] * inp["params"] * inp["train_tokens"]
+                 / (H100_BF16_DENSE_TFLOPS * 1e12 * inp["mfu"] * SECONDS_PER_HOUR))
+    final = gpu_hours * inp["train_price_per_gpu_hour"]
+    research = final * inp["research_multiplier"]
+    failed = final * inp["failed_run_share"]
+    share = inp["data_preparation_share"]
+    data = (final + research + failed) * share / (1 - share)  # data is `share` of the whole programme
+    run_months = gpu_hours / inp["training_gpus"] / HOURS_PER_MONTH
+    dev = inp["development_months"]
+    launch = inp["launch_month"] or math.ceil(dev + run_months) + 1  # the first whole month after the run
+    staff_monthly = inp["training_headcount"] * inp["training_cost_per_person_year"] / 12
+    cycles = list(range(launch + inp["finetune_interval_months"], inp["months"] + 1, inp["finetune_interval_months"]))
+    return dict(gpu_hours=gpu_hours, final_run=final, research=research, failed_runs=failed, data_preparation=data,
+                run_months=run_months, dev=dev, launch=launch, training_staff=staff_monthly * (launch - 1),
+                finetune_cycles=cycles, finetune=inp["finetune_cost"] * len(cycles))
+
+
+def capitalised_split(inp: dict, p: dict) -> tuple[float, float, float]:
+    """(capitalised before launch, capitalised per fine-tune cycle, expensed in all) under the policy."""
+    cont = inp["contingency_share"]
+    cont_cap = inp["contingency_treatment"] == "capitalise"
+    pre_lines = ["research", "data_preparation", "final_run", "failed_runs", "training_staff"]
+    pre = sum(p[line] for line in pre_lines if inp[TREATMENT_INPUTS[line]] == "capitalise")
+    pre += cont * sum(p[line] for line in pre_lines) * cont_cap
+    cycle = inp["finetune_cost"] * ((inp["finetune_treatment"] == "capitalise") + cont * cont_cap)
+    build = (1 + cont) * (sum(p[line] for line in pre_lines) + p["finetune"])
+    expensed = build - pre - cycle * len(p["finetune_cycles"])
+    return pre, cycle, expensed
+
+
+def straight_line_expected(months: int, launch: int, life: int, pre: float, later: dict[int, float]) -> np.ndarray:
+    """Each pre-launch amount in equal parts over `life` months from launch; a later one from its own month."""
+    out = np.zeros(months)
+    for m in range(1, months + 1):
+        if launch <= m < launch + life:
+            out[m - 1] += pre / life
+        out[m - 1] += sum(amount / life for k, amount in later.items() if k <= m < k + life)
+    return out
+
+
+def whole_gpus_expected(tokens: np.ndarray, inp: dict) -> np.ndarray:
+    per_gpu_month = inp["tokens_per_second"] * inp["utilization"] * SECONDS_PER_HOUR * HOURS_PER_MONTH
+    return np.array([math.ceil(t / per_gpu_month) for t in tokens], dtype=float)
+
+
+def declining_expected(first: float, decline: float, months: np.ndarray) -> np.ndarray:
+    return first * (1 - decline) ** ((months - 1) / 12)
+
+
+# --------------------------------------------------------------- 1. calendar
+
+class TestCalendar:
+    def test_month_ends_are_the_real_calendar(self):
+        s = sched(start_date="2027-01")
+        cols = s.monthly.columns
+        assert cols[0] == pd.Timestamp("2027-01-31")
+        assert cols[1] == pd.Timestamp("2027-02-28")   # 2027 is not a leap year
+        assert cols[13] == pd.Timestamp("2028-02-29")  # 2028 is: divisible by 4, not by 100
+        for i, d in enumerate(cols):  # month i+1 of a timeline from Jan 2027, on its last day
+            year, month = 2027 + i // 12, i % 12 + 1
+            assert (d.year, d.month, d.day) == (year, month, calendar.monthrange(year, month)[1])
+
+    def test_month_end_cells_are_excel_serials(self):
+        s = sched(start_date="2027-01")
+        serials = s.rows.loc["month_end"].to_numpy()
+        assert serials[0] == (datetime.date(2027, 1, 31) - EXCEL_EPOCH).days   # 46418
+        assert serials[13] == (datetime.date(2028, 2, 29) - EXCEL_EPOCH).days
+
+    @pytest.mark.parametrize("start", ["2027-01", "2027-01-01", "2027-01-15", datetime.date(2027, 1, 1)])
+    def test_start_date_forms_give_the_same_months(self, start):
+        s, ref = sched(start_date=start), sched(start_date="2027-01")
+        assert list(s.monthly.columns) == list(ref.monthly.columns)
+        pd.testing.assert_frame_equal(s.monthly, ref.monthly)
+
+    def test_july_fiscal_year_is_named_by_the_year_it_ends_in(self):
+        s = sched(start_date="2027-01", fiscal_year_start_month=7)
+        fy, q = s.rows.loc["fiscal_year"], s.rows.loc["fiscal_quarter"]
+        assert (fy[1], q[1]) == (2027, 3)   # Jan 2027: FY Jul 2026-Jun 2027 = FY2027, its third quarter
+        assert (fy[6], q[6]) == (2027, 4)   # Jun 2027: last month of FY2027
+        assert (fy[7], q[7]) == (2028, 1)   # Jul 2027 opens FY2028
+        assert list(s.annual.columns) == [2027, 2028, 2029, 2030]  # 36 months from Jan 2027: 6 + 12 + 12 + 6
+
+    def test_microsoft_fy2023_ended_30_june_2023(self):
+        # [Microsoft2023]: Form 10-K for the fiscal year ended 30 June 2023, i.e. July 2022 to June 2023
+        s = sched(start_date="2022-07", fiscal_year_start_month=7, months=12)
+        assert set(s.rows.loc["fiscal_year"]) == {2023}
+        assert s.monthly.columns[-1] == pd.Timestamp("2023-06-30")
+        assert list(s.rows.loc["fiscal_quarter"]) == [1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]
+
+    @pytest.mark.parametrize("fiscal_start", [1, 4, 7, 12])
+    @pytest.mark.parametrize("start", ["2027-01", "2027-05"])
+    def test_annual_and_quarterly_are_a_groupby_of_the_months(self, fiscal_start, start):
+        s = sched(start_date=start, fiscal_year_start_month=fiscal_start, months=40)
+        dates = s.monthly.columns
+        # FY named by the year it ends in; quarter counted from the fiscal start
+        fy = [d.year + (1 if fiscal_start > 1 and d.month >= fiscal_start else 0) for d in dates]
+        q = [(d.month - fiscal_start) % 12 // 3 + 1 for d in dates]
+        assert list(s.rows.loc["fiscal_year"]) == fy
+        assert list(s.rows.loc["fiscal_quarter"]) == q
+        names = list(s.annual.index)
+        monthly = s.monthly.loc[names]
+        by_year = monthly.T.groupby(pd.Index(fy, name="fiscal_year")).sum().T
+        assert list(s.annual.columns) == list(by_year.columns)
+        np.testing.assert_allclose(s.annual.to_numpy(), by_year.to_numpy(), rtol=1e-12, atol=1e-6)
+        by_quarter = monthly.T.groupby([pd.Index(fy), pd.Index(q)]).sum().T
+        assert sorted(s.quarterly.columns) == list(by_quarter.columns)
+        np.testing.assert_allclose(s.quarterly[by_quarter.columns].to_numpy(), by_quarter.to_numpy(),
+                                   rtol=1e-12, atol=1e-6)
+        # the quarters run in calendar order, as a reader expects the columns
+        assert list(s.quarterly.columns) == list(dict.fromkeys(zip(fy, q)))
+
+    def test_annual_sums_flows_never_balances(self):
+        names = set(sched().annual.index)
+        for flow in ("cash_total", "pnl_total", "capex_total", "opex_total", "amortisation", "depreciation",
+                     "capitalised_cost", "expensed_build", "memo_rent_cost", "memo_own_running_cost",
+                     "memo_api_cost", "tokens_served"):
+            assert flow in names
+        for stock in ("net_book_value", "gpu_net_book_value", "balance_sheet_total", "serving_gpus", "owned_gpus",
+                      "cumulative_capex", "cumulative_opex", "month_end", "fiscal_year", "fiscal_quarter"):
+            assert stock not in names  # a balance or a count summed over twelve months means nothing
+
+
+# --------------------------------------------------------------- 2. timing
+
+class TestTiming:
+    def test_run_months_from_gpu_hours_and_cluster(self):
+        s = sched()
+        p = programme(s.inputs)
+        assert s.items["training_gpu_hours"] == rel(p["gpu_hours"])          # 6 N D / (989.4 TFLOP/s x 0.4)
+        assert s.items["training_months"] == rel(p["gpu_hours"] / 2048 / 730)  # 2,048 GPUs, 730 h a month
+        assert s.items["training_months"] == rel(2.9577, 1e-4)               # 4.42 M GPU-h / 2,048 / 730
+        assert s.items["training_cost"] == rel(p["gpu_hours"] * 2.0)          # $2/GPU-h
+
+    @pytest.mark.parametrize("overrides", [{}, {"training_gpus": 400}, {"training_gpus": 100, "months": 96}],
+                             ids=["default-3-months", "15-months", "61-months"])
+    def test_final_run_is_spread_by_its_overlap_with_each_month(self, overrides):
+        s = sched(**overrides)
+        p = programme(s.inputs)
+        start, end = p["dev"], p["dev"] + p["run_months"]  # the run: from the end of development, in months
+        overlap = np.array([max(0.0, min(m, end) - max(m - 1, start)) for m in month_numbers(s)])
+        expected = p["final_run"] * overlap / p["run_months"]
+        np.testing.assert_allclose(s.rows.loc["capex_final_run"].to_numpy(), expected, rtol=1e-9, atol=1e-6)
+        assert s.rows.loc["capex_final_run"].sum() == rel(p["final_run"])
+        assert s.rows.loc["capex_failed_runs"].sum() == rel(p["failed_runs"])
+        assert s.items["launch"] == p["launch"]
+        if overrides.get("training_gpus") == 400:
+            assert s.items["launch"] == 23   # 4.42 M GPU-h / 400 / 730 = 15.1 months from month 7: ends in 22
+        if overrides.get("training_gpus") == 100:
+            assert s.items["launch"] == 68   # 60.6 months from month 7: ends in 67
+        assert all(s.checks.values()), [k for k, v in s.checks.items() if not v]
+
+    def test_default_run_phasing_by_hand(self):
+        s = sched()
+        p = programme(s.inputs)
+        T = p["run_months"]  # 2.9577: months 7 and 8 whole, 0.9577 of month 9
+        run = s.rows.loc["capex_final_run"]
+        assert run[6] == 0 and run[10] == 0
+        assert run[7] == rel(p["final_run"] / T) and run[8] == rel(p["final_run"] / T)
+        assert run[9] == rel(p["final_run"] * (T - 2) / T)
+        assert s.items["launch"] == 10
+
+    def test_research_and_data_preparation_over_development(self):
+        s = sched(development_months=4)
+        p = programme(s.inputs)
+        for row, cost in (("capex_research", p["research"]), ("capex_data_preparation", p["data_preparation"])):
+            values = s.rows.loc[row].to_numpy()
+            np.testing.assert_allclose(values[:4], cost / 4, rtol=1e-12)
+            assert np.all(values[4:] == 0)
+            assert values.sum() == rel(cost)
+        assert s.rows.loc["capex_final_run", 4] == 0 and s.rows.loc["capex_final_run", 5] > 0  # run starts in 5
+
+    def test_a_run_of_exactly_three_months_launches_the_month_after(self):
+        # GPU-hours of exactly 2,048 GPUs x 730 h x 3 months: months 7, 8, 9, launch in 10 (not 11)
+        tokens = 2048 * 730 * 3 * H100_BF16_DENSE_TFLOPS * 1e12 * 0.4 * 3600 / (6 * 70e9)
+        s = sched(train_tokens=tokens)
+        assert s.items["training_months"] == rel(3.0)
+        assert s.items["launch"] == 10
+        run = s.rows.loc["capex_final_run"]
+        np.testing.assert_allclose(run[[7, 8, 9]].to_numpy(), s.items["training_cost"] / 3, rtol=1e-9)
+        assert run[10] == pytest.approx(0, abs=1e-6)
+        assert sched(train_tokens=tokens, launch_month=10).items["launch"] == 10   # the earliest launch is allowed
+        with pytest.raises(InputError, match="launch_month"):                        # month 9 is still training
+            schedule("budget", {"train_tokens": tokens, "launch_month": 9})
+
+    @pytest.mark.parametrize("launch_month", [0, 20])
+    def test_tokens_start_at_launch_and_grow(self, launch_month):
+        s = sched(launch_month=launch_month)
+        launch = launch_month or 10
+        m = month_numbers(s)
+        expected = np.where(m >= launch, 100e9 * 1.05 ** (m - launch), 0.0)  # 100 B tokens, +5 % a month
+        np.testing.assert_allclose(s.rows.loc["tokens_served"].to_numpy(), expected, rtol=1e-12)
+        staff = s.rows.loc["capex_training_staff"].to_numpy()
+        np.testing.assert_allclose(staff, np.where(m < launch, 10 * 300_000 / 12, 0.0))  # 10 people to launch
+        serving = s.rows.loc["opex_serving_staff"].to_numpy()
+        np.testing.assert_allclose(serving, np.where(m >= launch, 3 * 250_000 / 12, 0.0))  # 3 people from launch
+        amort = s.rows.loc["amortisation"].to_numpy()
+        assert np.all(amort[m < launch] == 0) and amort[launch - 1] > 0
+
+
+# --------------------------------------------------------------- 3. accounting
+
+POLICIES = {
+    "defaults": {},
+    "capitalise-all": {**{v: "capitalise" for v in TREATMENT_INPUTS.values()}, "contingency_treatment": "capitalise"},
+    "expense-all": {**{v: "expense" for v in TREATMENT_INPUTS.values()}, "contingency_treatment": "expense"},
+    "mixed-own": {"research_treatment": "capitalise", "failed_runs_treatment": "capitalise",
+                  "final_run_treatment": "expense", "data_preparation_treatment": "expense",
+                  "finetune_treatment": "expense", "training_staff_treatment": "capitalise",
+                  "contingency_treatment": "capitalise", "serving_plan": "own"},
+}
+
+
+class TestAccounting:
+    @pytest.mark.parametrize("policy", POLICIES, ids=list(POLICIES))
+    def test_every_build_line_is_capitalised_or_expensed_once(self, policy):
+        s = sched(**POLICIES[policy])
+        rows, p = s.rows, programme(s.inputs)
+        pre, cycle, expensed = capitalised_split(s.inputs, p)
+        assert rows.loc["capitalised_cost"].sum() == rel(pre + cycle * len(p["finetune_cycles"]))
+        scale = s.items["total_capex"]  # expensed is a difference of totals: compare to their size
+        assert rows.loc["expensed_build"].sum() == pytest.approx(expensed, rel=1e-9, abs=1e-12 * scale)
+        total = rows.loc["capitalised_cost"].sum() + rows.loc["expensed_build"].sum() + rows.loc[
+            "capex_gpu_purchases"].sum()
+        assert total == rel(rows.loc["capex_total"].sum())
+        assert total == rel(s.items["total_capex"])
+        # build spend from the inputs: every line plus 10 % contingency, and the plan's GPU purchases
+        build = 1.1 * (p["research"] + p["data_preparation"] + p["final_run"] + p["failed_runs"] + p["finetune"]
+                       + p["training_staff"])
+        assert s.items["total_capex"] == rel(build + rows.loc["capex_gpu_purchases"].sum())
+
+    @pytest.mark.parametrize("policy", POLICIES, ids=list(POLICIES))
+    def test_amortisation_is_straight_line_from_launch(self, policy):
+        s = sched(**POLICIES[policy])
+        p = programme(s.inputs)
+        pre, cycle, _ = capitalised_split(s.inputs, p)
+        expected = straight_line_expected(36, p["launch"], 36, pre, {k: cycle for k in p["finetune_cycles"]})
+        np.testing.assert_allclose(s.rows.loc["amortisation"].to_numpy(), expected, rtol=1e-9, atol=1e-6)
+        nbv = s.rows.loc["net_book_value"].to_numpy()
+        assert nbv.min() >= -1e-6 * max(nbv.max(), 1)
+        gpu_nbv = s.rows.loc["gpu_net_book_value"].to_numpy()
+        assert gpu_nbv.min() >= -1e-6 * max(gpu_nbv.max(), 1)
+
+    @pytest.mark.parametrize("life, months", [(36, 60), (24, 40), (480, 600)])
+    def test_book_value_reaches_zero_at_the_end_of_life_and_pnl_equals_cash(self, life, months):
+        s = sched(useful_life_months=life, months=months, finetune_cost=0, monthly_growth=0)
+        p = programme(s.inputs)
+        pre, _, _ = capitalised_split(s.inputs, p)
+        launch = p["launch"]
+        amort = s.rows.loc["amortisation"]
+        nbv = s.rows.loc["net_book_value"]
+        assert amort[launch] == rel(pre / life) and amort[launch + life - 1] == rel(pre / life)
+        assert amort[launch - 1] == 0 and abs(amort[launch + life]) <= 1e-6 * pre
+        assert nbv[launch - 1] == rel(pre)                       # all capitalised by the month before launch
+        assert nbv[launch + life - 2] == rel(pre / life, 1e-6)   # one month's slice left
+        tail = nbv.loc[launch + life - 1:].to_numpy()
+        assert np.all(np.abs(tail) <= 1e-6 * pre)                # zero from the last month of the life on
+        assert s.items["lifetime_pnl"] == rel(s.items["lifetime_cash"])
+
+    def test_useful_life_longer_than_the_timeline(self):
+        s = sched(useful_life_months=120)
+        p = programme(s.inputs)
+        pre, cycle, _ = capitalised_split(s.inputs, p)
+        # at month 36: pre-launch cost 27 of 120 months amortised; each cycle from its own month
+        left = pre * (1 - (36 - p["launch"] + 1) / 120) + sum(cycle * (1 - (36 - k + 1) / 120)
+                                                             for k in p["finetune_cycles"])
+        assert s.items["closing_net_book_value"] == rel(left)
+        assert s.items["lifetime_cash"] - s.items["lifetime_pnl"] == rel(s.items["closing_net_book_value"])
+
+    def test_expensing_everything_makes_pnl_the_cash(self):
+        s = sched(**POLICIES["expense-all"])
+        np.testing.assert_allclose(s.rows.loc["pnl_total"], s.rows.loc["cash_total"], rtol=1e-12)
+        assert np.all(s.rows.loc["amortisation"] == 0) and np.all(s.rows.loc["net_book_value"] == 0)
+
+    def test_expensing_everything_under_own_leaves_only_gpu_timing(self):
+        s = sched(**{**POLICIES["expense-all"], "serving_plan": "own"})
+        r = s.rows
+        np.testing.assert_allclose(r.loc["pnl_total"] - r.loc["depreciation"],
+                                   r.loc["cash_total"] - r.loc["capex_gpu_purchases"], rtol=1e-12)
+
+    @pytest.mark.parametrize("plan", ["rent", "own", "api"])
+    @pytest.mark.parametrize("policy", ["defaults", "capitalise-all"])
+    def test_cash_less_pnl_is_the_change_in_book_value(self, plan, policy):
+        s = sched(**{**POLICIES[policy], "serving_plan": plan})
+        r = s.rows
+        book = r.loc["balance_sheet_total"].to_numpy()
+        change = np.diff(np.concatenate([[0.0], book]))
+        np.testing.assert_allclose((r.loc["cash_total"] - r.loc["pnl_total"]).to_numpy(), change,
+                                   rtol=1e-9, atol=1e-6 * book.max())
+
+
+# --------------------------------------------------------------- 4. serving plans
+
+class TestServing:
+    def test_whole_gpus_from_tokens(self):
+        s = sched()
+        tokens = s.rows.loc["tokens_served"].to_numpy()
+        expected = whole_gpus_expected(tokens, s.inputs)  # ceil(tokens / (2,000 tok/s x 0.2 x 3,600 x 730))
+        np.testing.assert_array_equal(s.rows.loc["serving_gpus"].to_numpy(), expected)
+        assert s.rows.loc["serving_gpus", 10] == 96   # 100 B / 1.0512 B per GPU-month = 95.1
+
+    def test_an_exact_fleet_is_not_rounded_up(self):
+        s = sched(monthly_tokens=105.12e9, monthly_growth=0)  # 100 x 1.0512 B tokens per GPU-month, exactly
+        assert s.rows.loc["serving_gpus", 10] == 100
+
+    def test_rent_cost_whole_gpus_at_the_declining_price(self):
+        s = sched()
+        m = month_numbers(s)
+        gpus = whole_gpus_expected(s.rows.loc["tokens_served"].to_numpy(), s.inputs)
+        expected = gpus * 730 * declining_expected(2.5, 0.2, m)  # $2.50/GPU-h in month 1, -20 % a year
+        np.testing.assert_allclose(s.rows.loc["memo_rent_cost"].to_numpy(), expected, rtol=1e-12)
+        assert s.rows.loc["memo_rent_cost", 10] == rel(96 * 730 * 2.5 * 0.8 ** 0.75)
+
+    def test_api_cost_tokens_at_the_declining_price(self):
+        s = sched()
+        m = month_numbers(s)
+        tokens = np.where(m >= 10, 100e9 * 1.05 ** (m - 10), 0.0)
+        expected = tokens / 1e6 * declining_expected(3.0, 0.5, m)  # $3/Mtok in month 1, -50 % a year
+        np.testing.assert_allclose(s.rows.loc["memo_api_cost"].to_numpy(), expected, rtol=1e-12)
+
+    @pytest.mark.parametrize("plan, memo", [("rent", "memo_rent_cost"), ("own", "memo_own_running_cost"),
+                                            ("api", "memo_api_cost")])
+    def test_the_plan_carried_is_its_memo_line_and_the_others_stay(self, plan, memo):
+        s, rent = sched(serving_plan=plan), sched(serving_plan="rent")
+        pd.testing.assert_series_equal(s.rows.loc["opex_serving"], s.rows.loc[memo], check_names=False)
+        for line in ("memo_rent_cost", "memo_own_running_cost", "memo_api_cost", "memo_gpu_purchases"):
+            pd.testing.assert_series_equal(s.rows.loc[line], rent.rows.loc[line])  # memo lines whatever the plan
+            assert s.rows.loc[line].sum() > 0
+        purchases = s.rows.loc["capex_gpu_purchases"]
+        if plan == "own":
+            pd.testing.assert_series_equal(purchases, s.rows.loc["memo_gpu_purchases"], check_names=False)
+        else:
+            assert np.all(purchases == 0) and np.all(s.rows.loc["depreciation"] == 0)
+        # the carried plan, plus serving staff and overhead, with 10 % contingency, is the opex total
+        opex = 1.1 * (s.rows.loc[memo] + s.rows.loc["opex_serving_staff"] + 10_000)
+        np.testing.assert_allclose(s.rows.loc["opex_total"], opex, rtol=1e-12)
+
+    def test_own_plan_purchases_depreciation_and_power(self):
+        s = sched(serving_plan="own", months=48, gpu_useful_life_months=12)
+        m = month_numbers(s)
+        gpus = whole_gpus_expected(s.rows.loc["tokens_served"].to_numpy(), s.inputs)
+        np.testing.assert_array_equal(s.rows.loc["owned_gpus"].to_numpy(), np.maximum.accumulate(gpus))
+        added = np.diff(np.concatenate([[0.0], gpus]))
+        purchases = added * declining_expected(30_000, 0.2, m)  # $30,000 a GPU in month 1, -20 % a year
+        np.testing.assert_allclose(s.rows.loc["capex_gpu_purchases"].to_numpy(), purchases, rtol=1e-12, atol=1e-6)
+        # each purchase in twelve equal parts from its own month
+        depreciation = np.array([purchases[max(0, i - 11):i + 1].sum() / 12 for i in range(48)])
+        np.testing.assert_allclose(s.rows.loc["depreciation"].to_numpy(), depreciation, rtol=1e-9, atol=1e-6)
+        book = np.array([sum(purchases[k] * (1 - min(i - k + 1, 12) / 12) for k in range(i + 1)) for i in range(48)])
+        np.testing.assert_allclose(s.rows.loc["gpu_net_book_value"].to_numpy(), book, rtol=1e-9,
+                                   atol=1e-6 * book.max())
+        # power: GPUs x 730 h x 700 W (H100 SXM) / 1000 x PUE 1.2 x $0.10/kWh; colocation $150 per GPU-month
+        running = gpus * 730 * H100_BOARD_POWER_W / 1000 * 1.2 * 0.10 + gpus * 150
+        np.testing.assert_allclose(s.rows.loc["memo_own_running_cost"].to_numpy(), running, rtol=1e-12)
+        assert s.items["serving_board_power_w"] == H100_BOARD_POWER_W
+
+    def test_zero_staff_gives_zero_staff_lines(self):
+        s, ref = sched(training_headcount=0, serving_headcount=0), sched()
+        assert np.all(s.rows.loc["capex_training_staff"] == 0)
+        assert np.all(s.rows.loc["opex_serving_staff"] == 0)
+        # default staff: 10 x $300k/12 for months 1-9, 3 x $250k/12 for months 10-36, plus 10 % contingency
+        staff = 10 * 300_000 / 12 * 9 + 3 * 250_000 / 12 * 27
+        assert ref.items["lifetime_cash"] - s.items["lifetime_cash"] == rel(1.1 * staff)
+        assert all(s.checks.values())
+
+
+# --------------------------------------------------------------- 5. bad input through the CLI
+
+BAD = [
+    ("start_date=2027-13", "start_date"),
+    ("start_date=hello", "start_date"),
+    ("fiscal_year_start_month=13", "fiscal_year_start_month"),
+    ("fiscal_year_start_month=0", "fiscal_year_start_month"),
+    ("useful_life_months=0", "useful_life_months"),
+    ("launch_month=3", "launch_month"),  # the default run ends in month 9
+    ("currency=EURO", "currency"),
+    ("serving_plan=lease", "serving_plan"),
+    ("final_run_treatment=defer", "final_run_treatment"),
+]
+
+
+@pytest.mark.parametrize("setting, name", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_exits_2_names_it_and_writes_nothing(setting, name, tmp_path, capsys):
+    out = tmp_path / "budget.xlsx"
+    code = cli.main(["generate", "budget", "-o", str(out), "--set", setting])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert name in err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------- 6. currency
+
+@pytest.fixture(scope="module")
+def usd_eur():
+    usd, eur = render("budget", {}), render("budget", {"currency": "EUR"})
+    return ((load_workbook(io.BytesIO(usd)), load_workbook(io.BytesIO(usd), data_only=True)),
+            (load_workbook(io.BytesIO(eur)), load_workbook(io.BytesIO(eur), data_only=True)))
+
+
+def test_eur_relabels_and_changes_no_number(usd_eur):
+    (usd, usd_values), (eur, eur_values) = usd_eur
+    assert usd.sheetnames == eur.sheetnames
+    relabelled = euro_formats = 0
+    for ws in usd.worksheets:
+        we, wv_usd, wv_eur = eur[ws.title], usd_values[ws.title], eur_values[ws.title]
+        assert (ws.max_row, ws.max_column) == (we.max_row, we.max_column)
+        for row in ws.iter_rows():
+            for c in row:
+                d = we[c.coordinate]
+                assert "$" not in d.number_format, f"{ws.title}!{c.coordinate} {d.number_format}"
+                assert d.number_format == c.number_format.replace('"$"', '"€"'), f"{ws.title}!{c.coordinate}"
+                euro_formats += "€" in d.number_format
+                if c.value == d.value:
+                    continue
+                where = f"{ws.title}!{c.coordinate}: {c.value!r:.60} -> {d.value!r:.60}"
+                assert isinstance(c.value, str) and not c.value.startswith("="), where  # formulas are the same
+                if (ws.title, ws.cell(c.row, 1).value) == ("About", "Inputs fingerprint"):
+                    continue
+                if ws.title == "Inputs" and we.cell(c.row, 2).value == "EUR" and c.column > 2:
+                    continue  # the currency input's own comment says it was set
+                assert d.value == c.value.replace("USD", "EUR"), where
+                relabelled += 1
+        for row in wv_usd.iter_rows():  # the cached numbers, what a reader without an engine sees
+            for c in row:
+                if isinstance(c.value, (int, float)) and not isinstance(c.value, bool):
+                    assert wv_eur[c.coordinate].value == pytest.approx(c.value, rel=1e-12), f"{ws.title}!{c.coordinate}"
+    assert relabelled > 50 and euro_formats > 100
+    assert eur["Capex"]["A8"].value == "Research and ablation runs [EUR thousands]"
+
+
+def test_eur_leaves_the_schedule_unchanged():
+    usd, eur = sched(), sched(currency="EUR")
+    pd.testing.assert_frame_equal(usd.rows, eur.rows)
+    assert eur.items["decision"].startswith("Cash EUR ")
+    assert {k: v for k, v in usd.items.items() if k != "decision"} == {
+        k: v for k, v in eur.items.items() if k != "decision"}
