@@ -32,6 +32,9 @@ EPILOG = """examples:
   costlib inline model.xlsx -o shared.xlsx    those cells as native Excel formulas
   costlib lite -o lite/        xlwings Lite's main.py and requirements.txt, costlib inside
   costlib prices claude --date 2026-03-31    API models and their prices on a day (genai-prices)
+  costlib simulate budget --range mfu=30%:40%:50% --range utilization=10%:20%:40% -n 100000 --csv ranges.csv
+      P10/P50/P90 of the budget's key outputs with MFU and utilisation uncertain (PERT;
+      --dist triangular), written to ranges.csv; --samples FILE writes every draw
 """
 
 
@@ -303,6 +306,144 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Draws from which a run shows its progress even where stderr is not a terminal (a log)
+LARGE_RUN = 1_000_000
+
+
+def _parse_ranges(pairs: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+    """``--range NAME=LOW:BASE:HIGH`` as name -> the three values as typed (the template reads them)."""
+    out: dict[str, tuple[str, str, str]] = {}
+    for pair in pairs:
+        name, sep, spec = pair.partition("=")
+        name = name.strip()
+        parts = [part.strip() for part in spec.split(":")]
+        if not sep or not name or len(parts) != 3 or not all(parts):
+            hint = "; a single value is --set NAME=VALUE" if sep and name and len(parts) == 1 and parts[0] else ""
+            raise _usage(f"--range must be NAME=LOW:BASE:HIGH, such as mfu=30%:40%:50%, got {pair!r}{hint}")
+        if name in out:
+            raise _usage(f"--range {name} is given twice; keep one")
+        out[name] = (parts[0], parts[1], parts[2])
+    return out
+
+
+def _key_outputs(template) -> list[str]:
+    """The numbers a run reports by default: the first sheet's number items (the decision's figures)."""
+    first = sorted(template.sheets, key=lambda sheet: not sheet.first)[0]
+    numbers = [item.name for item in first.items if "text" not in (item.unit, item.format)]
+    return numbers or [name for name, (_, item) in template.items.items() if "text" not in (item.unit, item.format)]
+
+
+_OPTIONS = ((re.compile(r"^ranges\[('[^']*')\]"), lambda m: f"--range {m[1][1:-1]}"),
+            (re.compile(r"^ranges\b"), lambda m: "--range"), (re.compile(r"^outputs\b"), lambda m: "--output"),
+            (re.compile(r"^n must"), lambda m: "-n must"), (re.compile(r"\(fixed=\)"), lambda m: "(--set)"))
+
+
+def _as_options(message: str) -> str:
+    """A simulate error as the command's user reads it: ``ranges['mfu']`` is ``--range mfu``."""
+    for pattern, repl in _OPTIONS:
+        message = pattern.sub(repl, message)
+    return message
+
+
+def _figure(value: float) -> str:
+    """A percentile as a table shows it: thousands separated, four significant digits below 1,000."""
+    if value != value:
+        return "n/a"
+    if value in (float("inf"), float("-inf")):
+        return "inf" if value > 0 else "-inf"
+    if abs(value) >= 1e15 or (value != 0 and abs(value) < 1e-3):
+        return f"{value:.4g}"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+def _csv_bytes(rows: list[list[Any]]) -> bytes:
+    import csv
+    import io
+
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Draw the uncertain inputs of a template and print P10/P50/P90 of its key outputs."""
+    from . import simulate  # the function (costlib keeps the name for it)
+    from .errors import CostlibError, TemplateError
+    from .workbook import load_template
+    from .workbook.files import locked, write_workbook
+    from .workbook.template import parse_number
+
+    try:
+        template = load_template(args.template)
+    except CostlibError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:  # a broken template of a user's
+        raise TemplateError(f"template {args.template} does not follow the template format "
+                            f"(docs/templates.md): {type(exc).__name__}: {exc}") from None
+    fixed: dict[str, Any] = {}
+    if args.config:
+        fixed.update(_read_config(args.config))
+    fixed.update(_parse_set(args.set or []))
+    ranges = _parse_ranges(args.range or [])
+    if not ranges:
+        raise _usage("give at least one --range NAME=LOW:BASE:HIGH (costlib templates "
+                     f"{template.name} lists the inputs)")
+    both = sorted(set(ranges) & set(fixed))
+    if both:
+        raise _usage(f"--range {both[0]} and --set (or --config) {both[0]} both set {both[0]}; drop one")
+    draws, _ = parse_number("-n", args.n)
+    targets = {flag: Path(path) for flag, path in (("--csv", args.csv), ("--samples", args.samples)) if path}
+    if len({t.resolve() for t in targets.values()}) < len(targets):
+        raise _usage("--csv and --samples name the same file; give each its own")
+    for flag, target in targets.items():  # refuse before a long run, not after it
+        if not str(target).strip() or target.is_dir():
+            raise _usage(f"{flag} must name a .csv file, got {str(target)!r}")
+        if target.exists() and not args.force:
+            raise _usage(f"{flag} {target} exists; nothing was written; choose another file or pass --force to "
+                         "replace it")
+    outputs = args.output or _key_outputs(template)
+
+    from tqdm import tqdm
+
+    bar = tqdm(total=max(int(draws), 0), unit="draw",
+               desc=f"{template.name} draws", file=sys.stderr, disable=not (sys.stderr.isatty() or draws >= LARGE_RUN),
+               mininterval=0.5 if sys.stderr.isatty() else 10.0, leave=False)
+
+    def progress(done: int, n: int) -> None:
+        bar.update(done - bar.n)
+
+    try:
+        sim = simulate(template, ranges, n=draws, seed=args.seed, outputs=outputs, fixed=fixed, dist=args.dist,
+                       progress=progress)
+    except CostlibError as exc:  # the library's argument names as the command's options
+        raise _usage(_as_options(str(exc))) from None
+    finally:
+        bar.close()
+    spread = ", ".join(f"{name} {'/'.join(ranges[name])}" for name in sim.inputs)
+    print(f"{template.name}: {sim.n:,} draws, seed {sim.seed}, {args.dist}: {spread}")
+    table = [["output", "unit", "P10", "P50", "P90"]]
+    table += [[name, sim.units[name], *(_figure(v) for v in sim.percentiles.loc[name])] for name in sim.outputs]
+    widths = [max(len(row[i]) for row in table) for i in range(5)]
+    for row in table:
+        print("  ".join(cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i]) for i, cell in enumerate(row)))
+    failed = [label for label, ok in sim.checks.items() if not ok]
+    if failed:
+        print(f"checks that fail in some draws: {'; '.join(failed)}", file=sys.stderr)
+    files = []
+    if "--csv" in targets:
+        rows = [["output", "unit", "P10", "P50", "P90"]]
+        rows += [[name, sim.units[name], *(repr(float(v)) for v in sim.percentiles.loc[name])] for name in sim.outputs]
+        files.append((targets["--csv"], _csv_bytes(rows)))
+    if "--samples" in targets:
+        files.append((targets["--samples"], sim.samples.to_csv(index_label="draw", lineterminator="\n")
+                      .encode("utf-8")))
+    with locked([target for target, _ in files]):
+        for target, data in files:
+            write_workbook(data, target, force=True)  # atomic; an existing file was refused above without --force
+            print(f"wrote {target}", file=sys.stderr)
+    return 0
+
+
 def cmd_templates(args: argparse.Namespace) -> int:
     from .workbook.template import load_template, template_names
 
@@ -431,6 +572,30 @@ def build_parser() -> argparse.ArgumentParser:
     prices.add_argument("--refresh", action="store_true",
                         help="download the current genai-prices data first (network) and use it from now on")
     prices.set_defaults(run=cmd_prices)
+    sim = sub.add_parser("simulate", help="P10/P50/P90 of a template's outputs with uncertain inputs",
+                         description="Draw each --range input from LOW:BASE:HIGH (PERT, or --dist triangular) and "
+                                     "print P10, P50 and P90 of the template's key outputs (the first sheet's "
+                                     "numbers, or each --output) in their units; every draw is one evaluation "
+                                     "of the template's formulas. Example: costlib simulate budget --range "
+                                     "mfu=30%:40%:50% -n 100000 --csv ranges.csv",
+                         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sim.add_argument("template", help="template name (see 'costlib templates') or a .toml path")
+    sim.add_argument("--range", action="append", metavar="NAME=LOW:BASE:HIGH",
+                     help="an uncertain input, read as --set reads a value (30%%, 70B); repeatable")
+    sim.add_argument("-n", "--draws", dest="n", default="10000", metavar="DRAWS",
+                     help="how many draws (default 10000; 1e5 and 100k are read)")
+    sim.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0): the same seed, the same "
+                                                         "numbers")
+    sim.add_argument("--dist", choices=["pert", "triangular"], default="pert",
+                     help="distribution of each range (default pert)")
+    sim.add_argument("--set", action="append", metavar="NAME=VALUE", help="hold one input at a value; repeatable")
+    sim.add_argument("--config", metavar="FILE", help="TOML file of NAME = VALUE inputs held fixed")
+    sim.add_argument("--output", action="append", metavar="NAME",
+                     help="an item to report (repeatable; default the first sheet's numbers)")
+    sim.add_argument("--csv", metavar="FILE", help="write the table (output, unit, P10, P50, P90) to this CSV file")
+    sim.add_argument("--samples", metavar="FILE", help="write every draw (inputs and outputs) to this CSV file")
+    sim.add_argument("--force", action="store_true", help="replace an existing --csv or --samples file")
+    sim.set_defaults(run=cmd_simulate)
     return parser
 
 

@@ -495,10 +495,10 @@ def _simulate_template(template, specs, n, seed, outputs, fixed, progress) -> Si
         inp = inputs[name]
         if inp.type not in ("number", "integer"):
             raise InputTypeError(f"ranges[{name!r}]: {name} is {inp.describe_rule()} ({inp.type} input); only "
-                                 "number inputs take a range: set it in fixed", argument=name)
+                                 "number inputs take a range; hold it at one value (fixed=)", argument=name)
         if inp.structural or name == t.axis_length:
             raise InputError(f"ranges[{name!r}]: {name} sets the template's timeline, which every draw shares; "
-                             "set it in fixed", argument=name)
+                             "hold it at one value (fixed=)", argument=name)
     resolve_inputs(t, fixed)  # a bad fixed value is named before any range
     # every range's low points together, then the base points, then the high: each read as
     # the input reads it ("60%", "70B"), held to its rule, its maximum and the overflow probe

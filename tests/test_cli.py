@@ -132,3 +132,74 @@ def test_every_command_is_documented():
         assert command.description, name
         assert name in cli.EPILOG
     assert run("--help").returncode == 0
+
+
+# --- costlib simulate ------------------------------------------------------------------------
+
+SIM = ["simulate", "budget", "--range", "mfu=30%:40%:50%", "--range", "utilization=10%:20%:40%", "-n", "2000"]
+
+
+def load_template_budget():
+    from costlib.workbook import load_template
+
+    return load_template("budget")
+
+
+def test_simulate_prints_and_writes_the_librarys_percentiles(tmp_path, capsys):
+    import costlib
+
+    out, draws = tmp_path / "ranges.csv", tmp_path / "draws.csv"
+    assert cli.main([*SIM, "--seed", "4", "--csv", str(out), "--samples", str(draws)]) == 0
+    printed = capsys.readouterr().out
+    sim = costlib.simulate("budget", {"mfu": ("30%", "40%", "50%"), "utilization": ("10%", "20%", "40%")},
+                           n=2000, seed=4, outputs=cli._key_outputs(load_template_budget()))
+    lines = out.read_text().splitlines()
+    assert lines[0] == "output,unit,P10,P50,P90"
+    assert len(lines) == 1 + len(sim.outputs)
+    for line in lines[1:]:  # the same numbers, to the last digit: the command calls the library
+        name, unit, *p = line.split(",")
+        assert [float(v) for v in p] == sim.percentiles.loc[name].tolist() and unit == sim.units[name]
+        assert name in printed
+    assert "2,000 draws, seed 4" in printed and "P10" in printed
+    samples = draws.read_text().splitlines()
+    assert len(samples) == 1 + 2000 and samples[0].startswith("draw,mfu,utilization,")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--range", "mfuu=1:2:3"], "--range: 'mfuu' is not an input of the budget template; closest: mfu"),
+    (["--range", "mfu=50%:40%:60%"], "--range mfu must have low <= base <= high, got low 0.5, base 0.4, high 0.6"),
+    (["--range", "mfu=30%:40%:140%"], "--range mfu high: mfu must be in (0, 1], got 1.4"),
+    (["--range", "mfu=0.3:0.5"], "--range must be NAME=LOW:BASE:HIGH, such as mfu=30%:40%:50%, got 'mfu=0.3:0.5'"),
+    (["--range", "mfu=0.4"], "a single value is --set NAME=VALUE"),
+    (["--range", "gpu=A100:H100:B200"], "--range gpu: gpu is a catalogue accelerator name"),
+    (["--range", "months=12:24:36"], "--range months: months sets the template's timeline"),
+    (["--range", "mfu=0.3:0.4:0.5", "-n", "0"], "-n must be >= 1, got 0"),
+    (["--range", "mfu=0.3:0.4:0.5", "-n", "many"], "-n must be a number, got text 'many'"),
+    (["--range", "mfu=0.3:0.4:0.5", "--set", "mfu=0.4"], "--range mfu and --set (or --config) mfu both set mfu"),
+    (["--range", "mfu=0.3:0.4:0.5", "--output", "decision"], "--output: decision is text (a sentence)"),
+    ([], "give at least one --range NAME=LOW:BASE:HIGH"),
+])
+def test_simulate_bad_input_exits_2_in_one_line_and_writes_nothing(tmp_path, capsys, args, message):
+    out = tmp_path / "never.csv"
+    assert cli.main(["simulate", "budget", *args, "--csv", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_simulate_refuses_to_replace_a_file_without_force(tmp_path, capsys):
+    out = tmp_path / "ranges.csv"
+    out.write_text("my own notes\n")
+    assert cli.main([*SIM, "--csv", str(out)]) == 2
+    assert "--csv " + str(out) + " exists; nothing was written" in capsys.readouterr().err
+    assert out.read_text() == "my own notes\n"
+    assert cli.main([*SIM, "--csv", str(out), "--force"]) == 0
+    assert out.read_text().startswith("output,unit,P10,P50,P90\n")
+
+
+def test_simulate_shows_progress_on_a_large_run_only(capsys, monkeypatch):
+    assert cli.main(SIM) == 0
+    assert "draws:" not in capsys.readouterr().err  # not a terminal, not a large run: quiet
+    monkeypatch.setattr(cli, "LARGE_RUN", 1000)
+    assert cli.main(SIM) == 0
+    assert "budget draws:" in capsys.readouterr().err  # the progress bar, on stderr

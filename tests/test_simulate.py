@@ -142,7 +142,7 @@ def test_percentiles_are_in_order_and_within_the_samples(wide, name):
 
 
 def test_percentiles_of_a_break_even_that_never_comes_are_inf():
-    # API price $0.30 against an own cost of $0.35/Mtok at full load: never (DOMAIN.md, 5)
+    # an own cost of $0.35/Mtok at full load [WaferZero2026] against an API price below it: never
     sim = costlib.simulate(costlib.utilization_breakeven, {"api_price_per_m_tokens": (0.1, 0.2, 0.3)}, n=100,
                            fixed={"cost_per_m_tokens_at_full_load": 0.35})
     assert sim.percentiles.loc["utilization_breakeven"].tolist() == [math.inf] * 3
