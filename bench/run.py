@@ -1,6 +1,6 @@
 """costlib's measured-speed benchmark: ``python bench/run.py [--quick] [--only SECTION ...]``.
 
-Five sections, each a comparison of things measured side by side in the same run:
+Six sections, each a comparison of things measured side by side in the same run:
 
 1. engine     vectorised costlib call vs a per-scenario Python loop and vs bare numpy
 1b. scalar    one call with Python floats (the fast path) vs a bare Python function of the
@@ -11,6 +11,9 @@ Five sections, each a comparison of things measured side by side in the same run
 3. generator  ``costlib.workbook.generate`` vs an openpyxl write-only floor; LibreOffice
               recalculation time
 4. startup    ``costlib --help`` / ``costlib templates`` vs ``python -c pass``
+5. simulate   ``costlib.simulate`` of the budget's key outputs, 100,000 draws in one call, vs
+              the same draws evaluated one at a time (``costlib.models.schedule`` and the bare
+              evaluator) in a loop; growth from 1e3 to 1e6 draws
 
 Every figure is the median of several timed runs after a warm-up. The table is printed
 and everything (machine info included) goes to ``bench/results.json``. This is a
@@ -609,6 +612,69 @@ def bench_startup(quick: bool) -> list[dict]:
     return rows
 
 
+# --------------------------------------------------------------------------- 5. simulate
+
+#: Uncertain inputs of the budget for the simulation section: (low, base, high) around the defaults.
+SIMULATE_RANGES = {"mfu": (0.3, 0.4, 0.5), "train_price_per_gpu_hour": (1.8, 2.0, 3.0),
+                   "utilization": (0.1, 0.2, 0.4), "serve_price_per_gpu_hour": (2.0, 2.5, 3.5),
+                   "monthly_growth": (0.02, 0.05, 0.08)}
+SIMULATE_DRAWS = 100_000
+SIMULATE_LOOP = 200  # single evaluations timed in the loop; the per-draw time is scaled to 100,000
+
+
+def bench_simulate(quick: bool) -> list[dict]:
+    from costlib import simulate
+    from costlib.cli import _key_outputs
+    from costlib.models import evaluate_template, schedule
+    from costlib.workbook.template import load_template, resolve_inputs
+
+    t = load_template("budget")
+    outputs = _key_outputs(t)
+    run = lambda n: simulate(t, SIMULATE_RANGES, n=n, outputs=outputs)  # noqa: E731
+    sim = run(SIMULATE_DRAWS)
+    draws = [{k: float(sim.samples[k].iloc[i]) for k in sim.inputs} for i in range(SIMULATE_LOOP)]
+    resolved = [resolve_inputs(t, d) for d in draws]  # the bare evaluator's inputs, resolved untimed
+
+    def loop_schedule():
+        return [schedule(t, d).items for d in draws]
+
+    def loop_evaluator():
+        return [evaluate_template(t, dict(v))[0] for v in resolved]
+
+    # same numbers from the one call and the loop (a sanity check, not a test)
+    looped = loop_schedule()
+    same = all(np.isclose(sim.samples[o].iloc[i], v if isinstance(v, float) else np.inf, rtol=1e-9)
+               for i, items in enumerate(looped) for o, v in items.items() if o in outputs)
+    repeat = 3 if quick else 5
+    t_vec = measure(lambda: run(SIMULATE_DRAWS), repeat=repeat, min_time=0)
+    t_sched = measure(loop_schedule, repeat=3, min_time=0)
+    t_eval = measure(loop_evaluator, repeat=3, min_time=0)
+    per_draw = t_vec["median_s"] / SIMULATE_DRAWS
+    sched_draw, eval_draw = t_sched["median_s"] / SIMULATE_LOOP, t_eval["median_s"] / SIMULATE_LOOP
+    rows = [{"section": "simulate", "template": "budget", "n": SIMULATE_DRAWS, "inputs": list(SIMULATE_RANGES),
+             "outputs": len(outputs), "months": t.length(resolve_inputs(t)),
+             "simulate_s": t_vec["median_s"], "per_draw_s": per_draw,
+             "schedule_per_draw_s": sched_draw, "evaluator_per_draw_s": eval_draw, "loop_draws_timed": SIMULATE_LOOP,
+             "schedule_loop_scaled_s": sched_draw * SIMULATE_DRAWS, "evaluator_loop_scaled_s": eval_draw * SIMULATE_DRAWS,
+             "speedup_vs_schedule": sched_draw / per_draw, "speedup_vs_evaluator": eval_draw / per_draw,
+             "same_numbers": bool(same), "timing": {"simulate": t_vec, "schedule_loop": t_sched,
+                                                    "evaluator_loop": t_eval}}]
+    r = rows[0]
+    print(f"  simulate budget {SIMULATE_DRAWS:,} draws x {len(outputs)} outputs  {fmt_s(r['simulate_s']):>9}  "
+          f"({fmt_s(per_draw)} a draw)  loop: schedule {fmt_s(sched_draw)} a draw (x{r['speedup_vs_schedule']:,.0f}), "
+          f"evaluator {fmt_s(eval_draw)} a draw (x{r['speedup_vs_evaluator']:,.0f})", flush=True)
+    del sim
+    gc.collect()
+    for n in (10**3, 10**4, 10**5, 10**6):
+        t_n = measure(lambda n=n: run(n), repeat=1 if n >= 10**6 and quick else 3, min_time=0)
+        rows.append({"section": "simulate_growth", "template": "budget", "n": n, "simulate_s": t_n["median_s"],
+                     "per_draw_s": t_n["median_s"] / n, "timing": t_n})
+        print(f"  simulate growth N={n:>9,}  {fmt_s(t_n['median_s']):>9}  ({fmt_s(t_n['median_s'] / n)} a draw)",
+              flush=True)
+        gc.collect()
+    return rows
+
+
 # --------------------------------------------------------------------------- goals and table
 
 GOALS = {
@@ -620,6 +686,9 @@ GOALS = {
     "generator_floor": "generate() within 3x of the openpyxl write-only floor (every case)",
     "generator_linear": "budget 12 -> largest months: linear or better (log-log slope 120 -> max <= 1.1)",
     "startup": "costlib --help and costlib templates at most 0.3 s over python -c pass",
+    "simulate_seconds": "100,000 draws of the budget's key outputs in seconds (at most 10 s)",
+    "simulate_vs_loop": ">= 100x faster a draw than the same draws through costlib.models.schedule in a loop",
+    "simulate_linear": "per-draw time 1e5 -> 1e6 draws grows at most 1.5x",
 }
 
 
@@ -674,6 +743,18 @@ def evaluate_goals(results: list[dict]) -> dict:
     if st:
         w = max(st, key=lambda r: r["over_python_s"])
         goals["startup"] = {"met": w["over_python_s"] <= 0.3, "worst": f"{w['command']}: +{w['over_python_s']:.3f} s"}
+    sim = [r for r in results if r["section"] == "simulate"]
+    if sim:
+        r = sim[0]
+        goals["simulate_seconds"] = {"met": r["simulate_s"] <= 10.0,
+                                     "worst": f"{r['n']:,} draws x {r['outputs']} outputs: {fmt_s(r['simulate_s'])}"}
+        goals["simulate_vs_loop"] = {"met": r["speedup_vs_schedule"] >= 100,
+                                     "worst": f"x{r['speedup_vs_schedule']:,.0f} vs schedule, "
+                                              f"x{r['speedup_vs_evaluator']:,.0f} vs the bare evaluator"}
+    growth = {r["n"]: r for r in results if r["section"] == "simulate_growth"}
+    if 10**5 in growth and 10**6 in growth:
+        g = growth[10**6]["per_draw_s"] / growth[10**5]["per_draw_s"]
+        goals["simulate_linear"] = {"met": g <= 1.5, "worst": f"per-draw time 1e5 -> 1e6 x{g:.2f}"}
     for k in goals:
         goals[k]["goal"] = GOALS[k]
     return goals
@@ -739,6 +820,18 @@ def markdown_tables(results: list[dict], goals: dict, info: dict) -> str:
                          [[f"`{r['command']}`", fmt_s(r['median_s']),
                            "-" if r["command"] == "python -c pass" else f"+{fmt_s(max(r['over_python_s'], 0))}"]
                           for r in st])
+    if sim := section("simulate"):
+        out += _md_table("**Simulate**: the budget's key outputs, one call against single evaluations in a loop "
+                         f"(the loop timed on {sim[0]['loop_draws_timed']} draws, per draw)",
+                         ["draws", "inputs", "outputs", "one call", "per draw", "schedule loop, per draw", "vs schedule",
+                          "bare evaluator, per draw", "vs evaluator"],
+                         [[f"{r['n']:,}", str(len(r['inputs'])), str(r['outputs']), fmt_s(r['simulate_s']),
+                           fmt_s(r['per_draw_s']), fmt_s(r['schedule_per_draw_s']), f"x{r['speedup_vs_schedule']:,.0f}",
+                           fmt_s(r['evaluator_per_draw_s']), f"x{r['speedup_vs_evaluator']:,.0f}"] for r in sim],
+                         text_columns=0)
+    if growth := section("simulate_growth"):
+        out += _md_table("**Simulate growth**: one `costlib.simulate` call of the budget", ["draws", "1 call", "per draw"],
+                         [[f"{r['n']:,}", fmt_s(r['simulate_s']), fmt_s(r['per_draw_s'])] for r in growth])
     if goals:
         out += _md_table("**Goals**", ["goal", "result", "worst case"],
                          [[g["goal"], "met" if g["met"] else "**missed**", g["worst"]] for g in goals.values()],
@@ -750,7 +843,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smaller, faster run (no N=1e7, fewer repeats)")
-    parser.add_argument("--only", nargs="+", choices=["engine", "scalar", "addin", "generator", "startup"],
+    parser.add_argument("--only", nargs="+", choices=["engine", "scalar", "addin", "generator", "startup", "simulate"],
                         help="run only these sections")
     parser.add_argument("--no-lo", action="store_true", help="skip the LibreOffice recalculation timings")
     parser.add_argument("--output", default=str(RESULTS), help="where to write the JSON (default bench/results.json)")
@@ -764,7 +857,7 @@ def main(argv=None) -> int:
         Path(args.output).write_text(json.dumps(payload, indent=2, default=float) + "\n", encoding="utf-8")
         print(payload["table_markdown"])
         return 0
-    sections = args.only or ["engine", "scalar", "addin", "generator", "startup"]
+    sections = args.only or ["engine", "scalar", "addin", "generator", "startup", "simulate"]
     with_lo = not args.no_lo and bool(shutil.which("soffice") or shutil.which("libreoffice"))
 
     info = machine_info()
@@ -782,6 +875,8 @@ def main(argv=None) -> int:
         results += bench_generator(args.quick, with_lo)
     if "startup" in sections:
         results += bench_startup(args.quick)
+    if "simulate" in sections:
+        results += bench_simulate(args.quick)
     goals = evaluate_goals(results)
     table = markdown_tables(results, goals, info)
     print()
