@@ -32,7 +32,7 @@ from .formulas import excel
 __all__ = ["to_serial", "from_serial", "month_end", "fiscal_year", "fiscal_quarter", "run_months", "spread",
            "month_after", "given_or", "growth_from", "between", "declining", "per_month", "whole_gpus",
            "gpu_hours_in_month", "running_max", "previous", "capitalised", "expensed", "straight_line",
-           "by_plan", "by_period", "by_quarter", "never_negative", "TREATMENTS", "PLANS", "HOURS_PER_MONTH"]
+           "by_plan", "when_chosen", "by_period", "by_quarter", "never_negative", "TREATMENTS", "PLANS", "HOURS_PER_MONTH"]
 
 #: Hours in an average month, 8,760 / 12: a GPU rented or owned for a month [h]
 HOURS_PER_MONTH = 730.0
@@ -381,6 +381,17 @@ def by_plan(plan, rent, own, api):
         raise UnknownNameError(f"plan must be one of {', '.join(PLANS)}, got {plan!r:.60}", argument="plan")
     a = _args.parse(rent=(rent, "finite"), own=(own, "finite"), api=(api, "finite"))
     return a.wrap({"rent": a.rent, "own": a.own, "api": a.api}[plan])
+
+
+@excel("IF({choice} = {option}, {value}, {otherwise})", text=("choice", "option"))
+def when_chosen(choice, option, value, otherwise):
+    """``value`` where ``choice`` is ``option``, else ``otherwise`` [their unit]: an input that picks a source.
+
+    >>> when_chosen("model shape", "typed", 2000.0, 665.0)
+    665.0
+    """
+    a = _args.parse(value=(value, "finite"), otherwise=(otherwise, "finite"))
+    return a.wrap(a.value if str(choice) == str(option) else a.otherwise)
 
 
 @excel("SUMIF({labels}, {label}, {values})", ranges=("values", "labels"))

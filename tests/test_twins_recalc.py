@@ -146,6 +146,8 @@ GRID: dict[str, list[dict]] = {
     "expensed": [dict(amount=5, treatment="capitalise"), dict(amount=5, treatment="expense")],
     "straight_line": [dict(amounts=[12.0, 0, 0, 6.0, 0, 0, 0], periods=[1, 2, 3, 4, 5, 6, 7], period=p, in_service=2, life=3)
                       for p in (1, 2, 4, 5, 7)] + [dict(amounts=[9.0, 3.0], periods=[1, 2], period=2, in_service=1, life=60)],
+    "when_chosen": [dict(choice="typed", option="typed", value=2000.0, otherwise=665.0),
+                    dict(choice="model shape", option="typed", value=2000.0, otherwise=665.0)],
     "by_plan": [dict(plan=p, rent=3.0, own=2.0, api=5.0) for p in ("rent", "own", "api")],
     "by_period": [dict(values=[1.0, 2.0, 4.0], labels=[2027, 2027, 2028], label=2027),
                   dict(values=[1.0, 2.0, 4.0], labels=[2027, 2027, 2028], label=2030)],

@@ -22,7 +22,8 @@ MODERN = re.compile(r"\b(XLOOKUP|XMATCH|LET|LAMBDA|FILTER|SORT|SORTBY|UNIQUE|SEQ
 # universal constants, and the relative tolerance 1E-9 of the checks' reconciliations (agree)
 # and the display scales of a sentence's figures (as_text: millions, billions, trillions)
 ALLOWED_LITERALS = {"0", "1", "2", "3", "4", "6", "9", "12", "1E6", "1E12", "3600", "100", "1E-9",
-                    "1E-6", "0.001", "1E-12", "730", "1000", "0.000001", "61"}  # 730 h: an average month, 8,760 / 12
+                    "1E-6", "0.001", "1E-12", "730", "1000", "0.000001", "61",
+                    "0.5"}  # 730 h: an average month, 8,760 / 12; 0.5: bytes per int4 weight
 
 
 @pytest.fixture(scope="module", params=TEMPLATES)
