@@ -76,16 +76,21 @@ def programme(inp: dict) -> dict:
                 finetune_cycles=cycles, finetune=inp["finetune_cost"] * len(cycles))
 
 
-def capitalised_split(inp: dict, p: dict) -> tuple[float, float, float]:
-    """(capitalised before launch, capitalised per fine-tune cycle, expensed in all) under the policy."""
+def capitalised_split(inp: dict, p: dict, purchases=None) -> tuple[float, float, float]:
+    """(capitalised before launch, capitalised per fine-tune cycle, expensed in all) under the policy.
+
+    ``purchases`` (the plan's GPU purchases by month) carry contingency too, capitalised or
+    expensed as the contingency is; the purchases themselves are depreciated apart.
+    """
     cont = inp["contingency_share"]
     cont_cap = inp["contingency_treatment"] == "capitalise"
     pre_lines = ["research", "data_preparation", "final_run", "failed_runs", "training_staff"]
     pre = sum(p[line] for line in pre_lines if inp[TREATMENT_INPUTS[line]] == "capitalise")
     pre += cont * sum(p[line] for line in pre_lines) * cont_cap
     cycle = inp["finetune_cost"] * ((inp["finetune_treatment"] == "capitalise") + cont * cont_cap)
-    build = (1 + cont) * (sum(p[line] for line in pre_lines) + p["finetune"])
-    expensed = build - pre - cycle * len(p["finetune_cycles"])
+    bought = 0.0 if purchases is None else float(np.sum(purchases))
+    build = (1 + cont) * (sum(p[line] for line in pre_lines) + p["finetune"]) + cont * bought
+    expensed = build - pre - cycle * len(p["finetune_cycles"]) - cont * bought * cont_cap
     return pre, cycle, expensed
 
 
@@ -276,25 +281,31 @@ class TestAccounting:
     def test_every_build_line_is_capitalised_or_expensed_once(self, policy):
         s = sched(**POLICIES[policy])
         rows, p = s.rows, programme(s.inputs)
-        pre, cycle, expensed = capitalised_split(s.inputs, p)
-        assert rows.loc["capitalised_cost"].sum() == rel(pre + cycle * len(p["finetune_cycles"]))
+        bought = rows.loc["capex_gpu_purchases"].to_numpy()
+        pre, cycle, expensed = capitalised_split(s.inputs, p, bought)
+        on_gpus = s.inputs["contingency_share"] * bought.sum() * (s.inputs["contingency_treatment"] == "capitalise")
+        assert rows.loc["capitalised_cost"].sum() == rel(pre + cycle * len(p["finetune_cycles"]) + on_gpus)
         scale = s.items["total_capex"]  # expensed is a difference of totals: compare to their size
         assert rows.loc["expensed_build"].sum() == pytest.approx(expensed, rel=1e-9, abs=1e-12 * scale)
         total = rows.loc["capitalised_cost"].sum() + rows.loc["expensed_build"].sum() + rows.loc[
             "capex_gpu_purchases"].sum()
         assert total == rel(rows.loc["capex_total"].sum())
         assert total == rel(s.items["total_capex"])
-        # build spend from the inputs: every line plus 10 % contingency, and the plan's GPU purchases
+        # build spend from the inputs: every line and the plan's GPU purchases, plus 10 % contingency on all
         build = 1.1 * (p["research"] + p["data_preparation"] + p["final_run"] + p["failed_runs"] + p["finetune"]
-                       + p["training_staff"])
-        assert s.items["total_capex"] == rel(build + rows.loc["capex_gpu_purchases"].sum())
+                       + p["training_staff"] + bought.sum())
+        assert s.items["total_capex"] == rel(build)
 
     @pytest.mark.parametrize("policy", POLICIES, ids=list(POLICIES))
     def test_amortisation_is_straight_line_from_launch(self, policy):
         s = sched(**POLICIES[policy])
         p = programme(s.inputs)
         pre, cycle, _ = capitalised_split(s.inputs, p)
-        expected = straight_line_expected(36, p["launch"], 36, pre, {k: cycle for k in p["finetune_cycles"]})
+        later = {k: cycle for k in p["finetune_cycles"]}
+        if s.inputs["contingency_treatment"] == "capitalise":  # contingency on each month's GPU purchases
+            for k, bought in enumerate(s.rows.loc["capex_gpu_purchases"].to_numpy(), start=1):
+                later[k] = later.get(k, 0.0) + s.inputs["contingency_share"] * bought
+        expected = straight_line_expected(36, p["launch"], 36, pre, later)
         np.testing.assert_allclose(s.rows.loc["amortisation"].to_numpy(), expected, rtol=1e-9, atol=1e-6)
         nbv = s.rows.loc["net_book_value"].to_numpy()
         assert nbv.min() >= -1e-6 * max(nbv.max(), 1)

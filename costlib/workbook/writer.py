@@ -437,7 +437,8 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
                 timeline_format, row.unit))
             _label(ws, styles, rr, _labelled(row.label, unit), label_width, bold=bool(row.emphasis), **shade)
             if row.total:
-                ws.write_formula(rr - 1, 1, f"=SUM({row.name})", styles.number(row.format, bold=True, **shade),
+                # in the row's unit as its label says it: thousands where the months are in thousands
+                ws.write_formula(rr - 1, 1, f"=SUM({row.name})", styles.number(timeline_format, bold=True, **shade),
                                  float(np.nansum(values)))  # SUM passes over the words of an n/a cell
             elif fill:
                 ws.write_blank(rr - 1, 1, None, styles.get(**shade))
