@@ -33,7 +33,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _args
-from .arguments import ARGUMENTS, Argument, documented
+from .arguments import ARGUMENTS, Argument, arguments_of, documented
 from .errors import InputError, InputTypeError, OutOfRangeError, UnknownNameError
 from .rules import RULES
 
@@ -392,13 +392,39 @@ def _unknown(kind: str, name: str, known: list[str], one: str, all_of: str) -> U
 # ---------------------------------------------------------------------------- a function
 
 _UNIT = re.compile(r"\[([^\[\]]+)\]")
+_CITATION = re.compile(r"^[A-Z][A-Za-z]+(?:\d{4}|ND)[a-z]?$")  # [Kaplan2020], [FactorBeamND]: a source, not a unit
 
 
-def _summary_unit(function: Callable) -> str:
-    """The unit in brackets at the end of a function's summary line ("... [USD]"), or ""."""
-    lines = (inspect.getdoc(function) or "").strip().splitlines()
-    found = _UNIT.findall(lines[0]) if lines else []
-    return found[-1] if found else ""
+_RETURNS = re.compile(r"\nReturns\n-+\n(.*?)(?:\n\n|\Z)", re.S)
+_FIELD_OR_UNIT = re.compile(r"``(\w+)``|\[([^\[\]]+)\]")
+
+
+def _result_units(function: Callable, names: list[str]) -> dict[str, str]:
+    """The unit of each output, as the docstring states it, or "".
+
+    From the Returns section: ```field`` [unit]`` pairs for a record's fields, else its first
+    unit; without one, the first unit of the summary line ("Training compute [FLOP] of ...").
+    """
+    doc = inspect.getdoc(function) or ""
+    returns = _RETURNS.search(doc)
+    text = returns.group(1) if returns else (doc.splitlines() or [""])[0]
+    units: dict[str, str] = {}
+    pending: list[str] = []
+    first = ""
+    for m in _FIELD_OR_UNIT.finditer(text):
+        if m[1]:
+            pending.append(m[1])
+        elif not _CITATION.match(m[2]):
+            first = first or m[2]
+            units.update(dict.fromkeys(pending, m[2]))
+            pending = []
+    return {name: units.get(name, first if len(names) == 1 else "") for name in names}
+
+
+def _argument_unit(argument: Argument) -> str:
+    """An argument's unit as the function reads it: one in brackets in its meaning ("board power [W]") first."""
+    own = [u for u in _UNIT.findall(argument.meaning) if not _CITATION.match(u)]
+    return own[-1] if own else argument.unit
 
 
 def _simulate_function(function, specs, n, seed, outputs, fixed, progress) -> Simulation:
@@ -437,9 +463,15 @@ def _simulate_function(function, specs, n, seed, outputs, fixed, progress) -> Si
         inspect.signature(function).bind(**kwargs)
     except TypeError as exc:
         raise InputError(f"{fname}: {exc}; give it a range or a value in fixed", argument="fixed") from None
-    with np.errstate(all="ignore"):
-        result = function(**kwargs)
-    values = _numeric_outputs(fname, result, n)
+    try:
+        with np.errstate(all="ignore"):
+            result = function(**kwargs)
+    except InputError:
+        raise
+    except (ValueError, TypeError) as exc:  # numpy's refusal: the function does not broadcast its arguments
+        raise InputTypeError(f"{fname} cannot take {n:,} draws of {', '.join(drawn)} at once ({exc}); simulate "
+                             "needs a function that broadcasts its arguments", argument="function_or_template") from None
+    values, flags = _numeric_outputs(fname, result, n)
     if outputs is None:
         outputs = list(values)
     for name in outputs:
@@ -447,14 +479,16 @@ def _simulate_function(function, specs, n, seed, outputs, fixed, progress) -> Si
             raise _unknown("outputs", name, list(values), f"an output of {fname}", f"its outputs")
     if progress is not None:
         progress(n, n)
-    unit = _summary_unit(function)
-    units = {name: ARGUMENTS[name].unit if name in ARGUMENTS else "" for name in drawn}
-    units.update({name: unit if name == fname else "" for name in values})
+    readings = arguments_of(function) if hasattr(function, "__arguments__") else ARGUMENTS
+    units = {name: _argument_unit(readings[name]) if name in readings else "" for name in drawn}
+    units.update(_result_units(function, list(values)))
+    units.update({name: "flag (1 = true)" for name in values if name in flags})
     return _result(fname, list(drawn), drawn, outputs, values, units, n, seed, {})
 
 
-def _numeric_outputs(fname: str, result: Any, n: int) -> dict[str, np.ndarray]:
-    """A function's result as output name -> ``n`` numbers: one array, or a mapping's or record's fields."""
+def _numeric_outputs(fname: str, result: Any, n: int) -> tuple[dict[str, np.ndarray], set[str]]:
+    """A function's result as output name -> ``n`` numbers (one array, or a mapping's or record's fields),
+    and the names of those that are true/false flags."""
     if dataclasses.is_dataclass(result) and not isinstance(result, type):
         parts = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
     elif isinstance(result, tuple) and hasattr(result, "_asdict"):
@@ -463,7 +497,7 @@ def _numeric_outputs(fname: str, result: Any, n: int) -> dict[str, np.ndarray]:
         parts = dict(result)
     else:
         parts = {fname: result}
-    out = {}
+    out, flags = {}, set()
     for name, part in parts.items():
         if _args.is_series(part):
             part = part.to_numpy()
@@ -471,10 +505,12 @@ def _numeric_outputs(fname: str, result: Any, n: int) -> dict[str, np.ndarray]:
         if arr.dtype.kind not in "biuf" or arr.ndim > 1 or (arr.ndim == 1 and arr.size != n):
             continue  # words, or not one value per draw
         out[str(name)] = np.broadcast_to(arr.astype(float), (n,)).copy()
+        if arr.dtype.kind == "b":
+            flags.add(str(name))
     if not out:
         raise InputTypeError(f"{fname} gives no number per draw to simulate (it returned "
                              f"{type(result).__name__})", argument="function_or_template")
-    return out
+    return out, flags
 
 
 # ---------------------------------------------------------------------------- a template

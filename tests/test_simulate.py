@@ -121,6 +121,23 @@ def test_evaluate_template_with_draws_shapes():
     assert all(checks.values())
 
 
+def test_evaluate_template_leaves_nothing_for_the_garbage_collector():
+    import gc
+
+    t = load_template("budget")
+    values = dict(resolve_inputs(t))
+    values["mfu"] = np.array([[0.3], [0.5]])
+    evaluate_template(t, values, draws=2)  # warm-up: caches filled
+    gc.collect()
+    gc.disable()
+    try:
+        # its recursive closure was a cycle: every (draws, months) row held until a collection
+        evaluate_template(t, values, draws=2)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
 # --- properties ------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -296,6 +313,25 @@ def test_bad_input_for_a_function(ranges, fixed, error, message):
     with pytest.raises(error, match=None) as caught:
         costlib.simulate(costlib.train_cost, ranges, fixed=fixed)
     assert message in str(caught.value)
+
+
+def test_a_functions_outputs_carry_the_units_its_docstring_states():
+    sim = costlib.simulate(costlib.energy_cost, {"gpu": (600.0, 700.0, 800.0)}, n=10,
+                           fixed={"gpu_hours": 1e6, "price_per_kwh": 0.1})
+    assert sim.units == {"gpu": "W", "energy_cost": "USD"}  # energy_cost reads gpu as board power
+    parts = costlib.simulate(costlib.programme_capex_breakdown, {"final_run_cost": (5e6, 8.8e6, 12e6)}, n=10)
+    assert set(parts.outputs) == {"final_run", "research", "failed_runs", "data_preparation", "total"}
+    assert {parts.units[o] for o in parts.outputs} == {"USD"}
+    assert (parts.samples["total"] >= parts.samples["final_run"]).all()
+    flag = costlib.simulate(costlib.needs_redesign, {"cogs_per_user": (1.0, 5.0, 10.0)}, n=10, fixed={"arpu": 20.0})
+    assert flag.units["needs_redesign"] == "flag (1 = true)"
+
+
+def test_a_function_that_does_not_broadcast_is_named():
+    with pytest.raises(InputTypeError, match="scale_plan cannot take 10 draws of users at once") as caught:
+        costlib.simulate(costlib.scale_plan, {"users": (1e3, 1e4, 1e5)}, n=10,
+                         fixed={"cost_per_query": 0.01, "queries_per_user_per_month": 30, "arpu": 20})
+    assert caught.value.argument == "function_or_template"
 
 
 def test_bad_first_argument():
