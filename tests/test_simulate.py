@@ -24,20 +24,19 @@ FRACTION_RULES = {"fraction", "share", "share_below_one"}
 def spread(template):
     """A range around the default of every number input that can take one: -20 % / +20 % (+2 for a count)."""
     ranges = {}
+    defaults = template.defaults()
     for inp in template.inputs:
         if inp.type not in ("number", "integer") or inp.structural or not inp.default:
             continue
         v = inp.default
-        if inp.type == "integer":
-            high = v + 2 if not isinstance(inp.maximum, (int, float)) else min(v + 2, inp.maximum)
-            ranges[inp.name] = (v, v, high)
-            continue
-        low, high = v * 0.8, v * 1.2
+        low, high = (v, v + 2) if inp.type == "integer" else sorted((v * 0.8, v * 1.2))
         if inp.rule == "at_least_one":
             low = max(low, 1.0)
         if inp.rule in FRACTION_RULES or inp.plausible == 1:
             high = min(high, 0.99 if inp.rule == "share_below_one" else 1.0)
-        ranges[inp.name] = (low, v, high)
+        if inp.maximum is not None:  # a number, or another input's default (training_month <= months)
+            high = min(high, defaults[inp.maximum] if isinstance(inp.maximum, str) else inp.maximum)
+        ranges[inp.name] = (low, v, max(high, v))
     return ranges
 
 
