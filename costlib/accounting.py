@@ -404,7 +404,7 @@ def by_period(values, labels, label):
     v, lab = _row("values", values), _row("labels", labels)
     a = _args.parse(label=(label, "finite"))
     at = np.asarray(a.label, dtype=float)[..., None]
-    out = np.sum(np.where(lab == at, v, 0.0), axis=-1)
+    out = np.sum(np.where(lab == at, v, 0.0), axis=-1, keepdims=v.ndim > 1)  # draws: a (draws, 1) column
     return float(out) if out.ndim == 0 else out
 
 
@@ -418,7 +418,7 @@ def by_quarter(values, years, year, quarters, quarter):
     v, y, q = _row("values", values), _row("years", years), _row("quarters", quarters)
     a = _args.parse(year=(year, "finite"), quarter=(quarter, "finite"))
     at_y, at_q = np.asarray(a.year, dtype=float)[..., None], np.asarray(a.quarter, dtype=float)[..., None]
-    out = np.sum(np.where((y == at_y) & (q == at_q), v, 0.0), axis=-1)
+    out = np.sum(np.where((y == at_y) & (q == at_q), v, 0.0), axis=-1, keepdims=v.ndim > 1)
     return float(out) if out.ndim == 0 else out
 
 
@@ -430,6 +430,7 @@ def never_negative(values):
     (True, False)
     """
     v = _row("values", values)
-    scale = np.maximum(np.abs(np.max(v, axis=-1)), 1.0)
-    ok = np.min(v, axis=-1) >= -1e-6 * scale
+    keep = v.ndim > 1  # draws: a (draws, 1) column, as the timeline's reductions give
+    scale = np.maximum(np.abs(np.max(v, axis=-1, keepdims=keep)), 1.0)
+    ok = np.min(v, axis=-1, keepdims=keep) >= -1e-6 * scale
     return bool(ok) if np.ndim(ok) == 0 else ok
