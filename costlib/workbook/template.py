@@ -52,6 +52,7 @@ class Input:
     structural: bool = False
     choices: tuple[str, ...] = ()
     plausible: Any = None  # a bare number above it is refused; with its unit ("500%") it is taken
+    range: Any = None  # (low, high) around the default: an uncertain input, with low/base/high scenarios
 
     def describe_rule(self) -> str:
         if self.type == "gpu":
@@ -225,6 +226,8 @@ def _input(raw: dict, path: str) -> Input:
     where = f"input {raw.get('name', '?')}"
     if "choices" in raw:
         raw["choices"] = tuple(raw["choices"])
+    if "range" in raw:
+        raw["range"] = tuple(raw["range"]) if isinstance(raw["range"], list) else raw["range"]
     registry = _registry(raw.get("name"))
     if registry is not None:  # the one registry of argument meanings fills what the template leaves out
         raw.setdefault("unit", registry.unit)
@@ -338,6 +341,8 @@ def _validate(t: Template, formulas) -> Template:
                 raise TemplateError(f"{t.path}: input {i.name} {key} must be a number, got {bound!r}")
         if i.plausible is not None and i.type not in ("number", "integer"):
             raise TemplateError(f"{t.path}: input {i.name} plausible is for numbers only")
+        if i.range is not None:
+            _check_range(t, i)
     if t.calendar is not None:
         types = {"start": "date", "fiscal_year_start": "integer"}
         for key, name in t.calendar.items():
@@ -385,6 +390,23 @@ def _validate(t: Template, formulas) -> Template:
             if name not in t.rows:
                 raise TemplateError(f"{t.path}: chart {chart.get('title', '?')!r} refers to unknown row {name}")
     return t
+
+
+def _check_range(t: Template, i: Input) -> None:
+    """An uncertain input's (low, high): two numbers that obey its rule, low <= default <= high."""
+    where = f"{t.path}: input {i.name} range"
+    if i.type not in ("number", "integer") or i.structural:
+        raise TemplateError(f"{where}: only a number input that does not change the workbook's shape has a range")
+    r = i.range
+    if not (isinstance(r, tuple) and len(r) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                      for v in r)):
+        raise TemplateError(f"{where} must be [low, high], two numbers, got {r!r}")
+    lo, lo_incl, hi, hi_incl, text = RULES[i.rule]
+    for v in r:
+        if not ((v >= lo if lo_incl else v > lo) and (v <= hi if hi_incl else v < hi)):
+            raise TemplateError(f"{where}: {v!r} breaks the input's rule ({text})")
+    if not r[0] <= i.default <= r[1]:
+        raise TemplateError(f"{where} must run low <= default <= high, got {r[0]!r} <= {i.default!r} <= {r[1]!r}")
 
 
 def _this_column_rows(expr, formulas, rows: set[str]) -> set[str]:
