@@ -65,7 +65,7 @@ class Twin:
 TWINS: dict[str, Twin] = {}
 
 #: Modules whose functions carry twins; imported on first use of the registry.
-_MODULES = ("training", "inference", "economics", "timeline", "accounting")
+_MODULES = ("training", "inference", "economics", "timeline", "accounting", "finance")
 
 
 def excel(formula: str | Callable[..., str], *, ranges: tuple[str, ...] = (), to_date: tuple[str, ...] = (),

@@ -47,6 +47,8 @@ PORTABLE = {
     "SUMIF": "a row's total over a fiscal year (by_period), before a period (straight_line, previous)",
     "SUMIFS": "a row's total over a fiscal quarter (by_quarter)",
     "LEN": "a currency code of three letters (data validation)",
+    "NPV": "net present value of a cash row at the monthly rate (npv)",
+    "LN": "discounted payback at a steady saving (discounted_months_to_breakeven)",
 }
 
 # Forms whose meaning depends on the engine, each with the reason it is out.

@@ -154,6 +154,22 @@ GRID: dict[str, list[dict]] = {
     "by_quarter": [dict(values=[1.0, 2.0, 4.0, 8.0], years=[2027, 2027, 2027, 2028], year=2027, quarters=[1, 1, 2, 1], quarter=1),
                    dict(values=[1.0, 2.0, 4.0, 8.0], years=[2027, 2027, 2027, 2028], year=2028, quarters=[1, 1, 2, 1], quarter=1)],
     "never_negative": [dict(values=[3.0, 0.0, -1e-12]), dict(values=[3.0, -1.0])],
+    # time value of money: a rate of 0 (the plain sum), a long row, negative flows, a high rate
+    "npv": [dict(annual_rate=0.10, values=[1000.0] * 12), dict(annual_rate=0, values=[5.0, -2.0, 7.5]),
+            dict(annual_rate=0.10, values=[-100000.0] + [10000.0] * 23), dict(annual_rate=0.5, values=[1e6] * 600),
+            dict(annual_rate=0.07, values=[0.0])],
+    "discounted": [dict(amount=1000, annual_rate=0.10, period=12), dict(amount=1000, annual_rate=0, period=7),
+                   dict(amount=-250, annual_rate=0.25, period=1), dict(amount=3e6, annual_rate=0.10, period=600)],
+    "discounted_months_to_breakeven": [dict(fixed_cost=100000, monthly_saving=10000, annual_rate=0.10),
+                                       dict(fixed_cost=100000, monthly_saving=10000, annual_rate=0),
+                                       dict(fixed_cost=100000, monthly_saving=500, annual_rate=0.10),
+                                       dict(fixed_cost=100000, monthly_saving=0, annual_rate=0.10),
+                                       dict(fixed_cost=100000, monthly_saving=-10, annual_rate=0),
+                                       dict(fixed_cost=0, monthly_saving=10, annual_rate=0.10)],
+    "tiered_cost": [dict(units=3e6, price_per_unit=0.0135, tier_start=1e6, tier_price_per_unit=0.0108, minimum=5000),
+                    dict(units=3e5, price_per_unit=0.0135, tier_start=1e6, tier_price_per_unit=0.0108, minimum=5000),
+                    dict(units=1e6, price_per_unit=0.0135, tier_start=1e6, tier_price_per_unit=0.0108),
+                    dict(units=0, price_per_unit=1, tier_start=0, tier_price_per_unit=2)],
 }
 
 
