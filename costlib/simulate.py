@@ -611,3 +611,64 @@ def _simulate_template(template, specs, n, seed, outputs, fixed, progress) -> Si
     units = {name: inputs[name].unit for name in drawn}
     units.update({name: t.items[name][1].unit for name in outputs})
     return _result(t.name, list(drawn), drawn, outputs, results, units, n, seed, checks)
+
+
+# ---------------------------------------------------------------------------- one input at a time
+
+def tornado(template, overrides=None, outputs=None):
+    """Each uncertain input of a template at its low and at its high, the others at base [output units].
+
+    The sensitivity table a tornado chart draws: for every input with a range (the
+    template's ``range``, widened to a base set outside it, or ``NAME_low`` / ``NAME_high``
+    overrides), each output with that input alone at its low and at its high, every other
+    uncertain input at its base; ``swing`` is |at high - at low|. All of it is one
+    vectorised evaluation of the template (two draws an input, one for the base case).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index: the uncertain inputs, widest swing of the first output first; columns: a
+        MultiIndex: ("input", ``low``/``high``), the input's own values [input unit], then
+        (output, ``at low``/``at high``/``swing``) [output unit]; ``attrs["base"]`` holds
+        each output at base.
+
+    Examples
+    --------
+    >>> from costlib.simulate import tornado
+    >>> table = tornado("build-vs-buy")  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    from .models import evaluate_template
+    from .workbook.template import SCENARIO, load_template, resolve_inputs
+
+    t = load_template(template)
+    values = resolve_inputs(t, {**(overrides or {}), SCENARIO: "base"})
+    ranges = values.ranges
+    if not ranges:
+        raise InputError(f"template: {t.name} has no uncertain input (no input with a range)", argument="template")
+    numeric = [name for name, (_, item) in t.items.items() if "text" not in (item.unit, item.format)]
+    outputs = list(outputs) if outputs is not None else numeric
+    for name in outputs:
+        if name not in numeric:
+            raise _unknown("outputs", name, numeric, f"a number item of the {t.name} template", "its number items")
+    names = list(ranges)
+    draws = 2 * len(names) + 1  # low and high of each input, then the base case
+    part = dict(values)
+    for j, name in enumerate(names):
+        low, base, high = ranges[name]
+        column = np.full((draws, 1), float(base))
+        column[2 * j, 0], column[2 * j + 1, 0] = low, high
+        part[name] = column
+    with np.errstate(all="ignore"):
+        items, _, _ = evaluate_template(t, part, draws=draws)
+    data = {("input", "low"): [ranges[n][0] for n in names], ("input", "high"): [ranges[n][2] for n in names]}
+    for out in outputs:
+        v = np.broadcast_to(np.asarray(items[out], dtype=float).reshape(-1), (draws,))
+        data[out, "at low"] = v[0:-1:2]
+        data[out, "at high"] = v[1:-1:2]
+        data[out, "swing"] = np.abs(v[1:-1:2] - v[0:-1:2])
+    frame = pd.DataFrame(data, index=pd.Index(names, name="input"))
+    frame = frame.sort_values((outputs[0], "swing"), ascending=False, kind="stable")
+    frame.attrs["base"] = {out: float(np.asarray(items[out], dtype=float).reshape(-1)[-1]) for out in outputs}
+    return frame

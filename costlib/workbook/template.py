@@ -135,7 +135,16 @@ class Template:
     axis_values: tuple[float, ...] | None = None
     headline: tuple[str, ...] = ()  # items of the first sheet shown first, in words: the decision
     calendar: dict | None = None  # {"start": input name, "fiscal_year_start": input name}: dated months
+    key_outputs: tuple[str, ...] = ()  # number items whose ranges and sensitivity the workbook shows first
     path: str = ""
+
+    @property
+    def key_numbers(self) -> list[str]:
+        """The key outputs: ``key_outputs``, or the first sheet's number items."""
+        if self.key_outputs:
+            return list(self.key_outputs)
+        first = sorted(self.sheets, key=lambda s: not s.first)[0]
+        return [i.name for i in first.items if "text" not in (i.unit, i.format)]
 
     @property
     def currency_input(self) -> str | None:
@@ -218,7 +227,7 @@ def _make(cls, raw: Any, path: str, where: str):
 
 
 TEMPLATE_KEYS = {"name", "title", "description", "axis", "axis_label", "axis_length", "axis_values", "inputs",
-                 "sheets", "charts", "checks", "headline", "calendar"}
+                 "sheets", "charts", "checks", "headline", "calendar", "key_outputs"}
 
 
 def _input(raw: dict, path: str) -> Input:
@@ -266,6 +275,8 @@ def _build(data: dict, path: str, check_formulas: bool = True) -> Template:
     if unknown:
         raise TemplateError(f"{path}: unknown keys {', '.join(unknown)}; known: {', '.join(sorted(TEMPLATE_KEYS))}")
     inputs = tuple(_input(raw, path) for raw in data.get("inputs", []))
+    if any(i.range is not None for i in inputs) and SCENARIO not in {i.name for i in inputs}:
+        inputs = (SCENARIO_INPUT,) + inputs
     sheets = []
     for raw in need(data, "sheets", "the template"):
         name = need(raw, "name", "a sheet")
@@ -287,12 +298,22 @@ def _build(data: dict, path: str, check_formulas: bool = True) -> Template:
         axis_length=data.get("axis_length", "months"), inputs=inputs, sheets=tuple(sheets),
         charts=tuple(data.get("charts", [])), checks=checks,
         axis_values=tuple(axis_values) if axis_values else None, headline=tuple(data.get("headline", ())),
-        calendar=dict(calendar) if calendar is not None else None, path=path)
+        calendar=dict(calendar) if calendar is not None else None, key_outputs=tuple(data.get("key_outputs", ())),
+        path=path)
     if not check_formulas:
         return template
     from .. import formulas
 
     return _validate(template, formulas)
+
+
+#: The input a template with uncertain inputs gets: which of low, base and high the model uses
+SCENARIO = "scenario"
+SCENARIOS = ("low", "base", "high")
+SCENARIO_INPUT = Input(
+    name=SCENARIO, label="Scenario the model uses (low, base or high of each uncertain input)", default="base",
+    source="Assumption: the base case; each uncertain input's low and high are in its Low and High columns",
+    unit="scenario", group="Scenario", type="choice", choices=SCENARIOS)
 
 
 def _with_calendar(sheets: list, calendar: Any, axis: str, path: str) -> list:
@@ -385,6 +406,10 @@ def _validate(t: Template, formulas) -> Template:
     for name in t.headline:
         if name not in {i.name for i in first.items}:
             raise TemplateError(f"{t.path}: headline {name!r} must be an item of the first sheet, {first.name}")
+    for name in t.key_outputs:
+        item = t.items.get(name)
+        if item is None or "text" in (item[1].unit, item[1].format):
+            raise TemplateError(f"{t.path}: key_outputs {name!r} must be a number item of the template")
     for chart in t.charts:
         for name in chart.get("rows", []):
             if name not in t.rows:
@@ -546,11 +571,17 @@ def _text(inp: Input, value: Any) -> str:
     return value
 
 
+#: Excel serial numbers taken as dates where a date is typed as a number: 1954-10-04 to 2173-10-14
+SERIALS = (20000, 100000)
+
+
 def _convert(inp: Input, value: Any) -> Any:
     if inp.type == "date":
         from ..accounting import to_serial
 
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if SERIALS[0] <= value <= SERIALS[1] and float(value).is_integer():
+                return float(value)  # a date cell's own number (Excel's serial): 46388 is 2027-01-01
             raise InputTypeError(f"{inp.name} must be a date such as 2027-01 or 2027-01-01, got the number "
                                  f"{show_number(value)}", argument=inp.name)
         try:
@@ -616,9 +647,14 @@ def resolve_inputs(template: Template, overrides: Any = None, refuse: bool = Tru
                              f"{overrides!r:.60}", argument="overrides")
     known = {i.name: i for i in template.inputs}
     values = dict(template.defaults())
+    ends: dict[tuple[str, int], Any] = {}  # (input, 0 for low / 1 for high) -> a value the user set
     for name, value in overrides.items():
         if not isinstance(name, str):
             raise InputTypeError(f"an input name must be text, got {name!r:.60}", argument="overrides")
+        stem, _, end = name.rpartition("_")
+        if name not in known and end in ("low", "high") and stem in known and known[stem].range is not None:
+            ends[stem, 0 if end == "low" else 1] = value
+            continue
         if name not in known:
             close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
             hint = f"; closest: {', '.join(close)}" if close else f"; inputs are {', '.join(known)}"
@@ -626,6 +662,9 @@ def resolve_inputs(template: Template, overrides: Any = None, refuse: bool = Tru
                                    argument=name)
         values[name] = value
     resolved = {name: _convert(known[name], value) for name, value in values.items()}
+    ranges = _ranges(template, resolved, ends)
+    for name, (low, base, high) in ranges.items():
+        resolved[name] = {"low": low, "base": base, "high": high}[resolved[SCENARIO]]
     for inp in template.inputs:
         if inp.maximum is None:
             continue
@@ -634,7 +673,7 @@ def resolve_inputs(template: Template, overrides: Any = None, refuse: bool = Tru
             bound = f"{inp.maximum} ({show_number(limit)})" if isinstance(inp.maximum, str) else show_number(limit)
             raise OutOfRangeError(f"{inp.name} must be <= {bound}, got {show_number(resolved[inp.name])}",
                                   argument=inp.name)
-    resolved = ResolvedInputs(resolved, template=template.name)
+    resolved = ResolvedInputs(resolved, template=template.name, ranges=ranges)
     _check_overflow(template, resolved, {n for n in overrides})
     if refuse:
         _refuse(template, resolved)
@@ -657,12 +696,38 @@ def _refuse(template: Template, values: "ResolvedInputs") -> None:
                                   argument=check.refuses)
 
 
-class ResolvedInputs(dict):
-    """Input values that :func:`resolve_inputs` has converted and checked, for one template."""
+def _ranges(template: Template, resolved: dict[str, Any], ends: dict) -> dict[str, tuple[float, float, float]]:
+    """Each uncertain input's (low, base, high): the template's range, ends the user set, the base typed.
 
-    def __init__(self, values: dict[str, Any], template: str):
+    A base set outside the template's range widens it to include the base (the range is
+    the template's view, the base the user's); ends the user sets must bracket the base.
+    """
+    out = {}
+    for inp in template.inputs:
+        if inp.range is None:
+            continue
+        base = resolved[inp.name]
+        given = {k: _convert(inp, ends[inp.name, k]) for k in (0, 1) if (inp.name, k) in ends}
+        low = given.get(0, min(inp.range[0], base))
+        high = given.get(1, max(inp.range[1], base))
+        if not low <= base <= high:
+            raise OutOfRangeError(f"{inp.name}_low <= {inp.name} <= {inp.name}_high must hold, got {show_number(low)} "
+                                  f"<= {show_number(base)} <= {show_number(high)}", argument=inp.name)
+        out[inp.name] = (low, base, high)
+    return out
+
+
+class ResolvedInputs(dict):
+    """Input values that :func:`resolve_inputs` has converted and checked, for one template.
+
+    ``ranges`` holds each uncertain input's (low, base, high); the value of such an input is
+    the one the ``scenario`` input chooses.
+    """
+
+    def __init__(self, values: dict[str, Any], template: str, ranges: dict | None = None):
         super().__init__(values)
         self.template = template
+        self.ranges = dict(ranges or {})
         self.evaluated = None  # (items, rows, checks) once the overflow probe has computed them
 
 

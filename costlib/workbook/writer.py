@@ -325,12 +325,21 @@ def _validation_formula(inp, name: str) -> str:
     return f"AND({','.join(parts)})"
 
 
-def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dict[str, Any]) -> None:
+#: An uncertain input's Low, Base and High cells on the Inputs sheet (0-based columns G, H, I)
+RANGE_COLS = (6, 7, 8)
+
+
+def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dict[str, Any]) -> list:
+    """The Inputs sheet; returns the uncertain inputs' rows as (input, row) for the range check."""
     ws = wb.add_worksheet("Inputs")
+    ranges = getattr(values, "ranges", {})
     _title(ws, styles, f"Inputs: {t.title}", "Blue cells on a light fill are the only inputs; every other cell is "
-                                             "calculated. Each input is a defined name used by the formulas.")
-    _section_header(ws, styles, 4, ["Input", "Value", "Unit", "Rule", "Source or comment", "Defined name"])
-    r, group = 5, None
+                                             "calculated. Each input is a defined name used by the formulas."
+           + (" An uncertain input takes its Low, Base or High column, as the scenario at the top says."
+              if ranges else ""))
+    _section_header(ws, styles, 4, ["Input", "Value", "Unit", "Rule", "Source or comment", "Defined name"]
+                    + (["Low", "Base", "High"] if ranges else []))
+    r, group, ranged = 5, None, []
     for inp in t.inputs:
         if inp.group != group:
             group = inp.group
@@ -338,7 +347,14 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
             r += 1
         ws.write_string(r - 1, 0, inp.label)
         value = values[inp.name]
-        if isinstance(value, str):
+        if inp.name in ranges:  # the scenario's value, by formula; the three ends are the inputs
+            g, h, i = (xl_rowcol_to_cell(r - 1, c) for c in RANGE_COLS)
+            ws.write_formula(r - 1, 1, f'=IF(scenario="low",{g},IF(scenario="high",{i},{h}))',
+                             styles.number(inp.format if inp.format in INPUT_FORMATS else "number"), value)
+            for c, end in zip(RANGE_COLS, ranges[inp.name]):
+                ws.write_number(r - 1, c, end, styles.input(inp.format))
+            ranged.append((inp, r))
+        elif isinstance(value, str):
             ws.write_string(r - 1, 1, value, styles.input("text"))  # text stays text, even "=..."
         elif inp.type == "date":
             ws.write_number(r - 1, 1, value, styles.input("date"))
@@ -347,35 +363,57 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
         ws.write_string(r - 1, 2, styles.unit(inp.unit))
         ws.write_string(r - 1, 3, inp.describe_rule())
         source = inp.source + (" (structural: regenerate the workbook to change it)" if inp.structural else "")
-        if values[inp.name] != defaults[inp.name]:  # said in the cell: Gnumeric cannot read cell notes
+        set_here = (ranges[inp.name] != defaults.ranges[inp.name] if inp.name in ranges
+                    else values[inp.name] != defaults[inp.name])
+        if set_here:  # said in the cell: Gnumeric cannot read cell notes
             shown = defaults[inp.name] if isinstance(defaults[inp.name], str) else (
                 from_serial(defaults[inp.name]) if inp.type == "date" else f"{defaults[inp.name]:g}")
+            if inp.name in ranges:
+                shown = " / ".join(f"{v:g}" for v in defaults.ranges[inp.name]) + " (low / base / high)"
             source = f"Set for this plan; the default {shown} has the source: {source}"
         ws.write_string(r - 1, 4, source)
         ws.write_string(r - 1, 5, inp.name, styles.name)
         wb.define_name(inp.name, f"=Inputs!$B${r}")
-        cell = xl_rowcol_to_cell(r - 1, 1)
-        if inp.type == "gpu":
-            options = {"validate": "list", "source": "=catalogue_name"}
-        elif inp.type == "choice":
-            options = {"validate": "list", "source": list(inp.choices)}
-        elif inp.type == "text":
-            options = None
-        else:
-            options = {"validate": "custom", "value": "=" + _validation_formula(inp, cell)}
-        if options is not None:
-            options.update(error_title=f"Invalid {inp.name}"[:32],
-                           error_message=f"{inp.name} must be {inp.describe_rule()}"[:255], ignore_blank=False)
-            ws.data_validation(r - 1, 1, r - 1, 1, options)
+        cells = [RANGE_COLS[k] for k in range(3)] if inp.name in ranges else [1]
+        for c in cells:
+            cell = xl_rowcol_to_cell(r - 1, c)
+            if inp.type == "gpu":
+                options = {"validate": "list", "source": "=catalogue_name"}
+            elif inp.type == "choice":
+                options = {"validate": "list", "source": list(inp.choices)}
+            elif inp.type == "text":
+                options = None
+            else:
+                options = {"validate": "custom", "value": "=" + _validation_formula(inp, cell)}
+            if options is not None:
+                options.update(error_title=f"Invalid {inp.name}"[:32],
+                               error_message=f"{inp.name} must be {inp.describe_rule()}"[:255], ignore_blank=False)
+                ws.data_validation(r - 1, c, r - 1, c, options)
         r += 1
-    for col, width in enumerate((52, 18, 16, 26, 70, 28)):
+    for col, width in enumerate((52, 18, 16, 26, 70, 28) + ((14, 14, 14) if ranges else ())):
         ws.set_column(col, col, width)
     ws.freeze_panes(4, 0)
-    _print_setup(ws, 6, r - 1, 4, gridlines=True)
+    _print_setup(ws, 9 if ranges else 6, r - 1, 4, gridlines=True)
+    return ranged
+
+
+def _range_check(ranged: list) -> tuple[str, str, bool, str] | None:
+    """The generated check that each uncertain input runs low <= base <= high, each end within its rule."""
+    if not ranged:
+        return None
+    parts = []
+    for inp, r in ranged:
+        g, h, i = (f"Inputs!{xl_rowcol_to_cell(r - 1, c, row_abs=True, col_abs=True)}" for c in RANGE_COLS)
+        parts += [f"{g}<={h}", f"{h}<={i}"] + [_validation_formula(inp, c) for c in (g, h, i)]
+    return (RANGE_CHECK, f"AND({','.join(parts)})", True,
+            "an uncertain input's Low, Base and High do not run low <= base <= high within its rule (Inputs)")
+
+
+RANGE_CHECK = "Each uncertain input runs low <= base <= high, each within its rule"
 
 
 def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule, first: bool,
-                 charts: tuple = ()) -> None:
+                 charts: tuple = (), ranges=None) -> None:
     ws = wb.get_worksheet_by_name(sheet.name)
     _title(ws, styles, sheet.name, sheet.description)
     if first:
@@ -395,6 +433,8 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
         for criteria, colour in (("TRUE", "#C6EFCE"), ("FALSE", "#FFC7CE")):
             ws.conditional_format(r - 1, 1, r - 1, 1, {"type": "cell", "criteria": "==", "value": criteria,
                                                        "format": styles.get(bg_color=colour)})
+        if ranges is not None:
+            ws.write_string(r, 0, _range_line(layout.template, styles, ranges[0]), styles.note)
     body = [item for item in sheet.items if item.name not in dict(layout.headlines)]
     labels = [len(_labelled(i.label, styles.unit(i.unit))) for i in body] + [len(_labelled(r.label, r.unit)) + 8 for r in sheet.rows]
     fitted = min(max(labels + [30]) + 2, 70)
@@ -532,6 +572,120 @@ def _write_charts(wb, t: Template, layout: _Layout) -> None:
         if sheet not in anchors:  # the charts start a printed page of their own
             ws.set_h_pagebreaks([start - 2])
         anchors[sheet] = start + 17
+
+
+#: The draws and seed of the outcome ranges a workbook shows (generated when it is written)
+RANGE_DRAWS, RANGE_SEED = 10_000, 0
+
+
+def outcome_ranges(t: Template, values) -> tuple[Any, Any] | None:
+    """(simulation, tornado) of a template's key outputs over its uncertain inputs, or None without any.
+
+    The simulation draws each uncertain input from a PERT distribution over its low, base
+    and high (:func:`costlib.simulate`); the tornado moves one input at a time
+    (:func:`costlib.simulate.tornado`); every other input is held at the plan's value.
+    """
+    ranges = getattr(values, "ranges", {})
+    if not ranges:
+        return None
+    from ..simulate import simulate, tornado
+    from .template import SCENARIO
+
+    fixed = {k: v for k, v in values.items() if k not in ranges and k != SCENARIO}
+    ends = {f"{k}_{end}": r[i] for k, r in ranges.items() for i, end in ((0, "low"), (2, "high"))}
+    sim = simulate(t, {k: r for k, r in ranges.items()}, n=RANGE_DRAWS, seed=RANGE_SEED, outputs=t.key_numbers,
+                   fixed=fixed)
+    table = tornado(t, {**fixed, **{k: r[1] for k, r in ranges.items()}, **ends}, outputs=t.key_numbers[:1])
+    return sim, table
+
+
+def _generated_note(sim) -> str:
+    return (f"Generated by costlib.simulate when the file was written: {sim.n:,} draws, each uncertain input from a "
+            f"PERT distribution over its low, base and high (Inputs), seed {sim.seed}. These are values; they do "
+            "not recalculate when an input changes (the live result does).")
+
+
+def _write_ranges(wb, styles, t: Template, schedule, sim, table) -> None:
+    """The Ranges sheet: P10/P50/P90 of the key outputs beside the live result, and the tornado."""
+    ws = wb.add_worksheet("Ranges")
+    _title(ws, styles, "Ranges: the outcome as the uncertain inputs move", _generated_note(sim))
+    _section_header(ws, styles, 4, ["Output [unit]", "Live (the scenario)", "P10", "P50", "P90"])
+    r = 5
+    for name in t.key_numbers:
+        _, item = t.items[name]
+        ws.write_string(r - 1, 0, _labelled(item.label, styles.unit(item.unit)))
+        fmt = styles.number(item.format)
+        ws.write_formula(r - 1, 1, f"={name}", fmt, _value(schedule.items[name]) if not isinstance(
+            schedule.items[name], str) else schedule.items[name])
+        for c, p in enumerate(("P10", "P50", "P90"), start=2):
+            v = float(sim.percentiles.loc[name, p])
+            if np.isfinite(v):
+                ws.write_number(r - 1, c, v, fmt)
+            else:
+                ws.write_string(r - 1, c, "none" if np.isinf(v) else "n/a", styles.get(align="right"))
+        r += 1
+    key = t.key_numbers[0]
+    _, item = t.items[key]
+    base = table.attrs["base"][key]
+    r += 1
+    ws.write_string(r - 1, 0, f"Sensitivity of {item.label.lower()} [{styles.unit(item.unit)}]: each uncertain "
+                              f"input alone at its low and its high, the others at base (generated with the file; "
+                              f"base {_short(base, item, styles.currency)})", styles.group)
+    r += 1
+    _section_header(ws, styles, r, ["Input", "Low", "High", "At low", "At high", "Swing", "Change at low",
+                                    "Change at high"])
+    first = r + 1
+    fmt = styles.number(item.format)
+    for name, row in table.iterrows():
+        r += 1
+        inp = t.input(name)
+        ws.write_string(r - 1, 0, inp.label)
+        for c, v in enumerate((row["input", "low"], row["input", "high"]), start=1):
+            ws.write_number(r - 1, c, float(v), styles.number(inp.format) if inp.format in FORMATS else None)
+        for c, v in enumerate((row[key, "at low"], row[key, "at high"], row[key, "swing"],
+                               row[key, "at low"] - base, row[key, "at high"] - base), start=3):
+            if np.isfinite(v):
+                ws.write_number(r - 1, c, float(v), fmt)
+            else:
+                ws.write_string(r - 1, c, "none", styles.get(align="right"))
+    last = r
+    chart = wb.add_chart({"type": "bar", "subtype": "stacked"})
+    for c, label in ((6, "at its low"), (7, "at its high")):
+        chart.add_series({"name": f"Each input {label}", "categories": ["Ranges", first - 1, 0, last - 1, 0],
+                          "values": ["Ranges", first - 1, c, last - 1, c], "overlap": 100, "gap": 40})
+    chart.set_title({"name": f"Tornado: change in {item.label.lower()} from base", "name_font": {"size": 12}})
+    chart.set_x_axis({"name": styles.unit(item.unit), "num_format": FORMATS[item.format].split(";")[0],
+                      "major_gridlines": {"visible": True}})
+    chart.set_y_axis({"reverse": True, "label_position": "low"})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 900, "height": max(240, 40 * len(table) + 120)})
+    ws.insert_chart(last + 1, 0, chart)
+    ws.set_column(0, 0, 60)
+    ws.set_column(1, 7, 16)
+    _print_setup(ws, 8, last + 18, 4)
+
+
+def _short(value: float, item, currency: str) -> str:
+    """A value in a sentence, as the first sheet's sentences write it: USD 40.8 M, 11.6 %, 1,234."""
+    from ..timeline import as_text
+
+    money = item.format.startswith("usd")
+    if not np.isfinite(value):
+        return "none"
+    if money and abs(value) >= 1e6:
+        return as_text(value, 1, 1e-6, " M", f"{currency} ")
+    if item.format == "pct":
+        return as_text(value, 1, 100, " %")
+    return as_text(value, 2 if money else 0, 1, "", f"{currency} " if money else "")
+
+
+def _range_line(t: Template, styles, sim) -> str:
+    """One line for the first sheet: the key output's P10, P50 and P90, said to be generated."""
+    key = t.key_numbers[0]
+    _, item = t.items[key]
+    shown = [f"{p} {_short(float(sim.percentiles.loc[key, p]), item, styles.currency)}" for p in ("P10", "P50", "P90")]
+    return (f"Range of {item.label.lower()}: {', '.join(shown)} (generated with the file by costlib.simulate, "
+            f"{sim.n:,} draws, seed {sim.seed}: values, not live; sheet Ranges)")
 
 
 class _Refs:
@@ -725,6 +879,9 @@ def _write_about(wb, styles, t: Template, values: dict[str, Any]) -> None:
     _section_header(ws, styles, r, ["Sheet", "What it holds"])
     sheets = [(s.name, s.description) for s in _ordered(t)]
     sheets[1:1] = [("Inputs", "The only cells to type in, each with unit, rule, source and a defined name.")]
+    if getattr(values, "ranges", None):
+        sheets += [("Ranges", "P10, P50 and P90 of the key outputs over the uncertain inputs (generated values) "
+                              "beside the live result, and the tornado: each input alone at its low and high.")]
     if t.calendar is not None:
         sheets += [("Annual", "Every line item totalled by fiscal year, by formula from the months."),
                    ("Quarterly", "Every line item totalled by fiscal quarter, by formula from the months.")]
@@ -753,6 +910,8 @@ def build_workbook(t: Template, values: dict[str, Any], schedule=None) -> bytes:
     months = t.length(values)
     axis_values = list(t.axis_values) if t.axis_values else [None] * months
     layout = _plan_layout(t, months)
+    layout.template = t
+    ranges = outcome_ranges(t, values)
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
@@ -761,17 +920,19 @@ def build_workbook(t: Template, values: dict[str, Any], schedule=None) -> bytes:
     ordered = _ordered(t)
     wb.add_worksheet(ordered[0].name)
     defaults = resolve_inputs(t, None, refuse=False)
-    _write_inputs(wb, styles, t, values, defaults)
+    ranged = _write_inputs(wb, styles, t, values, defaults)
     for s in ordered[1:]:
         wb.add_worksheet(s.name)
     for i, sheet in enumerate(ordered):
-        _write_sheet(wb, styles, sheet, layout, axis_values, schedule, first=i == 0, charts=t.charts)
+        _write_sheet(wb, styles, sheet, layout, axis_values, schedule, first=i == 0, charts=t.charts, ranges=ranges)
     for name, (sheet, r) in layout.items.items():
         wb.define_name(name, f"={quote_sheetname(sheet)}!${'A' if name in dict(layout.headlines) else 'B'}${r}")
     for name, (sheet, r) in layout.rows.items():
         wb.define_name(name, f"={quote_sheetname(sheet)}!${layout.first_col}${r}:${layout.last_col}${r}")
     _write_charts(wb, t, layout)
-    generated = []
+    if ranges is not None:
+        _write_ranges(wb, styles, t, schedule, *ranges)
+    generated = [c for c in (_range_check(ranged),) if c is not None]
     if layout.home is not None:
         cells = _write_fiscal(wb, styles, t, layout, schedule)
         generated.append((RECONCILES, f"AND({','.join(cells)})", schedule.checks[RECONCILES],
