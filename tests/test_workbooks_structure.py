@@ -53,11 +53,16 @@ def test_inputs_are_styled_named_validated_and_only_on_inputs(book):
         (sheet, ref), = list(wb.defined_names[inp.name].destinations)
         assert sheet == "Inputs"
         cell = ws[ref.replace("$", "")]
-        assert cell.font.color.rgb.endswith(BLUE[1:]) and cell.fill.fgColor.rgb.endswith(LIGHT_FILL[1:])
         row = cell.row
+        # an uncertain input's typed cells are its Low, Base and High; its value is chosen by formula
+        typed = [ws.cell(row=row, column=c) for c in (7, 8, 9)] if inp.range else [cell]
+        for c in typed:
+            assert c.font.color.rgb.endswith(BLUE[1:]) and c.fill.fgColor.rgb.endswith(LIGHT_FILL[1:]), inp.name
+            if inp.type != "text":
+                assert c.coordinate in validated, (inp.name, c.coordinate)
+        if inp.range:
+            assert str(cell.value).startswith("=IF(scenario=") and not cell.fill.fgColor.rgb.endswith(LIGHT_FILL[1:])
         assert ws.cell(row=row, column=3).value == inp.unit and ws.cell(row=row, column=5).value  # unit, source
-        if inp.type != "text":
-            assert f"B{row}" in validated, inp.name
     for other in wb.worksheets:
         if other.title == "Inputs":
             continue

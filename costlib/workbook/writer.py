@@ -350,7 +350,7 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
         if inp.name in ranges:  # the scenario's value, by formula; the three ends are the inputs
             g, h, i = (xl_rowcol_to_cell(r - 1, c) for c in RANGE_COLS)
             ws.write_formula(r - 1, 1, f'=IF(scenario="low",{g},IF(scenario="high",{i},{h}))',
-                             styles.number(inp.format if inp.format in INPUT_FORMATS else "number"), value)
+                             styles.get(num_format=styles._money(INPUT_FORMATS[inp.format])), value)
             for c, end in zip(RANGE_COLS, ranges[inp.name]):
                 ws.write_number(r - 1, c, end, styles.input(inp.format))
             ranged.append((inp, r))
