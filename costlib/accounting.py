@@ -309,6 +309,13 @@ def _treatment(treatment) -> str:
     return treatment
 
 
+def _treated(amount, treatment, kept: str):
+    """``amount`` where the line's treatment is ``kept``, else 0."""
+    keep = _treatment(treatment) == kept
+    a = _args.parse(amount=(amount, "finite"))
+    return a.wrap(np.where(keep, a.amount, 0.0))
+
+
 @excel('IF({treatment} = "capitalise", {amount}, 0)', text=("treatment",))
 def capitalised(amount, treatment):
     """``amount`` where the policy capitalises the line, else 0 [unit of amount]: what reaches the balance sheet.
@@ -316,9 +323,7 @@ def capitalised(amount, treatment):
     >>> capitalised(5.0, "capitalise"), capitalised(5.0, "expense")
     (5.0, 0.0)
     """
-    keep = _treatment(treatment) == "capitalise"
-    a = _args.parse(amount=(amount, "finite"))
-    return a.wrap(np.where(keep, a.amount, 0.0))
+    return _treated(amount, treatment, "capitalise")
 
 
 @excel('IF({treatment} = "expense", {amount}, 0)', text=("treatment",))
@@ -328,9 +333,7 @@ def expensed(amount, treatment):
     >>> expensed(5.0, "capitalise"), expensed(5.0, "expense")
     (0.0, 5.0)
     """
-    keep = _treatment(treatment) == "expense"
-    a = _args.parse(amount=(amount, "finite"))
-    return a.wrap(np.where(keep, a.amount, 0.0))
+    return _treated(amount, treatment, "expense")
 
 
 @excel('(IF({period} >= {in_service}, SUMIF({periods}, "<=" & {period}, {amounts}), 0) '

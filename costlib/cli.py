@@ -230,18 +230,26 @@ def _output(args: argparse.Namespace, default: str) -> Path:
 _progress: dict[str, Any] = {}
 
 
-def cmd_generate(args: argparse.Namespace) -> int:
+def _load_template(name: str):
+    """A packaged or a user's template; a user's file that breaks the format says so in one line."""
     from .errors import CostlibError, TemplateError
-    from .workbook import generate, load_template, render
-    from .workbook.files import check_target, locked, write_workbook
+    from .workbook import load_template
 
     try:
-        template = load_template(args.template)
+        return load_template(name)
     except CostlibError:
         raise
     except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:  # a broken template of a user's
-        raise TemplateError(f"template {args.template} does not follow the template format "
+        raise TemplateError(f"template {name} does not follow the template format "
                             f"(docs/templates.md): {type(exc).__name__}: {exc}") from None
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .errors import CostlibError
+    from .workbook import generate, render
+    from .workbook.files import check_target, locked, write_workbook
+
+    template = _load_template(args.template)
     overrides: dict[str, Any] = {}
     if args.config:
         overrides.update(_read_config(args.config))
@@ -368,18 +376,11 @@ def _csv_bytes(rows: list[list[Any]]) -> bytes:
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Draw the uncertain inputs of a template and print P10/P50/P90 of its key outputs."""
     from . import simulate  # the function (costlib keeps the name for it)
-    from .errors import CostlibError, TemplateError
-    from .workbook import load_template
+    from .errors import CostlibError
     from .workbook.files import locked, write_workbook
     from .workbook.template import parse_number
 
-    try:
-        template = load_template(args.template)
-    except CostlibError:
-        raise
-    except (TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:  # a broken template of a user's
-        raise TemplateError(f"template {args.template} does not follow the template format "
-                            f"(docs/templates.md): {type(exc).__name__}: {exc}") from None
+    template = _load_template(args.template)
     fixed: dict[str, Any] = {}
     if args.config:
         fixed.update(_read_config(args.config))
