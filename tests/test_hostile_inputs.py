@@ -55,7 +55,7 @@ def refused(capsys, tmp_path, argv, *fragments):
 def inputs_sheet_value(path: Path, name: str):
     from openpyxl import load_workbook
 
-    wb = load_workbook(path)
+    wb = load_workbook(path, data_only=True)  # the value each input has (an uncertain one's by formula)
     sheet, ref = list(wb.defined_names[name].destinations)[0]
     return wb[sheet][ref.replace("$", "")].value
 

@@ -1,0 +1,88 @@
+"""The templates' verdicts: decided on present value, fair on both sides, moved by scale.
+
+Identities and arithmetic done here from the schedule's own rows, so each can fail when a
+template's wiring changes its meaning.
+"""
+
+import numpy as np
+import pytest
+
+from costlib.models import schedule
+
+TIMELINES = {  # template -> (build cash row, alternative's cash row, the NPV items of each)
+    "build-vs-buy": ("build_cash", "buy_cost", "npv_build", "npv_buy"),
+    "finetune-vs-prompt": ("finetune_cash", "prompt_cost", "npv_finetune", "npv_prompt"),
+    "budget": ("build_and_serve", "memo_api_cost", "npv_build", "npv_api"),
+}
+
+
+@pytest.mark.parametrize("template", TIMELINES)
+def test_npv_is_each_month_discounted_at_the_rate(template):
+    build, other, npv_build, npv_other = TIMELINES[template]
+    s = schedule(template)
+    months = np.asarray(s.rows.columns, dtype=float)
+    factor = 1.10 ** (months / 12)  # the default 10 % a year, end of each month
+    assert s.items[npv_build] == pytest.approx(float(np.sum(s.rows.loc[build] / factor)), rel=1e-12)
+    assert s.items[npv_other] == pytest.approx(float(np.sum(s.rows.loc[other] / factor)), rel=1e-12)
+
+
+@pytest.mark.parametrize("template", TIMELINES)
+def test_a_rate_of_zero_gives_the_undiscounted_totals(template):
+    build, other, npv_build, npv_other = TIMELINES[template]
+    s = schedule(template, {"discount_rate": 0})
+    assert s.items[npv_build] == pytest.approx(float(s.rows.loc[build].sum()), rel=1e-12)
+    assert s.items[npv_other] == pytest.approx(float(s.rows.loc[other].sum()), rel=1e-12)
+    assert s.items["discounted_payback_month"] == s.items[
+        "build_ahead_month" if template == "build-vs-buy" else "payback_month"]
+
+
+def test_build_vs_buy_decides_on_present_value_not_the_sum():
+    # the API price falling 20 % a year, as the GPU price does: building is cheaper in present value
+    s = schedule("build-vs-buy", {"annual_price_decline": 0.2})
+    assert s.items["decision"] == "build" and s.items["npv_build"] < s.items["npv_buy"]
+    assert s.items["npv_saving"] == pytest.approx(s.items["npv_buy"] - s.items["npv_build"], rel=1e-12)
+    assert "present value at 10.0 %" in s.items["decision_text"] and "undiscounted" in s.items["decision_text"]
+
+
+def test_build_vs_buy_gpu_price_falls_and_operations_are_paid():
+    s = schedule("build-vs-buy")
+    price = s.rows.loc["gpu_price_by_month"]
+    assert price.iloc[12] == pytest.approx(2.5 * 0.8, rel=1e-12)  # $2.50 falling 20 % in a year
+    assert (s.rows.loc["build_operations"] == 20000).all()
+    more = schedule("build-vs-buy", {"annual_price_decline": 0.2, "operations_cost_per_month": 200000})
+    assert more.items["decision"] == "buy"  # $200,000 a month of operations turns a build verdict
+
+
+def test_payback_is_the_month_building_stays_ahead_to_the_end():
+    # building is ahead in month 1 (setup + serving below the API bill) but falls behind as the API price
+    # falls 50 % a year: no payback, and the verdict is buy
+    s = schedule("build-vs-buy")
+    assert s.rows.loc["build_ahead"].iloc[0] == 1 and s.rows.loc["build_ahead"].iloc[-1] == 0
+    assert s.items["build_ahead_month"] == "not within the timeline" and s.items["decision"] == "buy"
+
+
+def test_finetune_waits_for_its_month_and_pays_hosting():
+    s = schedule("finetune-vs-prompt", {"first_finetune_month": 7})
+    capex, bill, prompt = s.rows.loc["finetune_capex"], s.rows.loc["finetuned_cost"], s.rows.loc["prompt_cost"]
+    assert capex.iloc[:6].sum() == 0 and capex.iloc[6] == 25000  # the first fine-tune in month 7
+    assert (bill.iloc[:6] == prompt.iloc[:6]).all() and bill.iloc[6] < prompt.iloc[6]  # prompting until then
+    assert (s.rows.loc["finetuned_hosting"].iloc[:6] == 0).all() and s.rows.loc["finetuned_hosting"].iloc[6] == 1000
+    assert schedule("finetune-vs-prompt", {"hosting_cost_per_month": 8000}).items["decision"] == "prompt"
+
+
+def test_unit_economics_margin_moves_with_scale():
+    flat = schedule("unit-economics", {"team_cost_per_month": 0, "tier_discount": 0})
+    assert flat.rows.loc["plan_gross_margin"].nunique() == 1  # every cost linear: the same margin at every scale
+    s = schedule("unit-economics")
+    margin = s.rows.loc["plan_gross_margin"]
+    assert margin.iloc[0] < margin.iloc[1] < margin.iloc[2]  # fixed team and a volume tier: scale helps
+    # 1x: 300,000 queries at $0.0135 + $1,500 team = $5,550 of $20,000 revenue
+    assert s.items["cogs_share"] == pytest.approx(5550 / 20000, rel=1e-12)
+    turned = schedule("unit-economics", {"team_cost_per_month": 10000})
+    assert turned.items["verdict"].startswith("redesign") and turned.items["verdict_at_scale"].startswith("viable")
+    assert schedule("unit-economics", {"arpu": 8, "tier_discount": 0}).items["verdict_at_scale"].startswith("redesign")
+
+
+def test_a_minimum_commitment_is_paid_when_unused():
+    s = schedule("unit-economics", {"minimum_commitment_per_month": 20000})
+    assert s.rows.loc["inference_cogs"].iloc[0] == 20000  # 1x uses $4,050: the minimum is paid
