@@ -214,7 +214,9 @@ def simulate(function_or_template, ranges, n=10_000, seed=0, outputs=None, fixed
     specs = {name: _as_range(name, spec, dist) for name, spec in ranges.items()}
     if callable(function_or_template) and not isinstance(function_or_template, (str, bytes)):
         return _simulate_function(function_or_template, specs, n, seed, outputs, dict(fixed), progress)
-    return _simulate_template(function_or_template, specs, n, seed, outputs, dict(fixed), progress)
+    # inputs read already (costlib's own resolved values) keep what they were taken with
+    return _simulate_template(function_or_template, specs, n, seed, outputs,
+                              fixed if hasattr(fixed, "taken") else dict(fixed), progress)
 
 
 # ---------------------------------------------------------------------------- arguments
@@ -542,7 +544,7 @@ def _simulate_template(template, specs, n, seed, outputs, fixed, progress) -> Si
     for point in _SPREAD:
         given = {name: getattr(r, point) if r.dist in ("pert", "triangular") else r.mean for name, r in specs.items()}
         try:
-            converted[point] = resolve_inputs(t, {**fixed, **given})
+            converted[point] = resolve_inputs(t, {**fixed, **given}, taken=getattr(fixed, "taken", ()))
         except InputError as exc:
             name = exc.argument if exc.argument in specs else None
             field = point if name is None or specs[name].dist in ("pert", "triangular") else "mean"
@@ -643,7 +645,7 @@ def tornado(template, overrides=None, outputs=None):
     from .workbook.template import SCENARIO, load_template, resolve_inputs
 
     t = load_template(template)
-    values = resolve_inputs(t, {**(overrides or {}), SCENARIO: "base"})
+    values = resolve_inputs(t, {**(overrides or {}), SCENARIO: "base"}, taken=getattr(overrides, "taken", ()))
     ranges = values.ranges
     if not ranges:
         raise InputError(f"template: {t.name} has no uncertain input (no input with a range)", argument="template")

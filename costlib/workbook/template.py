@@ -575,7 +575,7 @@ def _text(inp: Input, value: Any) -> str:
 SERIALS = (20000, 100000)
 
 
-def _convert(inp: Input, value: Any) -> Any:
+def _convert(inp: Input, value: Any, taken: bool = False) -> Any:
     if inp.type == "date":
         from ..accounting import to_serial
 
@@ -620,7 +620,7 @@ def _convert(inp: Input, value: Any) -> Any:
         if not number.is_integer():
             raise InputTypeError(f"{inp.name} must be a whole number, got {show_number(number)}", argument=inp.name)
         number = int(number)
-    if inp.plausible is not None and number > inp.plausible and not with_unit:
+    if inp.plausible is not None and number > inp.plausible and not (with_unit or taken):
         percent = " (100 %)" if inp.plausible == 1 else ""
         raise OutOfRangeError(
             f"{inp.name} is {inp.unit}: {show_number(number)} would be {number:.0%}, beyond the plausible "
@@ -629,7 +629,8 @@ def _convert(inp: Input, value: Any) -> Any:
     return number
 
 
-def resolve_inputs(template: Template, overrides: Any = None, refuse: bool = True) -> dict[str, Any]:
+def resolve_inputs(template: Template, overrides: Any = None, refuse: bool = True,
+                   taken: Any = ()) -> dict[str, Any]:
     """The template's defaults with ``overrides`` applied, each converted and checked.
 
     Raises UnknownNameError for a name the template does not have (closest names suggested),
@@ -661,8 +662,9 @@ def resolve_inputs(template: Template, overrides: Any = None, refuse: bool = Tru
             raise UnknownNameError(f"{name!r:.60} is not an input of the {template.name} template{hint}",
                                    argument=name)
         values[name] = value
-    resolved = {name: _convert(known[name], value) for name, value in values.items()}
-    ranges = _ranges(template, resolved, ends)
+    taken = set(taken) | set(getattr(overrides, "taken", ()))  # read above the plausible range with a unit before
+    resolved = {name: _convert(known[name], value, name in taken) for name, value in values.items()}
+    ranges = _ranges(template, resolved, ends, taken)
     for name, (low, base, high) in ranges.items():
         resolved[name] = {"low": low, "base": base, "high": high}[resolved[SCENARIO]]
     for inp in template.inputs:
@@ -674,6 +676,8 @@ def resolve_inputs(template: Template, overrides: Any = None, refuse: bool = Tru
             raise OutOfRangeError(f"{inp.name} must be <= {bound}, got {show_number(resolved[inp.name])}",
                                   argument=inp.name)
     resolved = ResolvedInputs(resolved, template=template.name, ranges=ranges)
+    resolved.taken = {i.name for i in template.inputs if i.plausible is not None
+                      and max(ranges.get(i.name, (resolved[i.name],))) > i.plausible}
     _check_overflow(template, resolved, {n for n in overrides})
     if refuse:
         _refuse(template, resolved)
@@ -696,7 +700,8 @@ def _refuse(template: Template, values: "ResolvedInputs") -> None:
                                   argument=check.refuses)
 
 
-def _ranges(template: Template, resolved: dict[str, Any], ends: dict) -> dict[str, tuple[float, float, float]]:
+def _ranges(template: Template, resolved: dict[str, Any], ends: dict, taken: set = frozenset()
+            ) -> dict[str, tuple[float, float, float]]:
     """Each uncertain input's (low, base, high): the template's range, ends the user set, the base typed.
 
     A base set outside the template's range widens it to include the base (the range is
@@ -707,7 +712,7 @@ def _ranges(template: Template, resolved: dict[str, Any], ends: dict) -> dict[st
         if inp.range is None:
             continue
         base = resolved[inp.name]
-        given = {k: _convert(inp, ends[inp.name, k]) for k in (0, 1) if (inp.name, k) in ends}
+        given = {k: _convert(inp, ends[inp.name, k], inp.name in taken) for k in (0, 1) if (inp.name, k) in ends}
         low = given.get(0, min(inp.range[0], base))
         high = given.get(1, max(inp.range[1], base))
         if not low <= base <= high:
@@ -728,6 +733,7 @@ class ResolvedInputs(dict):
         super().__init__(values)
         self.template = template
         self.ranges = dict(ranges or {})
+        self.taken: set[str] = set()  # inputs read above their plausible range, with their unit ("500%")
         self.evaluated = None  # (items, rows, checks) once the overflow probe has computed them
 
 

@@ -589,13 +589,18 @@ def outcome_ranges(t: Template, values) -> tuple[Any, Any] | None:
     if not ranges:
         return None
     from ..simulate import simulate, tornado
-    from .template import SCENARIO
+    from .template import SCENARIO, ResolvedInputs
 
-    fixed = {k: v for k, v in values.items() if k not in ranges and k != SCENARIO}
+    def read(mapping):  # values read already: one above its plausible range was typed with its unit
+        out = ResolvedInputs(mapping, template=t.name)
+        out.taken = values.taken
+        return out
+
+    fixed = read({k: v for k, v in values.items() if k not in ranges and k != SCENARIO})
     ends = {f"{k}_{end}": r[i] for k, r in ranges.items() for i, end in ((0, "low"), (2, "high"))}
     sim = simulate(t, {k: r for k, r in ranges.items()}, n=RANGE_DRAWS, seed=RANGE_SEED, outputs=t.key_numbers,
                    fixed=fixed)
-    table = tornado(t, {**fixed, **{k: r[1] for k, r in ranges.items()}, **ends}, outputs=t.key_numbers[:1])
+    table = tornado(t, read({**fixed, **{k: r[1] for k, r in ranges.items()}, **ends}), outputs=t.key_numbers[:1])
     return sim, table
 
 
