@@ -633,7 +633,7 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table) -> None:
     _, item = t.items[key]
     base = table.attrs["base"][key]
     r += 1
-    ws.write_string(r - 1, 0, f"Sensitivity of {item.label.lower()} [{styles.unit(item.unit)}]: each uncertain "
+    ws.write_string(r - 1, 0, f"Sensitivity of {item.label} [{styles.unit(item.unit)}]: each uncertain "
                               f"input alone at its low and its high, the others at base (generated with the file; "
                               f"base {_short(base, item, styles.currency)})", styles.group)
     r += 1
@@ -658,7 +658,7 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table) -> None:
     for c, label in ((6, "at its low"), (7, "at its high")):
         chart.add_series({"name": f"Each input {label}", "categories": ["Ranges", first - 1, 0, last - 1, 0],
                           "values": ["Ranges", first - 1, c, last - 1, c], "overlap": 100, "gap": 40})
-    chart.set_title({"name": f"Tornado: change in {item.label.lower()} from base", "name_font": {"size": 12}})
+    chart.set_title({"name": f"Tornado: change in {item.label} from base", "name_font": {"size": 12}})
     chart.set_x_axis({"name": styles.unit(item.unit), "num_format": FORMATS[item.format].split(";")[0],
                       "major_gridlines": {"visible": True}})
     chart.set_y_axis({"reverse": True, "label_position": "low"})
@@ -681,7 +681,8 @@ def _short(value: float, item, currency: str) -> str:
         return as_text(value, 1, 1e-6, " M", f"{currency} ")
     if item.format == "pct":
         return as_text(value, 1, 100, " %")
-    return as_text(value, 2 if money else 0, 1, "", f"{currency} " if money else "")
+    places = {"usd_cents": 2, "usd_small": 4}.get(item.format, 0)
+    return as_text(value, places, 1, "", f"{currency} " if money else "")
 
 
 def _range_line(t: Template, styles, sim) -> str:
@@ -689,7 +690,13 @@ def _range_line(t: Template, styles, sim) -> str:
     key = t.key_numbers[0]
     _, item = t.items[key]
     shown = [f"{p} {_short(float(sim.percentiles.loc[key, p]), item, styles.currency)}" for p in ("P10", "P50", "P90")]
-    return (f"Range of {item.label.lower()}: {', '.join(shown)} (generated with the file by costlib.simulate, "
+    draws = sim.samples[key].to_numpy(dtype=float)
+    above = float(np.mean(draws > 0))
+    if 0 < above < 1:  # a verdict that turns on the sign (an NPV saving) says how often it holds
+        share = "under 1 %" if above < 0.01 else "over 99 %" if above > 0.99 else f"{above * 100:.0f} %"
+        shown[-1] += f"; above zero in {share} of draws"
+    return (f"Range of {item.label[0].lower() + item.label[1:] if item.label[1:2].islower() else item.label}: "
+            f"{', '.join(shown)} (generated with the file by costlib.simulate, "
             f"{sim.n:,} draws, seed {sim.seed}: values, not live; sheet Ranges)")
 
 
