@@ -139,3 +139,20 @@ def test_a_template_without_ranges_has_no_scenario(tmp_path):
     t = load_template(str(path))
     assert "scenario" not in {i.name for i in t.inputs}
     assert "Ranges" not in load_workbook(io.BytesIO(render(t))).sheetnames
+
+
+def test_the_ranges_sheet_tornado_is_the_librarys_for_three_key_outputs(book):
+    _, values = book
+    ws = values["Ranges"]
+    t = load_template(PLAN)
+    keys = t.key_numbers[:3]
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "Input")
+    assert ws.cell(row=header, column=9).value == f"{t.items[keys[1]][1].label}: at low"
+    for r in range(header + 1, header + 1 + len(RANGED)):
+        name = next(i.name for i in t.inputs if i.label == ws.cell(row=r, column=1).value)
+        low, _, high = RANGED[name]
+        for k, key in enumerate(keys):
+            at_low, at_high = (schedule(PLAN, {name: v}).items[key] for v in (low, high))  # one input moved
+            cols = (4, 5) if k == 0 else (7 + 2 * k, 8 + 2 * k)
+            assert ws.cell(row=r, column=cols[0]).value == pytest.approx(at_low, rel=1e-12), (name, key)
+            assert ws.cell(row=r, column=cols[1]).value == pytest.approx(at_high, rel=1e-12), (name, key)

@@ -576,6 +576,7 @@ def _write_charts(wb, t: Template, layout: _Layout) -> None:
 
 #: The draws and seed of the outcome ranges a workbook shows (generated when it is written)
 RANGE_DRAWS, RANGE_SEED = 10_000, 0
+TORNADO_OUTPUTS = 3  # key outputs in the sensitivity table; the chart draws the first
 
 
 def outcome_ranges(t: Template, values) -> tuple[Any, Any] | None:
@@ -600,7 +601,8 @@ def outcome_ranges(t: Template, values) -> tuple[Any, Any] | None:
     ends = {f"{k}_{end}": r[i] for k, r in ranges.items() for i, end in ((0, "low"), (2, "high"))}
     sim = simulate(t, {k: r for k, r in ranges.items()}, n=RANGE_DRAWS, seed=RANGE_SEED, outputs=t.key_numbers,
                    fixed=fixed)
-    table = tornado(t, read({**fixed, **{k: r[1] for k, r in ranges.items()}, **ends}), outputs=t.key_numbers[:1])
+    table = tornado(t, read({**fixed, **{k: r[1] for k, r in ranges.items()}, **ends}),
+                    outputs=t.key_numbers[:TORNADO_OUTPUTS])
     return sim, table
 
 
@@ -637,8 +639,12 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table) -> None:
                               f"input alone at its low and its high, the others at base (generated with the file; "
                               f"base {_short(base, item, styles.currency)})", styles.group)
     r += 1
+    others = [o for o in t.key_numbers[1:TORNADO_OUTPUTS]]
     _section_header(ws, styles, r, ["Input", "Low", "High", "At low", "At high", "Swing", "Change at low",
-                                    "Change at high"])
+                                    "Change at high"] + [f"{t.items[o][1].label}: at {end}" for o in others
+                                                         for end in ("low", "high")])
+    ws.set_row(r - 1, 30 if others else None, styles.get(text_wrap=True, bold=True, font_color="#FFFFFF",
+                                                         bg_color=HEADER_FILL, valign="top"))
     first = r + 1
     fmt = styles.number(item.format)
     for name, row in table.iterrows():
@@ -647,10 +653,12 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table) -> None:
         ws.write_string(r - 1, 0, inp.label)
         for c, v in enumerate((row["input", "low"], row["input", "high"]), start=1):
             ws.write_number(r - 1, c, float(v), styles.number(inp.format) if inp.format in FORMATS else None)
-        for c, v in enumerate((row[key, "at low"], row[key, "at high"], row[key, "swing"],
-                               row[key, "at low"] - base, row[key, "at high"] - base), start=3):
+        cells = [(v, fmt) for v in (row[key, "at low"], row[key, "at high"], row[key, "swing"],
+                                    row[key, "at low"] - base, row[key, "at high"] - base)]
+        cells += [(row[o, end], styles.number(t.items[o][1].format)) for o in others for end in ("at low", "at high")]
+        for c, (v, style) in enumerate(cells, start=3):
             if np.isfinite(v):
-                ws.write_number(r - 1, c, float(v), fmt)
+                ws.write_number(r - 1, c, float(v), style)
             else:
                 ws.write_string(r - 1, c, "none", styles.get(align="right"))
     last = r
@@ -666,8 +674,8 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table) -> None:
     chart.set_size({"width": 900, "height": max(240, 40 * len(table) + 120)})
     ws.insert_chart(last + 1, 0, chart)
     ws.set_column(0, 0, 60)
-    ws.set_column(1, 7, 16)
-    _print_setup(ws, 8, last + 18, 4)
+    ws.set_column(1, 7 + 2 * len(others), 16)
+    _print_setup(ws, 8 + 2 * len(others), last + 18, 4)
 
 
 def _short(value: float, item, currency: str) -> str:
