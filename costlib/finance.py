@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _args
+from .errors import ShapeError
 from .formulas import excel
 
 __all__ = ["npv", "discounted", "discounted_months_to_breakeven", "tiered_cost", "MONTHS_PER_YEAR"]
@@ -82,6 +83,11 @@ def npv(annual_rate, values):
     v = _row("values", values)
     a = _args.parse(annual_rate=(annual_rate, "non_negative"))
     rate = np.asarray(a.annual_rate, dtype=float)
+    if rate.ndim == 1 and v.ndim > 1:  # one rate a draw, given flat: the draws' column
+        if rate.shape[0] != v.shape[0]:
+            raise ShapeError(f"annual_rate must have one rate a draw ({v.shape[0]}) or a (draws, 1) column, got "
+                             f"{rate.shape[0]} rates", argument="annual_rate")
+        rate = rate[:, np.newaxis]
     months = np.arange(1, v.shape[-1] + 1, dtype=float)
     factor = np.power(1.0 + rate[..., np.newaxis] if rate.ndim == 0 else 1.0 + rate, months / MONTHS_PER_YEAR)
     present = np.sum(v / factor, axis=-1, keepdims=True)

@@ -371,7 +371,7 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
             if inp.name in ranges:
                 shown = " / ".join(f"{v:g}" for v in defaults.ranges[inp.name]) + " (low / base / high)"
             source = f"Set for this plan; the default {shown} has the source: {source}"
-        ws.write_string(r - 1, 4, source)
+        ws.write_string(r - 1, 4, source, styles.get(text_wrap=True, valign="top"))  # a range's reason, whole
         ws.write_string(r - 1, 5, inp.name, styles.name)
         wb.define_name(inp.name, f"=Inputs!$B${r}")
         cells = [RANGE_COLS[k] for k in range(3)] if inp.name in ranges else [1]
@@ -433,8 +433,10 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
         for criteria, colour in (("TRUE", "#C6EFCE"), ("FALSE", "#FFC7CE")):
             ws.conditional_format(r - 1, 1, r - 1, 1, {"type": "cell", "criteria": "==", "value": criteria,
                                                        "format": styles.get(bg_color=colour)})
-        if ranges is not None:
-            ws.write_string(r, 0, _range_line(layout.template, styles, ranges[0]), styles.note)
+        if ranges is not None:  # across the first columns, as the sentence above it, so it prints whole
+            line = _range_line(layout.template, styles, ranges[0])
+            ws.merge_range(r, 0, r, 7, line, styles.get(italic=True, font_color="#595959", text_wrap=True, valign="top"))
+            ws.set_row(r, 15 * max(2, -(-len(line) // 110)))
     body = [item for item in sheet.items if item.name not in dict(layout.headlines)]
     labels = [len(_labelled(i.label, styles.unit(i.unit))) for i in body] + [len(_labelled(r.label, r.unit)) + 8 for r in sheet.rows]
     fitted = min(max(labels + [30]) + 2, 70)
@@ -543,7 +545,7 @@ def _labelled(label: str, unit: str) -> str:
     return f"{label} [{unit}]" if unit and unit != "text" else label
 
 
-def _write_charts(wb, t: Template, layout: _Layout) -> None:
+def _write_charts(wb, styles, t: Template, layout: _Layout) -> None:
     anchors: dict[str, int] = {}
     for spec in t.charts:
         sheet = spec["sheet"]
@@ -560,8 +562,8 @@ def _write_charts(wb, t: Template, layout: _Layout) -> None:
                               "marker": {"type": "none"}})
         chart.set_title({"name": spec["title"], "name_font": {"size": 12}})
         fmt = t.rows[spec["rows"][0]][1].format
-        y_axis = {"name": spec.get("y_title", ""), "visible": True, "major_gridlines": {"visible": True},
-                  "num_format": FORMATS[fmt].split(";")[0]}
+        y_axis = {"name": styles.unit(spec.get("y_title", "")), "visible": True, "major_gridlines": {"visible": True},
+                  "num_format": styles._money(FORMATS[fmt]).split(";")[0]}
         if spec.get("y_log"):
             y_axis["log_base"] = 10
         chart.set_y_axis(y_axis)
@@ -667,15 +669,23 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table) -> None:
         chart.add_series({"name": f"Each input {label}", "categories": ["Ranges", first - 1, 0, last - 1, 0],
                           "values": ["Ranges", first - 1, c, last - 1, c], "overlap": 100, "gap": 40})
     chart.set_title({"name": f"Tornado: change in {item.label} from base", "name_font": {"size": 12}})
-    chart.set_x_axis({"name": styles.unit(item.unit), "num_format": FORMATS[item.format].split(";")[0],
-                      "major_gridlines": {"visible": True}})
+    chart.set_x_axis({"name": styles.unit(item.unit), "num_format": _compact(styles._money(FORMATS[item.format])) if item.format == "usd" else
+                      styles._money(FORMATS[item.format]).split(";")[0],
+                      "major_gridlines": {"visible": True}, "num_font": {"rotation": -30}})
     chart.set_y_axis({"reverse": True, "label_position": "low"})
     chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 900, "height": max(240, 40 * len(table) + 120)})
+    chart.set_size({"width": 900, "height": max(240, 24 * len(table) + 120)})
     ws.insert_chart(last + 1, 0, chart)
+    ws.set_h_pagebreaks([last])  # the chart prints on a page of its own
     ws.set_column(0, 0, 60)
     ws.set_column(1, 7 + 2 * len(others), 16)
-    _print_setup(ws, 8 + 2 * len(others), last + 18, 4)
+    _print_setup(ws, 8 + 2 * len(others), last + 2 + (24 * len(table) + 120) // 20, 4)
+
+
+def _compact(num_format: str) -> str:
+    """A money axis's number format in millions (a tornado's bars run to millions)."""
+    first = num_format.split(";")[0]
+    return first.replace("#,##0", "#,##0.0,,\" M\"", 1) if "#,##0" in first and "0.00" not in first else first
 
 
 def _short(value: float, item, currency: str) -> str:
@@ -700,9 +710,10 @@ def _range_line(t: Template, styles, sim) -> str:
     shown = [f"{p} {_short(float(sim.percentiles.loc[key, p]), item, styles.currency)}" for p in ("P10", "P50", "P90")]
     draws = sim.samples[key].to_numpy(dtype=float)
     above = float(np.mean(draws > 0))
-    if 0 < above < 1:  # a verdict that turns on the sign (an NPV saving) says how often it holds
-        share = "under 1 %" if above < 0.01 else "over 99 %" if above > 0.99 else f"{above * 100:.0f} %"
-        shown[-1] += f"; above zero in {share} of draws"
+    if key.startswith("npv_saving") or 0 < above < 1:  # a verdict that turns on the sign says how often it holds
+        share = ("no draw" if above == 0 else "every draw" if above == 1 else "under 1 % of draws" if above < 0.01
+                 else "over 99 % of draws" if above > 0.99 else f"{above * 100:.0f} % of draws")
+        shown[-1] += f"; above zero in {share}"
     return (f"Range of {item.label[0].lower() + item.label[1:] if item.label[1:2].islower() else item.label}: "
             f"{', '.join(shown)} (generated with the file by costlib.simulate, "
             f"{sim.n:,} draws, seed {sim.seed}: values, not live; sheet Ranges)")
@@ -949,7 +960,7 @@ def build_workbook(t: Template, values: dict[str, Any], schedule=None) -> bytes:
         wb.define_name(name, f"={quote_sheetname(sheet)}!${'A' if name in dict(layout.headlines) else 'B'}${r}")
     for name, (sheet, r) in layout.rows.items():
         wb.define_name(name, f"={quote_sheetname(sheet)}!${layout.first_col}${r}:${layout.last_col}${r}")
-    _write_charts(wb, t, layout)
+    _write_charts(wb, styles, t, layout)
     if ranges is not None:
         _write_ranges(wb, styles, t, schedule, *ranges)
     generated = [c for c in (_range_check(ranged),) if c is not None]
