@@ -537,14 +537,15 @@ def _simulate_template(template, specs, n, seed, outputs, fixed, progress) -> Si
         if inp.structural or name == t.axis_length:
             raise InputError(f"ranges[{name!r}]: {name} sets the template's timeline, which every draw shares; "
                              "hold it at one value (fixed=)", argument=name)
-    resolve_inputs(t, fixed)  # a bad fixed value is named before any range
+    resolve_inputs(t, fixed, refuse=False)  # a bad fixed value is named before any range
     # every range's low points together, then the base points, then the high: each read as
     # the input reads it ("60%", "70B"), held to its rule, its maximum and the overflow probe
     converted = {}
     for point in _SPREAD:
         given = {name: getattr(r, point) if r.dist in ("pert", "triangular") else r.mean for name, r in specs.items()}
         try:
-            converted[point] = resolve_inputs(t, {**fixed, **given}, taken=getattr(fixed, "taken", ()))
+            # refuse=False: a check that refuses an input is a check of each draw here, as in the workbook
+            converted[point] = resolve_inputs(t, {**fixed, **given}, refuse=False, taken=getattr(fixed, "taken", ()))
         except InputError as exc:
             name = exc.argument if exc.argument in specs else None
             field = point if name is None or specs[name].dist in ("pert", "triangular") else "mean"
@@ -645,7 +646,7 @@ def tornado(template, overrides=None, outputs=None):
     from .workbook.template import SCENARIO, load_template, resolve_inputs
 
     t = load_template(template)
-    values = resolve_inputs(t, {**(overrides or {}), SCENARIO: "base"}, taken=getattr(overrides, "taken", ()))
+    values = resolve_inputs(t, {**(overrides or {}), SCENARIO: "base"}, refuse=False, taken=getattr(overrides, "taken", ()))
     ranges = values.ranges
     if not ranges:
         raise InputError(f"template: {t.name} has no uncertain input (no input with a range)", argument="template")

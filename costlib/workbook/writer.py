@@ -576,8 +576,14 @@ def _write_charts(wb, styles, t: Template, layout: _Layout) -> None:
         anchors[sheet] = start + 17
 
 
-#: The draws and seed of the outcome ranges a workbook shows (generated when it is written)
-RANGE_DRAWS, RANGE_SEED = 10_000, 0
+#: The draws and seed of the outcome ranges a workbook shows (generated when it is written): 10,000
+#: draws up to three years of months, fewer on longer timelines (the work grows with draws x months)
+RANGE_DRAWS, RANGE_SEED, RANGE_CELLS = 10_000, 0, 360_000
+
+
+def range_draws(months: int) -> int:
+    """Draws of a workbook's outcome ranges on a timeline of ``months``: 10,000 to 36 months, at least 1,000."""
+    return max(1_000, min(RANGE_DRAWS, RANGE_CELLS // max(months, 1)))
 TORNADO_OUTPUTS = 3  # key outputs in the sensitivity table; the chart draws the first
 
 
@@ -601,7 +607,8 @@ def outcome_ranges(t: Template, values) -> tuple[Any, Any] | None:
 
     fixed = read({k: v for k, v in values.items() if k not in ranges and k != SCENARIO})
     ends = {f"{k}_{end}": r[i] for k, r in ranges.items() for i, end in ((0, "low"), (2, "high"))}
-    sim = simulate(t, {k: r for k, r in ranges.items()}, n=RANGE_DRAWS, seed=RANGE_SEED, outputs=t.key_numbers,
+    sim = simulate(t, {k: r for k, r in ranges.items()}, n=range_draws(t.length(values)), seed=RANGE_SEED,
+                   outputs=t.key_numbers,
                    fixed=fixed)
     table = tornado(t, read({**fixed, **{k: r[1] for k, r in ranges.items()}, **ends}),
                     outputs=t.key_numbers[:TORNADO_OUTPUTS])
@@ -754,6 +761,7 @@ def _write_fiscal(wb, styles, t: Template, layout: _Layout, schedule) -> list[st
     first_quarter = f"{quote_sheetname(home)}!${layout.first_col}${hdr + 2}"
     names = summable(t)
     reconcile_cells = []
+    by_year, by_quarter, reconciled = parse(_BY_YEAR), parse(_BY_QUARTER), parse(_RECONCILES)  # parsed once
     for title, table, heads in (("Annual", schedule.annual, 1), ("Quarterly", schedule.quarterly, 2)):
         ws = wb.add_worksheet(title)
         what = "fiscal year" if heads == 1 else "fiscal quarter"
@@ -794,12 +802,12 @@ def _write_fiscal(wb, styles, t: Template, layout: _Layout, schedule) -> list[st
                 col = xl_col_to_name(FIRST_COL - 1 + i)
                 cells = {"values": name, "fiscal_year": "fiscal_year", "fiscal_quarter": "fiscal_quarter",
                          "year": f"{col}$4", "quarter": f"{col}$5"}
-                text = render(parse(_BY_YEAR if heads == 1 else _BY_QUARTER), _Refs(cells))
+                text = render(by_year if heads == 1 else by_quarter, _Refs(cells))
                 ws.write_formula(r - 1, FIRST_COL - 1 + i, "=" + _strip_outside_quotes(text), fmt,
                                  float(table.loc[name, key]))
             here = f"${layout.first_col}{r}:${last_period}{r}"
             ws.write_formula(r - 1, 1, f"=SUM({here})", fmt, float(table.loc[name].sum()))
-            text = render(parse(_RECONCILES), _Refs({"here": here, "values": name}))
+            text = render(reconciled, _Refs({"here": here, "values": name}))
             ws.write_formula(r - 1, check_col, "=" + _strip_outside_quotes(text), styles.get(num_format=BOOLEAN),
                              bool(schedule.checks.get(RECONCILES, True)))
             reconcile_cells.append(f"{title}!${xl_col_to_name(check_col)}${r}")
