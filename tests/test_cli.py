@@ -203,3 +203,17 @@ def test_simulate_shows_progress_on_a_large_run_only(capsys, monkeypatch):
     monkeypatch.setattr(cli, "LARGE_RUN", 1000)
     assert cli.main(SIM) == 0
     assert "budget draws:" in capsys.readouterr().err  # the progress bar, on stderr
+
+
+def test_a_comparison_holds_one_currency(tmp_path, capsys):
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_text("scenario,currency,params\na,USD,8e9\nb,EUR,70e9\n", encoding="utf-8")
+    assert cli.main(["generate", "budget", "--scenarios", str(mixed), "-o", str(tmp_path / "out")]) == 2
+    assert "currency must be the same in every scenario of one comparison" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()  # nothing written
+    euro = tmp_path / "euro.csv"
+    euro.write_text("scenario,currency,params\na,EUR,8e9\nb,EUR,70e9\n", encoding="utf-8")
+    assert cli.main(["generate", "budget", "--scenarios", str(euro), "-o", str(tmp_path / "eur")]) == 0
+    ws = load_workbook(tmp_path / "eur" / "budget-comparison.xlsx")["Comparison"]
+    units = [ws.cell(row=r, column=2).value for r in range(1, ws.max_row + 1)]
+    assert "EUR" in units and "USD" not in units  # the comparison's units are the plan's currency

@@ -1023,10 +1023,16 @@ def comparison_bytes(t: Template, schedules: list[tuple[str, Any]]) -> bytes:
     The values are costlib's own (each scenario's workbook holds the live formulas that
     compute them), with the same words as the workbooks; scenario names are always text.
     """
+    codes = sorted({str(s.inputs[t.currency_input]) for _, s in schedules}) if t.currency_input else ["USD"]
+    if len(codes) > 1:
+        from ..errors import InputError
+
+        raise InputError(f"currency must be the same in every scenario of one comparison (its rows share one "
+                         f"unit), got {', '.join(codes)}", argument="currency")
     out = io.BytesIO()
     wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                                    "strings_to_urls": False})
-    styles = _Styles(wb)
+    styles = _Styles(wb, codes[0])
     ws = wb.add_worksheet("Comparison")
     _title(ws, styles, f"Scenario comparison: {t.title}",
            "Values as costlib computes them; each scenario's own workbook holds the live formulas.")
@@ -1036,21 +1042,21 @@ def comparison_bytes(t: Template, schedules: list[tuple[str, Any]]) -> bytes:
     for inp in t.inputs:
         r += 1
         ws.write_string(r - 1, 0, inp.label)
-        ws.write_string(r - 1, 1, inp.unit)
+        ws.write_string(r - 1, 1, styles.unit(inp.unit))
         ws.write_string(r - 1, 2, inp.name, styles.name)
         for c, (_, s) in enumerate(schedules, start=3):
             value = s.inputs[inp.name]
             if isinstance(value, str):
                 ws.write_string(r - 1, c, value)
             else:
-                ws.write_number(r - 1, c, value, styles.get(num_format=INPUT_FORMATS[inp.format]))
+                ws.write_number(r - 1, c, value, styles.get(num_format=styles._money(INPUT_FORMATS[inp.format])))
     r += 2
     ws.write_string(r - 1, 0, "Outputs", styles.group)
     for sheet in t.sheets:
         for item in sheet.items:
             r += 1
             ws.write_string(r - 1, 0, item.label)
-            ws.write_string(r - 1, 1, item.unit)
+            ws.write_string(r - 1, 1, styles.unit(item.unit))
             ws.write_string(r - 1, 2, item.name, styles.name)
             for c, (_, s) in enumerate(schedules, start=3):
                 value = _value(s.items[item.name])
