@@ -211,7 +211,9 @@ def parse(_like: tuple = (), **named: Any) -> Parsed:
 # A call whose arguments are all plain Python numbers (int or float, not bool; names as str)
 # skips the array machinery: each number is checked against its rule with plain
 # comparisons and the function body computes on Python floats. The IEEE operations are
-# the same as on float64 arrays, so the result is the same float, bit for bit. Anything
+# the same as on float64 arrays, so the result is the same float, bit for bit, but for a
+# power, exponential or logarithm, where numpy's vectorised kernels on arrays (AVX-512)
+# may round the last two ulps differently from libm. Anything
 # else (an array, a Series, a numpy scalar, a bool, a value that breaks its rule, NaN,
 # inf) takes the array path above, which raises its own messages: an error is never
 # worded twice. tests/test_fast_path.py holds the two paths to the same results.
