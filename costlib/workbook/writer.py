@@ -678,7 +678,7 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table) -> None:
     chart.set_title({"name": f"Tornado: change in {item.label} from base", "name_font": {"size": 12}})
     chart.set_x_axis({"name": styles.unit(item.unit), "num_format": _compact(styles._money(FORMATS[item.format])) if item.format == "usd" else
                       styles._money(FORMATS[item.format]).split(";")[0],
-                      "major_gridlines": {"visible": True}, "num_font": {"rotation": -30}})
+                      "major_gridlines": {"visible": True}})
     chart.set_y_axis({"reverse": True, "label_position": "low"})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 900, "height": max(240, 24 * len(table) + 120)})
