@@ -28,6 +28,7 @@ import numpy as np
 from . import _args
 from .errors import InputTypeError, UnknownNameError
 from .formulas import excel
+from .timeline import MONTHS_PER_YEAR, _consecutive, _row
 
 __all__ = ["to_serial", "from_serial", "month_end", "fiscal_year", "fiscal_quarter", "run_months", "spread",
            "month_after", "given_or", "growth_from", "between", "declining", "per_month", "whole_gpus",
@@ -36,7 +37,6 @@ __all__ = ["to_serial", "from_serial", "month_end", "fiscal_year", "fiscal_quart
 
 #: Hours in an average month, 8,760 / 12: a GPU rented or owned for a month [h]
 HOURS_PER_MONTH = 730.0
-MONTHS_PER_YEAR = 12.0
 #: The accounting treatments a one-time line can take
 TREATMENTS = ("capitalise", "expense")
 #: The serving plans a budget can carry
@@ -254,10 +254,6 @@ def gpu_hours_in_month(gpus):
     return a.wrap(a.gpus * HOURS_PER_MONTH)
 
 
-def _row(name: str, values) -> np.ndarray:
-    return np.atleast_1d(_args.to_float_array(name, values))
-
-
 @excel("MAX({values})", to_date=("values",))
 def running_max(values):
     """The largest value of a timeline row from its first column to each one [unit of values]: a fleet never sold.
@@ -266,13 +262,6 @@ def running_max(values):
     array([1., 3., 3., 5.])
     """
     return np.maximum.accumulate(_row("values", values), axis=-1)
-
-
-def _consecutive(name: str, periods: np.ndarray) -> None:
-    p = np.atleast_1d(periods)
-    if p.shape[-1] > 1 and not np.all(np.diff(p, axis=-1) == 1):
-        raise _args.OutOfRangeError(f"{name} must count up by one (the month axis), got "
-                                    f"{', '.join(f'{v:g}' for v in p.reshape(-1)[:4])}...", argument=name)
 
 
 @excel("SUMIF({periods}, {period} - 1, {values})", ranges=("values", "periods"))

@@ -31,15 +31,13 @@ import numpy as np
 from . import _args
 from .errors import ShapeError
 from .formulas import excel
+from .timeline import MONTHS_PER_YEAR, _row
 
 __all__ = ["npv", "discounted", "discounted_months_to_breakeven", "tiered_cost", "MONTHS_PER_YEAR"]
 
-MONTHS_PER_YEAR = 12.0
-
-
-def _row(name: str, values) -> np.ndarray:
-    arr = np.atleast_1d(_args.to_float_array(name, values))
-    return _args.check(name, arr, "finite")
+def _finite_row(name: str, values) -> np.ndarray:
+    """A timeline row every cell of which is a number (NPV skips a cell of words)."""
+    return _args.check(name, _row(name, values), "finite")
 
 
 @excel("NPV((1 + {annual_rate}) ^ (1 / 12) - 1, {values})", ranges=("values",))
@@ -80,7 +78,7 @@ def npv(annual_rate, values):
     array([[2.      ],
            [1.976329]])
     """
-    v = _row("values", values)
+    v = _finite_row("values", values)
     a = _args.parse(annual_rate=(annual_rate, "non_negative"))
     rate = np.asarray(a.annual_rate, dtype=float)
     if rate.ndim == 1 and v.ndim > 1:  # one rate a draw, given flat: the draws' column

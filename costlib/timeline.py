@@ -53,6 +53,14 @@ def _row(name: str, values) -> np.ndarray:
     return np.atleast_1d(arr)
 
 
+def _consecutive(name: str, periods: np.ndarray) -> None:
+    """Raise unless ``periods`` count up by one along the last axis (the month axis)."""
+    if periods.shape[-1] > 1 and not np.all(np.diff(periods, axis=-1) == 1):
+        first_row = periods.reshape(-1, periods.shape[-1])[0]
+        raise _args.OutOfRangeError(f"{name} must count up by one (the month axis), got "
+                                    f"{', '.join(f'{v:g}' for v in first_row[:4])}...", argument=name)
+
+
 @excel("{first} * (1 + {growth_rate}) ^ ({period} - 1)")
 def growth(first, growth_rate, period):
     """A quantity that grows by ``growth_rate`` each period from ``first`` in period 1 [unit of first].
@@ -203,10 +211,7 @@ def first_where(flags, periods):
            [inf]])
     """
     f, p = _row("flags", flags), _row("periods", periods)
-    if p.shape[-1] > 1 and not np.all(np.diff(p, axis=-1) == 1):
-        first_row = p.reshape(-1, p.shape[-1])[0]
-        raise _args.OutOfRangeError("periods must count up by one (the month axis), got "
-                                    f"{', '.join(f'{v:g}' for v in first_row[:4])}...", argument="periods")
+    _consecutive("periods", p)
     if f.ndim == 1 and p.ndim == 1:
         hits = np.flatnonzero(f == 1)
         return float(p[hits[0]]) if hits.size else float("inf")
