@@ -648,7 +648,7 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table) -> None:
                               f"input alone at its low and its high, the others at base (generated with the file; "
                               f"base {_short(base, item, styles.currency)})", styles.group)
     r += 1
-    others = [o for o in t.key_numbers[1:TORNADO_OUTPUTS]]
+    others = t.key_numbers[1:TORNADO_OUTPUTS]
     _section_header(ws, styles, r, ["Input", "Low", "High", "At low", "At high", "Swing", "Change at low",
                                     "Change at high"] + [f"{t.items[o][1].label}: at {end}" for o in others
                                                          for end in ("low", "high")])
@@ -772,10 +772,9 @@ def _write_fiscal(wb, styles, t: Template, layout: _Layout, schedule) -> list[st
         _section_header(ws, styles, 4, ["Line item [unit]", "Total", *[""] * len(columns), "Reconciles"])
         if heads == 2:
             ws.write_string(4, 0, "Fiscal quarter", styles.get(italic=True, font_color="#595959"))
+        year_style = styles.get(bold=True, font_color="#FFFFFF", bg_color=HEADER_FILL, num_format=FORMATS["fiscal_year"])
         for i, key in enumerate(columns):
-            col = xl_col_to_name(FIRST_COL - 1 + i)
             prev = xl_col_to_name(FIRST_COL - 2 + i)
-            year_style = styles.get(bold=True, font_color="#FFFFFF", bg_color=HEADER_FILL, num_format=FORMATS["fiscal_year"])
             if heads == 1:
                 text = f"={first_year}" if i == 0 else f"={prev}4+1"
                 ws.write_formula(3, FIRST_COL - 1 + i, text, year_style, float(key))
