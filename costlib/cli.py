@@ -334,11 +334,6 @@ def _parse_ranges(pairs: Sequence[str]) -> dict[str, tuple[str, str, str]]:
     return out
 
 
-def _key_outputs(template) -> list[str]:
-    """The numbers a run reports by default: the first sheet's number items (the decision's figures)."""
-    first = sorted(template.sheets, key=lambda sheet: not sheet.first)[0]
-    numbers = [item.name for item in first.items if "text" not in (item.unit, item.format)]
-    return numbers or [name for name, (_, item) in template.items.items() if "text" not in (item.unit, item.format)]
 
 
 _OPTIONS = ((re.compile(r"^ranges\[('[^']*')\]"), lambda m: f"--range {m[1][1:-1]}"),
@@ -402,7 +397,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         if target.exists() and not args.force:
             raise _usage(f"{flag} {target} exists; nothing was written; choose another file or pass --force to "
                          "replace it")
-    outputs = args.output or _key_outputs(template)
+    outputs = args.output or template.key_numbers
 
     from tqdm import tqdm
 

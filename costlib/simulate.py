@@ -579,7 +579,7 @@ def _simulate_template(template, specs, n, seed, outputs, fixed, progress) -> Si
             raise OutOfRangeError(f"ranges[{inp.name!r}]: {int(over.sum()):,} of {n:,} draws of {inp.name} exceed "
                                   f"its maximum {inp.maximum}; narrow the range", argument=inp.name)
 
-    numeric = [name for name, (_, item) in t.items.items() if "text" not in (item.unit, item.format)]
+    numeric = t.number_items
     if outputs is None:
         outputs = numeric
     for name in outputs:
@@ -650,7 +650,7 @@ def tornado(template, overrides=None, outputs=None):
     ranges = values.ranges
     if not ranges:
         raise InputError(f"template: {t.name} has no uncertain input (no input with a range)", argument="template")
-    numeric = [name for name, (_, item) in t.items.items() if "text" not in (item.unit, item.format)]
+    numeric = t.number_items
     outputs = list(outputs) if outputs is not None else numeric
     for name in outputs:
         if name not in numeric:

@@ -152,7 +152,7 @@ def test_simulate_prints_and_writes_the_librarys_percentiles(tmp_path, capsys):
     assert cli.main([*SIM, "--seed", "4", "--csv", str(out), "--samples", str(draws)]) == 0
     printed = capsys.readouterr().out
     sim = costlib.simulate("budget", {"mfu": ("30%", "40%", "50%"), "utilization": ("10%", "20%", "40%")},
-                           n=2000, seed=4, outputs=cli._key_outputs(load_template_budget()))
+                           n=2000, seed=4, outputs=load_template_budget().key_numbers)
     lines = out.read_text().splitlines()
     assert lines[0] == "output,unit,P10,P50,P90"
     assert len(lines) == 1 + len(sim.outputs)

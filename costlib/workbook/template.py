@@ -139,12 +139,18 @@ class Template:
     path: str = ""
 
     @property
+    def number_items(self) -> list[str]:
+        """The items that hold a number (not a sentence), in the template's order."""
+        return [name for name, (_, item) in self.items.items() if "text" not in (item.unit, item.format)]
+
+    @property
     def key_numbers(self) -> list[str]:
-        """The key outputs: ``key_outputs``, or the first sheet's number items."""
+        """The key outputs: ``key_outputs``, else the first sheet's number items, else every number item."""
         if self.key_outputs:
             return list(self.key_outputs)
         first = sorted(self.sheets, key=lambda s: not s.first)[0]
-        return [i.name for i in first.items if "text" not in (i.unit, i.format)]
+        numbers = set(self.number_items)
+        return [i.name for i in first.items if i.name in numbers] or self.number_items
 
     @property
     def currency_input(self) -> str | None:
@@ -407,8 +413,7 @@ def _validate(t: Template, formulas) -> Template:
         if name not in {i.name for i in first.items}:
             raise TemplateError(f"{t.path}: headline {name!r} must be an item of the first sheet, {first.name}")
     for name in t.key_outputs:
-        item = t.items.get(name)
-        if item is None or "text" in (item[1].unit, item[1].format):
+        if name not in t.number_items:
             raise TemplateError(f"{t.path}: key_outputs {name!r} must be a number item of the template")
     for chart in t.charts:
         for name in chart.get("rows", []):
