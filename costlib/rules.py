@@ -15,3 +15,9 @@ RULES: dict[str, tuple[float, bool, float, bool, str]] = {
     "at_least_one": (1.0, True, math.inf, False, "must be >= 1"),
     "finite": (-math.inf, False, math.inf, False, "must be a finite number"),
 }
+
+
+def obeys(rule: str, value):
+    """True where ``value`` (a number, or a numpy array element-wise) lies within ``rule``'s bounds."""
+    lo, lo_incl, hi, hi_incl, _ = RULES[rule]
+    return ((value >= lo) if lo_incl else (value > lo)) & ((value <= hi) if hi_incl else (value < hi))

@@ -35,7 +35,7 @@ import numpy as np
 from . import _args
 from .arguments import ARGUMENTS, Argument, arguments_of, documented
 from .errors import InputError, InputTypeError, OutOfRangeError, UnknownNameError
-from .rules import RULES
+from .rules import RULES, obeys
 
 __all__ = ["Range", "Simulation", "simulate", "DISTRIBUTIONS", "PERCENTILES", "MAX_DRAWS"]
 
@@ -343,8 +343,8 @@ def _draw(r: Range, n: int, rng: np.random.Generator) -> np.ndarray:
 
 def _within_rule(name: str, draws: np.ndarray, rule: str, r: Range) -> None:
     """Raise, naming the input, where an unbounded draw breaks the input's rule."""
-    lo, lo_incl, hi, hi_incl, text = RULES[rule]
-    bad = ~((draws >= lo if lo_incl else draws > lo) & (draws <= hi if hi_incl else draws < hi) & np.isfinite(draws))
+    text = RULES[rule][4]
+    bad = ~(obeys(rule, draws) & np.isfinite(draws))
     if bad.any():
         example = draws[np.argmax(bad)]
         raise OutOfRangeError(

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, InputTypeError, OutOfRangeError, TemplateError, UnknownNameError
-from ..rules import RULES
+from ..rules import RULES, obeys
 
 __all__ = ["Template", "Input", "Item", "Row", "Sheet", "Check", "load_template", "template_names",
            "resolve_inputs", "TemplateError"]
@@ -431,10 +431,9 @@ def _check_range(t: Template, i: Input) -> None:
     if not (isinstance(r, tuple) and len(r) == 2 and all(isinstance(v, (int, float)) and not isinstance(v, bool)
                                                       for v in r)):
         raise TemplateError(f"{where} must be [low, high], two numbers, got {r!r}")
-    lo, lo_incl, hi, hi_incl, text = RULES[i.rule]
     for v in r:
-        if not ((v >= lo if lo_incl else v > lo) and (v <= hi if hi_incl else v < hi)):
-            raise TemplateError(f"{where}: {v!r} breaks the input's rule ({text})")
+        if not obeys(i.rule, v):
+            raise TemplateError(f"{where}: {v!r} breaks the input's rule ({RULES[i.rule][4]})")
     if not r[0] <= i.default <= r[1]:
         raise TemplateError(f"{where} must run low <= default <= high, got {r[0]!r} <= {i.default!r} <= {r[1]!r}")
 
@@ -613,13 +612,13 @@ def _convert(inp: Input, value: Any, taken: bool = False) -> Any:
             return load("accelerators").find(value, inp.name)[0]["name"]
         return value
     number, with_unit = _scalar(inp, value)
-    lo, lo_incl, hi, hi_incl, rule_text = RULES[inp.rule]
+    rule_text = RULES[inp.rule][4]
     if _math.isnan(number):
         raise InputTypeError(f"{inp.name} must be a number, got NaN", argument=inp.name)
     if not _math.isfinite(number):
         what = "" if inp.rule == "finite" else f" ({rule_text.removeprefix('must be ')})"
         raise OutOfRangeError(f"{inp.name} must be a finite number{what}, got {number}", argument=inp.name)
-    if not ((number >= lo if lo_incl else number > lo) and (number <= hi if hi_incl else number < hi)):
+    if not obeys(inp.rule, number):
         raise OutOfRangeError(f"{inp.name} {rule_text}, got {show_number(number)}", argument=inp.name)
     if inp.type == "integer":
         if not number.is_integer():
