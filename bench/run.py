@@ -12,7 +12,7 @@ Six sections, each a comparison of things measured side by side in the same run:
               recalculation time
 4. startup    ``costlib --help`` / ``costlib templates`` vs ``python -c pass``
 5. simulate   ``costlib.simulate`` of the budget's key outputs, 100,000 draws in one call, vs
-              the same draws evaluated one at a time (``costlib.models.schedule`` and the bare
+              the same draws evaluated one at a time (``costlib.plan.schedule`` and the bare
               evaluator) in a loop; growth from 1e3 to 1e6 draws
 
 Every figure is the median of several timed runs after a warm-up. The table is printed
@@ -520,7 +520,8 @@ def _count_cells(sheets) -> tuple[int, int]:
 
 
 def bench_generator(quick: bool, with_lo: bool) -> list[dict]:
-    from costlib.workbook import generate, load_template, render, template_names
+    from costlib.workbook import generate, render
+    from costlib.plan import load_template, template_names
 
     budget = load_template("budget")
     maximum = budget.input("months").maximum
@@ -625,8 +626,8 @@ SIMULATE_LOOP = 200  # single evaluations timed in the loop; the per-draw time i
 def bench_simulate(quick: bool) -> list[dict]:
     from costlib import simulate
     from costlib.cli import _key_outputs
-    from costlib.models import evaluate_template, schedule
-    from costlib.workbook.template import load_template, resolve_inputs
+    from costlib.plan import evaluate_template, schedule
+    from costlib.plan import load_template, resolve_inputs
 
     t = load_template("budget")
     outputs = _key_outputs(t)
@@ -687,7 +688,7 @@ GOALS = {
     "generator_linear": "budget 12 -> largest months: linear or better (log-log slope 120 -> max <= 1.1)",
     "startup": "costlib --help and costlib templates at most 0.3 s over python -c pass",
     "simulate_seconds": "100,000 draws of the budget's key outputs in seconds (at most 10 s)",
-    "simulate_vs_loop": ">= 100x faster a draw than the same draws through costlib.models.schedule in a loop",
+    "simulate_vs_loop": ">= 100x faster a draw than the same draws through costlib.plan.schedule in a loop",
     "simulate_linear": "per-draw time 1e5 -> 1e6 draws grows at most 1.5x",
 }
 

@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 # Public name -> module that defines it. Loaded on first use (PEP 562), so that the
 # ``costlib`` command starts without importing numpy where it does not need it.
 _EXPORTS = {
-    "arguments": None, "catalogue": None, "prices": None, "errors": None, "formulas": None, "models": None, "timeline": None, "workbook": None,
+    "arguments": None, "catalogue": None, "prices": None, "errors": None, "formulas": None, "plan": None, "timeline": None, "workbook": None,
     "api_price": "catalogue", "gpu_price": "catalogue", "gpu_spec": "catalogue",
     **dict.fromkeys([
         "COGS_SHARE_REDESIGN", "GROSS_MARGIN_FLOOR", "amortized_cost_per_m_tokens", "breakeven",

@@ -233,7 +233,7 @@ _progress: dict[str, Any] = {}
 def _load_template(name: str):
     """A packaged or a user's template; a user's file that breaks the format says so in one line."""
     from .errors import CostlibError, TemplateError
-    from .workbook import load_template
+    from .plan import load_template
 
     try:
         return load_template(name)
@@ -264,7 +264,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         print(f"{status}: {out}")
         return 0
 
-    from .models import schedule
+    from .plan import schedule
     from .workbook.writer import comparison_bytes
 
     columns, scenarios = _read_scenarios(args.scenarios, template)
@@ -373,7 +373,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from . import simulate  # the function (costlib keeps the name for it)
     from .errors import CostlibError
     from .workbook.files import locked, write_workbook
-    from .workbook.template import parse_number
+    from .plan import parse_number
 
     template = _load_template(args.template)
     fixed: dict[str, Any] = {}
@@ -441,7 +441,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
-    from .workbook.template import load_template, template_names
+    from .plan import load_template, template_names
 
     names = [args.name] if args.name else template_names()
     for name in names:

@@ -115,7 +115,7 @@ class Simulation:
 
 ARGUMENT_READINGS = {
     "fixed": Argument("fixed", "input -> value", None,
-                      "Inputs held at one value in every draw: a template's inputs (as in costlib.models.schedule) "
+                      "Inputs held at one value in every draw: a template's inputs (as in costlib.plan.schedule) "
                       "or a function's other arguments; the rest keep their defaults", "dict"),
 }
 
@@ -147,7 +147,7 @@ def simulate(function_or_template, ranges, n=10_000, seed=0, outputs=None, fixed
     Notes
     -----
     A template is evaluated through the same definitions as its workbook
-    (:func:`costlib.models.evaluate_template`), every draw in one vectorised pass (blocks
+    (:func:`costlib.plan.evaluate_template`), every draw in one vectorised pass (blocks
     of draws for long timelines, to bound memory): a drawn input is a column of shape
     ``(draws, 1)`` and each timeline row a ``(draws, months)`` array. Its outputs are its
     items (single values); text items (sentences) are left out. An item whose cell shows
@@ -305,7 +305,7 @@ def _checked(r: Range, name: str, convert: Callable[[str, Any], float]) -> Range
     mean = convert("mean", r.mean)
     sd = r.sd
     if isinstance(sd, str):
-        from .workbook.template import parse_number
+        from .plan import parse_number
 
         sd = parse_number(f"{where} sd", sd)[0]
     sd = _real(f"{where} sd", name, sd)
@@ -518,8 +518,8 @@ def _numeric_outputs(fname: str, result: Any, n: int) -> tuple[dict[str, np.ndar
 # ---------------------------------------------------------------------------- a template
 
 def _simulate_template(template, specs, n, seed, outputs, fixed, progress) -> Simulation:
-    from .models import TemplateEvaluationError, evaluate_template
-    from .workbook.template import Template, load_template, resolve_inputs
+    from .plan import TemplateEvaluationError, evaluate_template
+    from .plan import Template, load_template, resolve_inputs
 
     if not isinstance(template, (str, Template)) and not hasattr(template, "__fspath__"):
         raise InputTypeError("function_or_template must be a costlib function, a template name, a path to a "
@@ -642,8 +642,8 @@ def tornado(template, overrides=None, outputs=None):
     """
     import pandas as pd
 
-    from .models import evaluate_template
-    from .workbook.template import SCENARIO, load_template, resolve_inputs
+    from .plan import evaluate_template
+    from .plan import SCENARIO, load_template, resolve_inputs
 
     t = load_template(template)
     values = resolve_inputs(t, {**(overrides or {}), SCENARIO: "base"}, refuse=False, taken=getattr(overrides, "taken", ()))

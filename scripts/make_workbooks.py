@@ -7,7 +7,8 @@ A test fails when a committed workbook differs from what this writes.
 
 from pathlib import Path
 
-from costlib.workbook import generate, template_names
+from costlib.workbook import generate
+from costlib.plan import template_names
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -21,7 +21,7 @@ import pytest
 from openpyxl import load_workbook
 
 from costlib import InputError, cli
-from costlib.models import schedule
+from costlib.plan import schedule
 from costlib.workbook import render
 
 H100_BF16_DENSE_TFLOPS = 989.4  # [NVIDIA2022]: H100 SXM BF16 1,979 TFLOP/s with sparsity, 989.4 dense

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from costlib.workbook import render, template_names
+from costlib.workbook import render
+from costlib.plan import template_names
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCES = ROOT / "docs" / "references.md"

@@ -140,7 +140,7 @@ SIM = ["simulate", "budget", "--range", "mfu=30%:40%:50%", "--range", "utilizati
 
 
 def load_template_budget():
-    from costlib.workbook import load_template
+    from costlib.plan import load_template
 
     return load_template("budget")
 

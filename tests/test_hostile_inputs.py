@@ -23,10 +23,11 @@ from hypothesis import strategies as st
 
 from costlib import cli
 from costlib.errors import InputError
-from costlib.models import schedule
-from costlib.workbook import generate, is_unedited, load_template, render, resolve_inputs
+from costlib.plan import schedule
+from costlib.workbook import generate, is_unedited, render
+from costlib.plan import load_template, resolve_inputs
 from costlib.workbook.files import BusyError, locked, write_workbook
-from costlib.workbook.template import parse_number
+from costlib.plan import parse_number
 
 pytestmark = pytest.mark.slow  # 240 generations: the full suite's battery, not the core tier's
 

@@ -14,7 +14,8 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from costlib.workbook import render, template_names
+from costlib.workbook import render
+from costlib.plan import template_names
 
 # Function -> what it is used for. Each is in the function references of Microsoft Excel
 # 2016 ("Excel functions (alphabetical)", support.microsoft.com), LibreOffice Calc (Help,

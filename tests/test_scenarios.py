@@ -17,10 +17,10 @@ from openpyxl import load_workbook
 
 from costlib import cli
 from costlib.errors import InputError
-from costlib.models import schedule
+from costlib.plan import schedule
 from costlib.simulate import tornado
 from costlib.workbook import render
-from costlib.workbook.template import load_template, resolve_inputs
+from costlib.plan import load_template, resolve_inputs
 
 PLAN = str(Path(__file__).parent / "data" / "my-serving-plan.toml")
 RANGED = {"price_per_gpu_hour": (1.5, 1.9, 2.6), "utilization": (0.2, 0.35, 0.6), "monthly_growth": (0.02, 0.08, 0.15),

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from costlib.models import schedule
-from costlib.workbook import generate, load_template
+from costlib.plan import schedule
+from costlib.workbook import generate
+from costlib.plan import load_template
 from costlib.workbook.recalc import ENGINES, convert
 from costlib.workbook.writer import RANGE_CHECK
 

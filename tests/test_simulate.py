@@ -1,7 +1,7 @@
 """costlib.simulate: ranges in, samples and P10/P50/P90 out.
 
 Identities (a single-value range gives the template's own number; the vectorised pass
-equals a loop of costlib.models.schedule), closed forms (the PERT and triangular means and
+equals a loop of costlib.plan.schedule), closed forms (the PERT and triangular means and
 variances), properties (percentiles in order, outputs that move the way their formula says,
 the same seed giving the same draws) and the errors a bad range gets.
 """
@@ -14,8 +14,8 @@ import pytest
 import costlib
 from costlib import timeline
 from costlib.errors import InputError, InputTypeError, OutOfRangeError, UnknownNameError
-from costlib.models import evaluate_template, schedule
-from costlib.workbook.template import load_template, resolve_inputs
+from costlib.plan import evaluate_template, schedule
+from costlib.plan import load_template, resolve_inputs
 
 TEMPLATES = ["budget", "build-vs-buy", "finetune-vs-prompt", "unit-economics"]
 FRACTION_RULES = {"fraction", "share", "share_below_one"}

@@ -7,7 +7,7 @@ template's wiring changes its meaning.
 import numpy as np
 import pytest
 
-from costlib.models import schedule
+from costlib.plan import schedule
 
 TIMELINES = {  # template -> (build cash row, alternative's cash row, the NPV items of each)
     "build-vs-buy": ("build_cash", "buy_cost", "npv_build", "npv_buy"),

@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 
 import costlib
 from costlib import cli, formulas
-from costlib.models import schedule
+from costlib.plan import schedule
 from costlib.workbook import render
-from costlib.workbook.template import TemplateError, load_template, template_names
+from costlib.plan import TemplateError, load_template, template_names
 
 USER = Path(__file__).parent / "data" / "my-serving-plan.toml"
 ROOT = Path(__file__).resolve().parents[1]

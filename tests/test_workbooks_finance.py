@@ -17,8 +17,9 @@ from openpyxl import load_workbook
 
 from costlib.accounting import to_serial
 from costlib.formulas import none_text
-from costlib.models import schedule
-from costlib.workbook import load_template, render, template_names
+from costlib.plan import schedule
+from costlib.workbook import render
+from costlib.plan import load_template, template_names
 
 CASES = [(name, {}) for name in template_names()] + [
     ("budget", {"months": 12, "api_price_per_m_tokens": 0.2, "utilization": 1}),  # no break-even: words

@@ -18,8 +18,9 @@ import pytest
 from openpyxl import load_workbook
 
 from costlib.accounting import to_serial
-from costlib.models import schedule
-from costlib.workbook import generate, load_template
+from costlib.plan import schedule
+from costlib.workbook import generate
+from costlib.plan import load_template
 from costlib.workbook.writer import CHECKS_FAIL
 from costlib.workbook.recalc import ENGINES, convert
 

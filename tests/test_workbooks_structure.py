@@ -9,8 +9,9 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from costlib.models import schedule
-from costlib.workbook import load_template, render, template_names
+from costlib.plan import schedule
+from costlib.workbook import render
+from costlib.plan import load_template, template_names
 from costlib.workbook.writer import BLUE, FIRST_COL, LIGHT_FILL
 
 TEMPLATES = template_names()

@@ -1,5 +1,8 @@
 """Budget workbooks from templates: the library API under ``costlib generate``.
 
+This layer presents a plan (:mod:`costlib.plan`): it lays it out, writes the file safely
+and recalculates it in a spreadsheet engine; it computes nothing of its own.
+
 >>> from costlib.workbook import generate
 >>> generate("budget", {"months": 12}, "/tmp/costlib-doctest-budget.xlsx", force=True) in ("written", "replaced", "unchanged")
 True
@@ -13,10 +16,9 @@ from typing import Any
 
 from ..errors import InputError, InputTypeError
 
-from .template import Template, load_template, resolve_inputs, template_names
+from ..plan import Template, load_template, resolve_inputs
 
-__all__ = ["generate", "render", "load_template", "resolve_inputs", "template_names", "Template",
-           "FileExistsCostlibError", "is_unedited"]
+__all__ = ["generate", "render", "FileExistsCostlibError", "is_unedited"]
 
 
 def render(template: str | Template, overrides: dict[str, Any] | None = None) -> bytes:

@@ -8,7 +8,7 @@ capex and opex on separate sheets; a Checks sheet whose master check, ``checks_o
 at the top of the first sheet, beside the decision in words.
 
 Every formula is written with its result (XlsxWriter's cached value), computed by the
-library through the same definitions (:mod:`costlib.models`), so a previewer, Protected
+library through the same definitions (:mod:`costlib.plan`), so a previewer, Protected
 View, pandas or Power Query shows the numbers before any engine recalculates; the tests
 prove the cached values equal what LibreOffice and Gnumeric compute. Every sheet prints
 landscape, one page wide, with its labels and headers repeated and a footer.
@@ -31,10 +31,11 @@ from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cel
 from .. import __version__
 from ..accounting import from_serial
 from ..formulas import none_text, render
-from ..models import RECONCILES
+from ..plan.schedule import RECONCILES
 from .files import (FINGERPRINT_NAME, FIXED_TIME, PLACEHOLDER, FileExistsCostlibError, is_unedited,  # noqa: F401
                     reproducible, write_workbook)
-from .template import CALENDAR_ROWS, Template, TemplateError, resolve_inputs
+from ..plan import resolve_inputs
+from ..plan.template import CALENDAR_ROWS, Template, TemplateError
 
 __all__ = ["build_workbook", "workbook_bytes", "comparison_bytes", "write_workbook", "FileExistsCostlibError",
            "is_unedited", "FORMATS"]
@@ -598,7 +599,7 @@ def outcome_ranges(t: Template, values) -> tuple[Any, Any] | None:
     if not ranges:
         return None
     from ..simulate import simulate, tornado
-    from .template import SCENARIO, ResolvedInputs
+    from ..plan import SCENARIO, ResolvedInputs
 
     def read(mapping):  # values read already: one above its plausible range was typed with its unit
         out = ResolvedInputs(mapping, template=t.name)
@@ -754,7 +755,7 @@ def _write_fiscal(wb, styles, t: Template, layout: _Layout, schedule) -> list[st
     Returns the cells that say, row by row, whether the periods add up to the months.
     """
     from ..formulas import parse
-    from ..models import summable
+    from ..plan.schedule import summable
 
     home, hdr = layout.home, layout.header[layout.home]
     first_year = f"{quote_sheetname(home)}!${layout.first_col}${hdr + 1}"
@@ -939,10 +940,10 @@ def _write_about(wb, styles, t: Template, values: dict[str, Any]) -> None:
 def build_workbook(t: Template, values: dict[str, Any], schedule=None) -> bytes:
     """The workbook of template ``t`` for resolved input ``values``, as .xlsx bytes (not yet reproducible).
 
-    ``schedule`` (the library's numbers, :func:`costlib.models.schedule`) fills every
+    ``schedule`` (the library's numbers, :func:`costlib.plan.schedule`) fills every
     formula's cached value; it is computed here when not given.
     """
-    from ..models import schedule as compute
+    from ..plan.schedule import schedule as compute
 
     schedule = schedule if schedule is not None else compute(t, values)
     months = t.length(values)

@@ -1,11 +1,4 @@
-"""Any template's numbers, computed in Python through the same definitions as its workbook.
-
-``schedule("budget")`` or ``schedule("my_template.toml")`` evaluates every item, timeline
-row and check of a template: each formula is a call of costlib functions
-(:mod:`costlib.formulas`), evaluated here by calling them and rendered in the workbook by
-their Excel twins. There is no per-template Python: a user's own template computes as the
-packaged ones do. The tests recalculate the workbooks in LibreOffice and compare the two.
-"""
+"""A template's numbers as DataFrames: the timeline, its fiscal-year and quarter totals, its checks."""
 
 from __future__ import annotations
 
@@ -14,15 +7,13 @@ from typing import Any
 
 import numpy as np
 
-from . import formulas
-from .accounting import from_serial
-from .errors import CostlibError, InputError
+from ..accounting import by_period, by_quarter, from_serial
+from ..timeline import agree
+from .evaluate import evaluate_template
+from .inputs import resolve_inputs
+from .template import load_template
 
-__all__ = ["Schedule", "schedule", "evaluate_template", "TemplateEvaluationError"]
-
-
-class TemplateEvaluationError(InputError):
-    """A template's formula fails for these inputs; the message names the item or row."""
+__all__ = ["Schedule", "schedule", "RECONCILES", "summable", "fiscal_totals"]
 
 
 @dataclass
@@ -63,91 +54,6 @@ class Schedule:
     def opex(self):
         return self.section("opex")
 
-
-def evaluate_template(template, values: dict[str, Any], draws: int | None = None) -> tuple[
-        dict[str, Any], dict[str, np.ndarray], dict[str, bool]]:
-    """Items, rows and checks of a loaded ``template`` for resolved input ``values``.
-
-    Each name is computed once, on first use, so the formulas may come in any order; a
-    formula that fails raises TemplateEvaluationError naming the item or row.
-
-    ``draws`` evaluates many draws of the inputs in one pass (:func:`costlib.simulate`): a
-    drawn input's value is then an array of shape ``(draws, 1)``, one value per draw, the
-    others single values as usual. Every row is ``(draws, length)``; every item an array
-    of shape ``(draws,)``, ``inf`` where its cell would show words (no break-even, not
-    within the timeline); text items (sentences, unit or format ``text``) are left out;
-    a check is True when it holds in every draw.
-    """
-    length = template.length(values)
-    shape = (length,) if draws is None else (draws, length)
-    axis = np.asarray(template.axis_values if template.axis_values else np.arange(1, length + 1), dtype=float)
-    rows = template.rows
-    items = template.items
-    done: dict[str, Any] = {template.axis: axis}
-    busy: list[str] = []
-
-    def value(name: str) -> Any:
-        if name in done:
-            return done[name]
-        if name in values:
-            return values[name]
-        if name in busy:
-            raise TemplateEvaluationError(f"{template.name}: {' -> '.join(busy + [name])} is a circular reference",
-                                          argument=name)
-        busy.append(name)
-        if name in rows:
-            expr, kind = rows[name][1].expr, "row"
-        else:
-            expr, kind = items[name][1].expr, "item"
-        try:
-            # with draws an item keeps inf, the number behind the words its cell shows
-            result = formulas.evaluate(expr, value, text=draws is None or kind == "row")
-        except TemplateEvaluationError:
-            raise
-        except CostlibError as exc:
-            raise TemplateEvaluationError(f"{template.name}: {kind} {name}: {exc}", argument=name) from None
-        finally:
-            busy.pop()
-        if kind == "row":
-            result = np.broadcast_to(np.asarray(result, dtype=float), shape)
-            if draws is None:
-                result = result.copy()  # with draws a read-only view: no (draws, length) copy of a constant
-        done[name] = result
-        return result
-
-    try:
-        with np.errstate(all="ignore"):
-            out_rows = {name: value(name) for name in rows}
-            if draws is None:
-                out_items = {name: _plain(value(name)) for name in items}
-            else:
-                out_items = {}
-                for name, (_, item) in items.items():
-                    if "text" in (item.unit, item.format):
-                        continue
-                    result = np.asarray(value(name))
-                    if result.dtype.kind in "USO":  # words after all (a user's template): not a number to draw
-                        continue
-                    out_items[name] = np.broadcast_to(result.astype(float), (draws, 1)).reshape(draws)
-            out_checks = {}
-            for check in template.checks:
-                try:
-                    out_checks[check.label] = bool(np.all(formulas.evaluate(check.expr, value)))
-                except CostlibError as exc:
-                    raise TemplateEvaluationError(f"{template.name}: check {check.label!r}: {exc}") from None
-        return out_items, out_rows, out_checks
-    finally:
-        # ``value`` refers to itself (a recursive closure): a cycle that would hold every row
-        # computed here until the garbage collector runs; with draws, hundreds of MB a pass
-        del value
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (str, np.str_)):
-        return str(value)
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    return float(value)
 
 
 def schedule(template: Any = "budget", overrides: dict[str, Any] | None = None) -> Schedule:
@@ -192,8 +98,6 @@ def schedule(template: Any = "budget", overrides: dict[str, Any] | None = None) 
     """
     import pandas as pd
 
-    from .workbook.template import load_template, resolve_inputs
-
     t = load_template(template)
     values = resolve_inputs(t, overrides)
     evaluated = getattr(values, "evaluated", None)  # resolve_inputs' overflow probe may have computed it
@@ -229,8 +133,6 @@ def fiscal_totals(t, rows: dict[str, np.ndarray]):
     """Each summable row totalled by fiscal year and by fiscal quarter (DataFrames) [row units]."""
     import pandas as pd
 
-    from .accounting import by_period, by_quarter
-
     years, pairs = fiscal_periods(rows)
     names = summable(t)
     annual = pd.DataFrame([[by_period(rows[n], rows["fiscal_year"], y) for y in years] for n in names],
@@ -244,7 +146,5 @@ def fiscal_totals(t, rows: dict[str, np.ndarray]):
 
 def reconciles(t, rows, annual, quarterly) -> bool:
     """True where every fiscal-year and quarter total adds up to its row's months (1e-9 relative)."""
-    from .timeline import agree
-
     return all(bool(agree(float(table.loc[n].sum()), float(np.sum(rows[n])))) for n in summable(t)
                for table in (annual, quarterly))

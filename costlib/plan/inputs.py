@@ -1,0 +1,230 @@
+"""A user's inputs for one template: converted, checked against their rules, probed for overflow.
+
+:func:`resolve_inputs` is the one door by which a value typed on the command line, in a
+scenario file or through the API enters a plan; what comes out is a :class:`ResolvedInputs`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from typing import Any
+
+import numpy as np
+
+from ..accounting import to_serial
+from ..catalogue import load
+from ..errors import InputError, InputTypeError, OutOfRangeError, UnknownNameError
+from ..formulas import none_text
+from ..rules import RULES, obeys
+from .evaluate import evaluate_template
+from .numbers import read_number, read_text, show_number
+from .template import SCENARIO, Input, Template
+
+__all__ = ["resolve_inputs", "ResolvedInputs"]
+
+
+#: Excel serial numbers taken as dates where a date is typed as a number: 1954-10-04 to 2173-10-14
+SERIALS = (20000, 100000)
+
+
+def _convert(inp: Input, value: Any, taken: bool = False) -> Any:
+    if inp.type == "date":
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if SERIALS[0] <= value <= SERIALS[1] and float(value).is_integer():
+                return float(value)  # a date cell's own number (Excel's serial): 46388 is 2027-01-01
+            raise InputTypeError(f"{inp.name} must be a date such as 2027-01 or 2027-01-01, got the number "
+                                 f"{show_number(value)}", argument=inp.name)
+        try:
+            return to_serial(value)
+        except InputTypeError as exc:
+            raise InputTypeError(f"{inp.name} {exc}", argument=inp.name) from None
+    if inp.type == "currency":
+        code = read_text(inp.name, value).strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise InputTypeError(f"{inp.name} must be an ISO 4217 code of three letters (USD, EUR, GBP), "
+                                 f"got {value!r:.60}", argument=inp.name)
+        return code
+    if inp.type == "choice":
+        text = str(value).strip().lower() if isinstance(value, str) else value
+        if text not in inp.choices:
+            raise UnknownNameError(f"{inp.name} must be one of {', '.join(inp.choices)}, got {value!r:.60}",
+                                   argument=inp.name)
+        return text
+    if inp.type in ("text", "gpu"):
+        value = read_text(inp.name, value)
+        if inp.type == "gpu":
+            return load("accelerators").find(value, inp.name)[0]["name"]
+        return value
+    number, with_unit = read_number(inp.name, value)
+    rule_text = RULES[inp.rule][4]
+    if math.isnan(number):
+        raise InputTypeError(f"{inp.name} must be a number, got NaN", argument=inp.name)
+    if not math.isfinite(number):
+        what = "" if inp.rule == "finite" else f" ({rule_text.removeprefix('must be ')})"
+        raise OutOfRangeError(f"{inp.name} must be a finite number{what}, got {number}", argument=inp.name)
+    if not obeys(inp.rule, number):
+        raise OutOfRangeError(f"{inp.name} {rule_text}, got {show_number(number)}", argument=inp.name)
+    if inp.type == "integer":
+        if not number.is_integer():
+            raise InputTypeError(f"{inp.name} must be a whole number, got {show_number(number)}", argument=inp.name)
+        number = int(number)
+    if inp.plausible is not None and number > inp.plausible and not (with_unit or taken):
+        percent = " (100 %)" if inp.plausible == 1 else ""
+        raise OutOfRangeError(
+            f"{inp.name} is {inp.unit}: {show_number(number)} would be {number:.0%}, beyond the plausible "
+            f"0 to {show_number(inp.plausible)}{percent}; type {show_number(number)}% for {show_number(number)} %, "
+            f"or {number * 100:g}% if you mean it", argument=inp.name)
+    return number
+
+
+def resolve_inputs(template: Template, overrides: Any = None, refuse: bool = True,
+                   taken: Any = ()) -> dict[str, Any]:
+    """The template's defaults with ``overrides`` applied, each converted and checked.
+
+    Raises UnknownNameError for a name the template does not have (closest names suggested),
+    InputTypeError or OutOfRangeError for a bad value, a value above another input that
+    bounds it (``maximum = "months"``) or a combination whose results overflow; the message
+    names the input. A check of the template that ``refuses`` an input (a launch before
+    training ends) is evaluated too: where it fails, the inputs are refused with its reason.
+    """
+    if isinstance(overrides, ResolvedInputs) and overrides.template == template.name:
+        return overrides  # checked already: "500%" was taken with its unit, and stays taken
+    if overrides is None:
+        overrides = {}
+    if not hasattr(overrides, "items") or not hasattr(overrides, "keys"):
+        raise InputTypeError(f"overrides must be a mapping of input name to value, got {type(overrides).__name__} "
+                             f"{overrides!r:.60}", argument="overrides")
+    known = {i.name: i for i in template.inputs}
+    values = dict(template.defaults())
+    ends: dict[tuple[str, int], Any] = {}  # (input, 0 for low / 1 for high) -> a value the user set
+    for name, value in overrides.items():
+        if not isinstance(name, str):
+            raise InputTypeError(f"an input name must be text, got {name!r:.60}", argument="overrides")
+        stem, _, end = name.rpartition("_")
+        if name not in known and end in ("low", "high") and stem in known and known[stem].range is not None:
+            ends[stem, 0 if end == "low" else 1] = value
+            continue
+        if name not in known:
+            close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+            hint = f"; closest: {', '.join(close)}" if close else f"; inputs are {', '.join(known)}"
+            raise UnknownNameError(f"{name!r:.60} is not an input of the {template.name} template{hint}",
+                                   argument=name)
+        values[name] = value
+    taken = set(taken) | set(getattr(overrides, "taken", ()))  # read above the plausible range with a unit before
+    resolved = {name: _convert(known[name], value, name in taken) for name, value in values.items()}
+    ranges = _ranges(template, resolved, ends, taken)
+    for name, (low, base, high) in ranges.items():
+        resolved[name] = {"low": low, "base": base, "high": high}[resolved[SCENARIO]]
+    for inp in template.inputs:
+        if inp.maximum is None:
+            continue
+        limit = resolved[inp.maximum] if isinstance(inp.maximum, str) else inp.maximum
+        if resolved[inp.name] > limit:
+            bound = f"{inp.maximum} ({show_number(limit)})" if isinstance(inp.maximum, str) else show_number(limit)
+            raise OutOfRangeError(f"{inp.name} must be <= {bound}, got {show_number(resolved[inp.name])}",
+                                  argument=inp.name)
+    resolved = ResolvedInputs(resolved, template=template.name, ranges=ranges)
+    resolved.taken = {i.name for i in template.inputs if i.plausible is not None
+                      and max(ranges.get(i.name, (resolved[i.name],))) > i.plausible}
+    _check_overflow(template, resolved, {n for n in overrides})
+    if refuse:
+        _refuse(template, resolved)
+    return resolved
+
+
+def _refuse(template: Template, values: "ResolvedInputs") -> None:
+    """Raise OutOfRangeError, naming the input, where a check that ``refuses`` fails for ``values``."""
+    refusing = [c for c in template.checks if c.refuses]
+    if not refusing:
+        return
+    if values.evaluated is None:
+        values.evaluated = evaluate_template(template, values)
+    checks = values.evaluated[2]
+    for check in refusing:
+        if not checks[check.label]:
+            raise OutOfRangeError(f"{check.refuses} = {values[check.refuses]!s:.60}: {check.fails}",
+                                  argument=check.refuses)
+
+
+def _ranges(template: Template, resolved: dict[str, Any], ends: dict, taken: set = frozenset()
+            ) -> dict[str, tuple[float, float, float]]:
+    """Each uncertain input's (low, base, high): the template's range, ends the user set, the base typed.
+
+    A base set outside the template's range widens it to include the base (the range is
+    the template's view, the base the user's); ends the user sets must bracket the base.
+    """
+    out = {}
+    for inp in template.inputs:
+        if inp.range is None:
+            continue
+        base = resolved[inp.name]
+        given = {k: _convert(inp, ends[inp.name, k], inp.name in taken) for k in (0, 1) if (inp.name, k) in ends}
+        low = given.get(0, min(inp.range[0], base))
+        high = given.get(1, max(inp.range[1], base))
+        if not low <= base <= high:
+            raise OutOfRangeError(f"{inp.name}_low <= {inp.name} <= {inp.name}_high must hold, got {show_number(low)} "
+                                  f"<= {show_number(base)} <= {show_number(high)}", argument=inp.name)
+        out[inp.name] = (low, base, high)
+    return out
+
+
+class ResolvedInputs(dict):
+    """Input values that :func:`resolve_inputs` has converted and checked, for one template.
+
+    ``ranges`` holds each uncertain input's (low, base, high); the value of such an input is
+    the one the ``scenario`` input chooses.
+    """
+
+    def __init__(self, values: dict[str, Any], template: str, ranges: dict | None = None):
+        super().__init__(values)
+        self.template = template
+        self.ranges = dict(ranges or {})
+        self.taken: set[str] = set()  # inputs read above their plausible range, with their unit ("500%")
+        self.evaluated = None  # (items, rows, checks) once the overflow probe has computed them
+
+
+def _check_overflow(template: Template, values: dict[str, Any], given: set[str]) -> None:
+    """Raise where a result overflows (beyond 1.8e308, no longer a number), naming the inputs to blame.
+
+    A result that is not a finite number comes either from a ratio with no denominator (a
+    zero input: a decision the template writes down) or from an overflow. Putting the given
+    inputs back to their defaults, zeros kept, tells the two apart: an overflow goes away.
+    """
+    def broken(vals, keep: bool = False) -> list[str]:
+        try:
+            evaluated = evaluate_template(template, vals)
+        except InputError as exc:
+            return [str(getattr(exc, "argument", None) or exc)]
+        except (ArithmeticError, ValueError, TypeError):  # a probe: any failure counts as broken
+            return ["a result"]
+        items, rows, _ = evaluated
+        # NaN in a row that says "n/a" in words (no tokens served before launch) is a legal value
+        bad = [n for n, r in rows.items() if np.any(np.isinf(r)) or (n not in worded and np.any(np.isnan(r)))]
+        bad += [n for n, v in items.items() if isinstance(v, float) and not math.isfinite(v)]
+        if keep and not bad:
+            values.evaluated = evaluated  # the schedule of these inputs: costlib.plan.schedule need not compute it again
+        return bad
+
+    worded = {name for name, (_, row) in template.rows.items() if none_text(row.expr)}
+    numeric = [i for i in template.inputs if i.name in given and i.type in ("number", "integer")
+               and values[i.name] != 0 and values[i.name] != i.default]
+    if not numeric:
+        return  # no number the user set can be blamed for an overflow: nothing to probe
+    bad = broken(values, keep=True)
+    if not bad:
+        return
+    reset = {i.name: i.default for i in numeric}
+    if broken({**values, **reset}):
+        return  # not an overflow: a ratio without a denominator
+    blamed = [i.name for i in numeric if not broken({**values, i.name: i.default})]
+    if not blamed:
+        blamed = [i.name for i in numeric]
+    defaults = {i.name: i.default for i in template.inputs}
+    what = " and ".join(f"{n} = {show_number(values[n])} (default {show_number(defaults[n])})" for n in blamed)
+    raise OutOfRangeError(f"{what} make the {template.name} template's results overflow (beyond 1.8e308, the "
+                          f"largest number Excel and Python hold, at {bad[0]}); use values nearer the defaults",
+                          argument=blamed[0])
+
+
