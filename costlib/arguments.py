@@ -206,7 +206,7 @@ ARGUMENTS: dict[str, Argument] = _table(
     ("quantiles", "fraction", "share", "Which quantiles of the cost per query", "sequence of float"),
     # catalogue look-ups
     ("field", "name", None,
-     'Catalogue column: "tflops" [TFLOP/s], "bandwidth" [TB/s], "memory" [GB], "power" [W], '
+     'Catalogue column: "tflops" (dense BF16 peak) [TFLOP/s], "bandwidth" [TB/s], "memory" [GB], "power" [W], '
      '"vendor", "as_of", "source" or any other column'),
     ("tier", "name", None,
      'Rental tier: "reserved", "on_demand", "spot", or a commitment "1_year" or "3_year"'),
@@ -214,7 +214,7 @@ ARGUMENTS: dict[str, Argument] = _table(
     ("kind", "name", None, 'Which price: "input", "cached_input" (prompt-cache read), "cache_write" or "output"'),
     ("provider", "name", None,
      'API provider id in the price data, e.g. "openai", "anthropic", "aws"; not given: the model\'s own provider'),
-    ("date", "date", None,
+    ("price_date", "date", None,
      'Day the price must be in force on, e.g. "2026-03-31"; not given: today (UTC)', "str, datetime.date or None"),
     ("service_tier", "name", None,
      'API service tier: "standard", "batch", "flex", "priority" or "fast", where the provider has it'),

@@ -393,7 +393,7 @@ def board_power_w(gpu: Any, argument: str = "gpu") -> np.ndarray:
 
 @documented(gpu=_GPU_NAME)
 def gpu_price(gpu: str, tier: str = "on_demand") -> float:
-    """Catalogue rental price [USD/GPU-h] of ``gpu`` at ``tier`` (reserved, on_demand, spot).
+    """Catalogue rental price [USD/GPU-h] of ``gpu`` at ``tier`` (reserved, on_demand, spot, 1_year, 3_year).
 
     Where the catalogue holds several quotes for one GPU and tier, the median is returned.
     Prices change: the catalogue's ``as_of`` says when these were quoted.
@@ -427,16 +427,16 @@ def gpu_price(gpu: str, tier: str = "on_demand") -> float:
 @documented(input_tokens=ARGUMENTS["input_tokens"].but(
     meaning="Prompt tokens of one request, which choose a long-context tier where the provider has one; not "
             "given: the base tier [tokens]", rule=None, type="float, optional"))
-def api_price(model: str, kind: str = "output", provider: str | None = None, date: Any = None,
+def api_price(model: str, kind: str = "output", provider: str | None = None, price_date: Any = None,
               service_tier: str | None = None, input_tokens: float | None = None) -> float:
     """API list price [USD per 1 M tokens] of ``model``: input, cached_input, cache_write or output.
 
     The prices come from the maintained dataset genai-prices ([GenaiPrices2026]; see
-    :mod:`costlib.prices`), as in force on ``date``, offline from the data bundled with the
+    :mod:`costlib.prices`), as in force on ``price_date``, offline from the data bundled with the
     package. Inside ``costlib.catalogue.use("api_prices", "my_prices.csv")`` the user's own
     file is read instead (columns ``model``, ``input_per_m_tokens``,
     ``cached_input_per_m_tokens``, ``output_per_m_tokens``, ``source``); it has no dates or
-    tiers, so ``date``, ``service_tier`` and ``input_tokens`` must then be left out.
+    tiers, so ``price_date``, ``service_tier`` and ``input_tokens`` must then be left out.
 
     {parameters}
 
@@ -454,9 +454,9 @@ def api_price(model: str, kind: str = "output", provider: str | None = None, dat
 
     >>> api_price("gpt-4o", "output") > api_price("gpt-4o", "input") > api_price("gpt-4o", "cached_input")
     True
-    >>> api_price("claude-sonnet-4", "cache_write", date="2026-11-01")
+    >>> api_price("claude-sonnet-4", "cache_write", price_date="2026-11-01")
     3.75
-    >>> api_price("gpt-4o", "output", date="2026-11-01", service_tier="batch")
+    >>> api_price("gpt-4o", "output", price_date="2026-11-01", service_tier="batch")
     5.0
     """
     k = str(kind).strip().lower().replace("-", "_").replace(" ", "_")
@@ -464,7 +464,7 @@ def api_price(model: str, kind: str = "output", provider: str | None = None, dat
     if k not in kinds:
         raise UnknownNameError(f"kind must be one of {', '.join(kinds)}, got {kind!r}", argument="kind")
     if "api_prices" in _active:  # the user's own price file overrides the dataset
-        given = [n for n, v in (("provider", provider), ("date", date), ("service_tier", service_tier),
+        given = [n for n, v in (("provider", provider), ("price_date", price_date), ("service_tier", service_tier),
                                 ("input_tokens", input_tokens)) if v is not None]
         if given:
             raise InputTypeError(f"{given[0]} cannot be used with a price file of your own "
@@ -478,7 +478,7 @@ def api_price(model: str, kind: str = "output", provider: str | None = None, dat
         return value
     from . import prices
 
-    found = prices.api_prices(model, provider, date, service_tier, input_tokens)
+    found = prices.api_prices(model, provider, price_date, service_tier, input_tokens)
     value = found[k]
     if value is None:
         raise UnknownNameError(f"model {found['model']} of {found['provider']} has no {k} price on "

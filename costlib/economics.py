@@ -179,7 +179,7 @@ def price_after_decline(price, annual_decline, years):
 @documented(price_per_unit="What buying costs per unit today, before the decline [USD/unit]",
             years="Years of decline; fractions allowed [years]")
 def breakeven_after_decline(fixed_cost, price_per_unit, cost_per_unit, annual_decline, years=1.0):
-    """The build-vs-buy break-even volume re-checked against next year's (lower) price [unit].
+    """The build-vs-buy break-even volume re-checked against the price after ``years`` of decline [unit].
 
     {parameters}
 
@@ -289,9 +289,13 @@ def gross_margin(revenue, cogs):
 
 @documented()
 def needs_redesign(cogs_per_user, arpu, threshold=COGS_SHARE_REDESIGN):
-    """True where COGS per user [USD] exceeds ``threshold`` [fraction] of ARPU [USD] (default 30 %: assumption, [FactorBeamND]).
+    """True where COGS per user [USD] exceeds ``threshold`` [fraction] of ARPU [USD] (default 30 %, an assumption).
 
     {parameters}
+
+    Notes
+    -----
+    The 30 % threshold is an illustrative one, not a standard ([FactorBeamND]).
 
     Examples
     --------

@@ -3,29 +3,52 @@
 xlwings Lite (Excel on the web, Mac and Windows) runs Python in Pyodide and installs
 packages from its ``requirements.txt`` tab; costlib is not on a package index, so a wheel
 would have to be hosted with CORS headers. :func:`write` avoids that: ``main.py`` holds
-costlib's modules, its dated catalogue files and the Excel functions (``costlib_udfs``) as
-compressed text, unpacks them into a temporary folder at start and imports the functions
-from there. ``requirements.txt`` lists only what Pyodide itself provides.
+costlib's modules, its dated catalogue files, the API price data and the Excel functions
+as compressed text, unpacks them into a temporary folder at start and imports the
+functions from there. ``requirements.txt`` lists only what Pyodide itself provides.
+
+The Excel functions are the add-in's, found through the ``costlib.lite`` entry point
+(``[project.entry-points."costlib.lite"]`` in pyproject.toml): costlib never imports its
+adapter. The entry point names a callable returning ``{"files": {path: text},
+"star_import": module}``.
+
+API prices (:mod:`costlib.prices`) come from genai-prices, which cannot be installed in
+Pyodide from PyPI: it imports httpx2, whose Pyodide transport (httpx2-jsfetch 0.0.0) is an
+empty package. So the bundle carries genai-prices' own pure-Python code and its dated
+data (MIT licence, included), and needs only pydantic, which Pyodide provides.
 """
 
 from __future__ import annotations
 
 import base64
+import importlib.metadata
 import json
+import os
+import stat
+import tempfile
 import zlib
 from pathlib import Path
+from typing import Any
 
-__all__ = ["write", "main_py", "REQUIREMENTS"]
+__all__ = ["write", "main_py", "REQUIREMENTS", "ENTRY_POINT_GROUP"]
 
 #: The lines to add in Lite's requirements.txt tab, below Lite's own (keep its xlwings line):
-#: costlib needs numpy and pandas, which Pyodide provides.
-REQUIREMENTS = "numpy\npandas\n"
+#: costlib needs numpy and pandas, the bundled genai-prices needs pydantic; Pyodide provides all three.
+REQUIREMENTS = "numpy\npandas\npydantic\n"
+
+#: The entry-point group an Excel adapter registers its Lite sources under.
+ENTRY_POINT_GROUP = "costlib.lite"
+
+#: Modules of a previous paste that an upgraded main.py must replace (xlwings issue #1838:
+#: Lite keeps imported modules between runs of main.py).
+_PACKAGES = ("costlib", "costlib_udfs", "genai_prices")
 
 _HEADER = '''"""costlib's Excel functions for xlwings Lite, costlib inside (written by `costlib lite`).
 
 Paste this whole file into xlwings Lite's main.py tab, add the lines of requirements.txt
 below the lines already in its requirements.txt tab, and save: =TRAIN_COST(70E9, 15E12, 2)
-works in any cell. No wheel to host, no server. costlib {version}; catalogue files: {catalogues}.
+works in any cell. No wheel to host, no server. costlib {version}; catalogue files:
+{catalogues}; API prices: {prices}.
 """
 
 import base64 as _base64
@@ -36,9 +59,15 @@ import zlib as _zlib
 from pathlib import Path as _Path
 
 _PACKED = {packed!r}
+_PACKAGES = {packages!r}
 
 
 def _unpack():
+    # an upgrade must take effect: forget the modules and the folder of an earlier paste
+    for name in list(_sys.modules):
+        if name.split(".")[0] in _PACKAGES:
+            del _sys.modules[name]
+    _sys.path[:] = [p for p in _sys.path if not _Path(p).name.startswith("costlib-lite-")]
     root = _Path(_tempfile.mkdtemp(prefix="costlib-lite-"))
     for name, text in _json.loads(_zlib.decompress(_base64.b64decode(_PACKED))).items():
         path = root / name
@@ -49,41 +78,113 @@ def _unpack():
 
 _unpack()
 
-from costlib_udfs import *  # noqa: E402,F401,F403  (TRAIN_COST, TOKEN_COST, BREAKEVEN, ... as Excel functions)
+from {star_import} import *  # noqa: E402,F401,F403  (TRAIN_COST, TOKEN_COST, BREAKEVEN, ... as Excel functions)
 '''
 
 
-def _files() -> dict[str, str]:
-    import costlib
-    import costlib_udfs
+def _adapter() -> dict[str, Any]:
+    """The Excel adapter's Lite sources, through the ``costlib.lite`` entry point.
 
+    Installed, the entry point is in the package metadata. In a source checkout that was
+    never installed since the group was declared, it is read from the checkout's
+    pyproject.toml, where it is declared.
+    """
+    points = list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
+    if not points:
+        pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+        if pyproject.is_file():
+            import tomllib
+
+            declared = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            table = declared.get("project", {}).get("entry-points", {}).get(ENTRY_POINT_GROUP, {})
+            points = [importlib.metadata.EntryPoint(n, v, ENTRY_POINT_GROUP) for n, v in table.items()]
+    if not points:
+        from .errors import CatalogueError
+
+        raise CatalogueError(f"no Excel adapter registers the entry point group {ENTRY_POINT_GROUP!r}: "
+                             "install costlib with its add-in (pip install .)")
+    return sorted(points, key=lambda p: p.name)[0].load()()
+
+
+def _genai_prices_files() -> tuple[dict[str, str], str]:
+    """genai-prices' code, data and licence as files, with the text naming its version."""
+    dist = importlib.metadata.distribution("genai-prices")
     files: dict[str, str] = {}
-    root = Path(costlib.__file__).parent
+    for entry in dist.files or ():
+        parts = entry.parts
+        if parts[0] == "genai_prices" and entry.suffix == ".py":
+            files[entry.as_posix()] = entry.read_text(encoding="utf-8")
+        elif parts[0].endswith(".dist-info") and parts[-1] in ("METADATA", "LICENSE"):
+            files[entry.as_posix()] = entry.read_text(encoding="utf-8")  # importlib.metadata reads the version
+    return files, f"genai-prices {dist.version} bundled data"
+
+
+def _files() -> tuple[dict[str, str], str, str]:
+    files: dict[str, str] = {}
+    root = Path(__file__).parent
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root)
         if "__pycache__" in relative.parts or relative.parts[0] == "workbook":
             continue  # the workbook generator is not needed for the functions
         if path.suffix in (".py", ".csv"):
             files[f"costlib/{relative.as_posix()}"] = path.read_text(encoding="utf-8")
-    files["costlib_udfs/__init__.py"] = Path(costlib_udfs.__file__).read_text(encoding="utf-8")
-    return files
+    prices, prices_text = _genai_prices_files()
+    files.update(prices)
+    adapter = _adapter()
+    files.update(adapter["files"])
+    return files, prices_text, adapter["star_import"]
 
 
 def main_py() -> str:
     """The text of a self-contained xlwings Lite ``main.py``."""
     from . import __version__
 
-    files = _files()
+    files, prices_text, star_import = _files()
     packed = base64.b64encode(zlib.compress(json.dumps(files, sort_keys=True).encode("utf-8"), 9)).decode("ascii")
     catalogues = ", ".join(sorted(Path(n).name for n in files if n.endswith(".csv")))
-    return _HEADER.format(version=__version__, catalogues=catalogues, packed=packed)
+    return _HEADER.format(version=__version__, catalogues=catalogues, prices=prices_text, packed=packed,
+                          packages=_PACKAGES, star_import=star_import)
 
 
-def write(folder: str | Path) -> list[Path]:
-    """Write ``folder/main.py`` and ``folder/requirements.txt``; returns their paths."""
+def _write_text(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all: an existing file keeps its mode, a new one follows the umask."""
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        if mode is None:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write(folder: str | Path, force: bool = False) -> list[Path]:
+    """Write ``folder/main.py`` and ``folder/requirements.txt``; returns their paths.
+
+    Refuses an empty folder name (it would be the current folder) and, without ``force``,
+    a folder that already holds a main.py (pasted code of your own, say); nothing is then
+    written.
+    """
+    from .errors import InputError
+
+    if str(folder).strip() == "":
+        raise InputError("output must be a folder to write main.py into, got an empty name "
+                         "(use -o . for the current folder)", argument="output")
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     main, requirements = folder / "main.py", folder / "requirements.txt"
-    main.write_text(main_py(), encoding="utf-8")
-    requirements.write_text(REQUIREMENTS, encoding="utf-8")
+    if main.exists() and not force:
+        from .workbook.files import FileExistsCostlibError
+
+        raise FileExistsCostlibError(f"{main} exists; replacing it needs --force")
+    text = main_py()
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_text(main, text)
+    _write_text(requirements, REQUIREMENTS)
     return [main, requirements]

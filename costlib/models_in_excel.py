@@ -123,9 +123,9 @@ class _Package:
 # ---------------------------------------------------------------------------- formulas
 
 def _functions() -> dict[str, Any]:
-    import costlib_udfs
+    from . import excel
 
-    return {spec.name: spec for spec in costlib_udfs.FUNCTIONS}
+    return dict(excel.BY_NAME)
 
 
 def _call_spans(formula: str, names: set[str]) -> list[tuple[int, int, str, list[str]]]:
@@ -426,7 +426,7 @@ class _Model:
         return [[value]]
 
     def compute(self, call: Call) -> None:
-        import costlib_udfs
+        from . import excel
 
         spans = _call_spans(call.formula, set(self.functions))
         if len(spans) != 1 or spans[0][:2] != (0, len(call.formula)):
@@ -443,8 +443,8 @@ class _Model:
             call.note = str(exc)
             return
         try:
-            result = costlib_udfs.evaluate(spec, cells)
-        except costlib_udfs.CellError as exc:
+            result = excel.evaluate(spec, cells)
+        except excel.CellError as exc:
             call.computed, call.note = exc.excel_error, str(exc)
         else:
             call.computed = [[_shown(v) for v in row] for row in result] if isinstance(result, list) else result

@@ -11,12 +11,12 @@ and long-context tiers. This module reads it:
   package's published data file once and keeps it in costlib's cache directory
   (``$COSTLIB_CACHE_DIR``, default ``~/.cache/costlib``); from then on that file is used
   until it is removed or :func:`use_bundled` is called;
-- **by date**: every price is the one in force on ``date`` (default today, UTC), so a
+- **by date**: every price is the one in force on ``price_date`` (default today, UTC), so a
   budget made in March reproduces in June;
 - **the user's own price file still wins**: inside ``costlib.catalogue.use("api_prices",
   "my_prices.csv")``, :func:`costlib.api_price` reads that file instead.
 
->>> api_prices("gpt-4o", date="2026-11-01")["input"]
+>>> api_prices("gpt-4o", price_price_date="2026-11-01")["input"]
 2.5
 """
 
@@ -70,8 +70,35 @@ _BUNDLED_ONLY = {"on": False}
 def _genai():
     try:
         import genai_prices
-    except ImportError as exc:  # a dependency of costlib; this is a broken install
-        raise CatalogueError("API prices need the package genai-prices (pip install genai-prices)") from exc
+    except ImportError as exc:
+        if not (exc.name or "").startswith("httpx2"):  # a dependency of costlib; this is a broken install
+            raise CatalogueError("API prices need the package genai-prices (pip install genai-prices)") from exc
+        genai_prices = _genai_without_httpx2()
+    return genai_prices
+
+
+def _genai_without_httpx2():
+    """genai-prices where httpx2 cannot load (Pyodide, which xlwings Lite runs: httpx2's
+    transport there, httpx2-jsfetch 0.0.0, is an empty package).
+
+    genai-prices imports httpx2 only to download fresh data, which costlib never asks it
+    to do (:func:`refresh` uses urllib); a stand-in module lets the price data load.
+    """
+    import sys
+    import types
+
+    for name in [n for n in sys.modules if n.split(".")[0] in ("httpx2", "genai_prices")]:
+        del sys.modules[name]
+    stand_in = types.ModuleType("httpx2")
+
+    def _unavailable(name: str):
+        raise CatalogueError(f"httpx2 is not available here, so genai-prices cannot download ({name}); "
+                             "the bundled price data is used")
+
+    stand_in.__getattr__ = _unavailable
+    sys.modules["httpx2"] = stand_in
+    import genai_prices
+
     return genai_prices
 
 
@@ -150,24 +177,26 @@ def use_bundled(on: bool = True) -> None:
     _BUNDLED_ONLY["on"] = bool(on)
 
 
-def _date(date: Any) -> dt.datetime:
-    if date is None:
+def _date(price_date: Any) -> dt.datetime:
+    if price_date is None:
         day = dt.datetime.now(dt.timezone.utc).date()
-    elif isinstance(date, dt.datetime):
-        day = date.date()
-    elif isinstance(date, dt.date):
-        day = date
-    elif isinstance(date, str):
+    elif isinstance(price_date, dt.datetime):
+        day = price_date.date()
+    elif isinstance(price_date, dt.date):
+        day = price_date
+    elif isinstance(price_date, str):
         try:
-            day = dt.date.fromisoformat(date.strip())
+            day = dt.date.fromisoformat(price_date.strip())
         except ValueError:
-            raise InputTypeError(f"date must be a date such as '2026-03-31', got {date!r}", argument="date") from None
+            raise InputTypeError(f"price_date must be a date such as '2026-03-31', got {price_date!r}",
+                                 argument="price_date") from None
     else:
-        raise InputTypeError(f"date must be a date such as '2026-03-31', got {date!r}", argument="date")
+        raise InputTypeError(f"price_date must be a date such as '2026-03-31', got {price_date!r}",
+                             argument="price_date")
     first = first_date()
     if day < first:
-        raise OutOfRangeError(f"date must be on or after {first.isoformat()}, the first date in the price data "
-                              f"({source()}), got {day.isoformat()}", argument="date")
+        raise OutOfRangeError(f"price_date must be on or after {first.isoformat()}, the first date in the price "
+                              f"data ({source()}), got {day.isoformat()}", argument="price_date")
     return dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.timezone.utc)
 
 
@@ -243,9 +272,9 @@ def _value(price: Any, input_tokens: float | None) -> float | None:
 @documented(input_tokens=ARGUMENTS["input_tokens"].but(
     meaning="Prompt tokens of one request, which choose a long-context tier where the provider has one; not "
             "given: the base tier [tokens]", rule=None, type="float, optional"))
-def api_prices(model: str, provider: str | None = None, date: Any = None, service_tier: str | None = None,
+def api_prices(model: str, provider: str | None = None, price_date: Any = None, service_tier: str | None = None,
                input_tokens: float | None = None) -> dict[str, Any]:
-    """Every API price of ``model`` on ``date`` [USD per 1 M tokens], from genai-prices.
+    """Every API price of ``model`` on ``price_date`` [USD per 1 M tokens], from genai-prices.
 
     {parameters}
 
@@ -258,7 +287,7 @@ def api_prices(model: str, provider: str | None = None, date: Any = None, servic
 
     Notes
     -----
-    The price in force on ``date`` is the last of the model's dated prices whose start is
+    The price in force on ``price_date`` is the last of the model's dated prices whose start is
     on or before it; a service tier overrides the prices it names; a long-context tier
     applies to all tokens once the prompt exceeds its start (genai-prices' rule).
 
@@ -266,14 +295,14 @@ def api_prices(model: str, provider: str | None = None, date: Any = None, servic
     --------
     Gemini 2.5 Pro costs more per token above 200,000 prompt tokens [GenaiPrices2026]:
 
-    >>> api_prices("gemini-2.5-pro", date="2026-11-01")["input"]
+    >>> api_prices("gemini-2.5-pro", price_date="2026-11-01")["input"]
     1.25
-    >>> api_prices("gemini-2.5-pro", date="2026-11-01", input_tokens=300_000)["input"]
+    >>> api_prices("gemini-2.5-pro", price_date="2026-11-01", input_tokens=300_000)["input"]
     2.5
-    >>> api_prices("gpt-4o", date="2026-11-01", service_tier="batch")["output"]
+    >>> api_prices("gpt-4o", price_date="2026-11-01", service_tier="batch")["output"]
     5.0
     """
-    when = _date(date)
+    when = _date(price_date)
     context = _tier_context(service_tier)
     if input_tokens is not None and not (isinstance(input_tokens, (int, float)) and input_tokens >= 0):
         raise OutOfRangeError(f"input_tokens must be >= 0, got {input_tokens!r}", argument="input_tokens")
@@ -287,11 +316,11 @@ def api_prices(model: str, provider: str | None = None, date: Any = None, servic
     return out
 
 
-def search_models(text: str = "", provider: str | None = None, date: Any = None, limit: int = 50) -> list[dict]:
-    """Models whose id or name contains ``text``, with their prices on ``date`` (``costlib prices``)."""
+def search_models(text: str = "", provider: str | None = None, price_date: Any = None, limit: int = 50) -> list[dict]:
+    """Models whose id or name contains ``text``, with their prices on ``price_date`` (``costlib prices``)."""
     snap = _snapshot()
     prov = _provider(snap, provider)
-    when = _date(date)
+    when = _date(price_date)
     needle = str(text).strip().lower()
     rows = []
     for p in snap.providers:

@@ -5,8 +5,8 @@
 
 - README.md's nomenclature table: :func:`costlib.arguments.with_nomenclature`, from the
   registry of argument meanings (``costlib/arguments.py``);
-- addin/README.md's table of Excel functions: :func:`costlib_udfs.with_functions`, from
-  ``costlib_udfs.FUNCTIONS`` and the costlib docstrings;
+- addin/README.md's table of Excel functions: :func:`costlib.excel.with_functions`, from
+  ``costlib.excel.FUNCTIONS`` and the costlib docstrings;
 - docs/templates.md's table of the functions a template may call:
   :func:`costlib.formulas.with_functions`, from the Excel twins;
 - README.md's calibration table: :func:`with_calibration`, every published figure beside the
@@ -70,12 +70,10 @@ def _readme(text: str) -> str:
 
 def generated() -> dict[Path, callable]:
     """Each generated file and the function that makes its text current."""
-    sys.path.insert(0, str(ROOT / "addin"))
     sys.path.insert(0, str(ROOT))
-    import costlib_udfs
-    from costlib import formulas
+    from costlib import excel, formulas
 
-    return {ROOT / "README.md": _readme, ROOT / "addin" / "README.md": costlib_udfs.with_functions,
+    return {ROOT / "README.md": _readme, ROOT / "addin" / "README.md": excel.with_functions,
             ROOT / "docs" / "templates.md": formulas.with_functions}
 
 

@@ -88,29 +88,29 @@ def test_at_least_twenty_models_from_several_providers():
     ("claude-sonnet-4", "output", 15.0),  # $15 output
 ])
 def test_published_list_prices(model, kind, expected):
-    assert costlib.api_price(model, kind, date=DATE) == expected
+    assert costlib.api_price(model, kind, price_date=DATE) == expected
 
 
 def test_long_context_tier_applies_above_its_start():
     # Gemini 2.5 Pro: $1.25 up to 200k prompt tokens, $2.50 above, the whole prompt ([GenaiPrices2026])
-    assert costlib.api_price("gemini-2.5-pro", "input", date=DATE, input_tokens=200_000) == 1.25
-    assert costlib.api_price("gemini-2.5-pro", "input", date=DATE, input_tokens=200_001) == 2.5
+    assert costlib.api_price("gemini-2.5-pro", "input", price_date=DATE, input_tokens=200_000) == 1.25
+    assert costlib.api_price("gemini-2.5-pro", "input", price_date=DATE, input_tokens=200_001) == 2.5
 
 
 def test_batch_tier_is_half_the_standard_price():
     # OpenAI Batch API: 50 % of the standard price ([GenaiPrices2026], gpt-4o batch variant)
     for kind in ("input", "output"):
-        assert costlib.api_price("gpt-4o", kind, date=DATE, service_tier="batch") == \
-            costlib.api_price("gpt-4o", kind, date=DATE) / 2
+        assert costlib.api_price("gpt-4o", kind, price_date=DATE, service_tier="batch") == \
+            costlib.api_price("gpt-4o", kind, price_date=DATE) / 2
 
 
 def test_prices_are_reproducible_by_date():
     # gpt-4o's priority tier starts on 2026-10-12 in the data: before it the standard price holds
-    before = costlib.api_price("gpt-4o", "input", date="2026-10-11", service_tier="priority")
-    after = costlib.api_price("gpt-4o", "input", date="2026-10-12", service_tier="priority")
+    before = costlib.api_price("gpt-4o", "input", price_date="2026-10-11", service_tier="priority")
+    after = costlib.api_price("gpt-4o", "input", price_date="2026-10-12", service_tier="priority")
     assert before == 2.5 and after == 4.25
-    assert costlib.api_price("gpt-4o", "input", date="2026-03-31") == costlib.api_price("gpt-4o", "input",
-                                                                                         date="2026-03-31")
+    assert costlib.api_price("gpt-4o", "input", price_date="2026-03-31") == costlib.api_price("gpt-4o", "input",
+                                                                                         price_date="2026-03-31")
 
 
 @settings(max_examples=40, deadline=None)
@@ -134,9 +134,9 @@ def test_unknown_provider_suggests_close_ids():
 def test_date_before_the_data_is_refused_with_the_first_date():
     first = prices.first_date().isoformat()
     with pytest.raises(costlib.OutOfRangeError, match=rf"date must be on or after {first}, .* got 2020-01-01"):
-        costlib.api_price("gpt-4o", date="2020-01-01")
-    with pytest.raises(costlib.InputTypeError, match=r"date must be a date such as '2026-03-31', got '31/03/2026'"):
-        costlib.api_price("gpt-4o", date="31/03/2026")
+        costlib.api_price("gpt-4o", price_date="2020-01-01")
+    with pytest.raises(costlib.InputTypeError, match=r"price_date must be a date such as '2026-03-31', got '31/03/2026'"):
+        costlib.api_price("gpt-4o", price_date="31/03/2026")
 
 
 def test_unknown_service_tier_and_kind():
@@ -153,8 +153,8 @@ def test_users_own_price_file_overrides_the_dataset(tmp_path):
     with costlib.catalogue.use("api_prices", own):
         assert costlib.api_price("gpt-4o", "output") == 8.0
         with pytest.raises(costlib.InputTypeError, match="date cannot be used with a price file of your own"):
-            costlib.api_price("gpt-4o", date=DATE)
-    assert costlib.api_price("gpt-4o", "output", date=DATE) == 10.0
+            costlib.api_price("gpt-4o", price_date=DATE)
+    assert costlib.api_price("gpt-4o", "output", price_date=DATE) == 10.0
 
 
 def test_runs_offline_from_the_bundled_data():
@@ -191,7 +191,7 @@ def test_refresh_is_opt_in_and_checked(tmp_path):
         assert not prices.cache_path().exists()  # a bad download replaces nothing
         path = prices.refresh(f"{base}/data.json")
         assert path == prices.cache_path() and "refreshed" in prices.source()
-        assert costlib.api_price("acme-1", "output", date=DATE) == 6.0
+        assert costlib.api_price("acme-1", "output", price_date=DATE) == 6.0
         prices.use_bundled()
         assert prices.source().endswith("bundled data")
     finally:
