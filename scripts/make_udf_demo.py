@@ -45,6 +45,19 @@ RANGE = {"function": "TOKEN_COST", "price_per_gpu_hour": [2.5, 2.0, 3.5], "token
          "utilization": 0.6}
 
 
+#: One row per condition: the same error code in a single cell and inside a range (Office.js).
+RUNTIME_ERRORS = [
+    ("No break-even (own cost above the price)", "BREAKEVEN", (1000, 0.3, 0.35)),
+    ("A value outside its rule (MFU above 1)", "TRAIN_COST", (70e9, 15e12, 2, "H100", 1.4)),
+    ("A name not in the catalogue", "GPU_SPEC", ("H1000", "bandwidth")),
+    ("Text where a number is meant", "TOKEN_COST", ("abc", 2000)),
+]
+
+#: What the classic add-in can show for any error: a Null variant, which Excel shows as #VALUE!
+#: (addin/README.md, "Errors in the classic add-in").
+CLASSIC_ERROR = "#VALUE!"
+
+
 def formula(function: str, args: tuple) -> str:
     def literal(a):
         return f'"{a}"' if isinstance(a, str) else (f"{a:.6G}".replace("E+", "E") if isinstance(a, float) else str(a))
@@ -107,6 +120,22 @@ def build():
     # a classic array formula over D first:last: one call fills the range in every Excel
     ws[f"D{first}"] = ArrayFormula(f"D{first}:D{last}",
                                    f"=TOKEN_COST(B{first}:B{last}, C{first}:C{last}, {RANGE['utilization']})")
+    row = last + 2
+    ws[f"A{row}"] = "What each runtime shows for an error (COSTLIB_MESSAGE with the same arguments says why)"
+    ws[f"A{row}"].font = Font(bold=True)
+    row += 1
+    for col, label in zip("ABCD", ["Condition", "Call", "xlwings Lite / Server (web, Mac, Windows)",
+                                   "Classic add-in (Windows)"]):
+        ws[f"{col}{row}"] = label
+        ws[f"{col}{row}"].font = Font(bold=True)
+    for condition, function, args in RUNTIME_ERRORS:
+        row += 1
+        ws[f"A{row}"] = condition
+        ws[f"B{row}"] = formula(function, args)
+        ws[f"B{row}"].data_type = "s"  # shown as text, never evaluated
+        ws[f"C{row}"] = _result(function, args)
+        ws[f"C{row}"].data_type = "s"
+        ws[f"D{row}"] = CLASSIC_ERROR
     for col, width in zip("ABCDE", [52, 34, 34, 30, 50]):
         ws.column_dimensions[col].width = width
     # reproducible bytes (costlib.workbook.files): fixed dates, a fingerprint of the content
@@ -129,12 +158,11 @@ def build():
 
 def _result(function: str, args: tuple):
     """costlib's own result of ``=function(args)``, as the cell stores it (an error as its Excel code)."""
-    import costlib_udfs
+    from costlib import excel
 
-    spec = next(f for f in costlib_udfs.FUNCTIONS if f.name == function)
     try:
-        result = costlib_udfs.evaluate(spec, args)
-    except costlib_udfs.CellError as exc:
+        result = excel.evaluate(excel.BY_NAME[function], args)
+    except excel.CellError as exc:
         return exc.excel_error
     return result
 

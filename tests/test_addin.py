@@ -18,6 +18,7 @@ import xlwings as xw
 from xlwings import server
 
 import costlib
+import costlib.excel
 import costlib_udfs
 from costlib_udfs import FUNCTIONS, CellError
 
@@ -112,9 +113,9 @@ def test_deepseek_v3_pre_training_cost_identity():
 
 def test_breakeven_none_is_an_error_with_its_reason():
     # identity: no break-even when c >= p; an #N/A error, so MIN and SUM cannot skip it
-    with pytest.raises(CellError, match=r"^no break-even: cost >= price \(own cost 0.35, price 0.3\)$") as info:
-        xl_call("BREAKEVEN", 1000, 0.3, 0.35)
-    assert info.value.excel_error == "#N/A"
+    assert xl_call("BREAKEVEN", 1000, 0.3, 0.35) == [[{"type": "Error", "errorType": "NotAvailable"}]]
+    assert xl_call("COSTLIB_MESSAGE", "BREAKEVEN", [[[1000]], [[0.3]], [[0.35]]]) == [
+        ["no break-even: cost >= price (own cost 0.35, price 0.3)"]]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -252,9 +253,9 @@ BAD = [
     ("NEEDS_REDESIGN", (5, 20, 2), "#NUM!", "threshold must be in [0, 1], got 2"),
     ("CHINCHILLA_TOKENS", ("seven",), "#VALUE!", "params must be a number, got text 'seven'"),
     ("TOKEN_COST", ([], 2000), "#VALUE!", "price_per_gpu_hour is required, got an empty range"),
-    ("TOKEN_COST", (-2146826246, 2000), "#VALUE!", "price_per_gpu_hour must be a number, got the Excel value #N/A"),
+    ("TOKEN_COST", (-2146826246, 2000), "#N/A", "price_per_gpu_hour is the error #N/A in its cell"),  # passes through
     ("TRAIN_COST", (70e9, 15e12, 2, {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}),
-     "#VALUE!", "gpu must be a name, got the Excel value #N/A"),
+     "#N/A", "gpu is the error #N/A in its cell"),
     ("TRAIN_COST", (70e9, 15e12, 2, True), "#VALUE!", "gpu must be a name, got True"),
     ("GPU_SPEC", ("H100", [["tflops"], ["vendor"]]), "#VALUE!", "field must be a single cell, got a range of 2x1 cells"),
     ("GPU_PRICE", ([["H100"], ["A100"]], "on_demand"), "#VALUE!", "gpu must be a single cell, got a range of 2x1 cells"),
@@ -267,21 +268,41 @@ def test_bad_input_table_is_large_enough():
     assert len(BAD) >= 30  # requirement: at least 30 bad inputs
 
 
+#: How Office.js shows each error: xlwings's own error values (xlwings.pro._xlofficejs.errorstr_to_errortype).
+OFFICE_JS = {"#DIV/0!": "Div0", "#N/A": "NotAvailable", "#NAME?": "Name", "#NULL!": "Null", "#NUM!": "Num",
+             "#REF!": "Ref", "#VALUE!": "Value"}
+
+
 @pytest.mark.parametrize("name,args,error,message", BAD, ids=BAD_IDS)
-def test_bad_input_through_xlwings_is_a_real_error_with_the_message(name, args, error, message):
-    """Office.js runtimes: the function raises; Excel shows #VALUE! with this message."""
+def test_bad_input_direct_is_one_error_with_the_message(name, args, error, message):
+    """The runtime-free semantics (costlib.excel): the error code and the short message."""
     with pytest.raises(CellError) as info:
-        xl_call(name, *args)
+        costlib.excel.evaluate(costlib.excel.BY_NAME[name], tuple(excel_args(args)))
     assert str(info.value).startswith(message)
     assert info.value.excel_error == error
     assert "Traceback" not in str(info.value) and "\n" not in str(info.value)
     assert len(str(info.value)) < 300
 
 
+@pytest.mark.parametrize("name,args,error,message", BAD, ids=BAD_IDS)
+def test_bad_input_through_xlwings_is_a_real_error(name, args, error, message):
+    """Office.js runtimes: #VALUE! is raised (Excel shows it with the message under the cell's
+    flag); every other code is returned as that Excel error; COSTLIB_MESSAGE gives the message."""
+    if error == "#VALUE!":
+        with pytest.raises(CellError, match=None) as info:
+            xl_call(name, *args)
+        assert str(info.value).startswith(message)
+    else:
+        assert xl_call(name, *args) == [[{"type": "Error", "errorType": OFFICE_JS[error]}]]
+    why = xl_call("COSTLIB_MESSAGE", name, excel_args(args))
+    assert why[0][0].startswith(message) if isinstance(why, list) else why.startswith(message)
+
+
 @pytest.mark.slow  # spawns an interpreter
-def test_bad_input_in_the_classic_add_in_is_an_error_value_and_its_message_is_one_call_away():
-    """Classic desktop runtime (no XLWINGS_ON_SERVER): the cell gets NaN, which Excel shows as
-    #NUM! (never text, which SUM would skip); COSTLIB_MESSAGE gives the message."""
+def test_bad_input_in_the_classic_add_in_is_a_null_that_excel_shows_as_value():
+    """Classic desktop runtime (no XLWINGS_ON_SERVER): the cell gets None, which pywin32 hands
+    Excel as a Null variant, shown as #VALUE! (never text, which SUM would skip, nor a NaN, which
+    Excel shows as a number); COSTLIB_MESSAGE gives the message."""
     code = (
         "import json, sys, costlib_udfs as u\n"
         "cases = json.loads(sys.argv[1])\n"
@@ -298,7 +319,7 @@ def test_bad_input_in_the_classic_add_in_is_an_error_value_and_its_message_is_on
                           capture_output=True, text=True, check=True)
     shown = json.loads(done.stdout)
     for (name, _, error, message), (cell, why) in zip(cases, shown):
-        assert cell == "nan", (name, cell)
+        assert cell == "None", (name, cell)
         assert why.startswith(message), (name, why)
 
 
@@ -306,8 +327,8 @@ def test_unexpected_failure_is_still_a_short_message():
     def broken(price_per_gpu_hour, tokens_per_second, utilization=1.0):
         return 1 / 0
 
-    spec = costlib_udfs.Function("TOKEN_COST", broken, ("price_per_gpu_hour", "tokens_per_second", "utilization"),
-                                 description="A function with a bug [USD].")
+    spec = costlib.excel.Function("TOKEN_COST", broken, ("price_per_gpu_hour", "tokens_per_second", "utilization"),
+                                  summary="A function with a bug [USD].")
     with pytest.raises(CellError) as info:
         costlib_udfs._make(spec)(2.5, 2000, None)
     assert str(info.value) == "TOKEN_COST failed: division by zero"
@@ -322,7 +343,7 @@ def test_row_range_spills_as_a_row():
 def test_excel_error_value_in_a_range_is_named_in_that_cell():
     error_cell = {"type": "Error", "basicValue": "#DIV/0!", "errorType": "Div0"}  # Office.js error value
     got = xl_call("TOKEN_COST", [[2.5], [error_cell]], 2000, 0.6)
-    assert got == [[pytest.approx(costlib.token_cost(2.5, 2000, 0.6))], [{"type": "Error", "errorType": "Value"}]]
+    assert got == [[pytest.approx(costlib.token_cost(2.5, 2000, 0.6))], [{"type": "Error", "errorType": "Div0"}]]
     # Office.js sends a repeating argument as one list of its values
     assert xl_call("COSTLIB_MESSAGE", "TOKEN_COST", [[[2.5], [error_cell]], [[2000]], [[0.6]]]) == [
-        ["ok"], ["price_per_gpu_hour must be a number, got the Excel value #DIV/0! (row 2, column 1 of its range)"]]
+        ["ok"], ["price_per_gpu_hour is the error #DIV/0! in its cell (row 2, column 1 of its range)"]]

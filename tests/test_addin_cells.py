@@ -15,6 +15,7 @@ import xlwings as xw
 from xlwings import server
 
 import costlib
+import costlib.excel
 import costlib_udfs
 from costlib_udfs import CellError
 
@@ -50,13 +51,13 @@ def test_each_kind_of_bad_cell_keeps_its_own_error_and_message():
     params = [[7e9], [None], ["x"], [-5], [{"type": "Error", "basicValue": "#DIV/0!"}], [True]]
     got = xl_call("TRAIN_COST", params, 1e12, 2)
     assert got[0][0] == pytest.approx(costlib.train_cost(7e9, 1e12, 2))
-    assert got[1:] == [[VALUE], [VALUE], [NUM], [VALUE], [VALUE]]
+    assert got[1:] == [[VALUE], [VALUE], [NUM], [{"type": "Error", "errorType": "Div0"}], [VALUE]]  # #DIV/0! passes through
     assert why("TRAIN_COST", params, 1e12, 2) == [
         ["ok"],
         ["params is required, got a blank cell (row 2, column 1 of its range)"],
         ["params must be a number, got text 'x' (row 3, column 1 of its range)"],
         ["params must be > 0, got -5"],
-        ["params must be a number, got the Excel value #DIV/0! (row 5, column 1 of its range)"],
+        ["params is the error #DIV/0! in its cell (row 5, column 1 of its range)"],
         ["params must be a number, got True (row 6, column 1 of its range)"],
     ]
 
@@ -115,7 +116,7 @@ def test_blank_gpu_name_in_a_range_takes_the_default_gpu():
 def test_numeric_text_from_imports_is_its_number(text, number):
     assert xl_call("TOKEN_COST", text, 2000) == [[pytest.approx(costlib.token_cost(number, 2000))]] \
         if number >= 0 else True
-    assert costlib_udfs._numeric_text(text) == pytest.approx(number)
+    assert costlib.excel.numeric_text(text) == pytest.approx(number)
 
 
 @pytest.mark.parametrize("text", ["abc", "1,00", "2 dollars", "(3", "--2", "1.2.3", "$", "%"])
@@ -141,10 +142,11 @@ def test_a_date_as_years_is_refused_never_read_as_zero():
     with pytest.raises(CellError, match=r"^years must be a number of years, got a date \(2026-01-01\)$"):
         costlib_udfs.PRICE_AFTER_DECLINE(3.0, 0.9, dt.datetime(2026, 1, 1))
     # Office.js sends it as its serial number: 46023 is 2026-01-01 (Excel's 1900 date system)
-    with pytest.raises(CellError, match=r"years must be a number of years \(at most 200\), got 46023, "
-                                        r"which looks like a date \(2026-01-01\)") as info:
-        xl_call("PRICE_AFTER_DECLINE", 3.0, 0.9, 46023)
-    assert info.value.excel_error == "#NUM!"
+    assert xl_call("PRICE_AFTER_DECLINE", 3.0, 0.9, 46023) == [[NUM]]
+    assert why("PRICE_AFTER_DECLINE", 3.0, 0.9, 46023) == [[
+        "years must be a number of years (at most 200), got 46023, which looks like a date (2026-01-01)"]]
+    # a number of years too large to be a plan, and too small to be a date: no talk of dates
+    assert why("PRICE_AFTER_DECLINE", 3.0, 0.01, 250) == [["years must be a number of years (at most 200), got 250"]]
     assert xl_call("PRICE_AFTER_DECLINE", 3.0, 0.9, 2) == [[pytest.approx(0.03)]]  # 3 x 0.1^2
 
 
@@ -160,8 +162,9 @@ def test_a_date_as_years_is_refused_never_read_as_zero():
     ("MONTHS_TO_BREAKEVEN", (1e6, 0), "never: the monthly saving is 0, not positive"),
 ])
 def test_no_value_is_an_na_error_with_the_right_reason(name, args, reason):
+    assert xl_call(name, *args) == [[NA]]
     with pytest.raises(CellError) as info:
-        xl_call(name, *args)
+        costlib.excel.evaluate(costlib.excel.BY_NAME[name], args)
     assert str(info.value) == reason
     assert info.value.excel_error == "#N/A"
     assert why(name, *args) == [[reason]]
@@ -195,5 +198,5 @@ def test_functions_are_pure_and_in_the_costlib_category():
 
 
 def test_message_names_an_unknown_function():
-    assert why("TRAIN_COSTS", 1) == [["function must be the name of a costlib function such as TRAIN_COST, "
+    assert why("TRAIN_COSTS", 1) == [["function_name must be the name of a costlib function such as TRAIN_COST, "
                                       "got text 'TRAIN_COSTS'"]]

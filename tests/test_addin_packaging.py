@@ -107,9 +107,9 @@ demo = load(ROOT / "scripts" / "make_udf_demo.py", "make_udf_demo")
 @pytest.mark.parametrize("what,function,args,expected,rel,fmt,source", demo.EXAMPLES,
                          ids=[e[1] + str(i) for i, e in enumerate(demo.EXAMPLES)])
 def test_demo_expected_values_are_what_the_functions_give(what, function, args, expected, rel, fmt, source):
-    if isinstance(expected, str):  # an Excel error: the function raises (Office.js) with this error
+    if isinstance(expected, str):  # an Excel error: this code, whatever the runtime's representation
         with pytest.raises(costlib_udfs.CellError) as info:
-            getattr(costlib_udfs, function)(*args)
+            costlib_udfs.evaluate(costlib_udfs.BY_NAME[function], args)
         assert info.value.excel_error == expected, source
     else:
         got = getattr(costlib_udfs, function)(*args)
@@ -128,4 +128,19 @@ def test_demo_workbook_is_fresh_and_uses_only_known_functions():
     cached = openpyxl.load_workbook(path, data_only=True).active  # costlib's results stored in the file
     for row, (_, function, args, expected, rel, _, source) in enumerate(demo.EXAMPLES, start=5):
         assert cached[f"B{row}"].value == (expected if isinstance(expected, str) else pytest.approx(expected, rel=rel)), source
-    assert all(isinstance(c.value, float) for c in cached["D"][-3:])
+    header = next(c.row for c in cached["D"] if str(c.value).startswith("TOKEN_COST at 60 %"))
+    assert all(isinstance(cached[f"D{header + i}"].value, float) for i in (1, 2, 3))
+
+
+def test_demo_states_what_each_runtime_shows_one_code_per_condition():
+    ws = openpyxl.load_workbook(ROOT / "workbooks" / "udf-demo.xlsx").active
+    rows = {ws[f"A{r}"].value: r for r in range(1, ws.max_row + 1)}
+    for condition, function, args in demo.RUNTIME_ERRORS:
+        r = rows[condition]
+        spec = costlib_udfs.BY_NAME[function]
+        with pytest.raises(costlib_udfs.CellError) as single:
+            costlib_udfs.evaluate(spec, args)
+        # the same arguments with the first one as a two-cell range: the same code in its cell
+        ranged = costlib_udfs.evaluate(spec, ([[args[0]], [args[0]]],) + tuple(args[1:]))
+        assert ws[f"C{r}"].value == single.value.excel_error == ranged[1][0].excel_error, condition
+        assert ws[f"D{r}"].value == "#VALUE!"  # the classic add-in: a Null variant (addin/README.md)
