@@ -669,8 +669,10 @@ def evaluate(spec: Function, cells: tuple[Any, ...]) -> Any:
         # whole columns: rows where every range is blank are past the data (a required
         # argument blank there has nothing to compute): the used rows are computed, the rest blank
         used = max(_used_height(r) for r in shaped.values() if len(r) == height)
+        if used == 0:  # nothing but blank rows: nothing to compute
+            return [[""] * max(len(r[0]) for r in shaped.values())] * height
         if used < height:
-            shaped = {n: (r[:max(used, 1)] if len(r) == height else r) for n, r in shaped.items()}
+            shaped = {n: (r[:used] if len(r) == height else r) for n, r in shaped.items()}
     args = {name: _read(name, rows, spec) for name, rows in shaped.items()}
     if all(a.single for a in args.values()):
         scalars = {n: a.value for n, a in args.items()}
@@ -693,7 +695,7 @@ def evaluate(spec: Function, cells: tuple[Any, ...]) -> Any:
                     for j in (range(shape[1]) if a.value.shape[1] == 1 else (c,)):
                         out[i][j] = _element(spec, args, i, j)
     if used < height:
-        out.extend([[""] * shape[1]] * (height - max(used, 1)))
+        out.extend([[""] * shape[1]] * (height - used))
     return out
 
 
