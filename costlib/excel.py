@@ -27,8 +27,9 @@ add-in; ``costlib.models_in_excel`` uses it to compute a workbook's calls withou
 
 >>> evaluate(BY_NAME["TOKEN_COST"], (2.5, 2000, 0.2))
 1.7361...
->>> evaluate(BY_NAME["TOKEN_COST"], ([[2.5], ["abc"]], 2000))[1][0]
-CellError('price_per_gpu_hour must be a number, got text \\'abc\\' (row 2, column 1 of its range)', '#VALUE!')
+>>> bad = evaluate(BY_NAME["TOKEN_COST"], ([[2.5], ["abc"]], 2000))[1][0]
+>>> bad.excel_error, str(bad)
+('#VALUE!', "price_per_gpu_hour must be a number, got text 'abc' (row 2, column 1 of its range)")
 """
 
 from __future__ import annotations
