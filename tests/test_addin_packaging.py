@@ -90,7 +90,11 @@ def test_lite_requirements_install_costlib_and_do_not_pin_pyodide_packages():
     lines = [l.strip() for l in (ROOT / "addin" / "lite" / "requirements.txt").read_text().splitlines()
              if l.strip() and not l.startswith("#")]
     assert any(l.endswith("-py3-none-any.whl") and "costlib" in l for l in lines)
-    assert not any(re.match(r"(numpy|pandas)\b.*[=<>]", l) for l in lines)  # Pyodide provides them
+    assert not any(re.match(r"(numpy|pandas|pydantic)\b.*[=<>]", l) for l in lines)  # Pyodide provides them
+    comments = (ROOT / "addin" / "lite" / "requirements.txt").read_text()
+    # addin/README.md: GitHub release assets send no CORS headers, so Pyodide cannot fetch them
+    assert "GitHub release assets\ndo not send them" in comments or "GitHub release assets do not send" in \
+        comments.replace("\n# ", " ")
 
 
 def test_addin_readme_lists_every_function():
