@@ -50,7 +50,7 @@ from . import arguments as _arguments
 from . import catalogue, economics, inference, prices, training
 from .errors import CostlibError
 
-__all__ = ["Function", "FUNCTIONS", "BY_NAME", "CellError", "evaluate", "message", "argument_help",
+__all__ = ["Function", "FUNCTIONS", "BY_NAME", "CellError", "Cells", "evaluate", "message", "argument_help",
            "read_cell", "ERRORS", "MAX_YEARS", "MESSAGE_OK", "functions_markdown", "with_functions",
            "SINGLE_CELL_ARGUMENTS", "TEXT_ARGUMENTS", "CHOICES"]
 
@@ -408,9 +408,9 @@ def _rows(name: str, cells: Any) -> list:
         if any(isinstance(r, (list, tuple)) for r in cells):
             raise CellError(f"{name} must be a rectangular range", argument=name)
         return [list(cells)]  # xlwings hands a one-row range over as a flat list: it is a row
-    if not cells[0] or len(set(map(len, cells))) != 1:
+    if not cells[0]:
         raise CellError(f"{name} must be a rectangular range", argument=name)
-    return cells if isinstance(cells, list) else list(cells)
+    return cells if isinstance(cells, list) else list(cells)  # rectangular: checked on the used rows (_read)
 
 
 def _used_height(rows: list) -> int:
@@ -431,6 +431,25 @@ def _used_height(rows: list) -> int:
                 return lo + k + 1
         j = lo
     return 0
+
+
+class Cells(list):
+    """A 2-D result: rows of cell values, with where its :class:`CellError` cells are.
+
+    ``errors`` lists the (row, column) of every error cell, so an adapter marshals the
+    errors without reading the million cells of a whole column.
+    """
+
+    def __init__(self, rows=()):
+        super().__init__(rows)
+        self.errors: set[tuple[int, int]] = set()
+
+    def put(self, i: int, j: int, value: Any) -> None:
+        self[i][j] = value
+        if isinstance(value, CellError):
+            self.errors.add((i, j))
+        else:
+            self.errors.discard((i, j))
 
 
 @dataclass
@@ -464,36 +483,50 @@ def _read(name: str, rows: list, spec: Function) -> _Argument:
         raise CellError(f"{name} must be a single cell, got a range of {len(rows)}x{len(rows[0])} cells",
                         argument=name)
     text = name in TEXT_ARGUMENTS
-    if not text:  # the fast path: a range of plain numbers is one numpy conversion
-        kinds = set(map(type, itertools.chain.from_iterable(rows)))
-        if kinds <= {float} or (kinds <= {float, int} and not _has_com_error(rows)):
-            array = np.array(rows, dtype=np.float64)
-            if _is_years(name) and (array > MAX_YEARS).any():
-                return _with_problems(name, array, {
-                    (int(i), int(j)): _too_many_years(name, float(array[i, j]))
-                    for i, j in zip(*np.nonzero(array > MAX_YEARS))})
-            return _Argument(array, False, {}, set())
+    width = len(rows[0])
+    if len(set(map(len, rows))) != 1:  # the used rows only: a whole column's blank tail is never read
+        raise CellError(f"{name} must be a rectangular range", argument=name)
+    flat = list(itertools.chain.from_iterable(rows))
+    if len(flat) != len(rows) * width:
+        raise CellError(f"{name} must be a rectangular range", argument=name)
+    if text:
+        odd = range(len(flat))
+    else:  # plain numbers go to numpy in one conversion; only the other cells are read one by one
+        codes = _COM_CODES
+        odd = [k for k, v in enumerate(flat) if type(v) is not float and (type(v) is not int or v in codes)]
     problems: dict[tuple[int, int], CellError] = {}
     blanks: set[tuple[int, int]] = set()
     fill_default = optional and (_is_number(default) or (text and isinstance(default, str)))
-    out = np.empty((len(rows), len(rows[0])), dtype=object if text else np.float64)
-    for i, row in enumerate(rows):
-        for j, value in enumerate(row):
-            if _is_blank(value):
-                if fill_default:
-                    out[i, j] = default
-                    continue
-                if optional:
-                    blanks.add((i, j))
-                else:
-                    problems[i, j] = CellError(f"{name} is required, got a blank cell", argument=name)
-                out[i, j] = np.nan if not text else ""
+    stand_in = "" if text else np.nan
+    if odd and not text:
+        flat = list(flat)
+    for k in odd:
+        value = flat[k]
+        where = divmod(k, width)
+        if _is_blank(value):
+            if fill_default:
+                flat[k] = default
                 continue
-            try:
-                out[i, j] = read_cell(name, value)
-            except CellError as exc:
-                problems[i, j] = exc
-                out[i, j] = np.nan if not text else ""
+            if optional:
+                blanks.add(where)
+            else:
+                problems[where] = CellError(f"{name} is required, got a blank cell", argument=name)
+            flat[k] = stand_in
+            continue
+        try:
+            flat[k] = read_cell(name, value)
+        except CellError as exc:
+            problems[where] = exc
+            flat[k] = stand_in
+    out = np.array(flat, dtype=object if text else np.float64).reshape(len(rows), width)
+    if text:
+        out = out.astype(object)
+    elif _is_years(name):
+        late = np.nonzero(out > MAX_YEARS)
+        for i, j in zip(*late):
+            problems.setdefault((int(i), int(j)), _too_many_years(name, float(out[i, j])))
+    if not problems and not blanks:
+        return _Argument(out, False, {}, set())
     return _with_problems(name, out, problems, blanks)
 
 
@@ -510,9 +543,7 @@ def _with_problems(name: str, out: np.ndarray, problems: dict, blanks: set | Non
     return _Argument(out, False, problems, blanks or set(), computable=not bad or good is not None)
 
 
-def _has_com_error(rows: list) -> bool:
-    codes = COM_ERRORS.keys()
-    return any(v in codes for v in itertools.chain.from_iterable(rows) if type(v) is int)
+_COM_CODES = frozenset(COM_ERRORS)
 
 
 def _is_number(value: Any) -> bool:
@@ -619,7 +650,7 @@ def _block(spec: Function, args: dict[str, _Argument], rows: range, cols: range,
         result = np.asarray(_call(spec, kwargs))
     except CellError:
         if len(rows) == 1 and len(cols) == 1:
-            out[rows.start][cols.start] = _element(spec, args, rows.start, cols.start)
+            out.put(rows.start, cols.start, _element(spec, args, rows.start, cols.start))
             return
         if len(rows) > 1:
             half = rows.start + len(rows) // 2
@@ -631,18 +662,25 @@ def _block(spec: Function, args: dict[str, _Argument], rows: range, cols: range,
             _block(spec, args, rows, range(half, cols.stop), out)
         return
     result = np.broadcast_to(result, (len(rows), len(cols)))
+    bad: list = []
     if result.dtype.kind == "f":
         values = result.tolist()
-        bad = ~np.isfinite(result)
-        if bad.any():
-            for i, j in zip(*np.nonzero(bad)):
-                values[i][j] = _to_cell(result[i, j], spec, _scalars(args, rows.start + i, cols.start + j))
+        nonfinite = ~np.isfinite(result)
+        if nonfinite.any():
+            bad = [(int(i), int(j), _to_cell(result[i, j], spec, _scalars(args, rows.start + i, cols.start + j)))
+                   for i, j in zip(*np.nonzero(nonfinite))]
     elif result.dtype.kind == "b":
         values = result.tolist()
     else:
         values = [[_to_cell(v, spec, None) for v in row] for row in result.tolist()]
-    for i, row in enumerate(values):
-        out[rows.start + i][cols.start:cols.stop] = row
+        bad = [(i, j, v) for i, row in enumerate(values) for j, v in enumerate(row) if isinstance(v, CellError)]
+    if len(rows) == len(out) and len(cols) == len(out[0]):
+        out[:] = values  # the whole result in one call: no copying row by row
+    else:
+        for i, row in enumerate(values):
+            out[rows.start + i][cols.start:cols.stop] = row
+    for i, j, value in bad:
+        out.put(rows.start + i, cols.start + j, value)
 
 
 def evaluate(spec: Function, cells: tuple[Any, ...]) -> Any:
@@ -671,7 +709,7 @@ def evaluate(spec: Function, cells: tuple[Any, ...]) -> Any:
         # argument blank there has nothing to compute): the used rows are computed, the rest blank
         used = max(_used_height(r) for r in shaped.values() if len(r) == height)
         if used == 0:  # nothing but blank rows: nothing to compute
-            return [[""] * max(len(r[0]) for r in shaped.values())] * height
+            return Cells([[""] * max(len(r[0]) for r in shaped.values())] * height)
         if used < height:
             shaped = {n: (r[:used] if len(r) == height else r) for n, r in shaped.items()}
     args = {name: _read(name, rows, spec) for name, rows in shaped.items()}
@@ -679,22 +717,26 @@ def evaluate(spec: Function, cells: tuple[Any, ...]) -> Any:
         scalars = {n: a.value for n, a in args.items()}
         value = _to_cell(np.asarray(_call(spec, scalars)).reshape(-1)[0], spec, scalars)
         if used < height:
-            return [[value]] + [[""]] * (height - 1)
+            out = Cells([[value]] + [[""]] * (height - 1))
+            out.put(0, 0, value)
+            return out
         if isinstance(value, CellError):
             raise value
         return value
     shape = _shape(args)
-    out: list = [[None] * shape[1] for _ in range(shape[0])]
+    out = Cells([None] * shape[1] for _ in range(shape[0]))
     if all(a.computable for a in args.values()):
         _block(spec, args, range(shape[0]), range(shape[1]), out)
     else:  # no good cell in some argument: every cell on its own
-        out = [[_element(spec, args, i, j) for j in range(shape[1])] for i in range(shape[0])]
+        for i in range(shape[0]):
+            for j in range(shape[1]):
+                out.put(i, j, _element(spec, args, i, j))
     for a in args.values():  # cells with a problem of their own, or a blank whose default is not a number
         if not a.single and (a.problems or a.blanks):
             for r, c in set(a.problems) | a.blanks:
                 for i in (range(shape[0]) if a.value.shape[0] == 1 else (r,)):
                     for j in (range(shape[1]) if a.value.shape[1] == 1 else (c,)):
-                        out[i][j] = _element(spec, args, i, j)
+                        out.put(i, j, _element(spec, args, i, j))
     if used < height:
         out.extend([[""] * shape[1]] * (height - used))
     return out

@@ -59,7 +59,13 @@ def error_cell(error: CellError) -> Any:
 def as_cells(result: Any) -> Any:
     """:func:`costlib.excel.evaluate`'s result with each bad element as the runtime's error value."""
     if isinstance(result, list):
-        return [[error_cell(v) if isinstance(v, CellError) else v for v in row] for row in result]
+        errors = getattr(result, "errors", None)
+        if errors is None:
+            errors = {(i, j) for i, row in enumerate(result) for j, v in enumerate(row) if isinstance(v, CellError)}
+        result = list(result)  # a plain list: xlwings's conversion is slow on a list subclass
+        for i in {i for i, _ in errors}:  # rows holding an error are rebuilt; the others are shared
+            result[i] = [error_cell(v) if isinstance(v, CellError) else v for v in result[i]]
+        return result
     return error_cell(result) if isinstance(result, CellError) else result
 
 
