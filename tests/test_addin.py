@@ -9,8 +9,10 @@ Root conftest.py sets XLWINGS_ON_SERVER before xlwings is imported.
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -347,3 +349,35 @@ def test_excel_error_value_in_a_range_is_named_in_that_cell():
     # Office.js sends a repeating argument as one list of its values
     assert xl_call("COSTLIB_MESSAGE", "TOKEN_COST", [[[2.5], [error_cell]], [[2000]], [[0.6]]]) == [
         ["ok"], ["price_per_gpu_hour is the error #DIV/0! in its cell (row 2, column 1 of its range)"]]
+
+
+# --- help texts that slipped (generated from the registry and the docstrings) ---------------------
+
+HELP = [
+    # (function, argument or None for the description, text that must be there, text that must not)
+    ("GPU_PRICE", None, "reserved, on_demand, spot, 1_year, 3_year", None),  # it takes five tiers
+    ("BREAKEVEN_AFTER_DECLINE", None, "after years of decline", "next year's"),  # it takes years
+    ("PRICE_AFTER_DECLINE", "years", "at most 200", None),  # the cap on years, stated
+    ("BREAKEVEN_AFTER_DECLINE", "years", "at most 200", None),
+    ("GPU_SPEC", "field", '"tflops" (dense BF16 peak) [TFLOP/s]', None),
+    ("NEEDS_REDESIGN", None, "default 30 %", "[FactorBeamND]"),  # no citation key in Excel's dialog
+    ("API_PRICE", "price_date", "Day the price must be in force on", None),
+]
+
+
+@pytest.mark.parametrize("name,argument,present,absent", HELP, ids=[f"{h[0]}-{h[1]}" for h in HELP])
+def test_help_texts_say_what_the_function_takes(meta, name, argument, present, absent):
+    text = meta[name]["description"] if argument is None else next(
+        p["description"] for p in meta[name]["parameters"] if p["name"] == argument)
+    assert present in text, text
+    assert absent is None or absent not in text, text
+
+
+def test_no_excel_description_shows_a_citation_key(meta):
+    for name in NAMES:
+        assert not re.search(r"\[[A-Z][A-Za-z]+(\d{4}[a-z]?|ND)\]", meta[name]["description"]), name
+
+
+def test_the_guide_says_api_price_reads_genai_prices():
+    text = (Path(__file__).resolve().parents[1] / "addin" / "README.md").read_text()
+    assert "`API_PRICE` reads the maintained price data genai-prices" in text
