@@ -16,7 +16,7 @@ and long-context tiers. This module reads it:
 - **the user's own price file still wins**: inside ``costlib.catalogue.use("api_prices",
   "my_prices.csv")``, :func:`costlib.api_price` reads that file instead.
 
->>> api_prices("gpt-4o", price_price_date="2026-11-01")["input"]
+>>> api_prices("gpt-4o", price_date="2026-11-01")["input"]
 2.5
 """
 
