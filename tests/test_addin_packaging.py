@@ -148,3 +148,19 @@ def test_demo_states_what_each_runtime_shows_one_code_per_condition():
         ranged = costlib_udfs.evaluate(spec, ([[args[0]], [args[0]]],) + tuple(args[1:]))
         assert ws[f"C{r}"].value == single.value.excel_error == ranged[1][0].excel_error, condition
         assert ws[f"D{r}"].value == "#VALUE!"  # the classic add-in: a Null variant (addin/README.md)
+
+
+def test_costlib_never_imports_its_adapter():
+    """The add-in is an adapter over costlib: nothing in costlib/ imports it, and costlib.excel
+    (the functions' table and cell semantics) imports no Excel runtime either."""
+    import ast
+
+    for path in (ROOT / "costlib").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                    for alias in node.names}
+        imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, ast.ImportFrom) and node.module and node.level == 0}
+        assert "costlib_udfs" not in imported, path
+        if path.name == "excel.py":
+            assert "xlwings" not in imported, path
