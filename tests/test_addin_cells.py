@@ -200,3 +200,23 @@ def test_functions_are_pure_and_in_the_costlib_category():
 def test_message_names_an_unknown_function():
     assert why("TRAIN_COSTS", 1) == [["function_name must be the name of a costlib function such as TRAIN_COST, "
                                       "got text 'TRAIN_COSTS'"]]
+
+
+# --- whole columns: the used rows computed, blanks past them ------------------------------------
+
+def test_a_whole_column_gives_its_rows_and_blanks_past_the_data():
+    rows = 1_048_576  # a worksheet column (Excel 2007 and later)
+    prices = [[2.5], [None], [2.0]] + [[None]] * (rows - 3)  # row 2 blank inside the data
+    speeds = [[2000], [2000], [1000]] + [[None]] * (rows - 3)
+    got = xl_call("TOKEN_COST", prices, speeds, 0.6)
+    assert len(got) == rows
+    assert got[0][0] == pytest.approx(costlib.token_cost(2.5, 2000, 0.6))
+    assert got[1] == [VALUE]  # a required blank inside the data is still an error
+    assert got[2][0] == pytest.approx(costlib.token_cost(2.0, 1000, 0.6))
+    assert all(r == [""] for r in got[3:])  # blanks, not errors: SUM over the column is the data's
+    assert why("TOKEN_COST", prices[:4], speeds[:4], 0.6)[1] == [
+        "price_per_gpu_hour is required, got a blank cell (row 2, column 1 of its range)"]
+
+
+def test_an_empty_whole_column_is_blank():
+    assert xl_call("TOKEN_COST", [[None]] * 1000, [[None]] * 1000) == [[""]] * 1000
