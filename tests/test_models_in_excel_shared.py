@@ -297,9 +297,9 @@ def test_inline_keeps_a_group_whole_or_writes_it_out_cell_by_cell(tmp_path, mode
     for ref in ("C3", "C4", "C5", "D3", "E2", "E3", "F3"):
         assert cell_xml(new, ref) == cell_xml(old, ref), ref
         assert "kept as one shared formula with" in done[ref]
-    assert cell_xml(new, "D2").startswith('<c r="D2" s="1"><f t="shared" ref="D2:E3" si="1">IF(NOT(ISNUMBER($A2))')
+    assert cell_xml(new, "D2").startswith('<c r="D2" s="1"><f t="shared" ref="D2:E3" si="1">IF(NOT(ISNUMBER($A2))+ISLOGICAL($A2)')
     assert "6 * $A2 * $B2 / (312 * 1E12 * IF(D$1=\"\",0.4,D$1)) / 3600 * $H$1" in cell_xml(new, "D2")
-    assert cell_xml(new, "F2").startswith('<c r="F2" s="1"><f t="shared" ref="F2:F3" si="2">IF(NOT(ISNUMBER(\'Q1 A2\'!A2))')
+    assert cell_xml(new, "F2").startswith('<c r="F2" s="1"><f t="shared" ref="F2:F3" si="2">IF(NOT(ISNUMBER(\'Q1 A2\'!A2))+ISLOGICAL(\'Q1 A2\'!A2)')
     # K2:K3: K3's gpu cell holds a name, so K3 is frozen and K2 gets its own formula
     assert cell_xml(new, "K2") == (f'<c r="K2" s="1"><f>{native("TRAIN_COST(A2,B2,2,L2)").replace("<", "&lt;")}</f>'
                                    f'<v>{_v(EXPECTED["K2"][1])}</v></c>')

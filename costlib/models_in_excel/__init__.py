@@ -881,7 +881,7 @@ def _inline_call(span: Span, model: "_Model | None", sheet: str) -> tuple[str, l
             v = _atomic(text)
             figure = excel_number(_catalogue_figure(function, default))
             v = f'IF({v}="",{figure},{v})'
-            type_checks.append((f"NOT(ISNUMBER({v}))", "#VALUE!"))
+            type_checks.append((f"NOT(ISNUMBER({v}))+ISLOGICAL({v})", "#VALUE!"))
             rule_checks.append((f"{v}<=0", "#NUM!"))
             given[name] = v
             continue
@@ -912,7 +912,7 @@ def _inline_call(span: Span, model: "_Model | None", sheet: str) -> tuple[str, l
             stand_in = given.get(other) or excel_number(params[other].default)
         if stand_in is not None:
             v = f'IF({v}="",{stand_in},{v})'
-        type_checks.append((f"NOT(ISNUMBER({v}))", "#VALUE!"))
+        type_checks.append((f"NOT(ISNUMBER({v}))+ISLOGICAL({v})", "#VALUE!"))
         broken = _breaks(rule, v)
         if broken:
             rule_checks.append((broken, "#NUM!"))
