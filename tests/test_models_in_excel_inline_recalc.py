@@ -25,7 +25,7 @@ from costlib.workbook import recalc
 
 pytestmark = pytest.mark.slow
 
-#: A plausible value of each argument (the reference run of DOMAIN.md where there is one).
+#: A plausible value of each argument ([WaferZero2026]'s examples where it gives one; the rest assumption).
 VALID = {
     "params": 70e9, "tokens": 15e12, "price_per_gpu_hour": 2.0, "gpu": 989.4, "mfu": 0.4,
     "flops_per_param_token": 6.0, "flops": 6.3e24, "gpu_hours": 4.4e6, "price_per_kwh": 0.1, "pue": 1.2,
