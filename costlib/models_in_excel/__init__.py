@@ -61,7 +61,7 @@ from xml.sax.saxutils import escape
 from ..errors import CostlibError
 from . import formula as _formula
 from .formula import Area, Span, area, call_spans, excel_number, shift as _shift, split as _split, tight_powers
-from .ooxml import (REL, ErrorValue, ModelError, OutputExistsError, Package, Sheet, address, column_letters,
+from .ooxml import (ERRORS, REL, ErrorValue, ModelError, OutputExistsError, Package, Sheet, address, column_letters,
                     copy_file, read_shared_strings, read_sheet, write_package)
 
 __all__ = ["Call", "scan", "freeze", "inline", "inline_formula", "store_values", "ModelError", "OutputExistsError",
@@ -450,10 +450,10 @@ def _value_xml(cell, value: Any) -> bytes:
         kind, inner = "b", f"<{p}v>{int(value)}</{p}v>"
     elif isinstance(value, (int, float)):
         number = float(value)
-        text = repr(number) if not number.is_integer() or abs(number) >= 1e16 else str(int(number))
         if not math.isfinite(number):
             kind, inner = "e", f"<{p}v>#NUM!</{p}v>"
         else:
+            text = repr(number) if not number.is_integer() else str(int(number))
             kind, inner = "", f"<{p}v>{text}</{p}v>"
     elif hasattr(value, "isoformat"):
         kind, inner = "d", f"<{p}v>{value.isoformat()}</{p}v>"
@@ -1012,6 +1012,8 @@ def store_values(path: str | os.PathLike, out: str | os.PathLike, values: dict[t
                 if key not in wanted:
                     continue
                 value = wanted.pop(key)
+                if isinstance(value, str) and value in ERRORS:  # an error as its Excel code: an error cell
+                    value = ErrorValue(value)
                 if cell.formula is None:
                     raise ModelError(f"{sheet.name}!{cell.address} holds no formula to store a value for")
                 fxml = sheet.data[cell.fspan[0]:cell.fspan[1]]
