@@ -345,3 +345,46 @@ def test_a_new_file_follows_the_umask_and_a_replaced_one_keeps_its_mode(tmp_path
     kept.chmod(0o604)
     mx.inline(model, kept, force=True)
     assert stat.S_IMODE(kept.stat().st_mode) == 0o604
+
+
+# ---------------------------------------------------------------------------- names and other sheets
+
+def test_names_and_cross_sheet_references_resolve_or_the_call_is_frozen_with_its_reason(tmp_path):
+    rows = (inputs_row() + '<row r="2">' + cell("D2", "TRAIN_COST(Params,B1,Inputs!B1)", TRAIN)
+            + cell("E2", "TRAIN_COST(Nowhere,B1,C1)", 1.0) + cell("F2", "TRAIN_COST(A1,B1,Missing!B1)", 1.0) + "</row>")
+    model = build(tmp_path / "m.xlsx", {"Model": sheet_xml(rows), "Inputs": sheet_xml('<row r="1"><c r="B1"><v>2</v></c></row>')},
+                  names={"Params": "Model!$A$1"})
+    calls = {c.cell: c for c in mx.scan(model)}
+    assert calls["D2"].computed == pytest.approx(TRAIN) and calls["D2"].stale is False
+    assert calls["E2"].note == "the argument Nowhere is not a defined name of this workbook"
+    assert calls["F2"].note == "the argument Missing!B1 refers to a sheet 'Missing' that is not a worksheet of this workbook"
+    done = {c.cell: (c.action, note) for c, note in mx.inline(model, tmp_path / "i.xlsx")}
+    assert done["D2"][0] == "inlined" and "6 * Params * B1 / (989.4 * 1E12 * 0.4) / 3600 * Inputs!B1" in done["D2"][1]
+    assert done["E2"] == ("left", "left as it is: the argument Nowhere is not a defined name of this workbook: frozen "
+                                  "instead; and the argument Nowhere is not a defined name of this workbook")
+    assert done["F2"][0] == "left"
+
+
+def test_a_damaged_package_is_an_error_naming_the_part(tmp_path, capsys):
+    model = one_call(tmp_path, "TRAIN_COST(A1,B1,C1)")
+    damaged = tmp_path / "twice.xlsx"
+    with zipfile.ZipFile(model) as src, zipfile.ZipFile(damaged, "w") as z:
+        for info in src.infolist():
+            z.writestr(info, src.read(info))
+        with pytest.warns(UserWarning, match="Duplicate name"):  # zipfile's own warning, writing the damage
+            z.writestr("xl/workbook.xml", src.read("xl/workbook.xml"))
+    with pytest.raises(mx.ModelError, match="part xl/workbook.xml appears twice"):
+        mx.scan(damaged)
+    strings = build(tmp_path / "s.xlsx", {"Model": sheet_xml('<row r="1"><c r="A1" t="s"><v>7</v></c></row>')})
+    assert cli.main(["scan", str(strings)]) == 2
+    err = capsys.readouterr().err
+    assert "sheet1.xml: A1 points at shared string '7', which does not exist (the workbook has 0)" in err
+
+
+def test_cli_scan_says_how_each_call_is_stored_and_what_the_file_holds(tmp_path, capsys):
+    model = one_call(tmp_path, "[1]!TRAIN_COST(A1,B1,C1)", externals=["costlib.xlam"])
+    assert cli.main(["scan", str(model)]) == 0
+    out, err = capsys.readouterr()
+    assert out == (f"Model!D2\t=[1]!TRAIN_COST(A1,B1,C1)\tstored {TRAIN!r}\tcostlib {TRAIN!r}\tfresh"
+                   "\tstored as external [1]\n")
+    assert "note: external link [1] (xl/externalLinks/externalLink1.xml) to costlib.xlam: kept as it is" in err

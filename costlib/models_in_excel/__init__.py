@@ -137,7 +137,8 @@ class _Model:
     def __init__(self, path: str | os.PathLike):
         self.package = Package(path)
         try:
-            self._read()
+            with _naming(self.package):
+                self._read()
         except BaseException:
             self.package.close()
             raise
@@ -346,6 +347,24 @@ class _Model:
                                       f"(stored {_shown(other.stored)}, costlib {_shown(other.computed)})")
 
 
+class _naming:
+    """Turn an unexpected failure inside into a ModelError naming the file and the part being read."""
+
+    def __init__(self, package: Package):
+        self.package = package
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if exc is None or isinstance(exc, (CostlibError, OSError, KeyboardInterrupt, MemoryError)) or \
+                not isinstance(exc, Exception):
+            return False
+        part = f" (part {self.package.last_part})" if self.package.last_part else ""
+        raise ModelError(f"{self.package.path}{part}: cannot be read as an Excel workbook "
+                         f"({type(exc).__name__}: {str(exc)[:200]})") from None
+
+
 def _balanced(text: str) -> bool:
     depth = 0
     for ch in text:
@@ -398,10 +417,11 @@ def scan(path: str | os.PathLike) -> list[Call]:
     """
     model = _Model(path)
     try:
-        calls = model.calls()
-        for call in calls:
-            model.compute(call)
-        return Rewritten(calls, notices=_notices(model))
+        with _naming(model.package):
+            calls = model.calls()
+            for call in calls:
+                model.compute(call)
+            return Rewritten(calls, notices=_notices(model))
     finally:
         model.close()
 
@@ -625,7 +645,8 @@ def _rewrite(path, out, decide, force: bool) -> Rewritten:
     """Apply ``decide(call, model)`` to each call and write the copy."""
     model = _Model(path)
     try:
-        return _rewrite_model(model, Path(out), decide, force)
+        with _naming(model.package):
+            return _rewrite_model(model, Path(out), decide, force)
     finally:
         model.close()
 
@@ -850,8 +871,10 @@ def _inline_call(span: Span, model: "_Model | None", sheet: str) -> tuple[str, l
         if model is not None:
             try:
                 resolved = model.resolve(sheet, text)
-            except _Unreadable:
-                resolved = None
+            except _Unreadable as exc:
+                if area(text) is not None or re.fullmatch(r"[A-Za-z_\\][A-Za-z0-9_.\\]*", text):
+                    raise _NotInlinable(f"{exc}: frozen instead") from None
+                resolved = None  # an expression: the native formula computes it, the checks apply to its value
         literal = _literal_kind(text)
         if name == "gpu":
             if literal == "text":

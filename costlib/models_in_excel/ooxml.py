@@ -444,6 +444,11 @@ class Package:
             raise ModelError(f"{self.path}: not an .xlsx or .xlsm package (not a zip file: {exc})") from None
         self.infos = self.zip.infolist()
         self.names = {i.filename: i for i in self.infos}
+        self.last_part = ""  # the part read last: an unexpected failure names it
+        if len(self.names) != len(self.infos):
+            twice = sorted({i.filename for i in self.infos if sum(j.filename == i.filename for j in self.infos) > 1})
+            self.close()
+            raise ModelError(f"{self.path}: part {twice[0]} appears twice in the package; the file is damaged")
         total = 0
         for info in self.infos:
             total += info.file_size
@@ -474,6 +479,9 @@ class Package:
 
     def read(self, part: str) -> bytes:
         """One part, streamed within the caps; ModelError naming the part otherwise."""
+        self.last_part = part
+        if part not in self.names:
+            raise ModelError(f"{self.path}: has no part {part}; the file is damaged or not an Excel workbook")
         info = self.names[part]
         chunks, size = [], 0
         try:
