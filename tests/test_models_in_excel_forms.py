@@ -388,3 +388,12 @@ def test_cli_scan_says_how_each_call_is_stored_and_what_the_file_holds(tmp_path,
     assert out == (f"Model!D2\t=[1]!TRAIN_COST(A1,B1,C1)\tstored {TRAIN!r}\tcostlib {TRAIN!r}\tfresh"
                    "\tstored as external [1]\n")
     assert "note: external link [1] (xl/externalLinks/externalLink1.xml) to costlib.xlam: kept as it is" in err
+
+
+def test_a_gpu_range_over_whole_columns_is_checked_for_names_without_building_it(tmp_path):
+    rows = (inputs_row() + '<row r="2"><c r="G2" t="inlineStr"><is><t>H100</t></is></c>'
+            + cell("D2", "TRAIN_COST(A1,B1,C1,F:XFD)", 1.0) + cell("E2", "TRAIN_COST(A1,B1,C1,1:1)", 1.0) + "</row>")
+    model = build(tmp_path / "m.xlsx", {"Model": sheet_xml(rows)})
+    done = {c.cell: (c.action, note) for c, note in mx.inline(model, tmp_path / "i.xlsx")}
+    assert done["D2"][1].startswith("frozen: gpu F:XFD holds a catalogue name")  # G2 holds "H100"
+    assert done["E2"][0] == "inlined"  # row 1 holds numbers only

@@ -147,9 +147,9 @@ class _Model:
         structure = self.package.structure()
         self.structure = structure
         strings = []
-        for candidate in ("xl/sharedStrings.xml",):
-            if candidate in self.package.names:
-                strings = read_shared_strings(self.package.read(candidate), self.package.where(candidate))
+        if structure.shared_strings:
+            part = structure.shared_strings
+            strings = read_shared_strings(self.package.read(part), self.package.where(part))
         self.sheets: dict[str, Sheet] = {}
         for name, part in structure.sheets:
             self.sheets[name] = read_sheet(name, part, self.package.read(part), strings, self.package.where(part))
@@ -210,6 +210,13 @@ class _Model:
         values = self.sheets[sheet].values
         rows, cols = min(a.shape[0], shape[0]), min(a.shape[1], shape[1])
         return [[values.get((r, c)) for c in range(a.c0, a.c0 + cols)] for r in range(a.r0, a.r0 + rows)]
+
+    def holds_text(self, a: Area) -> bool:
+        """True where a cell of area ``a`` holds text; only the sheet's own cells are looked at."""
+        values = self.sheets[a.sheet].values
+        if a.shape[0] * a.shape[1] <= len(values):
+            return any(isinstance(values.get((r, c)), str) for r in range(a.r0, a.r1 + 1) for c in range(a.c0, a.c1 + 1))
+        return any(isinstance(v, str) and a.r0 <= r <= a.r1 and a.c0 <= c <= a.c1 for (r, c), v in values.items())
 
     # -- evaluation
 
@@ -897,8 +904,7 @@ def _inline_call(span: Span, model: "_Model | None", sheet: str) -> tuple[str, l
                     raise _NotInlinable(f"gpu {text} holds a catalogue name; a native formula needs the number "
                                         "(TFLOP/s or W): frozen instead")
             if isinstance(resolved, Area):
-                grid = model.window(resolved.sheet, resolved, (min(resolved.shape[0], 10_000), resolved.shape[1]))
-                if any(isinstance(v, str) for row in grid for v in row):
+                if model.holds_text(resolved):
                     raise _NotInlinable(f"gpu {text} holds a catalogue name; a native formula needs the number "
                                         "(TFLOP/s or W): frozen instead")
             v = _atomic(text)

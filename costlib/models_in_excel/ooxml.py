@@ -542,7 +542,9 @@ class Package:
                                    or "externalLink" in kind), "")
                 links.append(ExternalLink(len(links) + 1, part, target))
         vba = sorted(n for n in self.names if n.lower().endswith("vbaproject.bin"))
-        return Structure(sheets, names, links, vba)
+        strings = next((t for t, kind in rels.values() if kind.endswith("/sharedStrings") and t in self.names),
+                       "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in self.names else None)
+        return Structure(sheets, names, links, vba, strings)
 
 
 @dataclass
@@ -551,6 +553,7 @@ class Structure:
     defined_names: list[tuple[str, str | None, str]]  # (name, sheet it is local to or None, its text)
     external_links: list[ExternalLink]
     vba: list[str]                                    # VBA project parts (an .xlsm's macros)
+    shared_strings: str | None = None                 # the shared string table's part
 
 
 def _ole_message(path: Path) -> str:
