@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
+EXIT_PARTIAL = 1  # freeze/inline wrote the copy but left some costlib cells as they were (see --partial)
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 EPILOG = """examples:
@@ -465,19 +466,32 @@ def cmd_scan(args: argparse.Namespace) -> int:
     from .models_in_excel import scan
 
     calls = scan(args.model)
+    for notice in calls.notices:
+        print(f"costlib: note: {notice}", file=sys.stderr)
     for c in calls:
         state = "unknown" if c.stale is None else ("STALE" if c.stale else "fresh")
+        form = "" if c.stored_as == "plain" else f"\tstored as {c.stored_as}"
         print(f"{c.sheet}!{c.cell}\t={c.formula}\tstored {c.stored!r}\tcostlib {c.computed!r}\t{state}"
-              + (f"\t{c.note}" if c.note else ""))
-    print(f"{len(calls)} cells call costlib functions; {sum(bool(c.stale) for c in calls)} stale", file=sys.stderr)
+              + form + (f"\t{c.note}" if c.note else ""))
+    print(f"{len(calls)} cells call costlib functions; {sum(bool(c.stale) for c in calls)} stale; "
+          f"{sum(c.reason is not None for c in calls)} cannot be evaluated from the file alone", file=sys.stderr)
     return 0
 
 
 def _rewrite_command(args: argparse.Namespace, action) -> int:
-    done = action(args.model, args.output)
+    done = action(args.model, args.output, force=args.force)
+    for notice in done.notices:
+        print(f"costlib: note: {notice}", file=sys.stderr)
     for call, what in done:
         print(f"{call.sheet}!{call.cell}\t={call.formula}\t{what}")
-    print(f"wrote {args.output}: {len(done)} cells", file=sys.stderr)
+    left = done.left
+    print(f"wrote {args.output}: {len(done)} cells" + (f", {len(left)} left as they are" if left else ""),
+          file=sys.stderr)
+    if left and not args.partial:
+        cells = ", ".join(f"{c.sheet}!{c.cell}" for c in left[:5]) + (", ..." if len(left) > 5 else "")
+        print(f"costlib: error: {len(left)} costlib cells could not be evaluated from the file alone and were left "
+              f"as they are ({cells}); pass --partial to accept that", file=sys.stderr)
+        return EXIT_PARTIAL
     return 0
 
 
@@ -541,14 +555,19 @@ def build_parser() -> argparse.ArgumentParser:
                                       "now, and whether the stored one is stale. Example: costlib scan model.xlsx")
     scan.add_argument("model", help="an .xlsx or .xlsm workbook")
     scan.set_defaults(run=cmd_scan)
-    for name, run, what in (("freeze", cmd_freeze, "hold their values"),
+    for name, run, what in (("freeze", cmd_freeze, "hold the values costlib computes"),
                             ("inline", cmd_inline, "become native Excel formulas (calls without one are frozen)")):
         cmd = sub.add_parser(name, help=f"write a copy whose costlib cells {what}",
                              description=f"Write a copy of MODEL whose costlib cells {what}, plus a sheet listing "
-                                         f"each cell with its original formula; every other part of the file is "
-                                         f"copied byte for byte. Example: costlib {name} model.xlsx -o shared.xlsx")
+                                         f"each cell with its original formula and what was done; every other part "
+                                         f"of the file is copied byte for byte. A cell costlib cannot evaluate from "
+                                         f"the file alone is left as it is and named (exit status 1 unless "
+                                         f"--partial). Example: costlib {name} model.xlsx -o shared.xlsx")
         cmd.add_argument("model", help="an .xlsx or .xlsm workbook (never written over)")
-        cmd.add_argument("-o", "--output", required=True, help="the copy to write")
+        cmd.add_argument("-o", "--output", required=True, help="the copy to write (an .xlsm for a model with macros)")
+        cmd.add_argument("--force", action="store_true", help="replace the output file if it exists")
+        cmd.add_argument("--partial", action="store_true",
+                         help="exit 0 even where some costlib cells are left as they are")
         cmd.set_defaults(run=run)
     lite = sub.add_parser("lite", help="write xlwings Lite's main.py and requirements.txt, costlib inside",
                           description="Write DIR/main.py (costlib's engine, catalogue and Excel functions in one "

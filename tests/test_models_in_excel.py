@@ -136,9 +136,12 @@ def test_freeze_holds_values_lists_formulas_and_keeps_every_other_part(tmp_path,
     wb = load_workbook(out, keep_vba=model.suffix == ".xlsm")
     ws = wb["Model"]
     for cell, (_, value) in CALLS.items():
+        if cell == "C3":  # TOKEN_COST inside a larger formula: the call is its value there, the formula stays
+            assert ws[cell].value == f"={costlib.token_cost(2.5, 2000, 0.2)!r}*2"
+            continue
         assert ws[cell].data_type == "n" and ws[cell].value == pytest.approx(value, rel=1e-15), cell
     listed = [[c.value for c in row] for row in wb[mx.LIST_SHEET].iter_rows(min_row=2)]
-    assert ["Model", "C1", "=TRAIN_COST(B1, B2, B3)", "frozen: its value"] in listed
+    assert ["Model", "C1", "=TRAIN_COST(B1, B2, B3)", "frozen: its value (the file's and costlib's agree)"] in listed
     assert wb.defined_names["price_per_gpu_hour"].attr_text == "Model!$B$3"
 
 
@@ -147,19 +150,25 @@ def test_inline_writes_native_formulas_and_freezes_the_rest_with_reasons(tmp_pat
 
     out = tmp_path / ("inlined" + model.suffix)
     done = {call.cell: what for call, what in mx.inline(model, out)}
-    assert done["C1"] == ("inlined: =6 * B1 * B2 / (989.4 * 1E12 * 0.4) / 3600 * B3; "
-                          "gpu left out: the catalogue figure of H100 (989.4)")
-    assert done["C2"].startswith('inlined: =6 * B1 * B2 / (312 * 1E12 * 0.5) / 3600 * B3; gpu "A100"')
-    assert done["C3"].startswith("inlined: =(1E6 / (E1 * 3600 * 0.2) * D1)*2")
+    # each argument checked as the add-in checks it: type first (#VALUE!), then its rule (#NUM!)
+    c1 = ("IF(NOT(ISNUMBER(B1))+ISLOGICAL(B1),#VALUE!,IF(NOT(ISNUMBER(B2))+ISLOGICAL(B2),#VALUE!,IF(NOT(ISNUMBER(B3))+ISLOGICAL(B3),#VALUE!,"
+          "IF(B1<=0,#NUM!,IF(B2<=0,#NUM!,IF(B3<0,#NUM!,6 * B1 * B2 / (989.4 * 1E12 * 0.4) / 3600 * B3))))))")
+    assert done["C1"] == f"inlined: ={c1}; gpu left out: the catalogue figure of H100 (989.4)"
+    assert "6 * B1 * B2 / (312 * 1E12 * 0.5) / 3600 * B3" in done["C2"] and 'gpu "A100": the catalogue figure 312' in done["C2"]
+    assert done["C3"].startswith("inlined: =(IF(NOT(ISNUMBER(D1))+ISLOGICAL(D1),#VALUE!,") and done["C3"].endswith(
+        "1E6 / (E1 * 3600 * 0.2) * D1)))))*2")
+    assert done["C4"] == "inlined: =IF(NOT(ISNUMBER(D1))+ISLOGICAL(D1),#VALUE!,IF(D1<0,#NUM!,IF(0.35 >= D1, NA(), 1000 / (D1 - 0.35))))"
     assert done["C5"].startswith("frozen: GPU_SPEC has no native Excel formula")
     assert done["C6"].startswith("frozen: PROGRAMME_CAPEX has no native Excel formula")
-    assert done["F1"] == "inlined: =1E6 / (E1:E3 * 3600 * 0.6) * D1:D3"
+    assert done["C7"] == "inlined: =4.4E6 * (700 / 1000) * 1 * 0.1; gpu left out: the catalogue figure of H100 (700)"
+    assert done["F1"] == ("inlined: =IF(NOT(ISNUMBER(D1:D3))+ISLOGICAL(D1:D3),#VALUE!,IF(NOT(ISNUMBER(E1:E3))+ISLOGICAL(E1:E3),#VALUE!,IF(D1:D3<0,#NUM!,"
+                          "IF(E1:E3<=0,#NUM!,1E6 / (E1:E3 * 3600 * 0.6) * D1:D3))))")
     before, after = parts(model), parts(out)
     for name in before:
         if name not in MAY_CHANGE:
             assert after[name] == before[name], name
     ws = load_workbook(out)["Model"]
-    assert ws["C1"].value == "=6 * B1 * B2 / (989.4 * 1E12 * 0.4) / 3600 * B3"
+    assert ws["C1"].value == "=" + c1
     assert ws["F1"].value.ref == "F1:F3"
     assert ws["C5"].value == pytest.approx(3.35)
 
@@ -172,13 +181,15 @@ def test_never_writes_over_the_input(model):
 def test_inline_formula_of_a_gpu_name_held_in_a_cell_is_refused():
     with pytest.raises(ValueError, match="no Excel twin"):
         mx.inline_formula("WEIGHT_BYTES(B1)")
-    assert mx.inline_formula("TOKEN_COST(B2:B9, C2:C9)")[0] == "1E6 / (C2:C9 * 3600 * 1) * B2:B9"
+    assert mx.inline_formula("TOKEN_COST(B2:B9, C2:C9)")[0] == (
+        "IF(NOT(ISNUMBER(B2:B9))+ISLOGICAL(B2:B9),#VALUE!,IF(NOT(ISNUMBER(C2:C9))+ISLOGICAL(C2:C9),#VALUE!,"
+        "IF(B2:B9<0,#NUM!,IF(C2:C9<=0,#NUM!,1E6 / (C2:C9 * 3600 * 1) * B2:B9))))")
 
 
 def test_cli_scan_freeze_inline(tmp_path, model, capsys):
     assert cli.main(["scan", str(model)]) == 0
     out = capsys.readouterr().out
     assert "Model!C1\t=TRAIN_COST(B1, B2, B3)" in out and "fresh" in out
-    assert cli.main(["freeze", str(model), "-o", str(tmp_path / "f.xlsx")]) == 0
-    assert cli.main(["inline", str(model), "-o", str(tmp_path / "i.xlsx")]) == 0
+    assert cli.main(["freeze", str(model), "-o", str(tmp_path / ("f" + model.suffix))]) == 0
+    assert cli.main(["inline", str(model), "-o", str(tmp_path / ("i" + model.suffix))]) == 0
     assert cli.main(["scan", str(tmp_path / "missing.xlsx")]) == 2

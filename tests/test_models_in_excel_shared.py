@@ -201,6 +201,11 @@ def model(tmp_path):
 MAY_CHANGE = {"xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
 
 
+def native(formula: str) -> str:
+    """A call's native formula on its own (its text is pinned in test_models_in_excel.py)."""
+    return mx.inline_formula(formula)[0]
+
+
 def assert_other_parts_unchanged(before, after, dropped=()):
     assert set(after) == (set(before) - set(dropped)) | {"xl/worksheets/costlib_frozen1.xml"}
     for name in before:
@@ -259,8 +264,8 @@ def test_freeze_stores_every_members_value_and_leaves_the_rest(tmp_path, model):
     out = tmp_path / "frozen.xlsx"
     done = {c.cell: note for c, note in mx.freeze(model, out)}
     assert set(done) == set(EXPECTED)
-    assert done["C2"] == "frozen: its value"
-    assert done["C3"] == "frozen: its value; it followed the shared formula of C2"
+    assert done["C2"] == "frozen: its value (the file's and costlib's agree)"
+    assert done["C3"] == "frozen: its value (the file's and costlib's agree); it followed the shared formula of C2"
     assert "feeds the data table J3:J4" in done["J2"]
     before, after = parts(model), parts(out)
     assert_other_parts_unchanged(before, after, dropped={"xl/calcChain.xml"})
@@ -287,15 +292,16 @@ def test_inline_keeps_a_group_whole_or_writes_it_out_cell_by_cell(tmp_path, mode
     old, new = before["xl/worksheets/sheet1.xml"], after["xl/worksheets/sheet1.xml"]
     # C2:C5, D2:E3 and F2:F3 stay shared groups: the master's formula is native, the followers untouched
     assert cell_xml(new, "C2") == ('<c r="C2" s="1"><f t="shared" ref="C2:C5" si="0">'
-                                   '6 * A2 * B2 / (989.4 * 1E12 * 0.4) / 3600 * 2</f>'
+                                   + native("TRAIN_COST(A2,B2,2)").replace("<", "&lt;") + '</f>'
                                    f'<v>{_v(EXPECTED["C2"][1])}</v></c>')
     for ref in ("C3", "C4", "C5", "D3", "E2", "E3", "F3"):
         assert cell_xml(new, ref) == cell_xml(old, ref), ref
         assert "kept as one shared formula with" in done[ref]
-    assert cell_xml(new, "D2").startswith('<c r="D2" s="1"><f t="shared" ref="D2:E3" si="1">6 * $A2 * $B2 / (312 * ')
-    assert cell_xml(new, "F2").startswith('<c r="F2" s="1"><f t="shared" ref="F2:F3" si="2">6 * \'Q1 A2\'!A2 * B2')
+    assert cell_xml(new, "D2").startswith('<c r="D2" s="1"><f t="shared" ref="D2:E3" si="1">IF(NOT(ISNUMBER($A2))+ISLOGICAL($A2)')
+    assert "6 * $A2 * $B2 / (312 * 1E12 * IF(D$1=\"\",0.4,D$1)) / 3600 * $H$1" in cell_xml(new, "D2")
+    assert cell_xml(new, "F2").startswith('<c r="F2" s="1"><f t="shared" ref="F2:F3" si="2">IF(NOT(ISNUMBER(\'Q1 A2\'!A2))+ISLOGICAL(\'Q1 A2\'!A2)')
     # K2:K3: K3's gpu cell holds a name, so K3 is frozen and K2 gets its own formula
-    assert cell_xml(new, "K2") == (f'<c r="K2" s="1"><f>6 * A2 * B2 / (L2 * 1E12 * 0.4) / 3600 * 2</f>'
+    assert cell_xml(new, "K2") == (f'<c r="K2" s="1"><f>{native("TRAIN_COST(A2,B2,2,L2)").replace("<", "&lt;")}</f>'
                                    f'<v>{_v(EXPECTED["K2"][1])}</v></c>')
     assert cell_xml(new, "K3") == f'<c r="K3" s="1"><v>{_v(EXPECTED["K3"][1])}</v></c>'
     assert "written out in this cell" in done["K2"] and done["K3"].startswith("frozen: gpu L3 holds a catalogue name")
@@ -303,9 +309,11 @@ def test_inline_keeps_a_group_whole_or_writes_it_out_cell_by_cell(tmp_path, mode
         '<f t="shared" ref="C2:C5" si="0">', '<f t="shared" ref="D2:E3" si="1">',
         '<f t="shared" ref="F2:F3" si="2">', '<f t="shared" ref="G2:G5" si="3">']
     ws = load_workbook(out)["Model"]
-    assert ws["C5"].value == "=6 * A5 * B5 / (989.4 * 1E12 * 0.4) / 3600 * 2"
-    assert ws["E3"].value == "=6 * $A3 * $B3 / (312 * 1E12 * E$1) / 3600 * $H$1"
-    assert ws["F3"].value == "=6 * 'Q1 A2'!A3 * B3 / (312 * 1E12 * 0.4) / 3600 * 2"
+    # a follower's formula is the master's moved (Excel's rule), and is what inlining its own call gives
+    assert ws["C5"].value == "=" + native("TRAIN_COST(A5,B5,2)") == "=" + mx._shift(native("TRAIN_COST(A2,B2,2)"), 3, 0)
+    assert ws["E3"].value == "=" + native('TRAIN_COST($A3,$B3,$H$1,"A100",E$1)')
+    assert ws["F3"].value == "=" + native("TRAIN_COST('Q1 A2'!A3,B3,2,\"A100\")")
+    assert "6 * $A3 * $B3 / (312 * 1E12 * IF(E$1=\"\",0.4,E$1)) / 3600 * $H$1" in ws["E3"].value
     for ref, note in done.items():
         if ref != "K3":
             assert ws[ref].value == note.split("; ")[0].removeprefix("inlined: "), ref

@@ -1,0 +1,662 @@
+"""Reading and writing an Excel package (.xlsx, .xlsm) part by part, safely.
+
+- **Parts are streamed with declared caps.** A part is read only when needed, in chunks,
+  and refused (:class:`ModelError` naming the part and the cap) above
+  :data:`MAX_PART_BYTES` uncompressed, above :data:`MAX_RATIO` times its compressed size,
+  or where the package's parts add up to more than :data:`MAX_TOTAL_BYTES`: a 1 MB file
+  that unpacks to 1 GB is refused before anything is unpacked. Parts that are copied (an
+  image, a chart) are streamed from the input to the output, never held whole.
+- **XML is parsed with a real parser** (expat, the parser under :mod:`xml.etree`), linear in
+  the part: a cell inside an XML comment is no cell, a truncated or malformed part is an
+  error naming it (never a partial scan), a DTD or entity declaration is refused (OOXML
+  never has one: refusing it rules out entity expansion). Namespace prefixes
+  (``<x:c>``), cells and rows without ``r=``, ``t="d"`` date cells and parts in any
+  declared encoding (UTF-16 included) are read as Excel reads them.
+- **Edits keep every other byte.** A sheet is parsed with each cell's byte span, so a
+  change replaces exactly one ``<c>`` element (or its ``<f>``) and copies the rest.
+- **Writes are atomic and never surprise.** The output is written to a temporary file beside
+  it and moved into place; an existing file is replaced only with ``force`` and keeps its
+  mode; a new file gets the mode the umask gives; the input is never the output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import posixpath
+import re
+import shutil
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+from xml.parsers import expat
+
+from ..errors import InputError
+
+#: The largest part read, uncompressed [bytes]: a sheet of a million cells is about 60 MB.
+MAX_PART_BYTES = 256 * 2**20
+#: The largest package, all parts uncompressed [bytes].
+MAX_TOTAL_BYTES = 1024 * 2**20
+#: The largest compression ratio of a part above :data:`RATIO_FROM_BYTES` (uncompressed /
+#: compressed); spreadsheet XML compresses 5-30x, a zip bomb 1000x and more.
+MAX_RATIO = 200
+#: Parts smaller than this [bytes] are not held to :data:`MAX_RATIO` (a tiny part compresses anyhow).
+RATIO_FROM_BYTES = 2**20
+_CHUNK = 2**20
+
+MAIN_NAMESPACES = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                   "http://purl.oclc.org/ooxml/spreadsheetml/main")          # transitional, strict
+REL_NAMESPACES = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                  "http://purl.oclc.org/ooxml/officeDocument/relationships")
+REL = REL_NAMESPACES[0]
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class ModelError(InputError):
+    """A workbook that cannot be read or written as asked; the message names the file and the part."""
+
+
+class OutputExistsError(ModelError):
+    """The output file exists and ``force`` was not given: nothing was written."""
+
+
+# ---------------------------------------------------------------------------- XML
+
+def _decode(data: bytes, where: str) -> bytes:
+    """``data`` as UTF-8 XML (declaration rewritten), whatever encoding it declares."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:]
+    encoding = None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif data.startswith(b"<\x00?\x00"):
+        encoding = "utf-16-le"
+    elif data.startswith(b"\x00<\x00?"):
+        encoding = "utf-16-be"
+    else:
+        m = re.match(rb"<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._-]{1,40})[\"']", data)
+        if m and m[1].lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+            encoding = m[1].decode("ascii")
+    if encoding is None:
+        return data
+    try:
+        text = data.decode(encoding)
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise ModelError(f"{where}: cannot read its text as {encoding} ({exc})") from None
+    text = text.lstrip("\ufeff")
+    text = re.sub(r"^(<\?xml[^>]{0,200}?encoding\s*=\s*)[\"'][^\"']*[\"']", r'\1"UTF-8"', text, count=1)
+    return text.encode("utf-8")
+
+
+def parser(where: str) -> expat.XMLParserType:
+    """An expat parser reporting names as ``namespace localname``, refusing any DTD."""
+    p = expat.ParserCreate(namespace_separator=" ")
+
+    def refuse(*_):
+        raise ModelError(f"{where}: declares a DTD or an entity; no OOXML part does, and costlib reads none")
+
+    p.StartDoctypeDeclHandler = refuse
+    p.EntityDeclHandler = refuse
+    p.buffer_text = True
+    return p
+
+
+def parse(p: expat.XMLParserType, data: bytes, where: str) -> None:
+    try:
+        p.Parse(data, True)
+    except expat.ExpatError as exc:
+        what = "truncated" if exc.code == expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS] else "not well-formed"
+        raise ModelError(f"{where}: the XML is {what} ({expat.errors.messages[exc.code]}, line {exc.lineno}, "
+                         f"column {exc.offset}); the file is damaged: nothing was read from it") from None
+
+
+def _local(name: str) -> tuple[str, str]:
+    ns, _, local = name.rpartition(" ")
+    return ns, local
+
+
+@dataclass
+class Element:
+    ns: str
+    name: str
+    attrs: dict[str, str]   # local names; a namespaced attribute as "ns local"
+    text: str = ""
+
+    def get(self, local: str) -> str | None:
+        return self.attrs.get(local)
+
+    def rel_id(self) -> str | None:
+        return next((v for k, v in self.attrs.items() if k.endswith(" id") and k.rpartition(" ")[0] in REL_NAMESPACES),
+                    None)
+
+
+def elements(data: bytes, where: str, text_of: Iterable[str] = ()) -> list[Element]:
+    """Every element of a small part (a workbook, relationships), in order, with the text of ``text_of``."""
+    out: list[Element] = []
+    want = set(text_of)
+    p = parser(where)
+    stack: list[Element] = []
+
+    def start(name, attrs):
+        ns, local = _local(name)
+        e = Element(ns, local, attrs)
+        out.append(e)
+        stack.append(e)
+
+    def end(name):
+        stack.pop()
+
+    def chars(text):
+        if stack and stack[-1].name in want:
+            stack[-1].text += text
+
+    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
+    parse(p, _decode(data, where), where)
+    return out
+
+
+# ---------------------------------------------------------------------------- cells
+
+_ADDRESS = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+
+def column_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def column_letters(col: int) -> str:
+    out = ""
+    while col:
+        col, r = divmod(col - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def address(row: int, col: int) -> str:
+    return f"{column_letters(col)}{row}"
+
+
+@dataclass(eq=False)
+class Cell:
+    """One ``<c>`` element: where it is, what it holds and where its bytes are."""
+
+    row: int
+    col: int
+    start: int                      # byte span of the <c> element in the sheet's UTF-8 text
+    end: int
+    head: bytes                     # the start tag's qualified name and attributes: b'x:c r="A1" s="1"'
+    kind: str                       # t=: n, s, b, e, str, inlineStr, d
+    formula: str | None = None      # the <f> text (None: no <f>; "" for a shared follower)
+    fattrs: dict[str, str] = field(default_factory=dict)
+    fspan: tuple[int, int] | None = None
+    fhead: bytes = b""
+    raw: str | None = None          # the <v> text, or an inline string's text
+    value: Any = None
+
+    @property
+    def address(self) -> str:
+        return address(self.row, self.col)
+
+    @property
+    def prefix(self) -> str:
+        name = self.head.split(None, 1)[0].decode("ascii", "replace")
+        return name[:-1] if name.endswith("c") else ""  # "x:" of "x:c", "" of "c"
+
+
+@dataclass
+class Sheet:
+    name: str
+    part: str
+    data: bytes                     # the sheet's XML as UTF-8 (transcoded where it was not)
+    cells: list[Cell]
+    values: dict[tuple[int, int], Any]
+    transcoded: bool = False
+    by_address: dict[tuple[int, int], Cell] = field(default_factory=dict)
+
+
+_TAG = re.compile(rb"<[^\s/>]+(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*/?>")
+
+
+def _tag_end(data: bytes, start: int, where: str) -> int:
+    m = _TAG.match(data, start)
+    if not m:
+        raise ModelError(f"{where}: cannot read the tag at byte {start}")
+    return m.end()
+
+
+def _number(text: str, where: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ModelError(f"{where}: a number cell holds {text[:40]!r}") from None
+
+
+def _date(text: str) -> Any:
+    try:
+        return dt.datetime.fromisoformat(text.strip().rstrip("Z"))
+    except ValueError:
+        return text
+
+
+def read_sheet(name: str, part: str, data: bytes, strings: list[str], where: str) -> Sheet:
+    """Every cell of a worksheet part, with byte spans; one pass of expat over the part."""
+    utf8 = _decode(data, where)
+    cells: list[Cell] = []
+    values: dict[tuple[int, int], Any] = {}
+    p = parser(where)
+    state = {"row": 0, "col": 0, "cell": None, "in": None, "depth": 0, "rph": 0}
+    text: list[str] = []
+    path: list[str] = []
+
+    def start(qname, attrs):
+        ns, local = _local(qname)
+        path.append(local)
+        if ns not in MAIN_NAMESPACES:
+            return
+        if local == "row" and len(path) == 3:
+            r = attrs.get("r")
+            state["row"] = int(r) if r and r.isdigit() else state["row"] + 1
+            state["col"] = 0
+        elif local == "c" and len(path) == 4:
+            at = p.CurrentByteIndex
+            end = _tag_end(utf8, at, where)
+            ref = attrs.get("r")
+            row, col = state["row"], state["col"] + 1
+            if ref:
+                m = _ADDRESS.match(ref)
+                if not m:
+                    raise ModelError(f"{where}: a cell's address r={ref!r} is not a cell address")
+                col, row = column_number(m[1]), int(m[2])
+            state["col"] = col
+            head = utf8[at + 1:end - (2 if utf8[end - 2:end] == b"/>" else 1)].rstrip()
+            cell = Cell(row, col, at, end if utf8[end - 2:end] == b"/>" else -1, head, attrs.get("t", "n"))
+            state["cell"] = cell
+            cells.append(cell)
+        elif state["cell"] is not None:
+            cell = state["cell"]
+            if local == "f" and len(path) == 5:
+                at = p.CurrentByteIndex
+                end = _tag_end(utf8, at, where)
+                cell.fattrs = dict(attrs)
+                cell.fhead = utf8[at + 1:end - (2 if utf8[end - 2:end] == b"/>" else 1)].rstrip()
+                cell.fspan = (at, end if utf8[end - 2:end] == b"/>" else -1)
+                cell.formula = ""
+                state["in"] = "f"
+                text.clear()
+            elif local == "v" and len(path) == 5:
+                state["in"] = "v"
+                text.clear()
+            elif local == "is" and len(path) == 5:
+                state["in"] = "is"
+                text.clear()
+            elif local == "rPh":
+                state["rph"] += 1
+
+    def end(qname):
+        ns, local = _local(qname)
+        depth = len(path)
+        path.pop()
+        cell = state["cell"]
+        if cell is None or ns not in MAIN_NAMESPACES:
+            return
+        if local == "f" and depth == 5:
+            if cell.fspan[1] == -1:
+                cell.fspan = (cell.fspan[0], utf8.index(b">", p.CurrentByteIndex) + 1)
+            cell.formula = "".join(text)
+            state["in"] = None
+        elif local == "v" and depth == 5:
+            cell.raw = "".join(text)
+            state["in"] = None
+        elif local == "is" and depth == 5:
+            cell.raw = "".join(text)
+            state["in"] = None
+        elif local == "rPh":
+            state["rph"] -= 1
+        elif local == "c" and depth == 4:
+            if cell.end == -1:
+                cell.end = utf8.index(b">", p.CurrentByteIndex) + 1
+            cell.value = _value(cell, strings, where)
+            values[cell.row, cell.col] = cell.value
+            state["cell"] = None
+
+    def chars(data):
+        if state["in"] in ("f", "v") and path[-1] == state["in"]:
+            text.append(data)
+        elif state["in"] == "is" and path[-1] == "t" and not state["rph"]:
+            text.append(data)
+
+    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
+    parse(p, utf8, where)
+    sheet = Sheet(name, part, utf8, cells, values, transcoded=utf8 is not data)
+    sheet.by_address = {(c.row, c.col): c for c in cells}
+    return sheet
+
+
+ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+          "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!")
+
+
+@dataclass(frozen=True)
+class ErrorValue:
+    """An Excel error value (``#N/A``), apart from text that reads the same; ``message`` says why."""
+
+    code: str
+    message: str = field(default="", compare=False)
+
+    def __str__(self) -> str:
+        return self.code
+
+    def __repr__(self) -> str:
+        return self.code
+
+
+def _value(cell: Cell, strings: list[str], where: str) -> Any:
+    """The value a cell stores (a formula's cached result): float, bool, text, datetime, ErrorValue, None."""
+    raw, kind = cell.raw, cell.kind
+    if raw is None:
+        return None
+    if kind == "inlineStr" or kind == "str":
+        return raw
+    if kind == "s":
+        try:
+            return strings[int(raw)]
+        except (ValueError, IndexError):
+            raise ModelError(f"{where}: {cell.address} points at shared string {raw[:20]!r}, which does not "
+                             f"exist (the workbook has {len(strings)})") from None
+    if kind == "b":
+        return raw.strip() in ("1", "true")
+    if kind == "e":
+        return ErrorValue(raw.strip())
+    if kind == "d":
+        return _date(raw)
+    if raw.strip() == "":
+        return None
+    return _number(raw, f"{where} {cell.address}")
+
+
+def read_shared_strings(data: bytes, where: str) -> list[str]:
+    out: list[str] = []
+    p = parser(where)
+    depth = {"si": False, "rph": 0, "t": False}
+    text: list[str] = []
+
+    def start(qname, attrs):
+        _, local = _local(qname)
+        if local == "si":
+            depth["si"] = True
+            text.clear()
+        elif local == "rPh":
+            depth["rph"] += 1
+        elif local == "t":
+            depth["t"] = True
+
+    def end(qname):
+        _, local = _local(qname)
+        if local == "si":
+            out.append("".join(text))
+            depth["si"] = False
+        elif local == "rPh":
+            depth["rph"] -= 1
+        elif local == "t":
+            depth["t"] = False
+
+    def chars(data):
+        if depth["si"] and depth["t"] and not depth["rph"]:
+            text.append(data)
+
+    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
+    parse(p, _decode(data, where), where)
+    return out
+
+
+# ---------------------------------------------------------------------------- the package
+
+@dataclass
+class ExternalLink:
+    index: int          # the n of [n] in formulas
+    part: str
+    target: str         # the linked workbook or add-in, as the file names it
+
+
+class Package:
+    """An open package: its parts' names and sizes; parts read on demand, within the caps."""
+
+    def __init__(self, path: str | os.PathLike):
+        self.path = Path(path)
+        try:
+            with open(self.path, "rb") as handle:
+                magic = handle.read(8)
+        except IsADirectoryError:
+            raise ModelError(f"{self.path}: is a folder, not a workbook") from None
+        except OSError as exc:
+            raise ModelError(f"{self.path}: cannot be read ({exc.strerror or exc})") from None
+        if magic == _OLE_MAGIC:
+            raise ModelError(_ole_message(self.path))
+        try:
+            self.zip = zipfile.ZipFile(self.path)
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise ModelError(f"{self.path}: not an .xlsx or .xlsm package (not a zip file: {exc})") from None
+        self.infos = self.zip.infolist()
+        self.names = {i.filename: i for i in self.infos}
+        self.last_part = ""  # the part read last: an unexpected failure names it
+        if len(self.names) != len(self.infos):
+            twice = sorted({i.filename for i in self.infos if sum(j.filename == i.filename for j in self.infos) > 1})
+            self.close()
+            raise ModelError(f"{self.path}: part {twice[0]} appears twice in the package; the file is damaged")
+        total = 0
+        for info in self.infos:
+            total += info.file_size
+            if info.file_size > MAX_PART_BYTES:
+                self.close()
+                raise ModelError(f"{self.path}: part {info.filename} unpacks to {info.file_size:,} bytes, above "
+                                 f"the cap of {MAX_PART_BYTES:,} (costlib.models_in_excel.ooxml.MAX_PART_BYTES)")
+            if info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+                self.close()
+                raise ModelError(f"{self.path}: part {info.filename} unpacks {info.file_size / max(info.compress_size, 1):,.0f} "
+                                 f"times its packed size, above the cap of {MAX_RATIO} (a zip bomb?; "
+                                 "costlib.models_in_excel.ooxml.MAX_RATIO)")
+        if total > MAX_TOTAL_BYTES:
+            self.close()
+            raise ModelError(f"{self.path}: its parts unpack to {total:,} bytes, above the cap of "
+                             f"{MAX_TOTAL_BYTES:,} (costlib.models_in_excel.ooxml.MAX_TOTAL_BYTES)")
+        if "xl/workbook.xml" not in self.names:
+            found = next((n for n in self.names if n.endswith("workbook.xml")), None)
+            self.close()
+            raise ModelError(f"{self.path}: not an Excel workbook (no xl/workbook.xml"
+                             + (f"; it has {found}" if found else "") + ")")
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def where(self, part: str) -> str:
+        return f"{self.path}: part {part}"
+
+    def read(self, part: str) -> bytes:
+        """One part, streamed within the caps; ModelError naming the part otherwise."""
+        self.last_part = part
+        if part not in self.names:
+            raise ModelError(f"{self.path}: has no part {part}; the file is damaged or not an Excel workbook")
+        info = self.names[part]
+        chunks, size = [], 0
+        try:
+            with self.zip.open(info) as handle:
+                while chunk := handle.read(_CHUNK):
+                    size += len(chunk)
+                    if size > MAX_PART_BYTES:
+                        raise ModelError(f"{self.where(part)}: unpacks to more than the cap of {MAX_PART_BYTES:,} bytes")
+                    chunks.append(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+            what = "is encrypted" if "encrypted" in str(exc) else f"cannot be unpacked ({exc})"
+            raise ModelError(f"{self.where(part)}: {what}") from None
+        except Exception as exc:  # zlib.error and the like: a damaged part
+            raise ModelError(f"{self.where(part)}: cannot be unpacked ({type(exc).__name__}: {exc})") from None
+        return b"".join(chunks)
+
+    # -- the workbook's structure
+
+    def _rels(self, part: str) -> dict[str, tuple[str, str]]:
+        """Relationship id -> (target part or URL, type) of ``part``'s relationships."""
+        folder, name = posixpath.split(part)
+        rels = posixpath.join(folder, "_rels", name + ".rels")
+        if rels not in self.names:
+            return {}
+        out = {}
+        for e in elements(self.read(rels), self.where(rels)):
+            if e.name == "Relationship" and e.get("Id") and e.get("Target") is not None:
+                target = e.get("Target")
+                if e.get("TargetMode") != "External":
+                    target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                        posixpath.join(folder, target))
+                out[e.get("Id")] = (target, e.get("Type") or "")
+        return out
+
+    def structure(self) -> "Structure":
+        where = self.where("xl/workbook.xml")
+        items = elements(self.read("xl/workbook.xml"), where, text_of=("definedName",))
+        rels = self._rels("xl/workbook.xml")
+        sheets, names, links = [], [], []
+        workbook_sheets = []
+        for e in items:
+            if e.name == "sheet" and e.ns in MAIN_NAMESPACES:
+                workbook_sheets.append(e.get("name"))
+                target = rels.get(e.rel_id() or "", ("", ""))[0]
+                if target in self.names and target.startswith("xl/") and "worksheet" in \
+                        rels[e.rel_id()][1].rsplit("/", 1)[-1]:
+                    sheets.append((e.get("name"), target))
+            elif e.name == "definedName" and e.ns in MAIN_NAMESPACES:
+                scope = e.get("localSheetId")
+                scope_name = (workbook_sheets[int(scope)] if scope is not None and scope.isdigit()
+                              and int(scope) < len(workbook_sheets) else None)
+                names.append((e.get("name") or "", scope_name, e.text))
+            elif e.name == "externalReference" and e.ns in MAIN_NAMESPACES:
+                part = rels.get(e.rel_id() or "", ("", ""))[0]
+                target = ""
+                if part in self.names:
+                    target = next((t for t, kind in self._rels(part).values() if kind.endswith("externalLinkPath")
+                                   or "externalLink" in kind), "")
+                links.append(ExternalLink(len(links) + 1, part, target))
+        vba = sorted(n for n in self.names if n.lower().endswith("vbaproject.bin"))
+        strings = next((t for t, kind in rels.values() if kind.endswith("/sharedStrings") and t in self.names),
+                       "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in self.names else None)
+        return Structure(sheets, names, links, vba, strings)
+
+
+@dataclass
+class Structure:
+    sheets: list[tuple[str, str]]                    # (sheet name, worksheet part), workbook order
+    defined_names: list[tuple[str, str | None, str]]  # (name, sheet it is local to or None, its text)
+    external_links: list[ExternalLink]
+    vba: list[str]                                    # VBA project parts (an .xlsm's macros)
+    shared_strings: str | None = None                 # the shared string table's part
+
+
+def _ole_message(path: Path) -> str:
+    """What an OLE compound file (not a zip) is: an encrypted workbook or a legacy .xls."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 20)
+    except OSError:
+        head = b""
+    if "EncryptionInfo".encode("utf-16-le") in head or "EncryptedPackage".encode("utf-16-le") in head:
+        return (f"{path}: is encrypted (password-protected); costlib cannot read it. Open it in Excel, "
+                "remove the password (File > Info > Protect Workbook > Encrypt with Password), save, and try again")
+    return f"{path}: an Excel 97-2003 (.xls) or other OLE file, not an .xlsx or .xlsm package; save it as .xlsx"
+
+
+# ---------------------------------------------------------------------------- writing
+
+def check_output(source: Path, out: Path, force: bool) -> None:
+    """Refuse an output that is the input, is a folder, or exists without ``force``."""
+    if out.exists() or out.is_symlink():
+        try:
+            same = out.resolve() == source.resolve() or os.path.samefile(out, source)
+        except OSError:
+            same = False
+        if same:
+            raise ModelError(f"-o {out}: the output must not be the input file {source}; name another file")
+        if out.is_dir():
+            raise ModelError(f"-o {out}: is a folder; name the file to write")
+        if not force:
+            raise OutputExistsError(f"-o {out}: exists; nothing was written; choose another file or pass --force "
+                                    "to replace it")
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_package(package: Package, out: str | os.PathLike, parts: dict[str, bytes], drop: Iterable[str] = (),
+                  add: Iterable[str] = (), force: bool = False) -> None:
+    """The package with ``parts`` replaced, ``drop`` left out and ``add`` appended, written atomically.
+
+    Parts not replaced are streamed across (never held whole). A new file gets the mode the
+    umask gives (0666 less the umask), a replaced one keeps its mode.
+    """
+    out = Path(out)
+    check_output(package.path, out, force)
+    drop = set(drop)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    except OSError as exc:
+        raise ModelError(f"-o {out}: cannot be written ({exc.strerror or exc})") from None
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w") as z:
+            for info in package.infos:
+                if info.filename in drop:
+                    continue
+                if info.filename in parts:
+                    z.writestr(info, parts[info.filename])
+                    continue
+                try:
+                    with package.zip.open(info) as src, z.open(info, "w") as dst:
+                        shutil.copyfileobj(src, dst, _CHUNK)
+                except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError) as exc:
+                    raise ModelError(f"{package.where(info.filename)}: cannot be unpacked ({exc})") from None
+            for name in add:
+                z.writestr(zipfile.ZipInfo(name, date_time=package.infos[0].date_time), parts[name],
+                           compress_type=zipfile.ZIP_DEFLATED)
+        _settle(tmp, out)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ModelError(f"-o {out}: cannot be written ({exc.strerror or exc})") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def copy_file(source: Path, out: str | os.PathLike, force: bool = False) -> None:
+    """``source`` copied byte for byte to ``out``, with the same care as :func:`write_package`."""
+    out = Path(out)
+    check_output(source, out, force)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as dst, open(source, "rb") as src:
+            shutil.copyfileobj(src, dst, _CHUNK)
+        _settle(tmp, out)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ModelError(f"-o {out}: cannot be written ({exc.strerror or exc})") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _settle(tmp: str, out: Path) -> None:
+    """Give ``tmp`` the mode ``out`` has (or the umask's for a new file), then move it into place."""
+    try:
+        mode = stat.S_IMODE(os.stat(out).st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    os.chmod(tmp, mode)
+    os.replace(tmp, out)

@@ -1,0 +1,116 @@
+"""The house's floors: every import in ``costlib/`` points down (or across one floor), never up.
+
+Each module of the package has a floor (the table below, also drawn in docs/architecture.md).
+A module may import from its own floor or a lower one; an import that climbs, a module that
+no floor names, or an import of the Excel adapter (``addin/``, ``costlib_udfs``) from the
+core fails here with the file and the line. Imports inside functions count too: a lazy
+import is still a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "costlib"
+
+#: Module (dotted, below ``costlib``) or package prefix -> floor. Lower floors know nothing of higher ones.
+FLOORS = {
+    # 0: the vocabulary every room shares
+    "errors": 0, "rules": 0, "_generated": 0,
+    # 1: registries and conversion of arguments; data files
+    "arguments": 1, "_args": 1, "data": 1,
+    # 2: the Excel twins' language, the catalogues
+    "formulas": 2, "prices": 2, "catalogue": 2, "scenarios": 2,
+    # 3: the engine, one subject a room
+    "training": 3, "inference": 3, "timeline": 3,
+    "economics": 4, "finance": 4, "accounting": 4,
+    # 5: Excel functions as cells see them (no xlwings), the bill reader
+    "excel": 5, "actuals": 6,
+    # 6: the plan: templates, inputs, evaluation, schedule
+    "plan": 6,
+    # 7: what reads a plan many times or presents it
+    "simulate": 7,
+    "workbook": 8,
+    # 9: tools over users' files and bundles for other runtimes
+    "models_in_excel": 9, "lite": 9,
+    # 10: the command line
+    "cli": 10, "__main__": 10,
+}
+ADAPTERS = ("costlib_udfs", "addin", "xlwings")
+
+
+def floor_of(module: str) -> int | None:
+    """The floor of ``module`` (dotted, below costlib), by its longest named prefix; None where unnamed."""
+    parts = module.split(".")
+    for n in range(len(parts), 0, -1):
+        key = ".".join(parts[:n])
+        if key in FLOORS:
+            return FLOORS[key]
+    return None
+
+
+def modules() -> list[tuple[str, Path]]:
+    out = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).with_suffix("")
+        parts = [p for p in rel.parts if p != "__init__"]
+        out.append((".".join(parts), path))
+    return out
+
+
+def imports(module: str, path: Path) -> list[tuple[int, str]]:
+    """(line, target) for every import in the file: ``costlib.x.y`` targets as ``x.y``, others whole."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+                target = ".".join(base + ([node.module] if node.module else []))
+                names = [f"{target}.{a.name}" if target else a.name for a in node.names] if not node.module else [target]
+                found += [(node.lineno, "costlib." + n if n else "costlib") for n in names]
+            else:
+                found.append((node.lineno, node.module or ""))
+    return found
+
+
+MODULES = [(m, p) for m, p in modules() if m]
+
+
+def test_every_module_has_a_floor():
+    unnamed = [m for m, _ in MODULES if floor_of(m) is None]
+    assert not unnamed, f"modules that no floor names (add them to FLOORS and docs/architecture.md): {unnamed}"
+
+
+@pytest.mark.parametrize("module,path", MODULES, ids=[m for m, _ in MODULES])
+def test_imports_point_down(module, path):
+    own = floor_of(module)
+    climbs = []
+    for line, target in imports(module, path):
+        if target.split(".")[0] in ADAPTERS and target.split(".")[0] != "xlwings":
+            climbs.append(f"{path.relative_to(ROOT)}:{line} imports the Excel adapter {target}")
+            continue
+        if not target.startswith("costlib.") or own is None:
+            continue
+        inner = target.removeprefix("costlib.")
+        theirs = floor_of(inner)
+        if theirs is None:
+            # ``from . import name``: a name of the package itself, or a submodule we do not floor
+            continue
+        if theirs > own:
+            climbs.append(f"{path.relative_to(ROOT)}:{line} ({module}, floor {own}) imports {inner} (floor {theirs})")
+    assert not climbs, "\n".join(climbs)
+
+
+def test_no_xlwings_in_the_core():
+    """xlwings is the adapter's: the engine, the plan and the workbooks run where it is absent."""
+    users = [f"{p.relative_to(ROOT)}:{line}" for m, p in MODULES for line, t in imports(m, p)
+             if t.split(".")[0] == "xlwings"]
+    assert not users, users
