@@ -30,7 +30,6 @@ import math
 import os
 import posixpath
 import re
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,10 +101,9 @@ class _Package:
         out = Path(out)
         if out.exists() and out.resolve() == self.path.resolve():
             raise ModelError(f"-o {out}: the output must not be the input file")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-        os.close(fd)
-        try:
+        from .workbook.files import replacing  # atomic; keeps an existing file's mode; errors name ``out``
+
+        with replacing(out) as tmp:
             with zipfile.ZipFile(tmp, "w") as z:
                 for info in self.infos:
                     if info.filename in drop:
@@ -114,10 +112,6 @@ class _Package:
                 for name in add:
                     z.writestr(zipfile.ZipInfo(name, date_time=self.infos[0].date_time), parts[name],
                                compress_type=zipfile.ZIP_DEFLATED)
-            os.replace(tmp, out)
-        except BaseException:
-            os.unlink(tmp)
-            raise
 
 
 # ---------------------------------------------------------------------------- formulas

@@ -14,6 +14,7 @@ import hashlib
 import io
 import os
 import re
+import stat
 import tempfile
 import zipfile
 from pathlib import Path
@@ -25,7 +26,7 @@ try:
 except ImportError:  # Windows
     fcntl = None
 
-__all__ = ["reproducible", "is_unedited", "write_workbook", "check_target", "locked", "FileExistsCostlibError",
+__all__ = ["reproducible", "is_unedited", "write_workbook", "replacing", "file_mode", "check_target", "locked", "FileExistsCostlibError",
            "OutputError", "BusyError", "FIXED_TIME", "FINGERPRINT_NAME", "PLACEHOLDER"]
 
 FIXED_TIME = _dt.datetime(2024, 1, 1, 0, 0, 0)
@@ -194,6 +195,62 @@ def _release(lock: Path, fd: int) -> None:
         os.close(fd)
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux), else set back at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode(target: Path) -> int:
+    """The mode a file written to ``target`` gets: the existing file's own, else 0666 less the umask.
+
+    Replacing a file keeps who may read it (a 0600 plan stays private); a new file is
+    created as any program creates one, so the user's umask decides.
+    """
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+@contextlib.contextmanager
+def replacing(path: str | os.PathLike):
+    """Write a new version of ``path`` atomically: yields a temporary path in the same folder to write to.
+
+    On a normal exit the temporary file gets :func:`file_mode` and is moved into place; on
+    any error it is removed, so no half-written file is ever left. The system's refusal
+    (a folder where the file should be, no permission, a full disk) is an OutputError that
+    names ``path``, the user's path, never the temporary file's.
+    """
+    target = Path(path)
+    tmp = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir():
+            raise IsADirectoryError(21, "Is a directory")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
+        yield tmp
+        os.chmod(tmp, file_mode(target))
+        os.replace(tmp, target)
+        tmp = None
+    except OSError as exc:
+        if isinstance(exc, OutputError):
+            raise
+        raise _output_error(target, exc) from None
+    finally:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+
+
 def check_target(data: bytes, path: str | os.PathLike, force: bool = False) -> str:
     """What :func:`write_workbook` would do with ``path``: "written", "unchanged" or "replaced".
 
@@ -235,22 +292,9 @@ def write_workbook(data: bytes, path: str | os.PathLike, force: bool = False) ->
         status = check_target(data, target, force)
         if status == "unchanged":
             return status
-        tmp = None
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            with os.fdopen(fd, "wb") as handle:
+        with replacing(target) as tmp:
+            with open(tmp, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except OSError as exc:
-            if tmp:
-                Path(tmp).unlink(missing_ok=True)
-            raise _output_error(target, exc) from None
-        except BaseException:
-            if tmp:
-                Path(tmp).unlink(missing_ok=True)
-            raise
     return status
