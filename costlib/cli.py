@@ -400,8 +400,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if both:
         raise _usage(f"--range {both[0]} and --set (or --config) {both[0]} both set {both[0]}; drop one")
     draws, _ = parse_number("-n", args.n)
-    if not (draws.is_integer() and 1 <= draws <= MAX_DRAWS):  # before any progress is drawn
-        raise _usage(f"-n must be a whole number of draws from 1 to {MAX_DRAWS:,}, got "
+    if not draws.is_integer():  # checked before any progress is drawn
+        raise _usage(f"-n must be a whole number of draws, got {show_number(draws)}")
+    if draws < 1:
+        raise _usage(f"-n must be >= 1, got {show_number(draws)}")
+    if draws > MAX_DRAWS:
+        raise _usage(f"-n must be at most {MAX_DRAWS:,} draws (their samples must fit in memory), got "
                      f"{show_number(draws)}")
     for flag, path in (("--csv", args.csv), ("--samples", args.samples)):
         if path is not None and not path.strip():

@@ -21,7 +21,7 @@ __all__ = ["UNIT_RANGES", "plausible_range", "outside"]
 
 #: unit -> (low, high, why): the range a value of that unit is taken in without an override
 UNIT_RANGES: dict[str, tuple[float, float, str]] = {
-    # rental rates run $1-$12 per GPU-hour (DOMAIN.md section 3; costlib/data/gpu_prices_*.csv)
+    # rental rates run $1-$12 per GPU-hour (costlib/data/gpu_prices_*.csv)
     "USD/GPU-h": (0.0, 100.0, "rental rates run about $1 to $12 per GPU-hour"),
     # API list prices run $0.02-$600 per 1 M tokens (genai-prices, 2026)
     "USD/Mtok": (0.0, 1000.0, "API list prices run about $0.02 to $600 per 1 M tokens"),
