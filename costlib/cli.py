@@ -224,12 +224,20 @@ def _scenario_files(path: str, template, rows) -> list[str]:
 
 
 def _output(args: argparse.Namespace, default: str) -> Path:
+    """The path the user typed with -o, else ``default``: a folder of the project and the template's file stem,
+    which the template's check has made safe (no separator, no '..', not absolute, no device name)."""
     if args.output is None:
-        return Path(default)
+        path = Path(default)
+        if path.is_absolute() or ".." in path.parts or len(path.parts) != 2:
+            raise _usage(f"the template's name must be a plain file name, got the path {default!r}; pass -o")
+        return path
     if not args.output.strip():
         raise _usage("-o must name " + ("a folder" if args.scenarios else "an .xlsx file") + ", got ''")
     return Path(args.output)
 
+
+#: Scenario workbooks from which a batch shows its progress even where stderr is not a terminal (a log)
+LARGE_BATCH = 100
 
 # what a batch has written so far, for the one line an interrupted run prints
 _progress: dict[str, Any] = {}
@@ -311,7 +319,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
                          "pass --force to replace them")
         _progress.update(folder=str(outdir), total=len(targets), written=[])
         with tqdm(total=len(targets), desc=f"{template.name} workbooks", unit="wb", file=sys.stderr,
-                  disable=None) as bar:
+                  disable=not (sys.stderr.isatty() or len(targets) >= LARGE_BATCH),
+                  mininterval=0.5 if sys.stderr.isatty() else 10.0) as bar:
             for (name, sched), target in zip(schedules, targets):
                 data = workbook_bytes(build_workbook(template, sched.inputs, schedule=sched))
                 write_workbook(data, target, force=args.force)
@@ -366,7 +375,11 @@ def _figure(value: float) -> str:
         return "n/a"
     if value in (float("inf"), float("-inf")):
         return "inf" if value > 0 else "-inf"
-    if abs(value) >= 1e15 or (value != 0 and abs(value) < 1e-3):
+    if abs(value) >= 1e15:  # engineering form: 150e15, never 17 digits or 1.5e+17
+        from .plan.numbers import engineering
+
+        return engineering(float(f"{value:.4g}"))
+    if value != 0 and abs(value) < 1e-3:
         return f"{value:.4g}"
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
@@ -628,6 +641,8 @@ def cmd_prices(args: argparse.Namespace) -> int:
     """List API models matching TEXT with their prices [USD/Mtok] on --date, and which data was read."""
     from . import prices
 
+    if args.limit < 1:
+        raise _usage(f"--limit must be a whole number >= 1 (the most models to list), got {args.limit}")
     if args.refresh:
         print(f"refreshed: {prices.refresh()}", file=sys.stderr)
     rows = prices.search_models(args.text, args.provider, args.date, args.limit)

@@ -101,7 +101,7 @@ class _Package:
         out = Path(out)
         if out.exists() and out.resolve() == self.path.resolve():
             raise ModelError(f"-o {out}: the output must not be the input file")
-        from .workbook.files import replacing  # atomic; keeps an existing file's mode; errors name ``out``
+        from ._atomic import replacing  # atomic; keeps an existing file's mode; errors name ``out``
 
         with replacing(out) as tmp:
             with zipfile.ZipFile(tmp, "w") as z:

@@ -54,7 +54,7 @@ def engineering(x: float) -> str:
 def show_number(x: float) -> str:
     """``x`` as typed back to a user: every digit it has (36.000000001, not 36), whole numbers bare.
 
-    Numbers from 1e16 up (and non-zero ones below 1e-6) are shown in engineering form.
+    Numbers from 1e16 up (and non-zero ones below 1e-4) are shown in engineering form.
 
     >>> show_number(36.0), show_number(36.000000001), show_number(1e300)
     ('36', '36.000000001', '1e300')
@@ -62,7 +62,7 @@ def show_number(x: float) -> str:
     x = float(x)
     if not math.isfinite(x):
         return repr(x)
-    if abs(x) >= ENGINEERING_FROM or (x != 0 and abs(x) < 1e-6):
+    if abs(x) >= ENGINEERING_FROM or "e" in repr(x):  # repr's own exponent form: below 1e-4
         return engineering(x)
     if x.is_integer():
         return str(int(x))

@@ -14,12 +14,12 @@ import hashlib
 import io
 import os
 import re
-import stat
 import tempfile
 import zipfile
 from pathlib import Path
 
-from ..errors import CostlibError, InputTypeError
+from .._atomic import file_mode, output_error as _output_error, replacing
+from ..errors import CostlibError, InputTypeError, OutputError
 
 try:
     import fcntl
@@ -36,16 +36,6 @@ PLACEHOLDER = "0" * 64  # the custom property's value until the fingerprint is k
 
 class FileExistsCostlibError(CostlibError):
     """The output exists and is not an unedited costlib workbook: replacing it needs --force."""
-
-
-class OutputError(CostlibError, OSError):
-    """The output cannot be written: a folder where a file should be, no permission, a name too long.
-
-    An OSError too, so that code catching the system's error keeps working.
-    """
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 class BusyError(OutputError):
@@ -121,15 +111,6 @@ def is_unedited(path: str | os.PathLike) -> bool:
     return sorted(names) == [b"costlib_fingerprint", b"costlib_template"] and m.group(2).decode() == _digest_v1(members)
 
 
-def _output_error(target: Path, exc: OSError) -> OutputError:
-    reason = exc.strerror or str(exc)
-    if isinstance(exc, IsADirectoryError) or target.is_dir():
-        return OutputError(f"cannot write {target}: it is a folder; name an .xlsx file inside it")
-    if isinstance(exc, NotADirectoryError) or any(p.is_file() for p in target.parents):
-        return OutputError(f"cannot write {target}: a part of the path is a file, not a folder")
-    return OutputError(f"cannot write {target}: {reason}")
-
-
 # Locks: of several costlib runs writing one file, one goes ahead and the others stop at once
 # (BusyError). The lock files live in a folder of the system's temporary directory, not beside
 # the workbook, so a refused run leaves the output folder as it was. On POSIX each is held with
@@ -193,62 +174,6 @@ def _release(lock: Path, fd: int) -> None:
         lock.unlink(missing_ok=True)
     finally:
         os.close(fd)
-
-
-def _umask() -> int:
-    """The process's umask, read without changing it where the system says it (Linux), else set back at once."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def file_mode(target: Path) -> int:
-    """The mode a file written to ``target`` gets: the existing file's own, else 0666 less the umask.
-
-    Replacing a file keeps who may read it (a 0600 plan stays private); a new file is
-    created as any program creates one, so the user's umask decides.
-    """
-    try:
-        return stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        return 0o666 & ~_umask()
-
-
-@contextlib.contextmanager
-def replacing(path: str | os.PathLike):
-    """Write a new version of ``path`` atomically: yields a temporary path in the same folder to write to.
-
-    On a normal exit the temporary file gets :func:`file_mode` and is moved into place; on
-    any error it is removed, so no half-written file is ever left. The system's refusal
-    (a folder where the file should be, no permission, a full disk) is an OutputError that
-    names ``path``, the user's path, never the temporary file's.
-    """
-    target = Path(path)
-    tmp = None
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if target.is_dir():
-            raise IsADirectoryError(21, "Is a directory")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
-        yield tmp
-        os.chmod(tmp, file_mode(target))
-        os.replace(tmp, target)
-        tmp = None
-    except OSError as exc:
-        if isinstance(exc, OutputError):
-            raise
-        raise _output_error(target, exc) from None
-    finally:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
 
 
 def check_target(data: bytes, path: str | os.PathLike, force: bool = False) -> str:
