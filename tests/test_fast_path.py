@@ -350,7 +350,7 @@ def test_numpy_scalars_and_bools_take_the_array_path():
 @pytest.mark.parametrize("as_array", [False, True])
 def test_zero_denominators_are_an_overflow_on_both_paths(call, as_array):
     # products that underflow to 0.0 in a denominator: an OutOfRangeError naming the function on the plain-float
-    # path and on the array path alike (issue 26), never inf read as a number, never ZeroDivisionError
+    # path and on the array path alike, never inf read as a number, never ZeroDivisionError
     with pytest.raises(costlib.OutOfRangeError, match="make the result overflow"):
         result = call()
         if as_array:

@@ -735,7 +735,7 @@ def test_no_break_even_is_still_inf():
     assert costlib.utilization_breakeven(1e-10, 1e-320) == math.inf  # a ratio that overflows is above 1: never
 
 
-# =========================================================================================== issue 26
+# ===========================================================================================
 # Where files go, names a spreadsheet reads as something else, values accepted and wrong, the API.
 
 PLAN = Path(__file__).parent / "data" / "my-serving-plan.toml"
