@@ -388,8 +388,16 @@ def _csv_bytes(rows: list[list[Any]]) -> bytes:
     import csv
     import io
 
+    def cell(value: Any) -> Any:  # text a spreadsheet would run as a formula stays text (a template's unit, say)
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            try:
+                float(value)
+            except ValueError:
+                return "'" + value
+        return value
+
     out = io.StringIO(newline="")
-    csv.writer(out, lineterminator="\n").writerows(rows)
+    csv.writer(out, lineterminator="\n").writerows([[cell(v) for v in row] for row in rows])
     return out.getvalue().encode("utf-8")
 
 

@@ -1374,3 +1374,19 @@ def test_a_library_warning_is_one_line_never_raw(tmp_path, capsys, monkeypatch):
 def test_templates_checks_the_defaults_as_generate_does(tmp_path, capsys):
     template = mutated(tmp_path, "default = 250000", "default = -1")
     both_commands_refuse(capsys, tmp_path, template, "reservation_cost must be >= 0, got -1")
+
+
+def test_a_units_formula_text_stays_text_in_simulate_csv(tmp_path, capsys):
+    template = mutated(tmp_path, 'unit = "Mtok"', 'unit = "=HYPERLINK(\\"http://attacker.example\\")"')
+    out = tmp_path / "r.csv"
+    assert cli.main(["simulate", str(template), "--range", "utilization=20%:35%:60%", "-n", "100", "--csv",
+                     str(out)]) == 0
+    lines = out.read_text().splitlines()
+    row = next(line for line in lines if line.startswith("breakeven_m_tokens,"))
+    assert row.startswith("breakeven_m_tokens,\"'=HYPERLINK(\"\"http://attacker.example\"\")\",")
+    assert all(not line.split(",")[1].startswith("=") for line in lines)
+
+
+def test_csv_cells_quote_formula_text_never_numbers():
+    assert cli._csv_bytes([["x", "-5", "-1.5e3", "=1+1", "-x", "@SUM(A1)", "+1", 2.0]]) == \
+        b"x,-5,-1.5e3,'=1+1,'-x,'@SUM(A1),+1,2.0\n"
