@@ -19,6 +19,25 @@ from typing import Any
 import numpy as np
 
 from .errors import InputTypeError, OutOfRangeError, ShapeError
+import warnings
+
+# A floating-point warning raised by costlib's own arithmetic never reaches the user: an overflow is an
+# OutOfRangeError naming the arguments (Parsed.wrap), a ratio without a denominator a decision each
+# function writes down. The filter holds for warnings from costlib's modules only, and leaves numpy's
+# error state as the user set it (np.errstate on every call would cost 40 % of a scalar call).
+# Installed at import, and again by every call that takes the array path: a catch_warnings block (pytest
+# runs each test in one) drops filters added inside it.
+_QUIET = r"costlib(\.|$)"
+
+
+def quiet() -> None:
+    """Ignore RuntimeWarning raised in costlib's modules (idempotent: one filter, kept first)."""
+    top = warnings.filters[0] if warnings.filters else None
+    if not (top and top[0] == "ignore" and top[2] is RuntimeWarning and getattr(top[3], "pattern", None) == _QUIET):
+        warnings.filterwarnings("ignore", category=RuntimeWarning, module=_QUIET)
+
+
+quiet()
 
 from .rules import RULES  # noqa: E402  (re-exported: one table of rules)
 from .arguments import ARGUMENTS  # the registry: the rule of an argument given without one
@@ -51,14 +70,34 @@ def to_float_array(name: str, value: Any) -> np.ndarray:
         raise InputTypeError(f"{name} must be a number, got text {value!r}", argument=name)
     if isinstance(value, (bool, np.bool_)):
         raise InputTypeError(f"{name} must be a number, got {value!r}", argument=name)
+    if isinstance(value, (np.timedelta64, np.datetime64)):
+        raise InputTypeError(f"{name} must be a number, got a {type(value).__name__} ({value!r:.60})", argument=name)
     if isinstance(value, numbers.Real):
-        return np.asarray(float(value))
+        return np.asarray(_real(name, value))
     if is_series(value):
         value = value.to_numpy()
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as exc:  # ragged nested lists and the like
+        raise InputTypeError(f"{name} must be a number or an array of numbers of one shape, got "
+                             f"{type(value).__name__} ({exc})", argument=name) from None
+    if arr.size == 0:
+        raise InputTypeError(f"{name} must hold at least one number, got an empty {type(value).__name__}",
+                             argument=name)
     kind = arr.dtype.kind
     if kind in "iuf":
+        if arr.dtype.itemsize > 8 and kind == "f":  # long double: values above 1.8e308 would become inf
+            big = ~np.isfinite(arr.astype(np.float64)) & np.isfinite(arr)
+            if big.any():
+                i = int(np.argmax(big.reshape(-1)))
+                raise OutOfRangeError(f"{name} must be a finite number (at most 1.8e308), got one too large"
+                                      f"{_position(arr, i)}", argument=name)
         return arr.astype(np.float64, copy=False)
+    if kind in "mM":
+        raise InputTypeError(f"{name} must hold numbers, got a {arr.dtype} array (durations or dates); convert "
+                             f"them to a number of a unit first, e.g. days / np.timedelta64(1, 'D')", argument=name)
+    if kind == "c":
+        raise InputTypeError(f"{name} must hold real numbers, got a complex array", argument=name)
     if kind == "b":
         raise InputTypeError(f"{name} must be a number, got a true/false value", argument=name)
     if isinstance(value, (list, tuple)):
@@ -68,12 +107,24 @@ def to_float_array(name: str, value: Any) -> np.ndarray:
     flat = arr.reshape(-1)
     out_flat = out.reshape(-1)
     for i, item in enumerate(flat):
-        if isinstance(item, (bool, np.bool_)) or not isinstance(item, numbers.Real):
-            what = "nothing" if item is None or item == "" else (
-                f"text {item!r}" if isinstance(item, str) else repr(item))
+        if (isinstance(item, (bool, np.bool_, np.timedelta64, np.datetime64))
+                or not isinstance(item, numbers.Real)):
+            what = "nothing" if item is None or (isinstance(item, str) and item == "") else (
+                f"text {item!r}" if isinstance(item, str) else f"{item!r:.60}")
             raise InputTypeError(f"{name} must be a number, got {what}{_position(arr, i)}", argument=name)
-        out_flat[i] = float(item)
+        out_flat[i] = _real(name, item, _position(arr, i))
     return out
+
+
+def _real(name: str, value: Any, where: str = "") -> float:
+    """``value`` as a float; an integer beyond 1.8e308 (``10**400``) is an OutOfRangeError, not OverflowError."""
+    try:
+        return float(value)
+    except OverflowError:
+        digits = len(str(abs(int(value)))) if isinstance(value, numbers.Integral) else None
+        what = f"one of {digits} digits" if digits else "one too large"
+        raise OutOfRangeError(f"{name} must be a finite number (at most 1.8e308), got {what}{where}",
+                              argument=name) from None
 
 
 def check(name: str, arr: np.ndarray, rule: str) -> np.ndarray:
@@ -118,8 +169,14 @@ class Parsed:
             raise AttributeError(name) from None
 
     def wrap(self, result: Any, name: str | None = None):
-        """A float for scalar input, a Series for Series input, else a numpy array."""
+        """A float for scalar input, a Series for Series input, else a numpy array.
+
+        A result beyond 1.8e308 (inf from finite arguments) raises OutOfRangeError naming
+        the arguments, unless the function's inf means "never" (:data:`NEVER`).
+        """
         result = np.asarray(result)
+        if result.dtype.kind == "f" and not np.isfinite(result).all():
+            _overflowed(self.values, result)
         if self.index is not None:
             import pandas as pd
 
@@ -127,6 +184,40 @@ class Parsed:
         if self.all_scalar and result.ndim == 0:
             return result.item()
         return result
+
+
+#: Public functions whose inf is an answer, "never" (no break-even, no payback, no tokens served, no
+#: period found), not an overflow: their own code tells the two apart (economics._divide_or_inf)
+NEVER = frozenset({"breakeven", "utilization_breakeven", "months_to_breakeven", "breakeven_after_decline",
+                   "discounted_months_to_breakeven", "cost_per_m_tokens", "first_where"})
+
+
+def _overflowed(values: dict[str, Any], result: Any) -> None:
+    """Raise OutOfRangeError where ``result`` holds inf (or NaN from inf) though every argument was finite.
+
+    Called only once a result is known not to be finite: the name of the public function
+    (the caller of ``wrap``) decides whether its inf means "never".
+    """
+    import sys
+
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename == __file__:  # past wrap: the public function
+        frame = frame.f_back
+    caller = frame.f_code.co_name if frame is not None else "costlib"
+    if caller in NEVER:
+        return
+    arrays = {k: np.asarray(v) for k, v in values.items() if k not in _RESERVED}
+    if not all(np.isfinite(a).all() for a in arrays.values() if a.dtype.kind == "f"):
+        return  # a non-finite argument (taken by a function that allows one) gives a non-finite result
+    bad = np.asarray(result)
+    if not np.isinf(bad).any():
+        return  # NaN alone: an undefined ratio, a decision of the function, not an overflow
+    shown = ", ".join(f"{k} = {_format_value(float(a.reshape(-1)[np.argmax(np.abs(a).reshape(-1))]))}"
+                      for k, a in arrays.items() if a.size)
+    where = _position(bad, int(np.argmax(np.isinf(bad).reshape(-1)))) if bad.ndim else ""
+    raise OutOfRangeError(f"{caller}: the arguments make the result overflow (beyond 1.8e308, the "
+                          f"largest number Python and Excel hold){where}: {shown}; use smaller values",
+                          argument=next(iter(arrays), None))
 
 
 def series_index(named: dict[str, Any]):
@@ -194,6 +285,7 @@ def parse(_like: tuple = (), **named: Any) -> Parsed:
     fast = _plain_scalars(_like, named)  # every argument one plain, valid number: Python floats
     if fast is not None:
         return fast
+    quiet()
     named = {name: with_rule(name, spec) for name, spec in named.items()}
     raw = {name: value for name, (value, _) in named.items()}
     raw.update({f"argument {i}": v for i, v in enumerate(_like)})
@@ -241,6 +333,9 @@ class Scalars(Parsed):
 
     def wrap(self, result: Any, name: str | None = None):
         if type(result) is float:
+            if result - result == 0.0:  # finite: the common case, one subtraction
+                return result
+            _overflowed(self.__dict__, result)
             return result
         return Parsed.wrap(self, result, name)
 

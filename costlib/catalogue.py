@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import difflib
+import math
 import os
 import re
 import time
@@ -89,10 +90,40 @@ class Catalogue:
                                f"got {name!r}{hint}", argument=argument)
 
 
+#: Columns whose figure must be > 0 where given (a peak, a memory, a bandwidth, a power); prices may be 0
+POSITIVE = ("peak_tflops_bf16", "peak_tflops_fp16", "peak_tflops_fp8", "peak_tflops_tf32", "hbm_gb",
+            "bandwidth_tb_per_s", "board_power_w")
+#: Kinds with one row per name: every name and alias finds exactly one row
+UNIQUE = ("accelerators", "api_prices")
+
+
+def _check_unique(rows: list[dict[str, Any]], key: str, path: Path) -> None:
+    """Names and aliases distinct without regard to case, spaces and hyphens; no alias shadows a name."""
+    names: dict[str, tuple[int, str]] = {}
+    for line, row in enumerate(rows, start=2):
+        norm = _normal(row[key])
+        if norm in names:
+            raise CatalogueError(f"{path} line {line}: {key} {row[key]!r} is the name of line {names[norm][0]} "
+                                 f"({names[norm][1]!r}; names are compared without regard to case, spaces and "
+                                 "hyphens): one of them could never be found")
+        names[norm] = (line, row[key])
+    aliases: dict[str, tuple[int, str]] = {}
+    for line, row in enumerate(rows, start=2):
+        for alias in (a.strip() for a in (row.get("aliases") or "").split(";") if a.strip()):
+            norm = _normal(alias)
+            if norm in names and names[norm][0] != line:
+                raise CatalogueError(f"{path} line {line}: the alias {alias!r} is the name of line {names[norm][0]} "
+                                     f"({names[norm][1]!r}); an alias must never shadow another row's name")
+            if norm in aliases and aliases[norm][0] != line:
+                raise CatalogueError(f"{path} line {line}: the alias {alias!r} is an alias of line "
+                                     f"{aliases[norm][0]} too ({aliases[norm][1]!r}); each alias finds one row")
+            aliases[norm] = (line, alias)
+
+
 def _read(path: Path, kind: str, as_of: str) -> Catalogue:
     key, numeric = KINDS[kind]
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
+        with open(path, newline="", encoding="utf-8-sig") as handle:  # a byte-order mark (Excel's CSV UTF-8) is read
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
             missing = [c for c in (key, "source", *numeric) if c not in header]
@@ -101,16 +132,32 @@ def _read(path: Path, kind: str, as_of: str) -> Catalogue:
                                      f"for a {kind} catalogue; it has {', '.join(header)}")
             rows = []
             for line, row in enumerate(reader, start=2):
+                if not (row.get(key) or "").strip():
+                    raise CatalogueError(f"{path} line {line}: {key} must name the row, got an empty cell")
+                row[key] = row[key].strip()
                 for column in numeric:
                     text = (row.get(column) or "").strip()
                     try:
-                        row[column] = float(text) if text else None
+                        value = float(text) if text else None
                     except ValueError:
                         raise CatalogueError(f"{path} line {line}: {column} must be a number, "
                                              f"got {text!r}") from None
+                    if value is not None and not (math.isfinite(value) and value >= 0.0 and
+                                                  (value > 0.0 or column not in POSITIVE)):
+                        rule = "> 0" if column in POSITIVE else ">= 0"
+                        raise CatalogueError(f"{path} line {line}: {column} must be a finite number {rule}, "
+                                             f"got {text!r}")
+                    row[column] = value
                 rows.append(row)
+    except UnicodeDecodeError as exc:
+        raise CatalogueError(f"cannot read the {kind} catalogue {path}: it is not UTF-8 text (byte 0x"
+                             f"{exc.object[exc.start]:02x} at position {exc.start}); save it as CSV UTF-8") from None
+    except csv.Error as exc:
+        raise CatalogueError(f"cannot read the {kind} catalogue {path}: not a readable CSV file: {exc}") from None
     except OSError as exc:
         raise CatalogueError(f"cannot read the {kind} catalogue {path}: {exc.strerror}") from None
+    if kind in UNIQUE:
+        _check_unique(rows, key, path)
     by_name: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         names = [row[key]] + [a for a in (row.get("aliases") or "").split(";") if a.strip()]

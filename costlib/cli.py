@@ -124,7 +124,9 @@ def _european(text: str, name: str, where: str) -> str:
     """A number from a semicolon-separated file (European Excel): decimal comma, dot or space thousands."""
     value = text.strip()
     if "," in value and re.fullmatch(r"[-+]?[$]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*%?", value):
-        return value.replace(".", "").replace(",", ".")
+        # the comma is the decimal mark here: "e0" keeps 2,500 (2.5) from reading as a thousands group
+        point = value.replace(".", "").replace(",", ".")
+        return re.sub(r"(\d)(\s*%?)$", r"\1e0\2", point)
     if re.fullmatch(r"[-+]?[$]?\d{1,3}(?:\.\d{3})+\s*%?", value):
         raise _usage(f"{where}: {name} is {value!r}; in a semicolon-separated file the dot may group thousands "
                      f"or mark decimals: type it without the dot, or with a decimal comma")
@@ -140,10 +142,13 @@ def _read_scenarios(path: str, template) -> tuple[list[str], list[tuple[int, str
     first = next((line for line in text.splitlines() if line.strip()), "")
     counts = {d: first.count(d) for d in (",", ";", "\t")}
     delimiter = max(counts, key=counts.get) if any(counts.values()) else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    lines = []
     try:
-        lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        for row in reader:
+            lines.append(row)
     except csv.Error as exc:
-        raise _usage(f"--scenarios {path} is not a readable CSV file: {exc}") from None
+        raise _usage(f"--scenarios {path} is not a readable CSV file: line {reader.line_num}: {exc}") from None
     numbered = [(i, row) for i, row in enumerate(lines, start=1) if any(cell.strip() for cell in row)]
     if len(numbered) < 2:
         raise _usage(f"--scenarios {path} must have a header row and at least one scenario row")
@@ -220,12 +225,20 @@ def _scenario_files(path: str, template, rows) -> list[str]:
 
 
 def _output(args: argparse.Namespace, default: str) -> Path:
+    """The path the user typed with -o, else ``default``: a folder of the project and the template's file stem,
+    which the template's check has made safe (no separator, no '..', not absolute, no device name)."""
     if args.output is None:
-        return Path(default)
+        path = Path(default)
+        if path.is_absolute() or ".." in path.parts or len(path.parts) != 2:
+            raise _usage(f"the template's name must be a plain file name, got the path {default!r}; pass -o")
+        return path
     if not args.output.strip():
         raise _usage("-o must name " + ("a folder" if args.scenarios else "an .xlsx file") + ", got ''")
     return Path(args.output)
 
+
+#: Scenario workbooks from which a batch shows its progress even where stderr is not a terminal (a log)
+LARGE_BATCH = 100
 
 # what a batch has written so far, for the one line an interrupted run prints
 _progress: dict[str, Any] = {}
@@ -266,7 +279,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return 0
 
     from .plan import schedule
-    from .workbook.writer import comparison_bytes
+    from .workbook.files import OutputError, is_unedited
+    from .workbook.writer import build_workbook, comparison_bytes, workbook_bytes
 
     columns, scenarios = _read_scenarios(args.scenarios, template)
     both = sorted(set(columns) & set(sets))
@@ -277,41 +291,48 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if outdir.suffix.lower() == ".xlsx" or (outdir.exists() and not outdir.is_dir()):
         raise _usage(f"with --scenarios, -o must name a folder, got {str(outdir)!r}")
     safe_names = _scenario_files(args.scenarios, template, scenarios)
-    # compute and render every scenario (the template's own formulas, a user's template included)
-    # and check every target file before writing any, so a bad row or an edited file stops the
-    # batch with nothing written
-    schedules, files = [], []
+    # every scenario is resolved and computed first (the template's own formulas, a user's template included)
+    # and every target checked, so a bad row or an edited file stops the batch with nothing written; then
+    # each workbook is rendered and written as soon as it is done, with progress, never all held at once
+    schedules = []
     for (line, name, row), safe in zip(scenarios, safe_names):
         merged = {**overrides, **row, **sets}
         try:
             schedules.append((name, schedule(template, merged)))
-            files.append((outdir / f"{template.name}-{safe}.xlsx", render(template, merged)))
         except CostlibError as exc:
             raise type(exc)(f"--scenarios {args.scenarios} line {line}, scenario {name!r}: {exc}") from None
-    files.append((outdir / f"{template.name}-comparison.xlsx", comparison_bytes(template, schedules)))
+    comparison = comparison_bytes(template, schedules)
+    targets = [outdir / f"{template.name}-{safe}.xlsx" for safe in safe_names]
+    targets.append(outdir / f"{template.name}-comparison.xlsx")
     from tqdm import tqdm
 
-    with locked([target for target, _ in files]):
+    with locked(targets):
         edited = []
-        for target, data in files:
-            try:
-                check_target(data, target, args.force)
-            except CostlibError as exc:
-                if not type(exc).__name__ == "FileExistsCostlibError":
-                    raise
+        for target in targets:
+            if target.is_dir():
+                raise OutputError(f"cannot write {target}: it is a folder; name an .xlsx file inside it")
+            if target.exists() and not args.force and not is_unedited(target):
                 edited.append(target.name)
         if edited:
-            raise _usage(f"{len(edited)} of the {len(files)} files in {outdir} exist and are not unedited costlib "
+            raise _usage(f"{len(edited)} of the {len(targets)} files in {outdir} exist and are not unedited costlib "
                          f"workbooks (they may hold your changes): {', '.join(edited[:5])}"
                          f"{', ...' if len(edited) > 5 else ''}; nothing was written; choose another -o folder or "
                          "pass --force to replace them")
-        _progress.update(folder=str(outdir), total=len(files), written=[])
-        for target, data in tqdm(files, desc=f"{template.name} workbooks", unit="wb", file=sys.stderr,
-                                  disable=None):
-            write_workbook(data, target, force=args.force)
-            _progress["written"].append(target.name)
+        _progress.update(folder=str(outdir), total=len(targets), written=[])
+        with tqdm(total=len(targets), desc=f"{template.name} workbooks", unit="wb", file=sys.stderr,
+                  disable=not (sys.stderr.isatty() or len(targets) >= LARGE_BATCH),
+                  mininterval=0.5 if sys.stderr.isatty() else 10.0) as bar:
+            for (name, sched), target in zip(schedules, targets):
+                data = workbook_bytes(build_workbook(template, sched.inputs, schedule=sched))
+                write_workbook(data, target, force=args.force)
+                _progress["written"].append(target.name)
+                bar.update(1)
+            write_workbook(comparison, targets[-1], force=args.force)
+            _progress["written"].append(targets[-1].name)
+            bar.update(1)
     _progress.clear()
-    print(f"wrote {len(files) - 1} workbooks and {files[-1][0]}")
+    files = targets
+    print(f"wrote {len(files) - 1} workbooks and {files[-1]}")
     return 0
 
 
@@ -355,7 +376,11 @@ def _figure(value: float) -> str:
         return "n/a"
     if value in (float("inf"), float("-inf")):
         return "inf" if value > 0 else "-inf"
-    if abs(value) >= 1e15 or (value != 0 and abs(value) < 1e-3):
+    if abs(value) >= 1e15:  # engineering form: 150e15, never 17 digits or 1.5e+17
+        from .plan.numbers import engineering
+
+        return engineering(float(f"{value:.4g}"))
+    if value != 0 and abs(value) < 1e-3:
         return f"{value:.4g}"
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
@@ -364,8 +389,16 @@ def _csv_bytes(rows: list[list[Any]]) -> bytes:
     import csv
     import io
 
+    def cell(value: Any) -> Any:  # text a spreadsheet would run as a formula stays text (a template's unit, say)
+        if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+            try:
+                float(value)
+            except ValueError:
+                return "'" + value
+        return value
+
     out = io.StringIO(newline="")
-    csv.writer(out, lineterminator="\n").writerows(rows)
+    csv.writer(out, lineterminator="\n").writerows([[cell(v) for v in row] for row in rows])
     return out.getvalue().encode("utf-8")
 
 
@@ -374,8 +407,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from . import simulate  # the function (costlib keeps the name for it)
     from .errors import CostlibError
     from .workbook.files import locked, write_workbook
-    from .plan import parse_number
-
+    from .plan import parse_number, show_number
+    from .simulate import MAX_DRAWS
     template = _load_template(args.template)
     fixed: dict[str, Any] = {}
     if args.config:
@@ -389,6 +422,16 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if both:
         raise _usage(f"--range {both[0]} and --set (or --config) {both[0]} both set {both[0]}; drop one")
     draws, _ = parse_number("-n", args.n)
+    if not draws.is_integer():  # checked before any progress is drawn
+        raise _usage(f"-n must be a whole number of draws, got {show_number(draws)}")
+    if draws < 1:
+        raise _usage(f"-n must be >= 1, got {show_number(draws)}")
+    if draws > MAX_DRAWS:
+        raise _usage(f"-n must be at most {MAX_DRAWS:,} draws (their samples must fit in memory), got "
+                     f"{show_number(draws)}")
+    for flag, path in (("--csv", args.csv), ("--samples", args.samples)):
+        if path is not None and not path.strip():
+            raise _usage(f"{flag} must name a .csv file, got ''")
     targets = {flag: Path(path) for flag, path in (("--csv", args.csv), ("--samples", args.samples)) if path}
     if len({t.resolve() for t in targets.values()}) < len(targets):
         raise _usage("--csv and --samples name the same file; give each its own")
@@ -443,10 +486,17 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_templates(args: argparse.Namespace) -> int:
     from .plan import load_template, template_names
+    from .plan.numbers import short_number
+
+    from .plan import resolve_inputs
 
     names = [args.name] if args.name else template_names()
     for name in names:
-        t = load_template(name, formulas=bool(args.name))  # one template: checked whole; the list: labels only
+        # one template: checked whole, as generate checks it (names, sheets, formulas, its defaults against their
+        # rules); the list: labels only
+        t = _load_template(name) if args.name else load_template(name, formulas=False)
+        if args.name:
+            resolve_inputs(t)
         print(f"{t.name}: {t.title}")
         if not args.name:
             print(f"    {t.description}")
@@ -454,7 +504,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
         print(f"    {t.description}\n")
         width = max(len(i.name) for i in t.inputs)
         for i in t.inputs:
-            default = f"{i.default:g}" if isinstance(i.default, (int, float)) else str(i.default)
+            default = short_number(i.default) if isinstance(i.default, (int, float)) else str(i.default)
             print(f"  {i.name:<{width}}  default {default:<16} [{i.unit}]  {i.label}; {i.describe_rule()}")
         outputs = [n for s in t.sheets for n in [it.name for it in s.items]]
         print(f"\n  outputs (defined names): {', '.join(outputs)}")
@@ -619,6 +669,8 @@ def cmd_prices(args: argparse.Namespace) -> int:
     """List API models matching TEXT with their prices [USD/Mtok] on --date, and which data was read."""
     from . import prices
 
+    if args.limit < 1:
+        raise _usage(f"--limit must be a whole number >= 1 (the most models to list), got {args.limit}")
     if args.refresh:
         print(f"refreshed: {prices.refresh()}", file=sys.stderr)
     rows = prices.search_models(args.text, args.provider, args.date, args.limit)
@@ -641,12 +693,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import warnings
 
+    caught: list = []
     try:
-        with warnings.catch_warnings():
-            # a floating-point warning is never the user's business: an overflow is an error naming
-            # the input (resolve_inputs), a ratio without a denominator a decision of the template
+        with warnings.catch_warnings(record=True) as caught:
+            # a library's warning never reaches the terminal raw: a floating-point one is never the user's
+            # business (an overflow is an error naming the input, a ratio without a denominator a decision of
+            # the template); any other is said in one line after the run (_warned)
+            warnings.simplefilter("always")
             warnings.simplefilter("ignore", RuntimeWarning)
-            return args.run(args)
+            code = args.run(args)
+        _warned(caught)
+        return code
     except _UsageError as exc:
         print(f"costlib: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -668,6 +725,18 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"not in your input: please report it on costlib's issue tracker with the command you ran",
               file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _warned(caught: list) -> None:
+    """Each distinct warning a library gave, as one line: ``costlib: note: ...`` (never a source line)."""
+    seen = set()
+    for w in caught:
+        if issubclass(w.category, (RuntimeWarning, DeprecationWarning, PendingDeprecationWarning)):
+            continue
+        text = " ".join(str(w.message).split())[:300]
+        if text not in seen:
+            seen.add(text)
+            print(f"costlib: note: {text}", file=sys.stderr)
 
 
 def _interrupted() -> str:

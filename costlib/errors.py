@@ -19,6 +19,7 @@ __all__ = [
     "UnknownNameError",
     "CatalogueError",
     "TemplateError",
+    "OutputError",
 ]
 
 
@@ -73,3 +74,13 @@ class CatalogueError(CostlibError):
     """A catalogue data file that cannot be read or breaks the catalogue's format."""
 
     excel_error = "#VALUE!"
+
+
+class OutputError(CostlibError, OSError):
+    """The output cannot be written: a folder where a file should be, no permission, a name too long.
+
+    An OSError too, so that code catching the system's error keeps working.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

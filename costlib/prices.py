@@ -163,10 +163,10 @@ def refresh(url: str = _DATA_URL, timeout: float = 20.0) -> Path:
         raise CatalogueError(f"cannot refresh API prices from {url}: {exc}") from None
     _parse(raw, url)
     path = cache_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(raw)
-    os.replace(tmp, path)
+    from ._atomic import replacing  # atomic, the file's mode kept, errors naming the cache file
+
+    with replacing(path) as tmp:
+        Path(tmp).write_bytes(raw)
     _SNAPSHOT.pop(str(path), None)
     _BUNDLED_ONLY["on"] = False
     return path

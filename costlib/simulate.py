@@ -211,6 +211,9 @@ def simulate(function_or_template, ranges, n=10_000, seed=0, outputs=None, fixed
         for name in outputs:
             if not isinstance(name, str):
                 raise InputTypeError(f"outputs must be names (text), got {name!r:.60}", argument="outputs")
+            if outputs.count(name) > 1:
+                raise InputTypeError(f"outputs must name each output once, got {name!r:.60} "
+                                     f"{outputs.count(name)} times", argument="outputs")
     specs = {name: _as_range(name, spec, dist) for name, spec in ranges.items()}
     if callable(function_or_template) and not isinstance(function_or_template, (str, bytes)):
         return _simulate_function(function_or_template, specs, n, seed, outputs, dict(fixed), progress)

@@ -261,7 +261,7 @@ BAD = [
     ("TRAIN_COST", (70e9, 15e12, 2, True), "#VALUE!", "gpu must be a name, got True"),
     ("GPU_SPEC", ("H100", [["tflops"], ["vendor"]]), "#VALUE!", "field must be a single cell, got a range of 2x1 cells"),
     ("GPU_PRICE", ([["H100"], ["A100"]], "on_demand"), "#VALUE!", "gpu must be a single cell, got a range of 2x1 cells"),
-    ("TOKEN_COST", (1e308, 1e-300), "#NUM!", "the result is too large to show (infinite)"),
+    ("TOKEN_COST", (1e308, 1e-300), "#NUM!", "token_cost: the arguments make the result overflow"),
 ]
 BAD_IDS = [f"{b[0]}-{i}" for i, b in enumerate(BAD)]
 

@@ -342,13 +342,23 @@ def test_numpy_scalars_and_bools_take_the_array_path():
         costlib.train_flops(True, 15e12)
 
 
-def test_zero_denominators_give_numpys_answer():
-    # products that underflow to 0.0 in a denominator: inf as on arrays, not ZeroDivisionError
-    with np.errstate(all="ignore"):
-        assert costlib.compute_gpu_hours(1.0, gpu=1e-300, mfu=1e-300) == math.inf
-        assert costlib.chinchilla_loss(1e-300, 1e-300, alpha=2.0, beta=2.0) == math.inf
-        assert costlib.chinchilla_loss(1e300, 1e300, alpha=2.0, beta=2.0) == 1.69  # overflow: A / inf = 0
-        assert costlib.token_cost(2.0, 1e-300, 1e-300) == math.inf
+@pytest.mark.parametrize("call", [
+    lambda: costlib.compute_gpu_hours(1.0, gpu=1e-300, mfu=1e-300),
+    lambda: costlib.chinchilla_loss(1e-300, 1e-300, alpha=2.0, beta=2.0),
+    lambda: costlib.token_cost(2.0, 1e-300, 1e-300),
+])
+@pytest.mark.parametrize("as_array", [False, True])
+def test_zero_denominators_are_an_overflow_on_both_paths(call, as_array):
+    # products that underflow to 0.0 in a denominator: an OutOfRangeError naming the function on the plain-float
+    # path and on the array path alike, never inf read as a number, never ZeroDivisionError
+    with pytest.raises(costlib.OutOfRangeError, match="make the result overflow"):
+        result = call()
+        if as_array:
+            raise AssertionError(result)
+
+
+def test_an_overflow_inside_a_sum_is_still_the_right_number():
+    assert costlib.chinchilla_loss(1e300, 1e300, alpha=2.0, beta=2.0) == 1.69  # A / inf = 0: E, exactly
 
 
 # --------------------------------------------------------------------------- the catalogue

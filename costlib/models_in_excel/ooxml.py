@@ -26,14 +26,13 @@ import os
 import posixpath
 import re
 import shutil
-import stat
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 from xml.parsers import expat
 
+from .._atomic import replacing
 from ..errors import InputError
 
 #: The largest part read, uncompressed [bytes]: a sheet of a million cells is about 60 MB.
@@ -587,76 +586,36 @@ def check_output(source: Path, out: Path, force: bool) -> None:
                                     "to replace it")
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def write_package(package: Package, out: str | os.PathLike, parts: dict[str, bytes], drop: Iterable[str] = (),
                   add: Iterable[str] = (), force: bool = False) -> None:
     """The package with ``parts`` replaced, ``drop`` left out and ``add`` appended, written atomically.
 
     Parts not replaced are streamed across (never held whole). A new file gets the mode the
-    umask gives (0666 less the umask), a replaced one keeps its mode.
+    umask gives (0666 less the umask), a replaced one keeps its mode (:func:`costlib._atomic.replacing`).
     """
     out = Path(out)
     check_output(package.path, out, force)
     drop = set(drop)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    except OSError as exc:
-        raise ModelError(f"-o {out}: cannot be written ({exc.strerror or exc})") from None
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w") as z:
-            for info in package.infos:
-                if info.filename in drop:
-                    continue
-                if info.filename in parts:
-                    z.writestr(info, parts[info.filename])
-                    continue
-                try:
-                    with package.zip.open(info) as src, z.open(info, "w") as dst:
-                        shutil.copyfileobj(src, dst, _CHUNK)
-                except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError) as exc:
-                    raise ModelError(f"{package.where(info.filename)}: cannot be unpacked ({exc})") from None
-            for name in add:
-                z.writestr(zipfile.ZipInfo(name, date_time=package.infos[0].date_time), parts[name],
-                           compress_type=zipfile.ZIP_DEFLATED)
-        _settle(tmp, out)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ModelError(f"-o {out}: cannot be written ({exc.strerror or exc})") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with replacing(out) as tmp, zipfile.ZipFile(tmp, "w") as z:
+        for info in package.infos:
+            if info.filename in drop:
+                continue
+            if info.filename in parts:
+                z.writestr(info, parts[info.filename])
+                continue
+            try:
+                with package.zip.open(info) as src, z.open(info, "w") as dst:
+                    shutil.copyfileobj(src, dst, _CHUNK)
+            except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError) as exc:
+                raise ModelError(f"{package.where(info.filename)}: cannot be unpacked ({exc})") from None
+        for name in add:
+            z.writestr(zipfile.ZipInfo(name, date_time=package.infos[0].date_time), parts[name],
+                       compress_type=zipfile.ZIP_DEFLATED)
 
 
 def copy_file(source: Path, out: str | os.PathLike, force: bool = False) -> None:
     """``source`` copied byte for byte to ``out``, with the same care as :func:`write_package`."""
     out = Path(out)
     check_output(source, out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as dst, open(source, "rb") as src:
-            shutil.copyfileobj(src, dst, _CHUNK)
-        _settle(tmp, out)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ModelError(f"-o {out}: cannot be written ({exc.strerror or exc})") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _settle(tmp: str, out: Path) -> None:
-    """Give ``tmp`` the mode ``out`` has (or the umask's for a new file), then move it into place."""
-    try:
-        mode = stat.S_IMODE(os.stat(out).st_mode)
-    except FileNotFoundError:
-        mode = 0o666 & ~_umask()
-    os.chmod(tmp, mode)
-    os.replace(tmp, out)
+    with replacing(out) as tmp, open(tmp, "wb") as dst, open(source, "rb") as src:
+        shutil.copyfileobj(src, dst, _CHUNK)

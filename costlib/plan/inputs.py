@@ -19,11 +19,16 @@ from ..errors import InputError, InputTypeError, OutOfRangeError, UnknownNameErr
 from ..formulas import none_text
 from ..rules import RULES, obeys
 from .evaluate import evaluate_template
-from .numbers import read_number, read_text, show_number
+from .numbers import read_number, short_number, read_text, show_number
+from .names import GRID_COLUMNS
+from .plausible import outside, plausible_range
 from .template import SCENARIO, Input, Template
 
 __all__ = ["resolve_inputs", "ResolvedInputs"]
 
+
+#: Most columns a timeline has: the grid's 16,384 but the label and total columns before it
+TIMELINE_LIMIT = GRID_COLUMNS - 2
 
 #: Excel serial numbers taken as dates where a date is typed as a number: 1954-10-04 to 2173-10-14
 SERIALS = (20000, 100000)
@@ -70,13 +75,27 @@ def _convert(inp: Input, value: Any, taken: bool = False) -> Any:
         if not number.is_integer():
             raise InputTypeError(f"{inp.name} must be a whole number, got {show_number(number)}", argument=inp.name)
         number = int(number)
-    if inp.plausible is not None and number > inp.plausible and not (with_unit or taken):
-        percent = " (100 %)" if inp.plausible == 1 else ""
+    if not (with_unit or taken) and outside(inp, number):
+        low, high, why = plausible_range(inp)
+        span = f"the plausible {short_number(low)} to {short_number(high)} {inp.unit}"
+        if inp.unit.startswith("fraction") and number > high:
+            percent = " (100 %)" if high == 1 else ""
+            raise OutOfRangeError(
+                f"{inp.name} is {inp.unit}: {show_number(number)} would be {number:.0%}, beyond the plausible "
+                f"0 to {show_number(high)}{percent}; type {show_number(number)}% for {show_number(number)} %, "
+                f"or {number * 100:g}% if you mean it", argument=inp.name)
         raise OutOfRangeError(
-            f"{inp.name} is {inp.unit}: {show_number(number)} would be {number:.0%}, beyond the plausible "
-            f"0 to {show_number(inp.plausible)}{percent}; type {show_number(number)}% for {show_number(number)} %, "
-            f"or {number * 100:g}% if you mean it", argument=inp.name)
+            f"{inp.name} is {show_number(number)} {inp.unit}, {'above' if number > high else 'below'} {span} "
+            f"({why}); type {show_number(number)}! if you mean it", argument=inp.name)
     return number
+
+
+def closest(name: str, names: list[str], n: int = 3) -> list[str]:
+    """The names nearest ``name``: the same but for case first, then by spelling (difflib)."""
+    same = [k for k in names if k.lower() == name.lower()]
+    near = difflib.get_close_matches(name.lower(), [k.lower() for k in names], n=n, cutoff=0.5)
+    by_lower = {k.lower(): k for k in names}
+    return list(dict.fromkeys(same + [by_lower[k] for k in near]))[:n]
 
 
 def resolve_inputs(template: Template, overrides: Any = None, refuse: bool = True,
@@ -107,13 +126,15 @@ def resolve_inputs(template: Template, overrides: Any = None, refuse: bool = Tru
             ends[stem, 0 if end == "low" else 1] = value
             continue
         if name not in known:
-            close = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
+            close = closest(name, list(known))
             hint = f"; closest: {', '.join(close)}" if close else f"; inputs are {', '.join(known)}"
             raise UnknownNameError(f"{name!r:.60} is not an input of the {template.name} template{hint}",
                                    argument=name)
         values[name] = value
     taken = set(taken) | set(getattr(overrides, "taken", ()))  # read above the plausible range with a unit before
-    resolved = {name: _convert(known[name], value, name in taken) for name, value in values.items()}
+    given = set(overrides.keys())  # a default is the template author's, taken as it stands
+    resolved = {name: _convert(known[name], value, name in taken or name not in given)
+                for name, value in values.items()}
     ranges = _ranges(template, resolved, ends, taken)
     for name, (low, base, high) in ranges.items():
         resolved[name] = {"low": low, "base": base, "high": high}[resolved[SCENARIO]]
@@ -125,9 +146,15 @@ def resolve_inputs(template: Template, overrides: Any = None, refuse: bool = Tru
             bound = f"{inp.maximum} ({show_number(limit)})" if isinstance(inp.maximum, str) else show_number(limit)
             raise OutOfRangeError(f"{inp.name} must be <= {bound}, got {show_number(resolved[inp.name])}",
                                   argument=inp.name)
+    if not template.axis_values and isinstance(resolved.get(template.axis_length), (int, float)):
+        length = resolved[template.axis_length]
+        if length > TIMELINE_LIMIT:
+            raise OutOfRangeError(f"{template.axis_length} must be <= {TIMELINE_LIMIT:,} (a timeline runs from column "
+                                  f"C to the grid's last column, XFD), got {show_number(length)}",
+                                  argument=template.axis_length)
     resolved = ResolvedInputs(resolved, template=template.name, ranges=ranges)
-    resolved.taken = {i.name for i in template.inputs if i.plausible is not None
-                      and max(ranges.get(i.name, (resolved[i.name],))) > i.plausible}
+    resolved.taken = {i.name for i in template.inputs if plausible_range(i) is not None
+                      and any(outside(i, v) for v in ranges.get(i.name, (resolved[i.name],)))}
     _check_overflow(template, resolved, {n for n in overrides})
     if refuse:
         _refuse(template, resolved)

@@ -1,7 +1,10 @@
 """Numbers as finance people type them: one reader for the CLI, templates and scenario files.
 
-"70B", "15T", "$2.50", "1,000", "60%" are read; "2,5" (a decimal comma or a thousands
-separator?) is refused with a hint. Nothing is guessed.
+"70B", "15T", "$2.50", "1,000,000", "60%" are read; "2,5" (a decimal comma or a thousands
+separator?) is refused with a hint, and so is "50.000" or "2,500", which reads as two
+numbers 1,000 times apart (a separator grouping thousands, or a decimal mark). Nothing is
+guessed. A trailing ``!`` (``2500!``) says "I mean it": the value is taken even where it
+lies outside its input's plausible range (:mod:`costlib.plan.plausible`).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import Any
 
 from ..errors import InputTypeError, OutOfRangeError
 
-__all__ = ["parse_number", "read_number", "read_text", "show_number", "NUMBER_HINT", "TEXT_LIMIT"]
+__all__ = ["parse_number", "read_number", "read_text", "show_number", "short_number", "engineering", "NUMBER_HINT", "TEXT_LIMIT"]
 
 NUMBER_HINT = "type a number such as 70e9, 70B, 1,000, 2.5, $2.50 or 60%"
 SUFFIXES = {"k": 1e3, "m": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
@@ -24,26 +27,75 @@ _NUMBER = re.compile(r"""
     (?P<exponent>e[-+]?[0-9]+)?
     \s*(?P<suffix>%|k|mn|m|bn|b|t)?
     \s*(?P<unit>usd)?
+    \s*(?P<meant>!)?
     """, re.VERBOSE | re.IGNORECASE)
 _THOUSANDS = re.compile(r"[1-9][0-9]{0,2}(?:(?P<sep>[, ])[0-9]{3})?(?:(?P=sep)[0-9]{3})*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
+#: From this magnitude on a number is shown in engineering form (``150e15``), never as its 17+ digits
+ENGINEERING_FROM = 1e16
+
+
+def engineering(x: float) -> str:
+    """``x`` in engineering form: every digit it has, times a power of ten that is a multiple of 3.
+
+    >>> engineering(1.5e17), engineering(1e300), engineering(-2.5e-7)
+    ('150e15', '1e300', '-250e-9')
+    """
+    from decimal import Decimal
+
+    d = Decimal(repr(float(x)))
+    exponent = d.adjusted() - d.adjusted() % 3
+    mantissa = format(d.scaleb(-exponent).normalize(), "f")
+    return f"{mantissa}e{exponent}"
+
+
 def show_number(x: float) -> str:
-    """``x`` as typed back to a user: every digit it has (36.000000001, not 36), whole numbers bare."""
+    """``x`` as typed back to a user: every digit it has (36.000000001, not 36), whole numbers bare.
+
+    Numbers from 1e16 up (and non-zero ones below 1e-4) are shown in engineering form.
+
+    >>> show_number(36.0), show_number(36.000000001), show_number(1e300)
+    ('36', '36.000000001', '1e300')
+    """
     x = float(x)
-    if math.isfinite(x) and x.is_integer() and abs(x) < 1e16:
+    if not math.isfinite(x):
+        return repr(x)
+    if abs(x) >= ENGINEERING_FROM or "e" in repr(x):  # repr's own exponent form: below 1e-4
+        return engineering(x)
+    if x.is_integer():
         return str(int(x))
-    return repr(float(x))
+    return repr(x)
+
+
+def short_number(x: float) -> str:
+    """``x`` as a list or a range shows it: engineering form from a million up (70e9, 100e12), else as typed."""
+    return engineering(x) if math.isfinite(float(x)) and abs(float(x)) >= 1e6 else show_number(x)
+
+
+def _typed(digits: str, prefix: str, suffix: str) -> str:
+    """A number to suggest, with the sign, currency and suffix the user typed around it."""
+    return f"{prefix}{digits}{suffix}"
+
+
+def _decimal_reading(whole: str, decimals: str) -> str:
+    """``whole.decimals`` written so that it cannot be read as a thousands group: 2.5, 1.2340."""
+    decimals = decimals.rstrip("0")
+    if len(decimals) == 3:
+        decimals += "0"
+    return whole + ("." + decimals if decimals else "")
 
 
 def parse_number(name: str, text: str) -> tuple[float, bool]:
-    """The number a user typed as text, and whether they gave it a unit (``%``).
+    """The number a user typed as text, and whether they said they mean it: a unit (``%``) or ``!``.
 
     Reads ``70e9``, ``70B`` (K, M, B or bn, T: thousand to trillion), ``$2.50``, ``1,000``
     and ``1 000`` (thousands separators in groups of three), ``60%`` (0.6) and a minus
-    sign ``-`` or ``−``. Refuses, with a hint, what could be read two ways: ``2,5`` and
-    ``1,0,0`` (decimal comma or thousands separator?), ``1.000,50``; and ``inf``, ``nan``.
+    sign ``-`` or ``−``; a trailing ``!`` takes a value outside its plausible range. Refuses,
+    with a hint, what could be read two ways: ``2,5`` and ``1,0,0`` (decimal comma or
+    thousands separator?), ``1.000,50``, ``50.000`` and ``2,500`` (two readings 1,000 times
+    apart, both offered); and ``inf``, ``nan``.
 
     >>> parse_number("params", "70B")
     (70000000000.0, False)
@@ -52,33 +104,57 @@ def parse_number(name: str, text: str) -> tuple[float, bool]:
     >>> parse_number("price", "2,5")
     Traceback (most recent call last):
     costlib.errors.InputTypeError: price must be a number, got text '2,5': the comma is ambiguous (2.5 or 25?); type 2.5, or 25 without a comma
+    >>> parse_number("finetune_cost", "50.000")
+    Traceback (most recent call last):
+    costlib.errors.InputTypeError: finetune_cost must be a number, got text '50.000': it reads as 50000 (the point grouping thousands) or 50 (a decimal point), 1,000 times apart; type 50000 or 50
+    >>> parse_number("price", "2500!")
+    (2500.0, True)
     """
     raw = text
     text = text.strip().replace("\u2212", "-").replace("\u00a0", " ").replace("\u202f", " ")
     m = _NUMBER.fullmatch(text)
     if m is None or text.count("%") > 1:
         hint = NUMBER_HINT
+        bare = re.sub(r"^[-+]?\s*(?:[€£¥$]|eur|gbp|usd)\s*|\s*(?:[€£¥]|eur|gbp)$", "", text, flags=re.I)
         if re.fullmatch(r"[-+]?[0-9.]+,[0-9]+", text) and "." in text:
             hint = f"it looks like a European number; type it with a decimal point and no separator, e.g. {text.replace('.', '').replace(',', '.')}"
         elif re.search(r"[€£¥]", text):
-            hint = "costlib's money inputs are in US dollars: convert the figure and type it as $2.50 or 2.50"
+            hint = (f"type the amount without the currency sign ({bare or 'a number'}): money inputs are figures "
+                    f"in the plan's currency, its currency input (USD unless set); convert it first if the plan "
+                    f"is in another currency")
         elif text.lower().lstrip("+-") in ("inf", "infinity", "nan"):
             hint = "it must be a finite number"
         raise InputTypeError(f"{name} must be a number, got text {raw!r}: {hint}", argument=name)
     body = m["body"].strip()
     whole, dot, decimals = body.partition(".")
+    around = text[:m.start("body")], text[m.end("body"):].rstrip("!").rstrip()  # "$", "B": kept in hints
     if "," in whole or " " in whole.strip():
         if not _THOUSANDS.fullmatch(whole.strip()):
             digits = whole.replace(",", "").replace(" ", "")
-            if re.fullmatch(r"[0-9]+,[0-9]{1,2}", whole) and not dot:
+            european = re.fullmatch(r"([0-9]{1,3}(?:[ .][0-9]{3})+),([0-9]+)", whole.strip())
+            if european and not dot:
+                plain = european[1].replace(" ", "").replace(".", "") + "." + european[2]
+                hint = (f"it looks like a European number (spaces grouping thousands, a decimal comma); type "
+                        f"{_typed(plain, *around)}")
+            elif re.fullmatch(r"[0-9]+,[0-9]{1,2}", whole) and not dot:
                 a, b = whole.split(",")
-                hint = (f"the comma is ambiguous ({a}.{b} or {a}{b}?); type {a}.{b}, or {a}{b} without a comma"
-                        if a.strip("0") else f"a decimal comma? type {a}.{b} (a decimal point)")
+                one, other = _typed(f"{a}.{b}", *around), _typed(f"{a}{b}", *around)
+                hint = (f"the comma is ambiguous ({one} or {other}?); type {one}, or {other} without a comma"
+                        if a.strip("0") else f"a decimal comma? type {one} (a decimal point)")
             else:
                 hint = f"thousands separators must come in groups of three digits (1,000,000); or type {digits}"
             raise InputTypeError(f"{name} must be a number, got text {raw!r}: {hint}", argument=name)
     if "_" in whole and not re.fullmatch(r"[0-9]+(?:_[0-9]+)*", whole):
         raise InputTypeError(f"{name} must be a number, got text {raw!r}: {NUMBER_HINT}", argument=name)
+    # one separator before three digits: 50.000 and 2,500 are each two numbers, 1,000 times apart
+    group = re.fullmatch(r"([1-9][0-9]{0,2})[.,]([0-9]{3})", body)
+    if group and not m["exponent"]:
+        head, tail = group.group(1), group.group(2)
+        mark = "comma" if "," in whole else "point"
+        thousands, decimal = _typed(head + tail, *around), _typed(_decimal_reading(head, tail), *around)
+        raise InputTypeError(
+            f"{name} must be a number, got text {raw!r}: it reads as {thousands} (the {mark} grouping thousands) "
+            f"or {decimal} (a decimal {mark}), 1,000 times apart; type {thousands} or {decimal}", argument=name)
     number = float(re.sub(r"[, _]", "", whole) + dot + decimals + (m["exponent"] or ""))
     suffix = (m["suffix"] or "").lower()
     if suffix == "%":
@@ -90,7 +166,7 @@ def parse_number(name: str, text: str) -> tuple[float, bool]:
         number *= SUFFIXES[suffix]
     if m["sign"] == "-":
         number = -number
-    return number, suffix == "%"
+    return number, suffix == "%" or bool(m["meant"])
 
 
 def read_number(name: str, value: Any) -> tuple[float, bool]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import math
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields
 from importlib import resources
@@ -66,8 +67,16 @@ class Input:
         text = RULES[self.rule][4].replace("must be ", "")
         if self.maximum is not None:
             text += f", <= {self.maximum}"
-        if self.plausible is not None:
-            text += f"; above {self.plausible:g} only with its unit ({self.plausible * 100:g}%)"
+        from .plausible import plausible_range
+
+        bounds = plausible_range(self)
+        if bounds is not None:
+            from .numbers import short_number
+
+            low, high, _ = bounds
+            override = "% or !" if self.unit.startswith("fraction") else "!"
+            text += (f"; plausible {short_number(low)} to {short_number(high)} (outside it, type the value with "
+                     f"{override} to mean it)")
         return ("a whole number " if self.type == "integer" else "") + text
 
 
@@ -195,7 +204,10 @@ def load_template(name_or_path: "str | Path | Template", formulas: bool = True) 
     if text_path.endswith(".toml"):
         path = Path(text_path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # Notepad and Excel save UTF-8 with a byte-order mark
+        except UnicodeDecodeError as exc:
+            raise TemplateError(f"cannot read the template {path}: it is not UTF-8 text (byte 0x"
+                                f"{exc.object[exc.start]:02x} at position {exc.start}); save it as UTF-8") from None
         except OSError as exc:
             raise TemplateError(f"cannot read the template {path}: {exc.strerror}") from None
     else:
@@ -239,8 +251,9 @@ def _input(raw: dict, path: str) -> Input:
     where = f"input {raw.get('name', '?')}"
     if "choices" in raw:
         raw["choices"] = tuple(raw["choices"])
-    if "range" in raw:
-        raw["range"] = tuple(raw["range"]) if isinstance(raw["range"], list) else raw["range"]
+    for key in ("range", "plausible"):
+        if key in raw and isinstance(raw[key], list):
+            raw[key] = tuple(raw[key])
     registry = _registry(raw.get("name"))
     if registry is not None:  # the one registry of argument meanings fills what the template leaves out
         raw.setdefault("unit", registry.unit)
@@ -338,14 +351,29 @@ def _with_calendar(sheets: list, calendar: Any, axis: str, path: str) -> list:
 
 
 def _validate(t: Template, formulas) -> Template:
+    from .names import GRID_COLUMNS, check_file_stem, check_name, check_sheet_names
+
+    # every name checked before any formula is parsed: no template text reaches a formula unchecked
+    check_file_stem(t.name, "name (the stem of the files it writes)", t.path)
+    if not isinstance(t.axis, str) or not t.axis.isidentifier():
+        raise TemplateError(f"{t.path}: axis must be a name (letters, digits, _), got {t.axis!r}")
+    check_name(t.axis, "axis", t.path, function_ok=True)
+    check_sheet_names([s.name for s in t.sheets], t.path)
     names: dict[str, str] = {t.axis: "row"}
+    lowered: dict[str, str] = {t.axis.lower(): t.axis}
     for kind, values in (("input", [i.name for i in t.inputs]), ("item", list(t.items)), ("row", list(t.rows))):
         for n in values:
+            check_name(n, kind, t.path)
             if n in names:
                 raise TemplateError(f"{t.path}: the name {n!r} is used twice ({names[n]} and {kind})")
+            if n.lower() in lowered:
+                raise TemplateError(f"{t.path}: the names {lowered[n.lower()]!r} and {n!r} differ only in case; a "
+                                    f"spreadsheet reads them as one name: rename one")
             names[n] = kind
-    if not t.axis.isidentifier():
-        raise TemplateError(f"{t.path}: axis must be a name (letters, digits, _), got {t.axis!r}")
+            lowered[n.lower()] = n
+    if t.axis_values is not None and not 1 <= len(t.axis_values) <= GRID_COLUMNS - 2:
+        raise TemplateError(f"{t.path}: axis_values must hold 1 to {GRID_COLUMNS - 2} values (the grid's columns "
+                            f"but the label and total), got {len(t.axis_values)}")
     if not t.axis_values and t.axis_length not in {i.name for i in t.inputs}:
         raise TemplateError(f"{t.path}: axis_length must name an input, got {t.axis_length!r}")
     for i in t.inputs:
@@ -361,8 +389,12 @@ def _validate(t: Template, formulas) -> Template:
                                 f"input, got {i.maximum!r}")
         for key in ("maximum", "plausible"):
             bound = getattr(i, key)
-            if bound is not None and not (key == "maximum" and isinstance(bound, str)) and (
-                    isinstance(bound, bool) or not isinstance(bound, (int, float))):
+            if key == "plausible" and isinstance(bound, (list, tuple)):
+                if not (len(bound) == 2 and all(_finite_number(b) for b in bound) and bound[0] < bound[1]):
+                    raise TemplateError(f"{t.path}: input {i.name} plausible must be a number (the top) or "
+                                        f"[low, high] with low < high, got {bound!r}")
+                continue
+            if bound is not None and not (key == "maximum" and isinstance(bound, str)) and not _finite_number(bound):
                 raise TemplateError(f"{t.path}: input {i.name} {key} must be a number, got {bound!r}")
         if i.plausible is not None and i.type not in ("number", "integer"):
             raise TemplateError(f"{t.path}: input {i.name} plausible is for numbers only")
@@ -418,6 +450,10 @@ def _validate(t: Template, formulas) -> Template:
             if name not in t.rows:
                 raise TemplateError(f"{t.path}: chart {chart.get('title', '?')!r} refers to unknown row {name}")
     return t
+
+
+def _finite_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
 def _check_range(t: Template, i: Input) -> None:

@@ -18,14 +18,15 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from ..errors import CostlibError, InputTypeError
+from .._atomic import file_mode, output_error as _output_error, replacing
+from ..errors import CostlibError, InputTypeError, OutputError
 
 try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None
 
-__all__ = ["reproducible", "is_unedited", "write_workbook", "check_target", "locked", "FileExistsCostlibError",
+__all__ = ["reproducible", "is_unedited", "write_workbook", "replacing", "file_mode", "check_target", "locked", "FileExistsCostlibError",
            "OutputError", "BusyError", "FIXED_TIME", "FINGERPRINT_NAME", "PLACEHOLDER"]
 
 FIXED_TIME = _dt.datetime(2024, 1, 1, 0, 0, 0)
@@ -35,16 +36,6 @@ PLACEHOLDER = "0" * 64  # the custom property's value until the fingerprint is k
 
 class FileExistsCostlibError(CostlibError):
     """The output exists and is not an unedited costlib workbook: replacing it needs --force."""
-
-
-class OutputError(CostlibError, OSError):
-    """The output cannot be written: a folder where a file should be, no permission, a name too long.
-
-    An OSError too, so that code catching the system's error keeps working.
-    """
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 class BusyError(OutputError):
@@ -118,15 +109,6 @@ def is_unedited(path: str | os.PathLike) -> bool:
     # where they are still costlib's own two
     names = re.findall(rb'<property [^>]*name="([^"]*)"', custom)
     return sorted(names) == [b"costlib_fingerprint", b"costlib_template"] and m.group(2).decode() == _digest_v1(members)
-
-
-def _output_error(target: Path, exc: OSError) -> OutputError:
-    reason = exc.strerror or str(exc)
-    if isinstance(exc, IsADirectoryError) or target.is_dir():
-        return OutputError(f"cannot write {target}: it is a folder; name an .xlsx file inside it")
-    if isinstance(exc, NotADirectoryError) or any(p.is_file() for p in target.parents):
-        return OutputError(f"cannot write {target}: a part of the path is a file, not a folder")
-    return OutputError(f"cannot write {target}: {reason}")
 
 
 # Locks: of several costlib runs writing one file, one goes ahead and the others stop at once
@@ -235,22 +217,9 @@ def write_workbook(data: bytes, path: str | os.PathLike, force: bool = False) ->
         status = check_target(data, target, force)
         if status == "unchanged":
             return status
-        tmp = None
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            with os.fdopen(fd, "wb") as handle:
+        with replacing(target) as tmp:
+            with open(tmp, "wb") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except OSError as exc:
-            if tmp:
-                Path(tmp).unlink(missing_ok=True)
-            raise _output_error(target, exc) from None
-        except BaseException:
-            if tmp:
-                Path(tmp).unlink(missing_ok=True)
-            raise
     return status
