@@ -19,6 +19,11 @@ for a default. Arguments listed in ``ranges`` stand for a row's whole timeline, 
 ``to_date`` for the row from its first column to this one. ``{none}`` is where the text
 goes that a cell shows when the result does not exist (an infinite break-even volume): the
 Python function returns ``inf`` there, and :func:`evaluate` gives the same text.
+
+Every parameter of a twinned function is rendered, or declared in ``unrendered`` beside the
+twin with the reason the workbook has no use for it; :func:`render` refuses a formula that
+gives an unrendered parameter, so the workbook never silently drops an argument the Python
+function would have used (tests/test_formulas.py checks both for every twin).
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ class Twin:
     text: tuple[str, ...] = ()
     none: str | None = None
     defaults: dict[str, str] = field(default_factory=dict)
+    unrendered: dict[str, str] = field(default_factory=dict)
 
     @property
     def signature(self) -> inspect.Signature:
@@ -69,16 +75,19 @@ _MODULES = ("training", "inference", "economics", "timeline", "accounting", "fin
 
 
 def excel(formula: str | Callable[..., str], *, ranges: tuple[str, ...] = (), to_date: tuple[str, ...] = (),
-          text: tuple[str, ...] = (), none: str | None = None, defaults: dict[str, str] | None = None):
+          text: tuple[str, ...] = (), none: str | None = None, defaults: dict[str, str] | None = None,
+          unrendered: dict[str, str] | None = None):
     """Register the decorated function with its Excel rendering ``formula``; returns it unchanged.
 
     ``defaults`` maps an argument whose Python default is not a number (``None``) to the
-    argument whose rendering stands in for it, as the function itself does.
+    argument whose rendering stands in for it, as the function itself does. ``unrendered``
+    maps a parameter the Excel text leaves out to the reason, which :func:`render` quotes
+    when a formula gives it.
     """
 
     def register(function):
         TWINS[function.__name__] = Twin(function.__name__, function, formula, tuple(ranges), tuple(to_date),
-                                        tuple(text), none, dict(defaults or {}))
+                                        tuple(text), none, dict(defaults or {}), dict(unrendered or {}))
         return function
 
     return register
@@ -335,6 +344,11 @@ def render(node: ast.expr, context: Context) -> str:
             for which in ("first", "last"):
                 ends[param, which] = context.end(call.arguments[param].id, which)
     for param, p in twin.signature.parameters.items():
+        if param in twin.unrendered:
+            if param in call.arguments:
+                raise FormulaError(f"formula: {twin.name}'s {param} has no place in a workbook: "
+                                   f"{twin.unrendered[param]}")
+            continue
         if param in call.arguments:
             got = call.arguments[param]
             nodes = got if p.kind is inspect.Parameter.VAR_POSITIONAL else (got,)
@@ -377,6 +391,8 @@ def functions_markdown() -> str:
         twin = TWINS[name]
         params = []
         for p in twin.signature.parameters.values():
+            if p.name in twin.unrendered:  # a workbook cannot give it (render refuses it)
+                continue
             shown = f"*{p.name}" if p.kind is p.VAR_POSITIONAL else p.name
             if p.name in twin.ranges or p.name in twin.to_date:
                 shown += " (row)"

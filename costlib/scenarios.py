@@ -7,6 +7,8 @@ from typing import Callable
 
 from .errors import InputError
 
+__all__ = ["scenarios"]
+
 
 def scenarios(frame, *functions: Callable, **fixed):
     """Evaluate each function on every row of ``frame`` in one vectorised call per function.

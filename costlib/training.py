@@ -34,6 +34,11 @@ _PEAK_PRECISION = ARGUMENTS["precision"].but(
 #: Hoffmann et al. 2022, "Training Compute-Optimal Large Language Models", eq. (10), Approach 3.
 CHINCHILLA_FIT = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
 
+#: Why a workbook takes no ``precision`` where ``gpu`` is a peak: its ``gpu`` is already the
+#: number, looked up once by ``accelerator_peak_tflops(gpu, precision)`` in its own row.
+_PEAK_IN_WORKBOOK = {"precision": "a workbook's gpu is the dense peak [TFLOP/s] as a number; pick the "
+                                  "precision's peak with accelerator_peak_tflops(gpu, precision) and pass that"}
+
 
 @excel("{flops_per_param_token} * {params} * {tokens}")
 @documented()
@@ -83,7 +88,8 @@ def _gpu_hours(flops, gpu, mfu, precision, reuse=False):
     return _args.divide(flops, per_second) / SECONDS_PER_HOUR
 
 
-@excel("{flops} / ({gpu} * 1E12 * {mfu}) / 3600")
+@excel("{flops} / ({gpu} * 1E12 * {mfu}) / 3600",
+       unrendered=_PEAK_IN_WORKBOOK)
 @documented(precision=_PEAK_PRECISION)
 def compute_gpu_hours(flops, gpu="H100", mfu=0.4, precision="bf16"):
     """GPU-hours [GPU-h] to execute ``flops`` at ``mfu`` of the accelerator's dense peak.
@@ -108,7 +114,8 @@ def compute_gpu_hours(flops, gpu="H100", mfu=0.4, precision="bf16"):
     return a.wrap(_gpu_hours(a.flops, gpu, a.mfu, precision))
 
 
-@excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / 3600")
+@excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / 3600",
+       unrendered=_PEAK_IN_WORKBOOK)
 @documented(precision=_PEAK_PRECISION)
 def train_gpu_hours(params, tokens, gpu="H100", mfu=0.4, precision="bf16", flops_per_param_token=6.0):
     """GPU-hours [GPU-h] of a training run: :func:`train_flops` over realised throughput.
@@ -133,7 +140,8 @@ def train_gpu_hours(params, tokens, gpu="H100", mfu=0.4, precision="bf16", flops
     return a.wrap(_gpu_hours(a.flops_per_param_token * a.params * a.tokens, gpu, a.mfu, precision))
 
 
-@excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / 3600 * {price_per_gpu_hour}")
+@excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / 3600 * {price_per_gpu_hour}",
+       unrendered=_PEAK_IN_WORKBOOK)
 @documented(precision=_PEAK_PRECISION)
 def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=0.4, precision="bf16",
                flops_per_param_token=6.0):
