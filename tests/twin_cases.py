@@ -178,30 +178,39 @@ BY_NAME = {"gpu": "H100", "precision": "bf16"}
 BY_UNIT = {"TFLOP/s": 989.4, "W": 700.0}  # a gpu read as a number: H100 SXM's dense BF16 peak, board power
 
 
-def registry_case(twin: formulas.Twin) -> dict | None:
-    """One call of ``twin`` with every rendered parameter set from the registry; None if it cannot say."""
+def sample(argument, i: int, as_name: bool):
+    """A value of ``argument`` (a registry entry as one function reads it) for the ``i``-th
+    parameter: inside its rule, or a catalogue name, or the number a name stands for; None
+    where the registry cannot say."""
+    if argument.rule is not None:
+        return inside(argument.rule, i)
+    if as_name:
+        return BY_NAME.get(argument.name)
+    unit = "W" if "[W]" in argument.meaning else argument.unit
+    return BY_UNIT.get(unit)
+
+
+def sample_call(function, names, *, as_names=()) -> tuple | None:
+    """Values for ``function``'s parameters ``names``, in order, from the registry; None if it cannot say.
+
+    An Excel function takes its names as text (``as_names`` every one of them).
+    """
     try:
-        readings = arguments_of(twin.function)
+        readings = arguments_of(function)
     except TypeError:  # a parameter the registry does not describe
         return None
-    case = {}
-    for i, (name, p) in enumerate(twin.signature.parameters.items()):
-        if name in twin.unrendered or p.kind is p.VAR_POSITIONAL:
-            if p.kind is p.VAR_POSITIONAL:
-                return None
-            continue
-        if name in twin.ranges or name in twin.to_date:
-            return None
-        arg = readings[name]
-        if arg.rule is not None:
-            case[name] = inside(arg.rule, i)
-        elif name in twin.text and name in BY_NAME:
-            case[name] = BY_NAME[name]
-        elif name not in twin.text and (arg.unit in BY_UNIT or "[W]" in arg.meaning):
-            case[name] = BY_UNIT["W" if "[W]" in arg.meaning else arg.unit]
-        elif p.default is p.empty:
-            return None
-    return case
+    values = tuple(sample(readings[name], i, name in as_names) for i, name in enumerate(names))
+    return None if any(v is None for v in values) else values
+
+
+def registry_case(twin: formulas.Twin) -> dict | None:
+    """One call of ``twin`` with every rendered parameter set from the registry; None if it cannot say."""
+    parameters = twin.signature.parameters.values()
+    if any(p.kind is p.VAR_POSITIONAL or p.name in twin.ranges or p.name in twin.to_date for p in parameters):
+        return None
+    names = [p.name for p in parameters if p.name not in twin.unrendered]
+    values = sample_call(twin.function, names, as_names=twin.text)
+    return None if values is None else dict(zip(names, values))
 
 
 def cases() -> dict[str, list[dict]]:
