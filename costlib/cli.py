@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from .errors import CostlibError, InputError, TemplateError  # light: no numpy
+
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
@@ -232,7 +234,6 @@ _progress: dict[str, Any] = {}
 
 def _load_template(name: str):
     """A packaged or a user's template; a user's file that breaks the format says so in one line."""
-    from .errors import CostlibError, TemplateError
     from .plan import load_template
 
     try:
@@ -245,9 +246,8 @@ def _load_template(name: str):
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from .errors import CostlibError
     from .workbook import generate, render
-    from .workbook.files import check_target, locked, write_workbook
+    from .workbook.files import FileExistsCostlibError, check_target, locked, write_workbook
 
     template = _load_template(args.template)
     overrides: dict[str, Any] = {}
@@ -295,9 +295,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         for target, data in files:
             try:
                 check_target(data, target, args.force)
-            except CostlibError as exc:
-                if not type(exc).__name__ == "FileExistsCostlibError":
-                    raise
+            except FileExistsCostlibError:
                 edited.append(target.name)
         if edited:
             raise _usage(f"{len(edited)} of the {len(files)} files in {outdir} exist and are not unedited costlib "
@@ -336,16 +334,17 @@ def _parse_ranges(pairs: Sequence[str]) -> dict[str, tuple[str, str, str]]:
 
 
 
-_OPTIONS = ((re.compile(r"^ranges\[('[^']*')\]"), lambda m: f"--range {m[1][1:-1]}"),
-            (re.compile(r"^ranges\b"), lambda m: "--range"), (re.compile(r"^outputs\b"), lambda m: "--output"),
-            (re.compile(r"^n must"), lambda m: "-n must"), (re.compile(r"\(fixed=\)"), lambda m: "(--set)"))
+#: simulate's parameters as this command's options
+_OPTIONS = {"ranges": "--range", "outputs": "--output", "n": "-n", "fixed": "--set"}
 
 
-def _as_options(message: str) -> str:
+def _as_options(exc: CostlibError) -> str:
     """A simulate error as the command's user reads it: ``ranges['mfu']`` is ``--range mfu``."""
-    for pattern, repl in _OPTIONS:
-        message = pattern.sub(repl, message)
-    return message
+    if not isinstance(exc, InputError) or exc.parameter not in _OPTIONS:
+        return str(exc)
+    option = _OPTIONS[exc.parameter]
+    place = option if exc.key is None else f"{option} {exc.key}"
+    return exc.worded(place, instead=_OPTIONS.get(exc.instead))
 
 
 def _figure(value: float) -> str:
@@ -371,7 +370,6 @@ def _csv_bytes(rows: list[list[Any]]) -> bytes:
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Draw the uncertain inputs of a template and print P10/P50/P90 of its key outputs."""
     from . import simulate  # the function (costlib keeps the name for it)
-    from .errors import CostlibError
     from .workbook.files import locked, write_workbook
     from .plan import parse_number
 
@@ -412,7 +410,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         sim = simulate(template, ranges, n=draws, seed=args.seed, outputs=outputs, fixed=fixed, dist=args.dist,
                        progress=progress)
     except CostlibError as exc:  # the library's argument names as the command's options
-        raise _usage(_as_options(str(exc))) from None
+        raise _usage(_as_options(exc)) from None
     finally:
         bar.close()
     spread = ", ".join(f"{name} {'/'.join(ranges[name])}" for name in sim.inputs)
@@ -617,8 +615,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
-    from .errors import CostlibError
-
     import warnings
 
     try:
