@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import sys
 import types
+from pathlib import Path
 
 __version__ = "0.1.0"
 
@@ -29,6 +30,11 @@ _MODULES = ("arguments", "catalogue", "prices", "errors", "formulas", "plan", "t
 
 def _module(name: str):
     return importlib.import_module(f".{name}", __name__)
+
+
+def _is_submodule(name: str) -> bool:
+    here = Path(__file__).parent
+    return (here / f"{name}.py").is_file() or (here / name / "__init__.py").is_file()
 
 
 def _exports() -> dict[str, str | None]:
@@ -50,7 +56,9 @@ def __getattr__(name: str):
         value = _module(name)
     elif name in _CATALOGUE:
         value = getattr(_module("catalogue"), name)
-    elif name.startswith("__"):  # dunders (``__wrapped__``, ``__path__`` probes) never load a module
+    elif name.startswith("_") or (name not in _FLAT and _is_submodule(name)):
+        # private names and submodules (``from . import _args`` while the package loads) are the
+        # import system's to find: searching the engine modules for them would import them mid-way
         raise AttributeError(f"module 'costlib' has no attribute {name!r}")
     else:
         found = next((m for m in _FLAT if name in _module(m).__all__), None)
