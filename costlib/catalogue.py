@@ -236,7 +236,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
-@documented(gpu=_GPU_NAME.but(type="str or array_like of str"))
+@documented(returns="TFLOP/s, TB/s, GB or W by field", gpu=_GPU_NAME.but(type="str or array_like of str"))
 def gpu_spec(gpu: str, field: str):
     """One field of an accelerator's catalogue row [TFLOP/s, TB/s, GB or W by field], or its text.
 
@@ -391,7 +391,7 @@ def board_power_w(gpu: Any, argument: str = "gpu") -> np.ndarray:
     return _spec_array(gpu, "board_power_w", 1.0, argument, "board power")
 
 
-@documented(gpu=_GPU_NAME)
+@documented(returns="USD/GPU-h", gpu=_GPU_NAME)
 def gpu_price(gpu: str, tier: str = "on_demand") -> float:
     """Catalogue rental price [USD/GPU-h] of ``gpu`` at ``tier`` (reserved, on_demand, spot).
 
@@ -424,7 +424,7 @@ def gpu_price(gpu: str, tier: str = "on_demand") -> float:
     return float(np.median(quotes))
 
 
-@documented(input_tokens=ARGUMENTS["input_tokens"].but(
+@documented(returns="USD per 1 M tokens", input_tokens=ARGUMENTS["input_tokens"].but(
     meaning="Prompt tokens of one request, which choose a long-context tier where the provider has one; not "
             "given: the base tier [tokens]", rule=None, type="float, optional"))
 def api_price(model: str, kind: str = "output", provider: str | None = None, date: Any = None,

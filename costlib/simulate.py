@@ -24,7 +24,6 @@ import difflib
 import inspect
 import math
 import numbers
-import re
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _args
-from .arguments import ARGUMENTS, Argument, arguments_of, documented
+from .arguments import ARGUMENTS, Argument, arguments_of, documented, result_units
 from .errors import InputError, InputTypeError, OutOfRangeError, UnknownNameError
 from .rules import RULES, obeys
 
@@ -131,8 +130,8 @@ def simulate(function_or_template, ranges, n=10_000, seed=0, outputs=None, fixed
     -------
     Simulation
         ``samples``: a pandas DataFrame with ``n`` rows, one column per drawn input [its
-        unit] and per output [the output's unit: a template item's ``unit``, or the unit in
-        brackets of the function's summary line]; ``percentiles``: a DataFrame, one row per
+        unit] and per output [the output's unit: a template item's ``unit``, or the unit a
+        costlib function declares, ``@documented(returns=...)``]; ``percentiles``: a DataFrame, one row per
         output, columns ``P10``, ``P50``, ``P90`` [the output's unit], linear between
         order statistics as Excel's PERCENTILE.INC; ``units``; ``checks``.
 
@@ -397,42 +396,6 @@ def _unknown(kind: str, name: str, known: list[str], one: str, all_of: str) -> U
 
 # ---------------------------------------------------------------------------- a function
 
-_UNIT = re.compile(r"\[([^\[\]]+)\]")
-_CITATION = re.compile(r"^[A-Z][A-Za-z]+(?:\d{4}|ND)[a-z]?$")  # [Kaplan2020], [FactorBeamND]: a source, not a unit
-
-
-_RETURNS = re.compile(r"\nReturns\n-+\n(.*?)(?:\n\n|\Z)", re.S)
-_FIELD_OR_UNIT = re.compile(r"``(\w+)``|\[([^\[\]]+)\]")
-
-
-def _result_units(function: Callable, names: list[str]) -> dict[str, str]:
-    """The unit of each output, as the docstring states it, or "".
-
-    From the Returns section: ```field`` [unit]`` pairs for a record's fields, else its first
-    unit; without one, the first unit of the summary line ("Training compute [FLOP] of ...").
-    """
-    doc = inspect.getdoc(function) or ""
-    returns = _RETURNS.search(doc)
-    text = returns.group(1) if returns else (doc.splitlines() or [""])[0]
-    units: dict[str, str] = {}
-    pending: list[str] = []
-    first = ""
-    for m in _FIELD_OR_UNIT.finditer(text):
-        if m[1]:
-            pending.append(m[1])
-        elif not _CITATION.match(m[2]):
-            first = first or m[2]
-            units.update(dict.fromkeys(pending, m[2]))
-            pending = []
-    return {name: units.get(name, first if len(names) == 1 else "") for name in names}
-
-
-def _argument_unit(argument: Argument) -> str:
-    """An argument's unit as the function reads it: one in brackets in its meaning ("board power [W]") first."""
-    own = [u for u in _UNIT.findall(argument.meaning) if not _CITATION.match(u)]
-    return own[-1] if own else argument.unit
-
-
 def _simulate_function(function, specs, n, seed, outputs, fixed, progress) -> Simulation:
     fname = getattr(function, "__name__", "function")
     try:
@@ -482,12 +445,12 @@ def _simulate_function(function, specs, n, seed, outputs, fixed, progress) -> Si
         outputs = list(values)
     for name in outputs:
         if name not in values:
-            raise _unknown("outputs", name, list(values), f"an output of {fname}", f"its outputs")
+            raise _unknown("outputs", name, list(values), f"an output of {fname}", "its outputs")
     if progress is not None:
         progress(n, n)
     readings = arguments_of(function) if hasattr(function, "__arguments__") else ARGUMENTS
-    units = {name: _argument_unit(readings[name]) if name in readings else "" for name in drawn}
-    units.update(_result_units(function, list(values)))
+    units = {name: readings[name].unit if name in readings else "" for name in drawn}
+    units.update(result_units(function, list(values)))
     units.update({name: "flag (1 = true)" for name in values if name in flags})
     return _result(fname, list(drawn), drawn, outputs, values, units, n, seed, {})
 
