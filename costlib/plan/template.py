@@ -142,11 +142,16 @@ class Template:
         return [name for name, (_, item) in self.items.items() if "text" not in (item.unit, item.format)]
 
     @property
+    def ordered_sheets(self) -> list[Sheet]:
+        """The sheets in the workbook's order: the one marked ``first`` first, the rest as written."""
+        return in_workbook_order(self.sheets)
+
+    @property
     def key_numbers(self) -> list[str]:
         """The key outputs: ``key_outputs``, else the first sheet's number items, else every number item."""
         if self.key_outputs:
             return list(self.key_outputs)
-        first = sorted(self.sheets, key=lambda s: not s.first)[0]
+        first = self.ordered_sheets[0]
         numbers = set(self.number_items)
         return [i.name for i in first.items if i.name in numbers] or self.number_items
 
@@ -320,6 +325,11 @@ SCENARIO_INPUT = Input(
     unit="scenario", group="Scenario", type="choice", choices=SCENARIOS)
 
 
+def in_workbook_order(sheets) -> list[Sheet]:
+    """``sheets`` as the workbook shows them: the one marked ``first`` first (a stable sort)."""
+    return sorted(sheets, key=lambda s: not s.first)
+
+
 def _with_calendar(sheets: list, calendar: Any, axis: str, path: str) -> list:
     """The sheets with the calendar rows (month_end, fiscal_year, fiscal_quarter) on the first timeline sheet."""
     if not isinstance(calendar, dict) or set(calendar) != {"start", "fiscal_year_start"}:
@@ -327,11 +337,10 @@ def _with_calendar(sheets: list, calendar: Any, axis: str, path: str) -> list:
                             f"(an input of the month the fiscal year starts, 1 to 12), got {calendar!r}")
     rows = tuple(Row(name, label, unit, formula.format(axis=axis, **calendar), "calendar", fmt)
                  for name, (label, unit, fmt, formula) in CALENDAR_ROWS.items())
-    ordered = sorted(range(len(sheets)), key=lambda i: not sheets[i].first)
-    home = next((i for i in ordered if sheets[i].rows), None)
-    if home is None:
+    s = next((s for s in in_workbook_order(sheets) if s.rows), None)
+    if s is None:
         raise TemplateError(f"{path}: a calendar needs a sheet with timeline rows")
-    s = sheets[home]
+    home = next(i for i, sheet in enumerate(sheets) if sheet is s)
     sheets = list(sheets)
     sheets[home] = Sheet(s.name, s.description, s.items, rows + s.rows, s.first)
     return sheets
@@ -406,7 +415,7 @@ def _validate(t: Template, formulas) -> Template:
         parse(check, f"check {check.label!r}", single_cell=True)
         if check.refuses and check.refuses not in {i.name for i in t.inputs}:
             raise TemplateError(f"{t.path}: check {check.label!r} refuses must name an input, got {check.refuses!r}")
-    first = sorted(t.sheets, key=lambda s: not s.first)[0]
+    first = t.ordered_sheets[0]
     for name in t.headline:
         if name not in {i.name for i in first.items}:
             raise TemplateError(f"{t.path}: headline {name!r} must be an item of the first sheet, {first.name}")

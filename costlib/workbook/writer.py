@@ -254,7 +254,7 @@ CALENDAR_LINES = 3  # below the header line of dates: fiscal year, fiscal quarte
 
 
 def _ordered(t: Template) -> list:
-    return sorted(t.sheets, key=lambda s: not s.first)
+    return t.ordered_sheets
 
 
 def _headline_names(t: Template) -> list[str]:
