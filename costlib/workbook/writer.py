@@ -1001,9 +1001,14 @@ def workbook_bytes(data: bytes) -> bytes:
 
 
 def _visible_axes(data: bytes) -> bytes:
-    """Each chart axis says <c:delete val="0"/> as Excel's own files do, so no Excel hides it."""
-    import re
+    """Each chart axis says <c:delete val="0"/> as Excel's own files do, so no Excel hides it.
+
+    XlsxWriter writes <c:delete> only for a hidden axis (``visible: False``) and has no
+    option for a shown one, so it is added here, where an XML parser finds the axes.
+    """
     import zipfile
+
+    from .ooxml import insert_missing
 
     with zipfile.ZipFile(io.BytesIO(data)) as zin:
         members = [(info, zin.read(info.filename)) for info in zin.infolist()]
@@ -1011,8 +1016,8 @@ def _visible_axes(data: bytes) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info, body in members:
             if info.filename.startswith("xl/charts/chart"):
-                body = re.sub(rb"(<c:(?:cat|val|date|ser)Ax><c:axId val=\"\d+\"/><c:scaling>.*?</c:scaling>)(?!<c:delete)",
-                              rb'\1<c:delete val="0"/>', body)
+                body = insert_missing(body, {"c:catAx", "c:valAx", "c:dateAx", "c:serAx"}, "c:scaling", "c:delete",
+                                      b'<c:delete val="0"/>')
             zout.writestr(info, body)
     return out.getvalue()
 
