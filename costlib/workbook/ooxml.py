@@ -45,11 +45,11 @@ def elements(xml: bytes) -> list[Element]:
 
     def end(tag):
         element = out[stack.pop()]
-        at = parser.CurrentByteIndex
-        if at == element.start:  # <tag/>: start and end reported at the same "<"
-            element.end = xml.index(b"/>", at) + 2
-        else:                    # </tag>: at its "<"
-            element.end = xml.index(b">", at) + 1
+        closed = _start_tag_end(xml, element.start)
+        if xml[closed - 2:closed] == b"/>":  # <tag/>: its start tag is the whole element
+            element.end = closed
+        else:                                # </tag>: expat reports its "<"
+            element.end = xml.index(b">", parser.CurrentByteIndex) + 1
 
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
@@ -57,6 +57,20 @@ def elements(xml: bytes) -> list[Element]:
     parser.EndElementHandler = end
     parser.Parse(xml, True)
     return out
+
+
+def _start_tag_end(xml: bytes, start: int) -> int:
+    """The offset just past the start tag that begins at ``start`` (a ">" inside quotes is text)."""
+    quote = None
+    for i in range(start, len(xml)):
+        ch = xml[i:i + 1]
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in (b'"', b"'"):
+            quote = ch
+        elif ch == b">":
+            return i + 1
+    raise ValueError(f"an unclosed start tag at byte {start}")
 
 
 def insert_missing(xml: bytes, parents: set[str], after: str, missing: str, text: bytes) -> bytes:
