@@ -600,7 +600,7 @@ def cmd_prices(args: argparse.Namespace) -> int:
     if args.refresh:
         print(f"refreshed: {prices.refresh()}", file=sys.stderr)
     rows = prices.search_models(args.text, args.provider, args.date, args.limit)
-    when = prices._date(args.date).date().isoformat()
+    when = prices.as_date(args.date).date().isoformat()
     print("provider\tmodel\tinput\tcached_input\tcache_write\toutput")
     for r in rows:
         cells = ["-" if r[k] is None else f"{r[k]:g}" for k in prices.KINDS]

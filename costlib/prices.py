@@ -150,7 +150,8 @@ def use_bundled(on: bool = True) -> None:
     _BUNDLED_ONLY["on"] = bool(on)
 
 
-def _date(date: Any) -> dt.datetime:
+def as_date(date: Any) -> dt.datetime:
+    """``date`` (None: today, UTC; a date, a datetime or an ISO text) as the start of that day."""
     if date is None:
         day = dt.datetime.now(dt.timezone.utc).date()
     elif isinstance(date, dt.datetime):
@@ -273,7 +274,7 @@ def api_prices(model: str, provider: str | None = None, date: Any = None, servic
     >>> api_prices("gpt-4o", date="2026-11-01", service_tier="batch")["output"]
     5.0
     """
-    when = _date(date)
+    when = as_date(date)
     context = _tier_context(service_tier)
     if input_tokens is not None and not (isinstance(input_tokens, (int, float)) and input_tokens >= 0):
         raise OutOfRangeError(f"input_tokens must be >= 0, got {input_tokens!r}", argument="input_tokens")
@@ -291,7 +292,7 @@ def search_models(text: str = "", provider: str | None = None, date: Any = None,
     """Models whose id or name contains ``text``, with their prices on ``date`` (``costlib prices``)."""
     snap = _snapshot()
     prov = _provider(snap, provider)
-    when = _date(date)
+    when = as_date(date)
     needle = str(text).strip().lower()
     rows = []
     for p in snap.providers:

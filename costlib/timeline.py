@@ -48,12 +48,13 @@ def _fold(name: str, terms: tuple, combine, empty: float):
     return parsed.wrap(empty if out is None else out)
 
 
-def _row(name: str, values) -> np.ndarray:
+def as_row(name: str, values) -> np.ndarray:
+    """``values`` (a timeline row, or rows) as a float array of at least one dimension; ``name`` for errors."""
     arr = _args.to_float_array(name, values)
     return np.atleast_1d(arr)
 
 
-def _consecutive(name: str, periods: np.ndarray) -> None:
+def check_consecutive(name: str, periods: np.ndarray) -> None:
     """Raise unless ``periods`` count up by one along the last axis (the month axis)."""
     if periods.shape[-1] > 1 and not np.all(np.diff(periods, axis=-1) == 1):
         first_row = periods.reshape(-1, periods.shape[-1])[0]
@@ -143,7 +144,7 @@ def cumulative(values):
     array([[1., 3.],
            [3., 7.]])
     """
-    return np.cumsum(_row("values", values), axis=-1)
+    return np.cumsum(as_row("values", values), axis=-1)
 
 
 @excel("SUM({values})", ranges=("values",))
@@ -156,7 +157,7 @@ def total(values):
     array([[3.],
            [7.]])
     """
-    arr = _row("values", values)
+    arr = as_row("values", values)
     if arr.ndim == 1:
         return float(np.sum(arr))
     return np.sum(arr, axis=-1, keepdims=True)
@@ -173,7 +174,7 @@ def last(values):
     array([[2.],
            [4.]])
     """
-    arr = _row("values", values)
+    arr = as_row("values", values)
     return float(arr[-1]) if arr.ndim == 1 else arr[..., -1:].copy()
 
 
@@ -184,7 +185,7 @@ def count_of(values):
     >>> count_of([1.0, 2.0, 3.0])
     3.0
     """
-    arr = _row("values", values)
+    arr = as_row("values", values)
     if arr.ndim == 1:
         return float(np.count_nonzero(np.isfinite(arr)))
     return np.count_nonzero(np.isfinite(arr), axis=-1, keepdims=True).astype(float)
@@ -210,8 +211,8 @@ def first_where(flags, periods):
     array([[ 2.],
            [inf]])
     """
-    f, p = _row("flags", flags), _row("periods", periods)
-    _consecutive("periods", p)
+    f, p = as_row("flags", flags), as_row("periods", periods)
+    check_consecutive("periods", p)
     if f.ndim == 1 and p.ndim == 1:
         hits = np.flatnonzero(f == 1)
         return float(p[hits[0]]) if hits.size else float("inf")

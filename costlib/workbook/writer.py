@@ -168,7 +168,8 @@ class _Styles:
         self.currency = currency
         self._made: dict[tuple, Any] = {}
         symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
-        self._money = (lambda f: f) if currency == "USD" else (lambda f: f.replace('"$"', f'"{symbol}"'))
+        # a number format with this currency's symbol in place of "$"
+        self.money = (lambda f: f) if currency == "USD" else (lambda f: f.replace('"$"', f'"{symbol}"'))
 
     def unit(self, unit: str) -> str:
         """A unit as the workbook's currency writes it: USD/GPU-h is EUR/GPU-h in a euro plan."""
@@ -181,10 +182,10 @@ class _Styles:
         return self._made[key]
 
     def number(self, name: str, **extra):
-        return self.get(num_format=self._money(FORMATS[name]), **extra)
+        return self.get(num_format=self.money(FORMATS[name]), **extra)
 
     def input(self, name: str):
-        return self.get(num_format=self._money(INPUT_FORMATS[name]), font_color=BLUE, bg_color=LIGHT_FILL, border=1,
+        return self.get(num_format=self.money(INPUT_FORMATS[name]), font_color=BLUE, bg_color=LIGHT_FILL, border=1,
                         border_color="#BFBFBF")
 
     @property
@@ -351,7 +352,7 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
         if inp.name in ranges:  # the scenario's value, by formula; the three ends are the inputs
             g, h, i = (xl_rowcol_to_cell(r - 1, c) for c in RANGE_COLS)
             ws.write_formula(r - 1, 1, f'=IF(scenario="low",{g},IF(scenario="high",{i},{h}))',
-                             styles.get(num_format=styles._money(INPUT_FORMATS[inp.format])), value)
+                             styles.get(num_format=styles.money(INPUT_FORMATS[inp.format])), value)
             for c, end in zip(RANGE_COLS, ranges[inp.name]):
                 ws.write_number(r - 1, c, end, styles.input(inp.format))
             ranged.append((inp, r))
@@ -564,7 +565,7 @@ def _write_charts(wb, styles, t: Template, layout: _Layout) -> None:
         chart.set_title({"name": spec["title"], "name_font": {"size": 12}})
         fmt = t.rows[spec["rows"][0]][1].format
         y_axis = {"name": styles.unit(spec.get("y_title", "")), "visible": True, "major_gridlines": {"visible": True},
-                  "num_format": styles._money(FORMATS[fmt]).split(";")[0]}
+                  "num_format": styles.money(FORMATS[fmt]).split(";")[0]}
         if spec.get("y_log"):
             y_axis["log_base"] = 10
         chart.set_y_axis(y_axis)
@@ -677,8 +678,8 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table) -> None:
         chart.add_series({"name": f"Each input {label}", "categories": ["Ranges", first - 1, 0, last - 1, 0],
                           "values": ["Ranges", first - 1, c, last - 1, c], "overlap": 100, "gap": 40})
     chart.set_title({"name": f"Tornado: change in {item.label} from base", "name_font": {"size": 12}})
-    chart.set_x_axis({"name": styles.unit(item.unit), "num_format": _compact(styles._money(FORMATS[item.format])) if item.format == "usd" else
-                      styles._money(FORMATS[item.format]).split(";")[0],
+    chart.set_x_axis({"name": styles.unit(item.unit), "num_format": _compact(styles.money(FORMATS[item.format])) if item.format == "usd" else
+                      styles.money(FORMATS[item.format]).split(";")[0],
                       "major_gridlines": {"visible": True}})
     chart.set_y_axis({"reverse": True, "label_position": "low"})
     chart.set_legend({"position": "bottom"})
@@ -1054,7 +1055,7 @@ def comparison_bytes(t: Template, schedules: list[tuple[str, Any]]) -> bytes:
             if isinstance(value, str):
                 ws.write_string(r - 1, c, value)
             else:
-                ws.write_number(r - 1, c, value, styles.get(num_format=styles._money(INPUT_FORMATS[inp.format])))
+                ws.write_number(r - 1, c, value, styles.get(num_format=styles.money(INPUT_FORMATS[inp.format])))
     r += 2
     ws.write_string(r - 1, 0, "Outputs", styles.group)
     for sheet in t.sheets:
