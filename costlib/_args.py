@@ -121,7 +121,7 @@ class Parsed:
         """A float for scalar input, a Series for Series input, else a numpy array."""
         result = np.asarray(result)
         if self.index is not None:
-            import pandas as pd
+            import pandas as pd  # pandas loads where a DataFrame is made, not with costlib
 
             return pd.Series(result, index=self.index, name=name)
         if self.all_scalar and result.ndim == 0:

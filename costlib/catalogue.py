@@ -28,7 +28,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from . import _args
+from . import _args, prices
 from .arguments import ARGUMENTS, documented
 from .errors import CatalogueError, InputTypeError, UnknownNameError
 
@@ -264,7 +264,7 @@ def gpu_spec(gpu: str, field: str):
     if not isinstance(gpu, str) and np.ndim(gpu) > 0:
         out = _per_name(gpu, "gpu", lambda g: gpu_spec(g, field), dtype=None)
         if _args.is_series(gpu):
-            import pandas as pd
+            import pandas as pd  # pandas loads where a DataFrame is made, not with costlib
             return pd.Series(out, index=gpu.index, name=field)
         return out
     catalogue = load("accelerators")
@@ -476,8 +476,6 @@ def api_price(model: str, kind: str = "output", provider: str | None = None, dat
             raise UnknownNameError(f"model {row['model']} has no {k} price in the api_prices catalogue "
                                    f"({catalogue.as_of})", argument="kind")
         return value
-    from . import prices
-
     found = prices.api_prices(model, provider, date, service_tier, input_tokens)
     value = found[k]
     if value is None:

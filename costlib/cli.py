@@ -2,17 +2,25 @@
 
 Each command parses its arguments, calls the library, and turns the library's errors
 into one clean line on stderr with exit status 2. Heavy libraries (openpyxl, pandas)
-load only inside the command that needs them, so ``costlib --help`` starts at once.
+load only inside the command that needs them (the imports inside the commands), so
+``costlib --help`` starts at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import csv
+import difflib
+import io
 import re
 import sys
+import tomllib
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
+from . import __version__
 from .errors import CostlibError, InputError, TemplateError  # light: no numpy
 
 EXIT_BAD_INPUT = 2
@@ -65,7 +73,6 @@ def _read_text(path: str, what: str) -> str:
     in another encoding by accident); UTF-16 without a mark shows as NUL bytes beside ASCII;
     what is left is read as Windows-1252, Excel's "CSV" on Western Windows, or refused.
     """
-    import codecs
 
     try:
         data = Path(path).read_bytes()
@@ -100,7 +107,6 @@ def _read_text(path: str, what: str) -> str:
 
 
 def _read_config(path: str) -> dict[str, Any]:
-    import tomllib
 
     try:
         data = tomllib.loads(_read_text(path, "--config"))
@@ -134,8 +140,6 @@ def _european(text: str, name: str, where: str) -> str:
 
 def _read_scenarios(path: str, template) -> tuple[list[str], list[tuple[int, str, dict[str, str]]]]:
     """The columns and rows of a scenario file: (line, name, {input: text}) for each scenario."""
-    import csv
-    import io
 
     text = _read_text(path, "--scenarios")
     first = next((line for line in text.splitlines() if line.strip()), "")
@@ -165,7 +169,6 @@ def _read_scenarios(path: str, template) -> tuple[list[str], list[tuple[int, str
     name_col = lowered.index("scenario") if "scenario" in lowered else None
     for j, h in enumerate(header):
         if j != name_col and h not in inputs:
-            import difflib
 
             close = difflib.get_close_matches(h, list(inputs), n=3, cutoff=0.5)
             hint = f"; closest: {', '.join(close)}" if close else f"; inputs are {', '.join(inputs)}"
@@ -359,8 +362,6 @@ def _figure(value: float) -> str:
 
 
 def _csv_bytes(rows: list[list[Any]]) -> bytes:
-    import csv
-    import io
 
     out = io.StringIO(newline="")
     csv.writer(out, lineterminator="\n").writerows(rows)
@@ -503,8 +504,6 @@ def cmd_lite(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
-
     parser = argparse.ArgumentParser(
         prog="costlib", description="Price large language models in Excel: budget workbooks with training "
                                     "capex and inference opex on separate rows.",
@@ -615,7 +614,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
-    import warnings
 
     try:
         with warnings.catch_warnings():

@@ -329,7 +329,7 @@ def scale_plan(cost_per_query, queries_per_user_per_month, users, arpu, multiple
     >>> plan["monthly_cogs"].round(2).tolist()
     [4050.0, 40500.0, 405000.0]
     """
-    import pandas as pd
+    import pandas as pd  # pandas loads where a DataFrame is made, not with costlib
 
     m = _args.parse(multiples=(list(multiples), "positive")).multiples
     users_now = _args.parse(users=(users, "non_negative")).users

@@ -29,11 +29,16 @@ function would have used (tests/test_formulas.py checks both for every twin).
 from __future__ import annotations
 
 import ast
+import difflib
+import importlib
 import inspect
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
+import numpy as np
+
+from ._generated import with_block
 from .errors import TemplateError
 
 __all__ = ["excel", "Twin", "TWINS", "parse", "render", "evaluate", "bind", "check", "FormulaError",
@@ -95,8 +100,6 @@ def excel(formula: str | Callable[..., str], *, ranges: tuple[str, ...] = (), to
 
 def twins() -> dict[str, Twin]:
     """Every twin, after loading the modules that define them."""
-    import importlib
-
     for module in _MODULES:
         importlib.import_module(f"costlib.{module}")
     return TWINS
@@ -151,8 +154,6 @@ def _bind(node: ast.Call, where: str) -> _Call:
     registry = twins()
     name = node.func.id
     if name not in registry:
-        import difflib
-
         close = difflib.get_close_matches(name, list(registry), n=3, cutoff=0.5)
         hint = f"; closest: {', '.join(close)}" if close else ""
         raise FormulaError(f"{where}: {name} is not a costlib function with an Excel twin{hint}")
@@ -192,8 +193,6 @@ def check(node: ast.expr, where: str, kinds: dict[str, str], single_cell: bool) 
         if isinstance(n, ast.Name):
             kind = kinds.get(n.id)
             if kind is None:
-                import difflib
-
                 close = difflib.get_close_matches(n.id, list(kinds), n=3, cutoff=0.6)
                 hint = f"; closest: {', '.join(close)}" if close else ""
                 raise FormulaError(f"{where}: {n.id!r} is not an input, item or row of this template{hint}")
@@ -256,8 +255,6 @@ def evaluate(node: ast.expr, value: Callable[[str], Any], text: bool = False) ->
             keywords[param] = evaluate(got, value)
     result = call.twin.function(*positional, **keywords)
     if text and call.none is not None:
-        import numpy as np
-
         arr = np.asarray(result)
         if arr.dtype.kind == "f" and np.isinf(arr).any():
             if arr.ndim == 0:
@@ -413,6 +410,4 @@ DOCS_END = "<!-- end of the generated functions -->"
 
 def with_functions(text: str) -> str:
     """``text`` (docs/templates.md) with its generated table of functions made current."""
-    from ._generated import with_block
-
     return with_block(text, DOCS_BEGIN, DOCS_END, functions_markdown(), "docs/templates.md")

@@ -34,6 +34,8 @@ import numpy as np
 from . import _args
 from .arguments import ARGUMENTS, Argument, arguments_of, documented, result_units
 from .errors import InputError, InputTypeError, OutOfRangeError, UnknownNameError
+from .plan import (SCENARIO, Template, TemplateEvaluationError, evaluate_template, load_template, parse_number,
+                   resolve_inputs)
 from .rules import RULES, obeys
 
 __all__ = ["Range", "Simulation", "simulate", "DISTRIBUTIONS", "PERCENTILES", "MAX_DRAWS"]
@@ -308,8 +310,6 @@ def _checked(r: Range, name: str, convert: Callable[[str, Any], float]) -> Range
     mean = convert("mean", r.mean)
     sd = r.sd
     if isinstance(sd, str):
-        from .plan import parse_number
-
         sd = parse_number(f"{where} sd", sd)[0]
     sd = _real(f"{where} sd", name, sd)
     if sd < 0:
@@ -377,7 +377,7 @@ def _percentiles(column: np.ndarray) -> list[float]:
 
 
 def _result(source, inputs, drawn, outputs, values, units, n, seed, checks) -> Simulation:
-    import pandas as pd
+    import pandas as pd  # pandas loads where a DataFrame is made, not with costlib
 
     columns = {**{k: drawn[k] for k in inputs}, **{k: values[k] for k in outputs}}
     samples = pd.DataFrame(columns)
@@ -485,9 +485,6 @@ def _numeric_outputs(fname: str, result: Any, n: int) -> tuple[dict[str, np.ndar
 # ---------------------------------------------------------------------------- a template
 
 def _simulate_template(template, specs, n, seed, outputs, fixed, progress) -> Simulation:
-    from .plan import TemplateEvaluationError, evaluate_template
-    from .plan import Template, load_template, resolve_inputs
-
     if not isinstance(template, (str, Template)) and not hasattr(template, "__fspath__"):
         raise InputTypeError("function_or_template must be a costlib function, a template name, a path to a "
                              f"template .toml or a loaded template, got {_show(template)}",
@@ -613,10 +610,7 @@ def tornado(template, overrides=None, outputs=None):
     >>> from costlib.simulate import tornado
     >>> table = tornado("build-vs-buy")  # doctest: +SKIP
     """
-    import pandas as pd
-
-    from .plan import evaluate_template
-    from .plan import SCENARIO, load_template, resolve_inputs
+    import pandas as pd  # pandas loads where a DataFrame is made, not with costlib
 
     t = load_template(template)
     values = resolve_inputs(t, {**(overrides or {}), SCENARIO: "base"}, refuse=False, taken=getattr(overrides, "taken", ()))

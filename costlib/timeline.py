@@ -26,10 +26,13 @@ array([1., 3., 6.])
 from __future__ import annotations
 
 import operator
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import numpy as np
 
 from . import _args
+from .catalogue import load
+from .errors import UnknownNameError
 from .formulas import excel
 
 __all__ = ["growth", "in_month", "every", "elapsed_years", "cumulative", "total", "last", "count_of",
@@ -354,9 +357,6 @@ def in_catalogue(gpu):
     >>> in_catalogue("H100"), in_catalogue("No Such GPU")
     (True, False)
     """
-    from .catalogue import load
-    from .errors import UnknownNameError
-
     try:
         load("accelerators").find(gpu, "gpu")
     except (UnknownNameError, TypeError, ValueError):
@@ -366,8 +366,6 @@ def in_catalogue(gpu):
 
 def _round_half_away(value: float, places: int) -> float:
     """Excel's ROUND: half away from zero, on the 15 significant digits Excel keeps."""
-    from decimal import ROUND_HALF_UP, Decimal, localcontext
-
     with localcontext(prec=800):  # 1.8e308 to 9 places still fits
         return float(Decimal(format(float(value), ".15g")).quantize(Decimal(1).scaleb(-places),
                                                                     rounding=ROUND_HALF_UP))
@@ -375,8 +373,6 @@ def _round_half_away(value: float, places: int) -> float:
 
 def _fixed(value: float, decimals: int) -> str:
     """A number as Excel's FIXED writes it: rounded half away from zero, thousands separated."""
-    from decimal import ROUND_HALF_UP, Decimal, localcontext
-
     quantum = Decimal(1).scaleb(-decimals)
     with localcontext(prec=800):  # Excel and LibreOffice keep 15 significant digits, then round
         rounded = Decimal(format(float(value), ".15g")).quantize(quantum, rounding=ROUND_HALF_UP)

@@ -20,7 +20,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, TemplateError, UnknownNameError
+from .. import arguments, formulas
+from ..errors import TemplateError, UnknownNameError
 from ..rules import RULES, obeys
 
 __all__ = ["Template", "Input", "Item", "Row", "Sheet", "Check", "load_template", "template_names", "TemplateError"]
@@ -260,17 +261,8 @@ def _input(raw: dict, path: str) -> Input:
 
 
 def _registry(name: Any):
-    try:
-        from .. import arguments
-    except ImportError:
-        return None
-    lookup = getattr(arguments, "lookup", None)
-    if lookup is None or not isinstance(name, str):
-        return None
-    try:
-        return lookup(name)
-    except (KeyError, LookupError, InputError):
-        return None
+    """The registered argument of that name (its unit and rule), or None."""
+    return arguments.lookup(name) if isinstance(name, str) else None
 
 
 def _build(data: dict, path: str, check_formulas: bool = True) -> Template:
@@ -311,9 +303,7 @@ def _build(data: dict, path: str, check_formulas: bool = True) -> Template:
         path=path)
     if not check_formulas:
         return template
-    from .. import formulas
-
-    return _validate(template, formulas)
+    return _validate(template)
 
 
 #: The input a template with uncertain inputs gets: which of low, base and high the model uses
@@ -346,7 +336,7 @@ def _with_calendar(sheets: list, calendar: Any, axis: str, path: str) -> list:
     return sheets
 
 
-def _validate(t: Template, formulas) -> Template:
+def _validate(t: Template) -> Template:
     names: dict[str, str] = {t.axis: "row"}
     for kind, values in (("input", [i.name for i in t.inputs]), ("item", list(t.items)), ("row", list(t.rows))):
         for n in values:
