@@ -2,7 +2,6 @@
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -79,20 +78,6 @@ def test_edited_file_is_not_replaced_without_force(tmp_path, capsys):
     assert out.read_bytes() == edited
     assert cli.main(["generate", "unit-economics", "-o", str(out), "--force"]) == 0
     assert out.read_bytes() == default_bytes("unit-economics")
-
-
-def test_a_failed_write_leaves_no_file(tmp_path, monkeypatch):
-    from costlib.workbook import files as writer
-
-    out = tmp_path / "budget.xlsx"
-
-    def disk_full(*args, **kwargs):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(writer.os, "fsync", disk_full)
-    with pytest.raises(OSError):
-        writer.write_workbook(default_bytes("unit-economics"), out)
-    assert list(tmp_path.iterdir()) == []  # neither the target nor a temporary file
 
 
 @pytest.mark.slow  # spawns an interpreter

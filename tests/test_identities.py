@@ -4,7 +4,6 @@ The identities of each subject are in its own file: tests/test_economics.py, tes
 tests/test_inference.py.
 """
 
-
 import numpy as np
 import pandas as pd
 import pytest
