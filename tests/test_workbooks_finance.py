@@ -160,11 +160,17 @@ def test_inputs_show_values_as_they_are_typed(case):
 
 
 def test_an_overridden_input_says_so():
-    wb = load_workbook(io.BytesIO(render("budget", {"params": 8e9})))
-    (_, ref), = list(wb.defined_names["params"].destinations)
-    row = int(re.search(r"(\d+)$", ref).group(1))
-    source = wb["Inputs"].cell(row=row, column=5).value
-    assert source.startswith("Set for this plan; the default 7e+10 has the source:")
+    # the smallest template (the writer words every template's inputs alike): a plain input
+    # (arpu) and an uncertain one (users, its low / base / high)
+    wb = load_workbook(io.BytesIO(render("unit-economics", {"arpu": 25, "users": 2000})))
+
+    def source(name):
+        (_, ref), = list(wb.defined_names[name].destinations)
+        return wb["Inputs"].cell(row=int(re.search(r"(\d+)$", ref).group(1)), column=5).value
+
+    assert source("arpu").startswith("Set for this plan; the default 20 has the source:")
+    assert source("users").startswith("Set for this plan; the default 500 / 1000 / 2000 (low / base / high) has the "
+                                      "source:")
 
 
 def test_about_sheet_names_the_versions_and_the_inputs():
