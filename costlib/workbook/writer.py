@@ -35,6 +35,7 @@ from ..plan.schedule import RECONCILES
 from .files import (FINGERPRINT_NAME, FIXED_TIME, PLACEHOLDER, FileExistsCostlibError, is_unedited,  # noqa: F401
                     reproducible, write_workbook)
 from ..plan import resolve_inputs
+from .ooxml import insert_missing
 from ..plan.template import CALENDAR_ROWS, Template, TemplateError
 
 __all__ = ["build_workbook", "workbook_bytes", "comparison_bytes", "write_workbook", "FileExistsCostlibError",
@@ -1008,8 +1009,6 @@ def _visible_axes(data: bytes) -> bytes:
     option for a shown one, so it is added here, where an XML parser finds the axes.
     """
     import zipfile
-
-    from .ooxml import insert_missing
 
     with zipfile.ZipFile(io.BytesIO(data)) as zin:
         members = [(info, zin.read(info.filename)) for info in zin.infolist()]
