@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import importlib
 import inspect
 import re
@@ -63,8 +64,9 @@ class Twin:
     defaults: dict[str, str] = field(default_factory=dict)
     unrendered: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def signature(self) -> inspect.Signature:
+        # read once: a workbook binds thousands of calls (inspect.signature is not cached)
         return inspect.signature(self.function)
 
     @property
