@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-__all__ = ["Element", "elements", "insert_missing"]
+__all__ = ["Element", "elements", "content", "with_content", "insert_missing"]
 
 
 @dataclass
@@ -71,6 +71,21 @@ def _start_tag_end(xml: bytes, start: int) -> int:
         elif ch == b">":
             return i + 1
     raise ValueError(f"an unclosed start tag at byte {start}")
+
+
+def content(xml: bytes, element: Element) -> tuple[int, int]:
+    """The byte span of ``element``'s content, between its start and end tags (empty for ``<tag/>``)."""
+    inside = _start_tag_end(xml, element.start)
+    if xml[inside - 2:inside] == b"/>":
+        return inside, inside
+    return inside, element.end - len(f"</{element.tag}>".encode())
+
+
+def with_content(xml: bytes, spans: list[tuple[int, int]], text: bytes) -> bytes:
+    """``xml`` with each byte span replaced by ``text`` (already escaped XML)."""
+    for start, end in sorted(spans, reverse=True):
+        xml = xml[:start] + text + xml[end:]
+    return xml
 
 
 def insert_missing(xml: bytes, parents: set[str], after: str, missing: str, text: bytes) -> bytes:
