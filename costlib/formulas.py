@@ -367,8 +367,12 @@ def render(node: ast.expr, context: Context) -> str:
             rendered[param] = None  # filled below from the argument that stands in for it
         elif _is_number(p.default):
             rendered[param] = _number(p.default)
-        elif isinstance(p.default, str):
+        elif isinstance(p.default, str) and param in twin.text:
             rendered[param] = _quote(p.default)
+        elif isinstance(p.default, str):  # a name the function looks up ("H100"); the cell needs its number
+            raise FormulaError(f"formula: {twin.name} needs {param} in a workbook: its default {p.default!r} is a "
+                               f"name the function looks up, and its cell takes the number (give {param}, such as "
+                               f"accelerator_peak_tflops({param}, precision) or accelerator_board_power_w({param}))")
         else:
             raise FormulaError(f"formula: {twin.name} needs {param} in a workbook (no numeric default)")
     for param, other in twin.defaults.items():

@@ -33,13 +33,20 @@ class Names:
         return f"{which.upper()}({name})"
 
 
-def _required(twin: formulas.Twin) -> list[str]:
-    """The call's arguments that have no default, each a name standing for itself."""
+def _looked_up(twin: formulas.Twin) -> list[str]:
+    """Parameters whose default is a name the function looks up ("H100") where the cell takes a number."""
+    return [p.name for p in twin.signature.parameters.values()
+            if isinstance(p.default, str) and p.name not in twin.text and p.name not in twin.unrendered]
+
+
+def _required(twin: formulas.Twin, looked_up: bool = True) -> list[str]:
+    """The arguments a workbook must give, each a name standing for itself (``looked_up``: with those
+    whose default is a name the cell cannot take)."""
     out = []
     for p in twin.signature.parameters.values():
         if p.kind is p.VAR_POSITIONAL:
             out.append(f"{p.name}_0")
-        elif p.default is p.empty:
+        elif p.default is p.empty or (looked_up and p.name in _looked_up(twin)):
             out.append(f"{p.name}={p.name}")
     return out
 
@@ -84,6 +91,15 @@ def test_train_cost_refuses_precision_it_cannot_render():
     # the drift the check was written for: precision picks a catalogue peak in Python only
     with pytest.raises(FormulaError, match="accelerator_peak_tflops"):
         _render("train_cost", ["params", "tokens", "price_per_gpu_hour", '"H100"', "0.4", '"fp8"'])
+
+
+@pytest.mark.parametrize("name,parameter", [(n, p) for n in sorted(TWINS) for p in _looked_up(TWINS[n])])
+def test_a_name_default_where_the_cell_takes_a_number_must_be_given(name, parameter):
+    # train_cost(..., gpu="H100") looks the peak up in Python; left out, the workbook would compute "H100" * 1E12
+    twin = TWINS[name]
+    with pytest.raises(FormulaError, match=rf"^formula: {name} needs {parameter} in a workbook: its default"):
+        _render(name, _required(twin, looked_up=False))
+    assert parameter in _render(name, _required(twin))
 
 
 def test_a_default_renders_as_its_value():
