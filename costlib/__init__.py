@@ -14,54 +14,63 @@ from __future__ import annotations
 import importlib
 import sys
 import types
+from pathlib import Path
 
 __version__ = "0.1.0"
 
-# Public name -> module that defines it. Loaded on first use (PEP 562), so that the
-# ``costlib`` command starts without importing numpy where it does not need it.
-_EXPORTS = {
-    "arguments": None, "catalogue": None, "prices": None, "errors": None, "formulas": None, "plan": None, "timeline": None, "workbook": None,
-    "api_price": "catalogue", "gpu_price": "catalogue", "gpu_spec": "catalogue",
-    **dict.fromkeys([
-        "COGS_SHARE_REDESIGN", "GROSS_MARGIN_FLOOR", "amortized_cost_per_m_tokens", "breakeven",
-        "breakeven_after_decline", "cogs_share", "gross_margin", "monthly_cogs", "months_to_breakeven",
-        "needs_redesign", "price_after_decline", "query_cost_quantiles", "scale_plan", "unit_economics_verdict",
-        "utilization_breakeven", "VERDICTS",
-    ], "economics"),
-    **dict.fromkeys([
-        "CatalogueError", "CostlibError", "InputError", "InputTypeError", "OutOfRangeError", "ShapeError",
-        "UnknownNameError",
-    ], "errors"),
-    **dict.fromkeys([
-        "BYTES_PER_PARAM", "api_cost_per_query", "blended_cost_per_query", "cost_of_tokens", "cost_per_m_tokens",
-        "decode_tokens_per_second",
-        "kv_cache_bytes", "prefill_seconds", "serving_gpu_hours", "token_cost", "weight_bytes",
-        "time_per_output_token", "serving_tokens_per_second", "requests_per_second", "gpus_for_load",
-        "DECODE_BANDWIDTH_UTILIZATION",
-    ], "inference"),
-    "scenarios": "scenarios",
-    "Range": "simulate", "Simulation": "simulate", "simulate": "simulate",
-    **dict.fromkeys([
-        "CHINCHILLA_FIT", "InferenceOptimal", "accelerator_peak_tflops", "chinchilla_loss", "chinchilla_optimal_params", "chinchilla_tokens",
-        "compute_gpu_hours", "energy_cost", "inference_optimal", "loss_optimal_params", "moe_active_params",
-        "data_preparation_cost", "failed_runs_cost", "programme_capex", "programme_capex_breakdown",
-        "research_cost", "train_cost", "train_flops", "train_gpu_hours",
-    ], "training"),
-}
-__all__ = sorted(_EXPORTS)
+#: Modules whose ``__all__`` is costlib's own: ``costlib.train_cost`` is ``costlib.training.train_cost``.
+#: Loaded on first use (PEP 562), lightest first, so that the ``costlib`` command starts without
+#: importing numpy where it does not need it.
+_FLAT = ("errors", "scenarios", "training", "inference", "economics", "simulate")
+#: The catalogue's look-ups at the top; the rest of it (``load``, ``use``) stays ``costlib.catalogue.*``.
+_CATALOGUE = ("api_price", "gpu_price", "gpu_spec")
+#: Subpackages and modules reached as ``costlib.<name>``.
+_MODULES = ("arguments", "catalogue", "prices", "errors", "formulas", "plan", "timeline", "workbook")
+
+
+def _module(name: str):
+    return importlib.import_module(f".{name}", __name__)
+
+
+def _is_submodule(name: str) -> bool:
+    here = Path(__file__).parent
+    return (here / f"{name}.py").is_file() or (here / name / "__init__.py").is_file()
+
+
+def _exports() -> dict[str, str | None]:
+    """Public name -> the module that defines it (None for a module itself), from the modules' ``__all__``."""
+    out: dict[str, str | None] = dict.fromkeys(_MODULES)
+    out.update(dict.fromkeys(_CATALOGUE, "catalogue"))
+    for module in _FLAT:
+        for name in _module(module).__all__:
+            if out.get(name, module) != module:
+                raise ImportError(f"costlib.{module} and costlib.{out[name]} both export {name}")
+            out[name] = module
+    return out
 
 
 def __getattr__(name: str):
-    if name not in _EXPORTS:
+    if name == "__all__":
+        value = sorted(_exports())
+    elif name in _MODULES:
+        value = _module(name)
+    elif name in _CATALOGUE:
+        value = getattr(_module("catalogue"), name)
+    elif name.startswith("_") or (name not in _FLAT and _is_submodule(name)):
+        # private names and submodules (``from . import _args`` while the package loads) are the
+        # import system's to find: searching the engine modules for them would import them mid-way
         raise AttributeError(f"module 'costlib' has no attribute {name!r}")
-    module = importlib.import_module(f".{_EXPORTS[name] or name}", __name__)
-    value = module if _EXPORTS[name] is None else getattr(module, name)
+    else:
+        found = next((m for m in _FLAT if name in _module(m).__all__), None)
+        if found is None:
+            raise AttributeError(f"module 'costlib' has no attribute {name!r}")
+        value = getattr(_module(found), name)
     globals()[name] = value
     return value
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS))
+    return sorted(set(globals()) | set(_exports()))
 
 
 class _Package(types.ModuleType):
@@ -74,7 +83,7 @@ class _Package(types.ModuleType):
     """
 
     def __setattr__(self, name, value):
-        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == name and hasattr(value, name):
+        if isinstance(value, types.ModuleType) and name in _FLAT and name in getattr(value, "__all__", ()):
             value = getattr(value, name)
         super().__setattr__(name, value)
 

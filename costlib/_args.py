@@ -178,7 +178,7 @@ class Parsed:
         if result.dtype.kind == "f" and not np.isfinite(result).all():
             _overflowed(self.values, result)
         if self.index is not None:
-            import pandas as pd
+            import pandas as pd  # pandas loads where a DataFrame is made, not with costlib
 
             return pd.Series(result, index=self.index, name=name)
         if self.all_scalar and result.ndim == 0:

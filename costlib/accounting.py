@@ -28,7 +28,7 @@ import numpy as np
 from . import _args
 from .errors import InputTypeError, UnknownNameError
 from .formulas import excel
-from .timeline import MONTHS_PER_YEAR, _consecutive, _row
+from .timeline import MONTHS_PER_YEAR, as_row, check_consecutive
 
 __all__ = ["to_serial", "from_serial", "month_end", "fiscal_year", "fiscal_quarter", "run_months", "spread",
            "month_after", "given_or", "growth_from", "between", "declining", "per_month", "whole_gpus",
@@ -261,7 +261,7 @@ def running_max(values):
     >>> running_max([1.0, 3.0, 2.0, 5.0])
     array([1., 3., 3., 5.])
     """
-    return np.maximum.accumulate(_row("values", values), axis=-1)
+    return np.maximum.accumulate(as_row("values", values), axis=-1)
 
 
 @excel("SUMIF({periods}, {period} - 1, {values})", ranges=("values", "periods"))
@@ -271,8 +271,8 @@ def previous(values, periods, period):
     >>> previous([4.0, 6.0, 9.0], [1, 2, 3], [1, 2, 3])
     array([0., 4., 6.])
     """
-    v, p = _row("values", values), _row("periods", periods)
-    _consecutive("periods", p)
+    v, p = as_row("values", values), as_row("periods", periods)
+    check_consecutive("periods", p)
     index = np.asarray(_args.to_float_array("period", period)) - p.reshape(-1)[0] - 1  # -1: before the first
     out = np.where((index >= 0) & (index < v.shape[-1]), _at(v, index), 0.0)
     return float(out) if out.ndim == 0 else out
@@ -348,8 +348,8 @@ def straight_line(amounts, periods, period, in_service, life):
     >>> straight_line([12.0, 0, 0, 6.0, 0, 0, 0], [1, 2, 3, 4, 5, 6, 7], [1, 2, 3, 4, 5, 6, 7], 2, 3)
     array([0., 4., 4., 6., 2., 2., 0.])
     """
-    c, p = _row("amounts", amounts), _row("periods", periods)
-    _consecutive("periods", p)
+    c, p = as_row("amounts", amounts), as_row("periods", periods)
+    check_consecutive("periods", p)
     a = _args.parse(period=(period, "finite"), in_service=(in_service, "finite"), life=(life, "at_least_one"))
     running = np.cumsum(c, axis=-1)
     first = p.reshape(-1)[0]
@@ -393,7 +393,7 @@ def by_period(values, labels, label):
     >>> by_period([1.0, 2.0, 4.0], [2027, 2027, 2028], 2027)
     3.0
     """
-    v, lab = _row("values", values), _row("labels", labels)
+    v, lab = as_row("values", values), as_row("labels", labels)
     a = _args.parse(label=(label, "finite"))
     at = np.asarray(a.label, dtype=float)[..., None]
     out = np.sum(np.where(lab == at, v, 0.0), axis=-1, keepdims=v.ndim > 1)  # draws: a (draws, 1) column
@@ -407,7 +407,7 @@ def by_quarter(values, years, year, quarters, quarter):
     >>> by_quarter([1.0, 2.0, 4.0, 8.0], [2027, 2027, 2027, 2028], 2027, [1, 1, 2, 1], 1)
     3.0
     """
-    v, y, q = _row("values", values), _row("years", years), _row("quarters", quarters)
+    v, y, q = as_row("values", values), as_row("years", years), as_row("quarters", quarters)
     a = _args.parse(year=(year, "finite"), quarter=(quarter, "finite"))
     at_y, at_q = np.asarray(a.year, dtype=float)[..., None], np.asarray(a.quarter, dtype=float)[..., None]
     out = np.sum(np.where((y == at_y) & (q == at_q), v, 0.0), axis=-1, keepdims=v.ndim > 1)
@@ -421,7 +421,7 @@ def never_negative(values):
     >>> never_negative([3.0, 0.0, -1e-12]), never_negative([3.0, -1.0])
     (True, False)
     """
-    v = _row("values", values)
+    v = as_row("values", values)
     keep = v.ndim > 1  # draws: a (draws, 1) column, as the timeline's reductions give
     scale = np.maximum(np.abs(np.max(v, axis=-1, keepdims=keep)), 1.0)
     ok = np.min(v, axis=-1, keepdims=keep) >= -1e-6 * scale

@@ -25,6 +25,7 @@ the command line stays fast.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -32,7 +33,7 @@ from .rules import RULES
 
 # ``inspect`` is imported where a signature is read, not here: listing templates stays light.
 
-__all__ = ["Argument", "ARGUMENTS", "READINGS", "documented", "describe", "arguments_of", "lookup",
+__all__ = ["Argument", "ARGUMENTS", "READINGS", "documented", "describe", "arguments_of", "result_units", "lookup",
            "nomenclature_markdown", "with_nomenclature", "PLACEHOLDER"]
 
 #: The line a docstring's source holds where :func:`documented` puts the Parameters section.
@@ -266,6 +267,9 @@ def _default_text(value: Any) -> str:
     return repr(value)
 
 
+_STATED_UNIT = re.compile(r"\[([^\[\]]+)\]")
+
+
 def _resolve(name: str, override: Any, function_name: str) -> Argument:
     if override is None:
         try:
@@ -277,7 +281,9 @@ def _resolve(name: str, override: Any, function_name: str) -> Argument:
         return override if override.name == name else override.but(name=name)
     if isinstance(override, str):
         base = ARGUMENTS.get(name) or Argument(name, "", None, override)
-        return base.but(meaning=override)
+        # a reading that states its own unit ("... its board power [W] as a number") has that unit
+        stated = _STATED_UNIT.findall(override)
+        return base.but(meaning=override, **({"unit": stated[-1]} if stated else {}))
     raise TypeError(f"{function_name}: the reading of {name} must be text or an Argument, got {override!r}")
 
 
@@ -293,8 +299,11 @@ def _entry(arg: Argument, parameter: Any) -> list[str]:
     return [head, "    " + arg.text]
 
 
-def documented(**readings: str | Argument) -> Callable:
+def documented(*, returns: str | dict[str, str] | None = None, **readings: str | Argument) -> Callable:
     """Decorator: generate the function's numpydoc Parameters section from the registry.
+
+    ``returns`` is the unit of the result (for a record, field -> unit), as the Returns
+    section says it; :func:`result_units` gives it to ``costlib.simulate``.
 
     The docstring's source holds the line ``{parameters}`` (:data:`PLACEHOLDER`) where the
     section goes; each keyword is this function's own reading of an argument, as text
@@ -331,6 +340,7 @@ def documented(**readings: str | Argument) -> Callable:
             raise TypeError(f"{name}: @documented names {sorted(unknown)}, which are not its parameters")
         resolved = {p: _resolve(p, readings.get(p), name) for p in parameters}
         function.__arguments__ = resolved
+        function.__returns__ = returns
         READINGS[name] = {p: resolved[p] for p in readings}
         doc = function.__doc__
         if doc is not None:  # None under python -OO
@@ -358,6 +368,20 @@ def arguments_of(function: Callable) -> dict[str, Argument]:
     import inspect
 
     return {p: _resolve(p, None, getattr(function, "__name__", "?")) for p in inspect.signature(function).parameters}
+
+
+def result_units(function: Callable, names: list[str]) -> dict[str, str]:
+    """The unit of each of ``function``'s outputs ``names`` (its result, or its record's fields), as
+    ``@documented(returns=...)`` declares it; "" where it declares none.
+
+    >>> import costlib
+    >>> result_units(costlib.train_cost, ["train_cost"])
+    {'train_cost': 'USD'}
+    """
+    declared = getattr(function, "__returns__", None)
+    if isinstance(declared, dict):
+        return {name: declared.get(name, "") for name in names}
+    return {name: declared if declared and len(names) == 1 else "" for name in names}
 
 
 def describe(function: Callable, name: str, *, with_default: bool = False) -> str:

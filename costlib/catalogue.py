@@ -29,7 +29,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from . import _args
+from . import _args, prices
 from .arguments import ARGUMENTS, documented
 from .errors import CatalogueError, InputTypeError, UnknownNameError
 
@@ -283,7 +283,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
-@documented(gpu=_GPU_NAME.but(type="str or array_like of str"))
+@documented(returns="TFLOP/s, TB/s, GB or W by field", gpu=_GPU_NAME.but(type="str or array_like of str"))
 def gpu_spec(gpu: str, field: str):
     """One field of an accelerator's catalogue row [TFLOP/s, TB/s, GB or W by field], or its text.
 
@@ -311,7 +311,7 @@ def gpu_spec(gpu: str, field: str):
     if not isinstance(gpu, str) and np.ndim(gpu) > 0:
         out = _per_name(gpu, "gpu", lambda g: gpu_spec(g, field), dtype=None)
         if _args.is_series(gpu):
-            import pandas as pd
+            import pandas as pd  # pandas loads where a DataFrame is made, not with costlib
             return pd.Series(out, index=gpu.index, name=field)
         return out
     catalogue = load("accelerators")
@@ -438,7 +438,7 @@ def board_power_w(gpu: Any, argument: str = "gpu") -> np.ndarray:
     return _spec_array(gpu, "board_power_w", 1.0, argument, "board power")
 
 
-@documented(gpu=_GPU_NAME)
+@documented(returns="USD/GPU-h", gpu=_GPU_NAME)
 def gpu_price(gpu: str, tier: str = "on_demand") -> float:
     """Catalogue rental price [USD/GPU-h] of ``gpu`` at ``tier`` (reserved, on_demand, spot, 1_year, 3_year).
 
@@ -471,7 +471,7 @@ def gpu_price(gpu: str, tier: str = "on_demand") -> float:
     return float(np.median(quotes))
 
 
-@documented(input_tokens=ARGUMENTS["input_tokens"].but(
+@documented(returns="USD per 1 M tokens", input_tokens=ARGUMENTS["input_tokens"].but(
     meaning="Prompt tokens of one request, which choose a long-context tier where the provider has one; not "
             "given: the base tier [tokens]", rule=None, type="float, optional"))
 def api_price(model: str, kind: str = "output", provider: str | None = None, price_date: Any = None,
@@ -523,8 +523,6 @@ def api_price(model: str, kind: str = "output", provider: str | None = None, pri
             raise UnknownNameError(f"model {row['model']} has no {k} price in the api_prices catalogue "
                                    f"({catalogue.as_of})", argument="kind")
         return value
-    from . import prices
-
     found = prices.api_prices(model, provider, price_date, service_tier, input_tokens)
     value = found[k]
     if value is None:

@@ -2,16 +2,26 @@
 
 Each command parses its arguments, calls the library, and turns the library's errors
 into one clean line on stderr with exit status 2. Heavy libraries (openpyxl, pandas)
-load only inside the command that needs them, so ``costlib --help`` starts at once.
+load only inside the command that needs them (the imports inside the commands), so
+``costlib --help`` starts at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
+import csv
+import difflib
+import io
 import re
 import sys
+import tomllib
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
+
+from . import __version__
+from .errors import CostlibError, InputError, TemplateError  # light: no numpy
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
@@ -64,7 +74,6 @@ def _read_text(path: str, what: str) -> str:
     in another encoding by accident); UTF-16 without a mark shows as NUL bytes beside ASCII;
     what is left is read as Windows-1252, Excel's "CSV" on Western Windows, or refused.
     """
-    import codecs
 
     try:
         data = Path(path).read_bytes()
@@ -99,7 +108,6 @@ def _read_text(path: str, what: str) -> str:
 
 
 def _read_config(path: str) -> dict[str, Any]:
-    import tomllib
 
     try:
         data = tomllib.loads(_read_text(path, "--config"))
@@ -135,8 +143,6 @@ def _european(text: str, name: str, where: str) -> str:
 
 def _read_scenarios(path: str, template) -> tuple[list[str], list[tuple[int, str, dict[str, str]]]]:
     """The columns and rows of a scenario file: (line, name, {input: text}) for each scenario."""
-    import csv
-    import io
 
     text = _read_text(path, "--scenarios")
     first = next((line for line in text.splitlines() if line.strip()), "")
@@ -169,7 +175,6 @@ def _read_scenarios(path: str, template) -> tuple[list[str], list[tuple[int, str
     name_col = lowered.index("scenario") if "scenario" in lowered else None
     for j, h in enumerate(header):
         if j != name_col and h not in inputs:
-            import difflib
 
             close = difflib.get_close_matches(h, list(inputs), n=3, cutoff=0.5)
             hint = f"; closest: {', '.join(close)}" if close else f"; inputs are {', '.join(inputs)}"
@@ -246,7 +251,6 @@ _progress: dict[str, Any] = {}
 
 def _load_template(name: str):
     """A packaged or a user's template; a user's file that breaks the format says so in one line."""
-    from .errors import CostlibError, TemplateError
     from .plan import load_template
 
     try:
@@ -259,9 +263,8 @@ def _load_template(name: str):
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from .errors import CostlibError
-    from .workbook import generate, render
-    from .workbook.files import check_target, locked, write_workbook
+    from .workbook import generate
+    from .workbook.files import locked, write_workbook
 
     template = _load_template(args.template)
     overrides: dict[str, Any] = {}
@@ -358,16 +361,17 @@ def _parse_ranges(pairs: Sequence[str]) -> dict[str, tuple[str, str, str]]:
 
 
 
-_OPTIONS = ((re.compile(r"^ranges\[('[^']*')\]"), lambda m: f"--range {m[1][1:-1]}"),
-            (re.compile(r"^ranges\b"), lambda m: "--range"), (re.compile(r"^outputs\b"), lambda m: "--output"),
-            (re.compile(r"^n must"), lambda m: "-n must"), (re.compile(r"\(fixed=\)"), lambda m: "(--set)"))
+#: simulate's parameters as this command's options
+_OPTIONS = {"ranges": "--range", "outputs": "--output", "n": "-n", "fixed": "--set"}
 
 
-def _as_options(message: str) -> str:
+def _as_options(exc: CostlibError) -> str:
     """A simulate error as the command's user reads it: ``ranges['mfu']`` is ``--range mfu``."""
-    for pattern, repl in _OPTIONS:
-        message = pattern.sub(repl, message)
-    return message
+    if not isinstance(exc, InputError) or exc.parameter not in _OPTIONS:
+        return str(exc)
+    option = _OPTIONS[exc.parameter]
+    place = option if exc.key is None else f"{option} {exc.key}"
+    return exc.worded(place, instead=_OPTIONS.get(exc.instead))
 
 
 def _figure(value: float) -> str:
@@ -386,8 +390,6 @@ def _figure(value: float) -> str:
 
 
 def _csv_bytes(rows: list[list[Any]]) -> bytes:
-    import csv
-    import io
 
     def cell(value: Any) -> Any:  # text a spreadsheet would run as a formula stays text (a template's unit, say)
         if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
@@ -405,7 +407,6 @@ def _csv_bytes(rows: list[list[Any]]) -> bytes:
 def cmd_simulate(args: argparse.Namespace) -> int:
     """Draw the uncertain inputs of a template and print P10/P50/P90 of its key outputs."""
     from . import simulate  # the function (costlib keeps the name for it)
-    from .errors import CostlibError
     from .workbook.files import locked, write_workbook
     from .plan import parse_number, show_number
     from .simulate import MAX_DRAWS
@@ -456,7 +457,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         sim = simulate(template, ranges, n=draws, seed=args.seed, outputs=outputs, fixed=fixed, dist=args.dist,
                        progress=progress)
     except CostlibError as exc:  # the library's argument names as the command's options
-        raise _usage(_as_options(str(exc))) from None
+        raise _usage(_as_options(exc)) from None
     finally:
         bar.close()
     spread = ", ".join(f"{name} {'/'.join(ranges[name])}" for name in sim.inputs)
@@ -569,8 +570,6 @@ def cmd_lite(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
-
     parser = argparse.ArgumentParser(
         prog="costlib", description="Price large language models in Excel: budget workbooks with training "
                                     "capex and inference opex on separate rows.",
@@ -674,7 +673,7 @@ def cmd_prices(args: argparse.Namespace) -> int:
     if args.refresh:
         print(f"refreshed: {prices.refresh()}", file=sys.stderr)
     rows = prices.search_models(args.text, args.provider, args.date, args.limit)
-    when = prices._date(args.date).date().isoformat()
+    when = prices.as_date(args.date).date().isoformat()
     print("provider\tmodel\tinput\tcached_input\tcache_write\toutput")
     for r in rows:
         cells = ["-" if r[k] is None else f"{r[k]:g}" for k in prices.KINDS]
@@ -689,9 +688,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
-    from .errors import CostlibError
-
-    import warnings
 
     caught: list = []
     try:

@@ -60,7 +60,7 @@ def _divide_or_inf(numerator, denominator, blame: str | None = None):
 
 @excel("IF({cost_per_unit} >= {price_per_unit}, {none}, {fixed_cost} / ({price_per_unit} - {cost_per_unit}))",
        none="no break-even: own cost >= price")
-@documented()
+@documented(returns="unit")
 def breakeven(fixed_cost, price_per_unit, cost_per_unit):
     """Volume above which building beats buying [units the prices are per].
 
@@ -96,7 +96,7 @@ def breakeven(fixed_cost, price_per_unit, cost_per_unit):
 
 @excel("IF({api_price_per_m_tokens} <= 0, {none}, IF({cost_per_m_tokens_at_full_load} / {api_price_per_m_tokens} > 1, {none}, {cost_per_m_tokens_at_full_load} / {api_price_per_m_tokens}))",
        none="never: full load costs more than the price")
-@documented()
+@documented(returns="fraction")
 def utilization_breakeven(cost_per_m_tokens_at_full_load, api_price_per_m_tokens):
     """Utilisation above which self-hosting beats the API [fraction].
 
@@ -129,7 +129,7 @@ def utilization_breakeven(cost_per_m_tokens_at_full_load, api_price_per_m_tokens
 
 
 @excel("IF({monthly_saving} <= 0, {none}, {fixed_cost} / {monthly_saving})", none="never: no monthly saving")
-@documented(fixed_cost="One-time cost to pay back [USD]")
+@documented(returns="months", fixed_cost="One-time cost to pay back [USD]")
 def months_to_breakeven(fixed_cost, monthly_saving):
     """Months until a one-time cost is paid back by a monthly saving [months].
 
@@ -153,7 +153,7 @@ def months_to_breakeven(fixed_cost, monthly_saving):
 
 
 @excel("{price} * (1 - {annual_decline}) ^ {years}")
-@documented()
+@documented(returns="same unit as price")
 def price_after_decline(price, annual_decline, years):
     """A price after ``years`` of decline at ``annual_decline`` per year [same unit as price].
 
@@ -176,7 +176,7 @@ def price_after_decline(price, annual_decline, years):
 
 @excel("IF({cost_per_unit} >= {price_per_unit} * (1 - {annual_decline}) ^ {years}, {none}, {fixed_cost} / ({price_per_unit} * (1 - {annual_decline}) ^ {years} - {cost_per_unit}))",
        none="no break-even at the price after the decline")
-@documented(price_per_unit="What buying costs per unit today, before the decline [USD/unit]",
+@documented(returns="unit", price_per_unit="What buying costs per unit today, before the decline [USD/unit]",
             years="Years of decline; fractions allowed [years]")
 def breakeven_after_decline(fixed_cost, price_per_unit, cost_per_unit, annual_decline, years=1.0):
     """The build-vs-buy break-even volume re-checked against the price after ``years`` of decline [unit].
@@ -203,7 +203,7 @@ def breakeven_after_decline(fixed_cost, price_per_unit, cost_per_unit, annual_de
 
 
 @excel("{training_cost} / {lifetime_tokens} * 1E6 + {marginal_cost_per_m_tokens}")
-@documented()
+@documented(returns="USD/Mtok")
 def amortized_cost_per_m_tokens(training_cost, lifetime_tokens, marginal_cost_per_m_tokens):
     """The honest unit cost [USD/Mtok]: training spread over every token served, plus marginal.
 
@@ -229,7 +229,7 @@ def amortized_cost_per_m_tokens(training_cost, lifetime_tokens, marginal_cost_pe
 
 
 @excel("{cost_per_query} * {queries_per_user_per_month} * {users}")
-@documented(users="Users; 1 (the default) gives COGS per user [users]")
+@documented(returns="USD/month", users="Users; 1 (the default) gives COGS per user [users]")
 def monthly_cogs(cost_per_query, queries_per_user_per_month, users=1.0):
     """Inference cost of goods sold per month [USD/month]; ``users=1`` gives COGS per user.
 
@@ -254,7 +254,7 @@ def monthly_cogs(cost_per_query, queries_per_user_per_month, users=1.0):
 
 
 @excel("{cogs_per_user} / {arpu}")
-@documented()
+@documented(returns="fraction")
 def cogs_share(cogs_per_user, arpu):
     """Inference COGS as a share of revenue per user [fraction]; above 0.30 needs redesign.
 
@@ -272,7 +272,7 @@ def cogs_share(cogs_per_user, arpu):
 
 
 @excel("({revenue} - {cogs}) / {revenue}")
-@documented()
+@documented(returns="fraction")
 def gross_margin(revenue, cogs):
     """Gross margin (revenue - COGS) / revenue [fraction]; below 0.5 is a services business.
 
@@ -287,7 +287,7 @@ def gross_margin(revenue, cogs):
     return a.wrap((a.revenue - a.cogs) / a.revenue)
 
 
-@documented()
+@documented(returns="flag (1 = true)")
 def needs_redesign(cogs_per_user, arpu, threshold=COGS_SHARE_REDESIGN):
     """True where COGS per user [USD] exceeds ``threshold`` [fraction] of ARPU [USD] (default 30 %, an assumption).
 
@@ -333,7 +333,7 @@ def scale_plan(cost_per_query, queries_per_user_per_month, users, arpu, multiple
     >>> plan["monthly_cogs"].round(2).tolist()
     [4050.0, 40500.0, 405000.0]
     """
-    import pandas as pd
+    import pandas as pd  # pandas loads where a DataFrame is made, not with costlib
 
     m = _args.parse(multiples=(list(multiples), "positive")).multiples
     users_now = _args.parse(users=(users, "non_negative")).users
@@ -349,7 +349,7 @@ def scale_plan(cost_per_query, queries_per_user_per_month, users, arpu, multiple
     }).set_index("multiple")
 
 
-@documented(input_tokens="Prompt tokens of observed or simulated queries, one element per query [tokens]",
+@documented(returns="USD", input_tokens="Prompt tokens of observed or simulated queries, one element per query [tokens]",
             output_tokens="Generated tokens of the same queries, one element per query [tokens]",
             input_price_per_m_tokens=ARGUMENTS["input_price_per_m_tokens"].but(type="float"),
             output_price_per_m_tokens=ARGUMENTS["output_price_per_m_tokens"].but(type="float"))
@@ -392,7 +392,7 @@ VERDICTS = ("redesign: COGS above the threshold share of ARPU", "services busine
 
 @excel('IF({cogs_share} > {threshold}, "' + VERDICTS[0] + '", IF({gross_margin} < {margin_floor}, "' + VERDICTS[1]
        + '", "' + VERDICTS[2] + '"))')
-@documented()
+@documented(returns="text")
 def unit_economics_verdict(cogs_share, gross_margin, threshold=COGS_SHARE_REDESIGN, margin_floor=GROSS_MARGIN_FLOOR):
     """The unit-economics verdict in words [text]: redesign, services business or viable.
 

@@ -30,13 +30,43 @@ class CostlibError(Exception):
 
 
 class InputError(CostlibError, ValueError):
-    """An argument breaks a rule: the message names the argument, the rule and the value."""
+    """An argument breaks a rule: the message names the argument, the rule and the value.
+
+    ``argument`` is the argument (or template input) at fault. Where the message begins by
+    naming a parameter of the function called, or an entry of it (``ranges['mfu'] must have
+    low <= base <= high``), ``parameter`` and ``key`` say which (``"ranges"``, ``"mfu"``),
+    and ``instead`` names the parameter the message suggests in its closing brackets
+    (``(fixed=)``): a caller with other names for them (the command line's ``--range mfu``,
+    ``--set``) words the same error in its own terms with :meth:`worded`, never by
+    rewriting the text.
+    """
 
     excel_error = "#VALUE!"
 
-    def __init__(self, message: str, *, argument: str | None = None):
+    def __init__(self, message: str, *, argument: str | None = None, parameter: str | None = None,
+                 key: str | None = None, instead: str | None = None):
         super().__init__(message)
         self.argument = argument
+        self.parameter = parameter
+        self.key = key
+        self.instead = instead
+
+    @property
+    def place(self) -> str | None:
+        """How the message names what it is about (``ranges['mfu']``, ``n``); None where it names no parameter."""
+        if self.parameter is None:
+            return None
+        return self.parameter if self.key is None else f"{self.parameter}[{self.key!r}]"
+
+    def worded(self, place: str | None = None, instead: str | None = None) -> str:
+        """The message with its place called ``place`` and its suggested parameter called ``instead``."""
+        text = str(self)
+        if place is not None and self.place is not None and text.startswith(self.place):
+            text = place + text[len(self.place):]
+        suggestion = f"({self.instead}=)"
+        if instead is not None and self.instead is not None and text.endswith(suggestion):
+            text = text[:-len(suggestion)] + f"({instead})"
+        return text
 
 
 class InputTypeError(InputError, TypeError):

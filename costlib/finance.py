@@ -31,13 +31,13 @@ import numpy as np
 from . import _args
 from .errors import ShapeError
 from .formulas import excel
-from .timeline import MONTHS_PER_YEAR, _row
+from .timeline import MONTHS_PER_YEAR, as_row
 
 __all__ = ["npv", "discounted", "discounted_months_to_breakeven", "tiered_cost", "MONTHS_PER_YEAR"]
 
 def _finite_row(name: str, values) -> np.ndarray:
     """A timeline row every cell of which is a number (NPV skips a cell of words)."""
-    return _args.check(name, _row(name, values), "finite")
+    return _args.check(name, as_row(name, values), "finite")
 
 
 @excel("NPV((1 + {annual_rate}) ^ (1 / 12) - 1, {values})", ranges=("values",))

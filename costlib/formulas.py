@@ -19,16 +19,27 @@ for a default. Arguments listed in ``ranges`` stand for a row's whole timeline, 
 ``to_date`` for the row from its first column to this one. ``{none}`` is where the text
 goes that a cell shows when the result does not exist (an infinite break-even volume): the
 Python function returns ``inf`` there, and :func:`evaluate` gives the same text.
+
+Every parameter of a twinned function is rendered, or declared in ``unrendered`` beside the
+twin with the reason the workbook has no use for it; :func:`render` refuses a formula that
+gives an unrendered parameter, so the workbook never silently drops an argument the Python
+function would have used (tests/test_formulas.py checks both for every twin).
 """
 
 from __future__ import annotations
 
 import ast
+import difflib
+import functools
+import importlib
 import inspect
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
+import numpy as np
+
+from ._generated import with_block
 from .errors import TemplateError
 
 __all__ = ["excel", "Twin", "TWINS", "parse", "render", "evaluate", "bind", "check", "FormulaError",
@@ -51,9 +62,11 @@ class Twin:
     text: tuple[str, ...] = ()
     none: str | None = None
     defaults: dict[str, str] = field(default_factory=dict)
+    unrendered: dict[str, str] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def signature(self) -> inspect.Signature:
+        # read once: a workbook binds thousands of calls (inspect.signature is not cached)
         return inspect.signature(self.function)
 
     @property
@@ -69,16 +82,19 @@ _MODULES = ("training", "inference", "economics", "timeline", "accounting", "fin
 
 
 def excel(formula: str | Callable[..., str], *, ranges: tuple[str, ...] = (), to_date: tuple[str, ...] = (),
-          text: tuple[str, ...] = (), none: str | None = None, defaults: dict[str, str] | None = None):
+          text: tuple[str, ...] = (), none: str | None = None, defaults: dict[str, str] | None = None,
+          unrendered: dict[str, str] | None = None):
     """Register the decorated function with its Excel rendering ``formula``; returns it unchanged.
 
     ``defaults`` maps an argument whose Python default is not a number (``None``) to the
-    argument whose rendering stands in for it, as the function itself does.
+    argument whose rendering stands in for it, as the function itself does. ``unrendered``
+    maps a parameter the Excel text leaves out to the reason, which :func:`render` quotes
+    when a formula gives it.
     """
 
     def register(function):
         TWINS[function.__name__] = Twin(function.__name__, function, formula, tuple(ranges), tuple(to_date),
-                                        tuple(text), none, dict(defaults or {}))
+                                        tuple(text), none, dict(defaults or {}), dict(unrendered or {}))
         return function
 
     return register
@@ -86,8 +102,6 @@ def excel(formula: str | Callable[..., str], *, ranges: tuple[str, ...] = (), to
 
 def twins() -> dict[str, Twin]:
     """Every twin, after loading the modules that define them."""
-    import importlib
-
     for module in _MODULES:
         importlib.import_module(f"costlib.{module}")
     return TWINS
@@ -142,8 +156,6 @@ def _bind(node: ast.Call, where: str) -> _Call:
     registry = twins()
     name = node.func.id
     if name not in registry:
-        import difflib
-
         close = difflib.get_close_matches(name, list(registry), n=3, cutoff=0.5)
         hint = f"; closest: {', '.join(close)}" if close else ""
         raise FormulaError(f"{where}: {name} is not a costlib function with an Excel twin{hint}")
@@ -183,8 +195,6 @@ def check(node: ast.expr, where: str, kinds: dict[str, str], single_cell: bool) 
         if isinstance(n, ast.Name):
             kind = kinds.get(n.id)
             if kind is None:
-                import difflib
-
                 close = difflib.get_close_matches(n.id, list(kinds), n=3, cutoff=0.6)
                 hint = f"; closest: {', '.join(close)}" if close else ""
                 raise FormulaError(f"{where}: {n.id!r} is not an input, item or row of this template{hint}")
@@ -247,8 +257,6 @@ def evaluate(node: ast.expr, value: Callable[[str], Any], text: bool = False) ->
             keywords[param] = evaluate(got, value)
     result = call.twin.function(*positional, **keywords)
     if text and call.none is not None:
-        import numpy as np
-
         arr = np.asarray(result)
         if arr.dtype.kind == "f" and np.isinf(arr).any():
             if arr.ndim == 0:
@@ -335,6 +343,11 @@ def render(node: ast.expr, context: Context) -> str:
             for which in ("first", "last"):
                 ends[param, which] = context.end(call.arguments[param].id, which)
     for param, p in twin.signature.parameters.items():
+        if param in twin.unrendered:
+            if param in call.arguments:
+                raise FormulaError(f"formula: {twin.name}'s {param} has no place in a workbook: "
+                                   f"{twin.unrendered[param]}")
+            continue
         if param in call.arguments:
             got = call.arguments[param]
             nodes = got if p.kind is inspect.Parameter.VAR_POSITIONAL else (got,)
@@ -354,8 +367,12 @@ def render(node: ast.expr, context: Context) -> str:
             rendered[param] = None  # filled below from the argument that stands in for it
         elif _is_number(p.default):
             rendered[param] = _number(p.default)
-        elif isinstance(p.default, str):
+        elif isinstance(p.default, str) and param in twin.text:
             rendered[param] = _quote(p.default)
+        elif isinstance(p.default, str):  # a name the function looks up ("H100"); the cell needs its number
+            raise FormulaError(f"formula: {twin.name} needs {param} in a workbook: its default {p.default!r} is a "
+                               f"name the function looks up, and its cell takes the number (give {param}, such as "
+                               f"accelerator_peak_tflops({param}, precision) or accelerator_board_power_w({param}))")
         else:
             raise FormulaError(f"formula: {twin.name} needs {param} in a workbook (no numeric default)")
     for param, other in twin.defaults.items():
@@ -377,6 +394,8 @@ def functions_markdown() -> str:
         twin = TWINS[name]
         params = []
         for p in twin.signature.parameters.values():
+            if p.name in twin.unrendered:  # a workbook cannot give it (render refuses it)
+                continue
             shown = f"*{p.name}" if p.kind is p.VAR_POSITIONAL else p.name
             if p.name in twin.ranges or p.name in twin.to_date:
                 shown += " (row)"
@@ -397,6 +416,4 @@ DOCS_END = "<!-- end of the generated functions -->"
 
 def with_functions(text: str) -> str:
     """``text`` (docs/templates.md) with its generated table of functions made current."""
-    from ._generated import with_block
-
     return with_block(text, DOCS_BEGIN, DOCS_END, functions_markdown(), "docs/templates.md")

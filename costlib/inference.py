@@ -44,7 +44,7 @@ def _precision(precision: str) -> str:
     return p
 
 
-@documented(params="All the parameters stored, every expert of a mixture of experts included (not the "
+@documented(returns="B", params="All the parameters stored, every expert of a mixture of experts included (not the "
                    "active parameters) [parameters]",
             precision=_WEIGHT_PRECISION.but(meaning='Weight precision: "fp32", "bf16", "fp16", "fp8", "int8" or '
                                                     '"int4" [name]'))
@@ -64,7 +64,7 @@ def weight_bytes(params, precision="bf16"):
     return a.wrap(a.params * BYTES_PER_PARAM[_precision(precision)])
 
 
-@documented()
+@documented(returns="B")
 def kv_cache_bytes(layers, kv_heads, head_dim, context_tokens, bytes_per_value=2.0):
     """Key-value cache of one sequence [B].
 
@@ -86,7 +86,7 @@ def kv_cache_bytes(layers, kv_heads, head_dim, context_tokens, bytes_per_value=2
     return a.wrap(2.0 * a.layers * a.kv_heads * a.head_dim * a.context_tokens * a.bytes_per_value)
 
 
-@documented(params="Parameters read per decode step; for a mixture of experts, the active parameters "
+@documented(returns="tokens/s", params="Parameters read per decode step; for a mixture of experts, the active parameters "
                    "[parameters]",
             gpu='Accelerator: a catalogue name such as "H100", or its HBM bandwidth [TB/s] as a number; a '
                 'number gives the bandwidth bound alone',
@@ -140,7 +140,7 @@ def decode_tokens_per_second(params, gpu="H100", batch_size=1, precision="bf16",
     return a.wrap(_args.divide(a.batch_size, step))
 
 
-@documented(precision=_WEIGHT_PRECISION.but(
+@documented(returns="s", precision=_WEIGHT_PRECISION.but(
     meaning='Weight precision, which sets the compute peak used: "fp32", "bf16", "fp16", "fp8", "int8" or '
             '"int4" [name]'))
 def prefill_seconds(params, prompt_tokens, gpu="H100", mfu=0.4, precision="bf16", gpus=1):
@@ -173,7 +173,7 @@ def _serving_hours(tokens, tokens_per_second, utilization):
 
 
 @excel("{tokens} / ({tokens_per_second} * 3600 * {utilization})")
-@documented(tokens=ARGUMENTS["tokens"].but(meaning="Tokens served, not training tokens", rule="non_negative"))
+@documented(returns="GPU-h", tokens=ARGUMENTS["tokens"].but(meaning="Tokens served, not training tokens", rule="non_negative"))
 def serving_gpu_hours(tokens, tokens_per_second, utilization=1.0):
     """Accelerator-hours [GPU-h] paid for to serve ``tokens`` at a given utilisation.
 
@@ -197,7 +197,7 @@ def serving_gpu_hours(tokens, tokens_per_second, utilization=1.0):
 
 
 @excel("1E6 / ({tokens_per_second} * 3600 * {utilization}) * {price_per_gpu_hour}")
-@documented(price_per_gpu_hour="Price of the serving accelerator(s) for one hour [USD/GPU-h]")
+@documented(returns="USD/Mtok", price_per_gpu_hour="Price of the serving accelerator(s) for one hour [USD/GPU-h]")
 def token_cost(price_per_gpu_hour, tokens_per_second, utilization=1.0):
     """Self-hosted serving cost [USD per 1 M tokens].
 
@@ -232,7 +232,7 @@ def token_cost(price_per_gpu_hour, tokens_per_second, utilization=1.0):
 
 @excel("({input_tokens} * (1 - {cached_share}) * {input_price_per_m_tokens} + {input_tokens} * {cached_share} * {cached_input_price_per_m_tokens} + {output_tokens} * {output_price_per_m_tokens}) / 1E6",
        defaults={"cached_input_price_per_m_tokens": "input_price_per_m_tokens"})
-@documented(output_tokens="Generated tokens per query; every one is another forward pass, priced at a "
+@documented(returns="USD", output_tokens="Generated tokens per query; every one is another forward pass, priced at a "
                           "premium [tokens]")
 def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, output_price_per_m_tokens,
                        cached_share=0.0, cached_input_price_per_m_tokens=None):
@@ -269,7 +269,7 @@ def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, ou
 
 
 @excel("{cache_hit_rate} * {cache_hit_cost} + (1 - {cache_hit_rate}) * ({small_model_share} * {small_model_cost} + (1 - {small_model_share}) * {large_model_cost})")
-@documented()
+@documented(returns="USD")
 def blended_cost_per_query(large_model_cost, small_model_cost=0.0, small_model_share=0.0, cache_hit_rate=0.0,
                            cache_hit_cost=0.0):
     """Average cost per query [USD] after routing and response caching.
@@ -297,7 +297,7 @@ def blended_cost_per_query(large_model_cost, small_model_cost=0.0, small_model_s
 
 
 @excel("{tokens_served} / 1E6 * {price_per_m_tokens}")
-@documented()
+@documented(returns="USD")
 def cost_of_tokens(tokens_served, price_per_m_tokens):
     """What ``tokens_served`` cost at a price per 1 M tokens [USD].
 
@@ -316,7 +316,7 @@ def cost_of_tokens(tokens_served, price_per_m_tokens):
 
 
 @excel("IF({tokens_served} <= 0, {none}, {cost} / {tokens_served} * 1E6)", none="n/a: no tokens served")
-@documented()
+@documented(returns="USD/Mtok")
 def cost_per_m_tokens(cost, tokens_served):
     """A cost spread over the tokens served [USD/Mtok]: the unit the market prices in.
 
@@ -390,7 +390,7 @@ _SHAPE_READINGS = dict(
 
 
 @excel(_STEP_EXCEL, text=("gpu", "precision"))
-@documented(**_SHAPE_READINGS, context_tokens="Tokens each sequence holds in its KV cache at this step [tokens]")
+@documented(returns="s", **_SHAPE_READINGS, context_tokens="Tokens each sequence holds in its KV cache at this step [tokens]")
 def time_per_output_token(params, layers, kv_heads, head_dim, context_tokens, gpu="H100", batch_size=1,
                           precision="bf16", gpus=1, bandwidth_utilization=DECODE_BANDWIDTH_UTILIZATION,
                           mfu=SERVING_MFU, bytes_per_value=2.0):
@@ -429,7 +429,7 @@ def time_per_output_token(params, layers, kv_heads, head_dim, context_tokens, gp
 
 
 @excel("{batch_size} / " + _STEP_EXCEL, text=("gpu", "precision"))
-@documented(**_SHAPE_READINGS, context_tokens="Tokens each sequence holds in its KV cache at this step [tokens]")
+@documented(returns="tokens/s", **_SHAPE_READINGS, context_tokens="Tokens each sequence holds in its KV cache at this step [tokens]")
 def serving_tokens_per_second(params, layers, kv_heads, head_dim, context_tokens, gpu="H100", batch_size=1,
                               precision="bf16", gpus=1, bandwidth_utilization=DECODE_BANDWIDTH_UTILIZATION,
                               mfu=SERVING_MFU, bytes_per_value=2.0):
@@ -457,7 +457,7 @@ def serving_tokens_per_second(params, layers, kv_heads, head_dim, context_tokens
     return a.wrap(_args.divide(a.batch_size, _step_seconds(a, gpu, p)))
 
 
-@documented(**_SHAPE_READINGS, output_tokens="Tokens generated per request [tokens]")
+@documented(returns="requests/s", **_SHAPE_READINGS, output_tokens="Tokens generated per request [tokens]")
 def requests_per_second(params, layers, kv_heads, head_dim, prompt_tokens, output_tokens, gpu="H100",
                         batch_size=1, precision="bf16", gpus=1, bandwidth_utilization=DECODE_BANDWIDTH_UTILIZATION,
                         mfu=SERVING_MFU, prefill_mfu=SERVING_MFU, bytes_per_value=2.0):
@@ -492,7 +492,7 @@ def requests_per_second(params, layers, kv_heads, head_dim, prompt_tokens, outpu
     return a.wrap(_args.divide(a.batch_size, a.batch_size * prefill + a.output_tokens * step))
 
 
-@documented(gpus="Accelerators one replica takes [count]")
+@documented(returns="count", gpus="Accelerators one replica takes [count]")
 def gpus_for_load(target_requests_per_second, requests_per_second, gpus=1):
     """Whole accelerators needed to serve a load [count]: whole replicas, rounded up.
 

@@ -177,7 +177,8 @@ def use_bundled(on: bool = True) -> None:
     _BUNDLED_ONLY["on"] = bool(on)
 
 
-def _date(price_date: Any) -> dt.datetime:
+def as_date(price_date: Any) -> dt.datetime:
+    """``price_date`` (None: today, UTC; a date, a datetime or an ISO text) as the start of that day."""
     if price_date is None:
         day = dt.datetime.now(dt.timezone.utc).date()
     elif isinstance(price_date, dt.datetime):
@@ -302,7 +303,7 @@ def api_prices(model: str, provider: str | None = None, price_date: Any = None, 
     >>> api_prices("gpt-4o", price_date="2026-11-01", service_tier="batch")["output"]
     5.0
     """
-    when = _date(price_date)
+    when = as_date(price_date)
     context = _tier_context(service_tier)
     if input_tokens is not None and not (isinstance(input_tokens, (int, float)) and input_tokens >= 0):
         raise OutOfRangeError(f"input_tokens must be >= 0, got {input_tokens!r}", argument="input_tokens")
@@ -320,7 +321,7 @@ def search_models(text: str = "", provider: str | None = None, price_date: Any =
     """Models whose id or name contains ``text``, with their prices on ``price_date`` (``costlib prices``)."""
     snap = _snapshot()
     prov = _provider(snap, provider)
-    when = _date(price_date)
+    when = as_date(price_date)
     needle = str(text).strip().lower()
     rows = []
     for p in snap.providers:

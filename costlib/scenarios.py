@@ -17,6 +17,8 @@ def _closest(name, names) -> str:
     close = same + [n for n in difflib.get_close_matches(text, list(names), n=3, cutoff=0.6) if n not in same]
     return f"; closest: {', '.join(close[:3])}" if close else f"; arguments are {', '.join(names)}"
 
+__all__ = ["scenarios"]
+
 
 def scenarios(frame, *functions: Callable, **fixed):
     """Evaluate each function on every row of ``frame`` in one vectorised call per function.

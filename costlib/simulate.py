@@ -24,7 +24,6 @@ import difflib
 import inspect
 import math
 import numbers
-import re
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,8 +32,10 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _args
-from .arguments import ARGUMENTS, Argument, arguments_of, documented
+from .arguments import ARGUMENTS, Argument, arguments_of, documented, result_units
 from .errors import InputError, InputTypeError, OutOfRangeError, UnknownNameError
+from .plan import (SCENARIO, Template, TemplateEvaluationError, evaluate_template, load_template, parse_number,
+                   resolve_inputs)
 from .rules import RULES, obeys
 
 __all__ = ["Range", "Simulation", "simulate", "DISTRIBUTIONS", "PERCENTILES", "MAX_DRAWS"]
@@ -131,8 +132,8 @@ def simulate(function_or_template, ranges, n=10_000, seed=0, outputs=None, fixed
     -------
     Simulation
         ``samples``: a pandas DataFrame with ``n`` rows, one column per drawn input [its
-        unit] and per output [the output's unit: a template item's ``unit``, or the unit in
-        brackets of the function's summary line]; ``percentiles``: a DataFrame, one row per
+        unit] and per output [the output's unit: a template item's ``unit``, or the unit a
+        costlib function declares, ``@documented(returns=...)``]; ``percentiles``: a DataFrame, one row per
         output, columns ``P10``, ``P50``, ``P90`` [the output's unit], linear between
         order statistics as Excel's PERCENTILE.INC; ``units``; ``checks``.
 
@@ -189,14 +190,16 @@ def simulate(function_or_template, ranges, n=10_000, seed=0, outputs=None, fixed
                                f"got {dist!r}" + (f"; closest: {close[0]}" if close else ""), argument="dist")
     if not isinstance(ranges, Mapping) or not ranges:
         raise InputTypeError("ranges must be a dict of input name -> (low, base, high) or Range, with at least one "
-                             f"input, got {_show(ranges)}", argument="ranges")
+                             f"input, got {_show(ranges)}", argument="ranges", parameter="ranges")
     for name in ranges:
         if not isinstance(name, str):
-            raise InputTypeError(f"ranges: an input name must be text, got {name!r:.60}", argument="ranges")
+            raise InputTypeError(f"ranges: an input name must be text, got {name!r:.60}", argument="ranges",
+                                 parameter="ranges")
     if fixed is None:
         fixed = {}
     if not isinstance(fixed, Mapping):
-        raise InputTypeError(f"fixed must be a dict of input name -> value, got {_show(fixed)}", argument="fixed")
+        raise InputTypeError(f"fixed must be a dict of input name -> value, got {_show(fixed)}", argument="fixed",
+                             parameter="fixed")
     both = [name for name in ranges if name in fixed]
     if both:
         raise InputError(f"{both[0]} is both in ranges and in fixed; keep one (a range draws it, fixed holds it)",
@@ -210,10 +213,12 @@ def simulate(function_or_template, ranges, n=10_000, seed=0, outputs=None, fixed
         outputs = list(outputs)
         for name in outputs:
             if not isinstance(name, str):
-                raise InputTypeError(f"outputs must be names (text), got {name!r:.60}", argument="outputs")
+                raise InputTypeError(f"outputs must be names (text), got {name!r:.60}", argument="outputs",
+                                     parameter="outputs")
             if outputs.count(name) > 1:
                 raise InputTypeError(f"outputs must name each output once, got {name!r:.60} "
-                                     f"{outputs.count(name)} times", argument="outputs")
+                                     f"{outputs.count(name)} times", argument="outputs",
+                                     parameter="outputs")
     specs = {name: _as_range(name, spec, dist) for name, spec in ranges.items()}
     if callable(function_or_template) and not isinstance(function_or_template, (str, bytes)):
         return _simulate_function(function_or_template, specs, n, seed, outputs, dict(fixed), progress)
@@ -230,14 +235,14 @@ def _show(value: Any) -> str:
 
 def _draw_count(n: Any) -> int:
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Real):
-        raise InputTypeError(f"n must be a whole number of draws, got {_show(n)}", argument="n")
+        raise InputTypeError(f"n must be a whole number of draws, got {_show(n)}", argument="n", parameter="n")
     if not math.isfinite(n) or not float(n).is_integer():
-        raise InputTypeError(f"n must be a whole number of draws, got {n!r}", argument="n")
+        raise InputTypeError(f"n must be a whole number of draws, got {n!r}", argument="n", parameter="n")
     if n < 1:
-        raise OutOfRangeError(f"n must be >= 1, got {int(n)}", argument="n")
+        raise OutOfRangeError(f"n must be >= 1, got {int(n)}", argument="n", parameter="n")
     if n > MAX_DRAWS:
         raise OutOfRangeError(f"n must be at most {MAX_DRAWS:,} draws (their samples must fit in memory), "
-                              f"got {int(n):,}", argument="n")
+                              f"got {int(n):,}", argument="n", parameter="n")
     return int(n)
 
 
@@ -258,41 +263,42 @@ def _as_range(name: str, spec: Any, dist: str) -> Range:
         unknown = [k for k in spec if k not in known]
         if unknown:
             raise UnknownNameError(f"{where} has the unknown key {unknown[0]!r:.60}; known: {', '.join(known)}",
-                                   argument=name)
+                                   argument=name, parameter="ranges", key=name)
         r = Range(**{"dist": dist, **spec})
     elif isinstance(spec, (tuple, list)):
         if len(spec) != 3:
             raise InputError(f"{where} must be (low, base, high), three values, got {len(spec)}: {spec!r:.60}",
-                             argument=name)
+                             argument=name, parameter="ranges", key=name)
         r = Range(*spec, dist=dist)
     else:
         raise InputTypeError(f"{where} must be (low, base, high), a dict such as {{'dist': 'normal', 'mean': ..., "
-                             f"'sd': ...}} or a costlib.Range, got {_show(spec)}", argument=name)
+                             f"'sd': ...}} or a costlib.Range, got {_show(spec)}", argument=name, parameter="ranges", key=name)
     if r.dist not in DISTRIBUTIONS:
         close = difflib.get_close_matches(str(r.dist), DISTRIBUTIONS, n=1, cutoff=0.3)
         raise UnknownNameError(f"{where} dist must be one of {', '.join(DISTRIBUTIONS)}, got {r.dist!r:.60}"
-                               + (f"; closest: {close[0]}" if close else ""), argument=name)
+                               + (f"; closest: {close[0]}" if close else ""), argument=name, parameter="ranges", key=name)
     needed, other = (_SPREAD, _MOMENTS) if r.dist in ("pert", "triangular") else (_MOMENTS, _SPREAD)
     missing = [k for k in needed if getattr(r, k) is None]
     extra = [k for k in other if getattr(r, k) is not None]
     if missing:
         raise InputError(f"{where}: a {r.dist} range needs {', '.join(needed)}; {', '.join(missing)} missing",
-                         argument=name)
+                         argument=name, parameter="ranges", key=name)
     if extra:
         raise InputError(f"{where}: a {r.dist} range takes {', '.join(needed)}, not {', '.join(extra)}",
-                         argument=name)
+                         argument=name, parameter="ranges", key=name)
     return r
 
 
 def _real(where: str, name: str, value: Any) -> float:
+    """``value`` of the range of input ``name`` as a float; ``where`` begins ``ranges[name]``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         what = f"text {value!r:.60}" if isinstance(value, str) else _show(value)
-        raise InputTypeError(f"{where} must be a number, got {what}", argument=name)
+        raise InputTypeError(f"{where} must be a number, got {what}", argument=name, parameter="ranges", key=name)
     value = float(value)
     if math.isnan(value):
-        raise InputTypeError(f"{where} must be a number, got NaN", argument=name)
+        raise InputTypeError(f"{where} must be a number, got NaN", argument=name, parameter="ranges", key=name)
     if not math.isfinite(value):
-        raise OutOfRangeError(f"{where} must be a finite number, got {value}", argument=name)
+        raise OutOfRangeError(f"{where} must be a finite number, got {value}", argument=name, parameter="ranges", key=name)
     return value
 
 
@@ -303,19 +309,17 @@ def _checked(r: Range, name: str, convert: Callable[[str, Any], float]) -> Range
         low, base, high = (convert(k, getattr(r, k)) for k in _SPREAD)
         if not low <= base <= high:
             raise OutOfRangeError(f"{where} must have low <= base <= high, got low {low:g}, base {base:g}, "
-                                  f"high {high:g}", argument=name)
+                                  f"high {high:g}", argument=name, parameter="ranges", key=name)
         return Range(low, base, high, r.dist)
     mean = convert("mean", r.mean)
     sd = r.sd
     if isinstance(sd, str):
-        from .plan import parse_number
-
         sd = parse_number(f"{where} sd", sd)[0]
     sd = _real(f"{where} sd", name, sd)
     if sd < 0:
-        raise OutOfRangeError(f"{where} sd must be >= 0, got {sd:g}", argument=name)
+        raise OutOfRangeError(f"{where} sd must be >= 0, got {sd:g}", argument=name, parameter="ranges", key=name)
     if r.dist == "lognormal" and mean <= 0:
-        raise OutOfRangeError(f"{where}: a lognormal range's mean must be > 0, got {mean:g}", argument=name)
+        raise OutOfRangeError(f"{where}: a lognormal range's mean must be > 0, got {mean:g}", argument=name, parameter="ranges", key=name)
     return Range(dist=r.dist, mean=mean, sd=sd)
 
 
@@ -353,7 +357,7 @@ def _within_rule(name: str, draws: np.ndarray, rule: str, r: Range) -> None:
         raise OutOfRangeError(
             f"ranges[{name!r}]: {int(bad.sum()):,} of {draws.size:,} {r.dist} draws break the rule of {name} "
             f"({text.removeprefix('must be ')}), e.g. {example:.6g}; use a smaller sd, or a bounded range "
-            "(low, base, high)", argument=name)
+            "(low, base, high)", argument=name, parameter="ranges", key=name)
 
 
 def _percentiles(column: np.ndarray) -> list[float]:
@@ -377,7 +381,7 @@ def _percentiles(column: np.ndarray) -> list[float]:
 
 
 def _result(source, inputs, drawn, outputs, values, units, n, seed, checks) -> Simulation:
-    import pandas as pd
+    import pandas as pd  # pandas loads where a DataFrame is made, not with costlib
 
     columns = {**{k: drawn[k] for k in inputs}, **{k: values[k] for k in outputs}}
     samples = pd.DataFrame(columns)
@@ -391,46 +395,10 @@ def _unknown(kind: str, name: str, known: list[str], one: str, all_of: str) -> U
     """``name`` is not ``one`` ("an input of the budget template"); the closest names, or ``all_of`` them."""
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
     hint = f"; closest: {', '.join(close)}" if close else f"; {all_of} are {', '.join(known)}"
-    return UnknownNameError(f"{kind}: {name!r:.60} is not {one}{hint}", argument=name)
+    return UnknownNameError(f"{kind}: {name!r:.60} is not {one}{hint}", argument=name, parameter=kind)
 
 
 # ---------------------------------------------------------------------------- a function
-
-_UNIT = re.compile(r"\[([^\[\]]+)\]")
-_CITATION = re.compile(r"^[A-Z][A-Za-z]+(?:\d{4}|ND)[a-z]?$")  # [Kaplan2020], [FactorBeamND]: a source, not a unit
-
-
-_RETURNS = re.compile(r"\nReturns\n-+\n(.*?)(?:\n\n|\Z)", re.S)
-_FIELD_OR_UNIT = re.compile(r"``(\w+)``|\[([^\[\]]+)\]")
-
-
-def _result_units(function: Callable, names: list[str]) -> dict[str, str]:
-    """The unit of each output, as the docstring states it, or "".
-
-    From the Returns section: ```field`` [unit]`` pairs for a record's fields, else its first
-    unit; without one, the first unit of the summary line ("Training compute [FLOP] of ...").
-    """
-    doc = inspect.getdoc(function) or ""
-    returns = _RETURNS.search(doc)
-    text = returns.group(1) if returns else (doc.splitlines() or [""])[0]
-    units: dict[str, str] = {}
-    pending: list[str] = []
-    first = ""
-    for m in _FIELD_OR_UNIT.finditer(text):
-        if m[1]:
-            pending.append(m[1])
-        elif not _CITATION.match(m[2]):
-            first = first or m[2]
-            units.update(dict.fromkeys(pending, m[2]))
-            pending = []
-    return {name: units.get(name, first if len(names) == 1 else "") for name in names}
-
-
-def _argument_unit(argument: Argument) -> str:
-    """An argument's unit as the function reads it: one in brackets in its meaning ("board power [W]") first."""
-    own = [u for u in _UNIT.findall(argument.meaning) if not _CITATION.match(u)]
-    return own[-1] if own else argument.unit
-
 
 def _simulate_function(function, specs, n, seed, outputs, fixed, progress) -> Simulation:
     fname = getattr(function, "__name__", "function")
@@ -456,7 +424,7 @@ def _simulate_function(function, specs, n, seed, outputs, fixed, progress) -> Si
                 try:
                     _args.check(name, np.asarray(number), rule)
                 except InputError as exc:
-                    raise type(exc)(f"{where}: {exc}", argument=name) from None
+                    raise type(exc)(f"{where}: {exc}", argument=name, parameter="ranges", key=name) from None
             return number
 
         checked = _checked(r, name, convert)
@@ -481,12 +449,12 @@ def _simulate_function(function, specs, n, seed, outputs, fixed, progress) -> Si
         outputs = list(values)
     for name in outputs:
         if name not in values:
-            raise _unknown("outputs", name, list(values), f"an output of {fname}", f"its outputs")
+            raise _unknown("outputs", name, list(values), f"an output of {fname}", "its outputs")
     if progress is not None:
         progress(n, n)
     readings = arguments_of(function) if hasattr(function, "__arguments__") else ARGUMENTS
-    units = {name: _argument_unit(readings[name]) if name in readings else "" for name in drawn}
-    units.update(_result_units(function, list(values)))
+    units = {name: readings[name].unit if name in readings else "" for name in drawn}
+    units.update(result_units(function, list(values)))
     units.update({name: "flag (1 = true)" for name in values if name in flags})
     return _result(fname, list(drawn), drawn, outputs, values, units, n, seed, {})
 
@@ -521,9 +489,6 @@ def _numeric_outputs(fname: str, result: Any, n: int) -> tuple[dict[str, np.ndar
 # ---------------------------------------------------------------------------- a template
 
 def _simulate_template(template, specs, n, seed, outputs, fixed, progress) -> Simulation:
-    from .plan import TemplateEvaluationError, evaluate_template
-    from .plan import Template, load_template, resolve_inputs
-
     if not isinstance(template, (str, Template)) and not hasattr(template, "__fspath__"):
         raise InputTypeError("function_or_template must be a costlib function, a template name, a path to a "
                              f"template .toml or a loaded template, got {_show(template)}",
@@ -536,10 +501,12 @@ def _simulate_template(template, specs, n, seed, outputs, fixed, progress) -> Si
         inp = inputs[name]
         if inp.type not in ("number", "integer"):
             raise InputTypeError(f"ranges[{name!r}]: {name} is {inp.describe_rule()} ({inp.type} input); only "
-                                 "number inputs take a range; hold it at one value (fixed=)", argument=name)
+                                 "number inputs take a range; hold it at one value (fixed=)", argument=name,
+                                 parameter="ranges", key=name, instead="fixed")
         if inp.structural or name == t.axis_length:
             raise InputError(f"ranges[{name!r}]: {name} sets the template's timeline, which every draw shares; "
-                             "hold it at one value (fixed=)", argument=name)
+                             "hold it at one value (fixed=)", argument=name, parameter="ranges", key=name,
+                             instead="fixed")
     resolve_inputs(t, fixed, refuse=False)  # a bad fixed value is named before any range
     # every range's low points together, then the base points, then the high: each read as
     # the input reads it ("60%", "70B"), held to its rule, its maximum and the overflow probe
@@ -553,7 +520,7 @@ def _simulate_template(template, specs, n, seed, outputs, fixed, progress) -> Si
             name = exc.argument if exc.argument in specs else None
             field = point if name is None or specs[name].dist in ("pert", "triangular") else "mean"
             where = f"ranges[{name!r}] {field}" if name else f"ranges (the {point} points together)"
-            raise type(exc)(f"{where}: {exc}", argument=exc.argument) from None
+            raise type(exc)(f"{where}: {exc}", argument=exc.argument, parameter="ranges", key=name) from None
     values = dict(converted["base"])
 
     def convert_for(name):
@@ -580,7 +547,8 @@ def _simulate_template(template, specs, n, seed, outputs, fixed, progress) -> Si
         over = np.broadcast_to(np.asarray(x) > np.asarray(limit), (n,))
         if over.any():
             raise OutOfRangeError(f"ranges[{inp.name!r}]: {int(over.sum()):,} of {n:,} draws of {inp.name} exceed "
-                                  f"its maximum {inp.maximum}; narrow the range", argument=inp.name)
+                                  f"its maximum {inp.maximum}; narrow the range", argument=inp.name,
+                                  parameter="ranges", key=inp.name)
 
     numeric = t.number_items
     if outputs is None:
@@ -588,9 +556,11 @@ def _simulate_template(template, specs, n, seed, outputs, fixed, progress) -> Si
     for name in outputs:
         if name in t.rows:
             raise InputError(f"outputs: {name} is a timeline row; simulate gives single values: use an item of "
-                             f"the template that totals it (total({name}) or last({name}))", argument=name)
+                             f"the template that totals it (total({name}) or last({name}))", argument=name,
+                             parameter="outputs")
         if name in t.items and name not in numeric:
-            raise InputError(f"outputs: {name} is text (a sentence), not a number to draw", argument=name)
+            raise InputError(f"outputs: {name} is text (a sentence), not a number to draw", argument=name,
+                             parameter="outputs")
         if name not in t.items:
             raise _unknown("outputs", name, numeric, f"a number item of the {t.name} template", "its number items")
     length = t.length(values)
@@ -608,7 +578,8 @@ def _simulate_template(template, specs, n, seed, outputs, fixed, progress) -> Si
                                           argument=exc.argument) from None
         for name in outputs:
             if name not in items:  # words in this template's cells after all
-                raise InputError(f"outputs: {name} is text, not a number to draw", argument=name)
+                raise InputError(f"outputs: {name} is text, not a number to draw", argument=name,
+                                 parameter="outputs")
             results[name][start:stop] = items[name]
         for label, ok in held.items():
             checks[label] = checks.get(label, True) and ok
@@ -643,10 +614,7 @@ def tornado(template, overrides=None, outputs=None):
     >>> from costlib.simulate import tornado
     >>> table = tornado("build-vs-buy")  # doctest: +SKIP
     """
-    import pandas as pd
-
-    from .plan import evaluate_template
-    from .plan import SCENARIO, load_template, resolve_inputs
+    import pandas as pd  # pandas loads where a DataFrame is made, not with costlib
 
     t = load_template(template)
     values = resolve_inputs(t, {**(overrides or {}), SCENARIO: "base"}, refuse=False, taken=getattr(overrides, "taken", ()))

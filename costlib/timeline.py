@@ -26,10 +26,13 @@ array([1., 3., 6.])
 from __future__ import annotations
 
 import operator
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import numpy as np
 
 from . import _args
+from .catalogue import load
+from .errors import UnknownNameError
 from .formulas import excel
 
 __all__ = ["growth", "in_month", "every", "elapsed_years", "cumulative", "total", "last", "count_of",
@@ -48,12 +51,13 @@ def _fold(name: str, terms: tuple, combine, empty: float):
     return parsed.wrap(empty if out is None else out)
 
 
-def _row(name: str, values) -> np.ndarray:
+def as_row(name: str, values) -> np.ndarray:
+    """``values`` (a timeline row, or rows) as a float array of at least one dimension; ``name`` for errors."""
     arr = _args.to_float_array(name, values)
     return np.atleast_1d(arr)
 
 
-def _consecutive(name: str, periods: np.ndarray) -> None:
+def check_consecutive(name: str, periods: np.ndarray) -> None:
     """Raise unless ``periods`` count up by one along the last axis (the month axis)."""
     if periods.shape[-1] > 1 and not np.all(np.diff(periods, axis=-1) == 1):
         first_row = periods.reshape(-1, periods.shape[-1])[0]
@@ -143,7 +147,7 @@ def cumulative(values):
     array([[1., 3.],
            [3., 7.]])
     """
-    return np.cumsum(_row("values", values), axis=-1)
+    return np.cumsum(as_row("values", values), axis=-1)
 
 
 @excel("SUM({values})", ranges=("values",))
@@ -156,7 +160,7 @@ def total(values):
     array([[3.],
            [7.]])
     """
-    arr = _row("values", values)
+    arr = as_row("values", values)
     if arr.ndim == 1:
         return float(np.sum(arr))
     return np.sum(arr, axis=-1, keepdims=True)
@@ -173,7 +177,7 @@ def last(values):
     array([[2.],
            [4.]])
     """
-    arr = _row("values", values)
+    arr = as_row("values", values)
     return float(arr[-1]) if arr.ndim == 1 else arr[..., -1:].copy()
 
 
@@ -184,7 +188,7 @@ def count_of(values):
     >>> count_of([1.0, 2.0, 3.0])
     3.0
     """
-    arr = _row("values", values)
+    arr = as_row("values", values)
     if arr.ndim == 1:
         return float(np.count_nonzero(np.isfinite(arr)))
     return np.count_nonzero(np.isfinite(arr), axis=-1, keepdims=True).astype(float)
@@ -210,8 +214,8 @@ def first_where(flags, periods):
     array([[ 2.],
            [inf]])
     """
-    f, p = _row("flags", flags), _row("periods", periods)
-    _consecutive("periods", p)
+    f, p = as_row("flags", flags), as_row("periods", periods)
+    check_consecutive("periods", p)
     if f.ndim == 1 and p.ndim == 1:
         hits = np.flatnonzero(f == 1)
         return float(p[hits[0]]) if hits.size else float("inf")
@@ -353,9 +357,6 @@ def in_catalogue(gpu):
     >>> in_catalogue("H100"), in_catalogue("No Such GPU")
     (True, False)
     """
-    from .catalogue import load
-    from .errors import UnknownNameError
-
     try:
         load("accelerators").find(gpu, "gpu")
     except (UnknownNameError, TypeError, ValueError):
@@ -365,8 +366,6 @@ def in_catalogue(gpu):
 
 def _round_half_away(value: float, places: int) -> float:
     """Excel's ROUND: half away from zero, on the 15 significant digits Excel keeps."""
-    from decimal import ROUND_HALF_UP, Decimal, localcontext
-
     with localcontext(prec=800):  # 1.8e308 to 9 places still fits
         return float(Decimal(format(float(value), ".15g")).quantize(Decimal(1).scaleb(-places),
                                                                     rounding=ROUND_HALF_UP))
@@ -374,8 +373,6 @@ def _round_half_away(value: float, places: int) -> float:
 
 def _fixed(value: float, decimals: int) -> str:
     """A number as Excel's FIXED writes it: rounded half away from zero, thousands separated."""
-    from decimal import ROUND_HALF_UP, Decimal, localcontext
-
     quantum = Decimal(1).scaleb(-decimals)
     with localcontext(prec=800):  # Excel and LibreOffice keep 15 significant digits, then round
         rounded = Decimal(format(float(value), ".15g")).quantize(quantum, rounding=ROUND_HALF_UP)

@@ -34,9 +34,14 @@ _PEAK_PRECISION = ARGUMENTS["precision"].but(
 #: Hoffmann et al. 2022, "Training Compute-Optimal Large Language Models", eq. (10), Approach 3.
 CHINCHILLA_FIT = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
 
+#: Why a workbook takes no ``precision`` where ``gpu`` is a peak: its ``gpu`` is already the
+#: number, looked up once by ``accelerator_peak_tflops(gpu, precision)`` in its own row.
+_PEAK_IN_WORKBOOK = {"precision": "a workbook's gpu is the dense peak [TFLOP/s] as a number; pick the "
+                                  "precision's peak with accelerator_peak_tflops(gpu, precision) and pass that"}
+
 
 @excel("{flops_per_param_token} * {params} * {tokens}")
-@documented()
+@documented(returns="FLOP")
 def train_flops(params, tokens, flops_per_param_token=6.0):
     """Training compute [FLOP] of a dense (or active-parameter) transformer.
 
@@ -83,8 +88,9 @@ def _gpu_hours(flops, gpu, mfu, precision, reuse=False):
     return _args.divide(flops, per_second) / SECONDS_PER_HOUR
 
 
-@excel("{flops} / ({gpu} * 1E12 * {mfu}) / 3600")
-@documented(precision=_PEAK_PRECISION)
+@excel("{flops} / ({gpu} * 1E12 * {mfu}) / 3600",
+       unrendered=_PEAK_IN_WORKBOOK)
+@documented(returns="GPU-h", precision=_PEAK_PRECISION)
 def compute_gpu_hours(flops, gpu="H100", mfu=0.4, precision="bf16"):
     """GPU-hours [GPU-h] to execute ``flops`` at ``mfu`` of the accelerator's dense peak.
 
@@ -108,8 +114,9 @@ def compute_gpu_hours(flops, gpu="H100", mfu=0.4, precision="bf16"):
     return a.wrap(_gpu_hours(a.flops, gpu, a.mfu, precision))
 
 
-@excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / 3600")
-@documented(precision=_PEAK_PRECISION)
+@excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / 3600",
+       unrendered=_PEAK_IN_WORKBOOK)
+@documented(returns="GPU-h", precision=_PEAK_PRECISION)
 def train_gpu_hours(params, tokens, gpu="H100", mfu=0.4, precision="bf16", flops_per_param_token=6.0):
     """GPU-hours [GPU-h] of a training run: :func:`train_flops` over realised throughput.
 
@@ -133,8 +140,9 @@ def train_gpu_hours(params, tokens, gpu="H100", mfu=0.4, precision="bf16", flops
     return a.wrap(_gpu_hours(a.flops_per_param_token * a.params * a.tokens, gpu, a.mfu, precision))
 
 
-@excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / 3600 * {price_per_gpu_hour}")
-@documented(precision=_PEAK_PRECISION)
+@excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / 3600 * {price_per_gpu_hour}",
+       unrendered=_PEAK_IN_WORKBOOK)
+@documented(returns="USD", precision=_PEAK_PRECISION)
 def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=0.4, precision="bf16",
                flops_per_param_token=6.0):
     """Compute cost [USD] of one training run (the final run; see :func:`programme_capex`).
@@ -175,7 +183,7 @@ def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=0.4, precisio
 
 
 @excel("{gpu_hours} * ({gpu} / 1000) * {pue} * {price_per_kwh}")
-@documented(gpu='Accelerator: a catalogue name such as "H100", or its board power [W] as a number')
+@documented(returns="USD", gpu='Accelerator: a catalogue name such as "H100", or its board power [W] as a number')
 def energy_cost(gpu_hours, price_per_kwh, gpu="H100", pue=1.0):
     """Electricity cost [USD] of ``gpu_hours`` at board power, scaled by the facility's PUE.
 
@@ -205,7 +213,7 @@ def energy_cost(gpu_hours, price_per_kwh, gpu="H100", pue=1.0):
     return a.wrap(a.gpu_hours * power_kw * a.pue * a.price_per_kwh)
 
 
-@documented()
+@documented(returns={"final_run": "USD", "research": "USD", "failed_runs": "USD", "data_preparation": "USD", "total": "USD"})
 def programme_capex_breakdown(final_run_cost, research_multiplier=0.0, failed_run_share=0.0,
                               data_preparation_share=0.0) -> dict[str, Any]:
     """The capex of a training programme, line by line [USD].
@@ -245,7 +253,7 @@ def programme_capex_breakdown(final_run_cost, research_multiplier=0.0, failed_ru
 
 
 @excel("{final_run_cost} * {research_multiplier}")
-@documented()
+@documented(returns="USD")
 def research_cost(final_run_cost, research_multiplier):
     """Research and ablation compute [USD] as a multiple of the final run's cost.
 
@@ -268,7 +276,7 @@ def research_cost(final_run_cost, research_multiplier):
 
 
 @excel("{final_run_cost} * {failed_run_share}")
-@documented()
+@documented(returns="USD")
 def failed_runs_cost(final_run_cost, failed_run_share):
     """Compute lost to failed and restarted runs [USD], as a share of the final run's cost.
 
@@ -285,7 +293,7 @@ def failed_runs_cost(final_run_cost, failed_run_share):
 
 
 @excel("{compute_cost} * {data_preparation_share} / (1 - {data_preparation_share})")
-@documented()
+@documented(returns="USD")
 def data_preparation_cost(compute_cost, data_preparation_share):
     """Data preparation [USD] when it is ``data_preparation_share`` of the whole programme.
 
@@ -309,7 +317,7 @@ def data_preparation_cost(compute_cost, data_preparation_share):
 
 @excel("INDEX(catalogue_peak_tflops, MATCH({gpu}, catalogue_name, 0), MATCH({precision}, catalogue_precision, 0))",
        text=("gpu", "precision"))
-@documented(precision=_PEAK_PRECISION)
+@documented(returns="TFLOP/s", precision=_PEAK_PRECISION)
 def accelerator_peak_tflops(gpu, precision="bf16"):
     """Dense peak of a catalogue accelerator at ``precision`` [TFLOP/s].
 
@@ -342,7 +350,7 @@ def accelerator_board_power_w(gpu):
     return _args.Parsed({}, isinstance(gpu, str) or np.ndim(gpu) == 0).wrap(board_power_w(gpu))
 
 
-@documented()
+@documented(returns="USD")
 def programme_capex(final_run_cost, research_multiplier=0.0, failed_run_share=0.0,
                     data_preparation_share=0.0):
     """Total capex of a training programme [USD]: final run, research, failures, data.
@@ -365,7 +373,7 @@ def programme_capex(final_run_cost, research_multiplier=0.0, failed_run_share=0.
 
 
 @excel("{shared_params} + {expert_params} * {experts_per_token} / {experts}")
-@documented()
+@documented(returns="parameters")
 def moe_active_params(shared_params, expert_params, experts_per_token, experts):
     """Active parameters per token [parameters] of a mixture-of-experts model.
 
@@ -398,7 +406,7 @@ def moe_active_params(shared_params, expert_params, experts_per_token, experts):
 
 
 @excel("{params} * {tokens_per_param}")
-@documented(params="Model parameters [parameters]")
+@documented(returns="tokens", params="Model parameters [parameters]")
 def chinchilla_tokens(params, tokens_per_param=20.0):
     """Compute-optimal training tokens [tokens] for ``params`` by the ~20 tokens/parameter rule.
 
@@ -419,7 +427,7 @@ def chinchilla_tokens(params, tokens_per_param=20.0):
     return a.wrap(a.params * a.tokens_per_param)
 
 
-@documented()
+@documented(returns="parameters")
 def chinchilla_optimal_params(compute, tokens_per_param=20.0, flops_per_param_token=6.0):
     """Compute-optimal parameters [parameters] for a budget of ``compute`` [FLOP], 20x rule.
 
@@ -442,7 +450,7 @@ def chinchilla_optimal_params(compute, tokens_per_param=20.0, flops_per_param_to
 
 
 @excel("{E} + {A} / {params} ^ {alpha} + {B} / {tokens} ^ {beta}")
-@documented(params="Model parameters [parameters]")
+@documented(returns="nats/token", params="Model parameters [parameters]")
 def chinchilla_loss(params, tokens, E=CHINCHILLA_FIT["E"], A=CHINCHILLA_FIT["A"], B=CHINCHILLA_FIT["B"],
                     alpha=CHINCHILLA_FIT["alpha"], beta=CHINCHILLA_FIT["beta"]):
     """Pre-training loss [nats/token] predicted by the Chinchilla parametric fit.
@@ -465,7 +473,7 @@ def chinchilla_loss(params, tokens, E=CHINCHILLA_FIT["E"], A=CHINCHILLA_FIT["A"]
                   + _args.divide(a.B, _args.power(a.tokens, a.beta)))
 
 
-@documented()
+@documented(returns="parameters")
 def loss_optimal_params(compute):
     """Compute-optimal parameters [parameters] under the Chinchilla loss fit (no 20x rule).
 
@@ -501,7 +509,7 @@ class InferenceOptimal(NamedTuple):
     inference_flops: Any  #: lifetime inference compute, 2 N D_inf [FLOP]
 
 
-@documented()
+@documented(returns={"params": "parameters", "train_tokens": "tokens", "train_flops": "FLOP", "inference_flops": "FLOP"})
 def inference_optimal(target_loss, inference_tokens, inference_cost_ratio=1.0, E=CHINCHILLA_FIT["E"],
                       A=CHINCHILLA_FIT["A"], B=CHINCHILLA_FIT["B"], alpha=CHINCHILLA_FIT["alpha"],
                       beta=CHINCHILLA_FIT["beta"]):

@@ -2,7 +2,9 @@
 
 ``python3 -m pytest`` (what ``bash scripts/test.sh`` and ``.ci/run`` run) runs everything.
 ``python3 -m pytest -m "not slow"`` is the core tier: no LibreOffice, no wheel or venv
-builds, no extra interpreters; it runs in seconds.
+builds, no extra interpreters; about 25 s on this project's idle 2-core machine (measured
+2026-12-06, 1,816 tests). Tests that only read a template's default workbook share one
+rendering (tests/rendered.py) rather than each rendering its own.
 
 What is slow:
 

@@ -247,3 +247,29 @@ def test_parse_refuses_an_unregistered_bare_value():
         _args.parse(no_such_argument=1.0)
     with pytest.raises(TypeError, match="no rule"):
         _args.parse(gpu=1.0)
+
+
+# --- result units: declared once, in @documented(returns=...) --------------------------
+
+#: public functions whose result has no one unit: a DataFrame of several (scale_plan), a
+#: Simulation, the scenarios' frame
+NO_RESULT_UNIT = {"scale_plan", "simulate", "scenarios"}
+
+
+@pytest.mark.parametrize("function", [f for f in DOCUMENTED if f.__name__ not in NO_RESULT_UNIT],
+                         ids=lambda f: f.__name__)
+def test_every_function_declares_its_result_unit_and_its_docstring_says_it(function):
+    declared = function.__returns__
+    assert declared, f"{function.__name__}: give @documented(returns=...) the unit of its result"
+    doc = inspect.getdoc(function)
+    units = declared.values() if isinstance(declared, dict) else [declared]
+    if declared != "flag (1 = true)":  # a true/false result: simulate counts it as a flag
+        for unit in units:
+            assert f"[{unit}]" in doc, f"{function.__name__}: its docstring does not say [{unit}]"
+
+
+def test_simulate_takes_the_units_from_the_registry():
+    # energy_cost reads gpu as board power [W], and returns USD: both from @documented
+    sim = costlib.simulate(costlib.energy_cost, {"gpu": (600, 700, 800)}, n=10,
+                           fixed=dict(gpu_hours=1e6, price_per_kwh=0.1))
+    assert sim.units == {"gpu": "W", "energy_cost": "USD"}

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from rendered import default_bytes
 
 from costlib import InputError, cli
 from costlib.plan import schedule
@@ -465,7 +466,7 @@ def test_bad_input_exits_2_names_it_and_writes_nothing(setting, name, tmp_path, 
 
 @pytest.fixture(scope="module")
 def usd_eur():
-    usd, eur = render("budget", {}), render("budget", {"currency": "EUR"})
+    usd, eur = default_bytes("budget"), render("budget", {"currency": "EUR"})  # the default: shared, rendered once
     return ((load_workbook(io.BytesIO(usd)), load_workbook(io.BytesIO(usd), data_only=True)),
             (load_workbook(io.BytesIO(eur)), load_workbook(io.BytesIO(eur), data_only=True)))
 

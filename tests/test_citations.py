@@ -13,15 +13,13 @@ Code, templates and workbook Source cells cite a source by its key in square bra
    a source that cites no key says "assumption" (or "identity").
 """
 
-import io
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from rendered import default_book
 
-from costlib.workbook import render
 from costlib.plan import template_names
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -116,7 +114,7 @@ def test_every_reference_has_a_link(key):
 
 @pytest.mark.parametrize("name", template_names())
 def test_workbook_sources_resolve(name):
-    wb = load_workbook(io.BytesIO(render(name)))
+    wb = default_book(name)
     ws = wb["Inputs"]
     assert ws.cell(row=4, column=5).value == "Source or comment"
     problems, rows = [], 0

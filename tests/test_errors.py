@@ -90,3 +90,30 @@ def test_bad_catalogue_file(tmp_path):
     bad.write_text("name,source\nX,y\n")
     with pytest.raises(costlib.CatalogueError, match="must have the columns peak_tflops_bf16"):
         catalogue.load("accelerators", bad)
+
+
+# --- a caller words an error in its own terms, from its attributes -----------------------
+
+def test_an_error_names_its_place_and_a_caller_renames_it():
+    from costlib.errors import OutOfRangeError
+
+    exc = OutOfRangeError("ranges['mfu'] must have low <= base <= high, got low 0.5, base 0.4, high 0.6",
+                          argument="mfu", parameter="ranges", key="mfu")
+    assert exc.place == "ranges['mfu']"
+    assert exc.worded("--range mfu") == "--range mfu must have low <= base <= high, got low 0.5, base 0.4, high 0.6"
+
+
+def test_the_suggested_parameter_is_renamed_too():
+    from costlib.errors import InputError
+
+    exc = InputError("ranges['months']: months sets the timeline; hold it at one value (fixed=)",
+                     parameter="ranges", key="months", instead="fixed")
+    assert exc.worded("--range months", instead="--set") == (
+        "--range months: months sets the timeline; hold it at one value (--set)")
+
+
+def test_an_error_without_a_place_is_worded_as_it_is():
+    from costlib.errors import InputError
+
+    exc = InputError("mfu must be in (0, 1], got 1.4", argument="mfu")
+    assert exc.place is None and exc.worded("--range mfu", instead="--set") == str(exc)

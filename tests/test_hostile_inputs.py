@@ -20,11 +20,12 @@ import pytest
 import costlib
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rendered import default_bytes
 
 from costlib import cli
 from costlib.errors import InputError
 from costlib.plan import schedule
-from costlib.workbook import generate, is_unedited, render
+from costlib.workbook import generate, is_unedited
 from costlib.plan import load_template, resolve_inputs
 from costlib.workbook.files import BusyError, locked, write_workbook
 from costlib.plan import parse_number
@@ -547,9 +548,9 @@ def test_two_batches_into_one_folder_never_mix(tmp_path, capsys):
 def test_the_lock_is_case_insensitive_and_reentrant(tmp_path):
     with another_run(tmp_path / "P.xlsx"):
         with pytest.raises(BusyError):
-            write_workbook(render("budget"), tmp_path / "sub" / ".." / "p.xlsx")
+            write_workbook(default_bytes("budget"), tmp_path / "sub" / ".." / "p.xlsx")
     with locked([tmp_path / "p.xlsx"]):
-        assert write_workbook(render("budget"), tmp_path / "p.xlsx") == "written"  # the holder itself writes
+        assert write_workbook(default_bytes("budget"), tmp_path / "p.xlsx") == "written"  # the holder itself writes
 
 
 def _writer(args):

@@ -8,13 +8,11 @@ engines. Each entry names where the four define it.
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from openpyxl import load_workbook
+from rendered import default_book
 
-from costlib.workbook import render
 from costlib.plan import template_names
 
 # Function -> what it is used for. Each is in the function references of Microsoft Excel
@@ -69,7 +67,7 @@ FUNCTION = re.compile(r"([A-Z][A-Z0-9.]*)\(")
 
 def _formulas():
     for name in template_names():
-        wb = load_workbook(io.BytesIO(render(name)))
+        wb = default_book(name)  # rendered once for the run (tests/rendered.py)
         for ws in wb.worksheets:
             for row in ws.iter_rows():
                 for cell in row:

@@ -14,6 +14,7 @@ import re
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from rendered import default_book, default_bytes
 
 from costlib.accounting import to_serial
 from costlib.formulas import none_text
@@ -31,7 +32,7 @@ CASES = [(name, {}) for name in template_names()] + [
 @pytest.fixture(scope="module", params=CASES, ids=lambda c: f"{c[0]}{'-' + '-'.join(c[1]) if c[1] else ''}")
 def case(request):
     name, overrides = request.param
-    data = render(name, overrides)
+    data = render(name, overrides) if overrides else default_bytes(name)
     return (load_template(name), schedule(name, overrides), load_workbook(io.BytesIO(data), data_only=True),
             load_workbook(io.BytesIO(data)), data)
 
@@ -159,11 +160,17 @@ def test_inputs_show_values_as_they_are_typed(case):
 
 
 def test_an_overridden_input_says_so():
-    wb = load_workbook(io.BytesIO(render("budget", {"params": 8e9})))
-    (_, ref), = list(wb.defined_names["params"].destinations)
-    row = int(re.search(r"(\d+)$", ref).group(1))
-    source = wb["Inputs"].cell(row=row, column=5).value
-    assert source.startswith("Set for this plan; the default 7e+10 has the source:")
+    # the smallest template (the writer words every template's inputs alike): a plain input
+    # (arpu) and an uncertain one (users, its low / base / high)
+    wb = load_workbook(io.BytesIO(render("unit-economics", {"arpu": 25, "users": 2000})))
+
+    def source(name):
+        (_, ref), = list(wb.defined_names[name].destinations)
+        return wb["Inputs"].cell(row=int(re.search(r"(\d+)$", ref).group(1)), column=5).value
+
+    assert source("arpu").startswith("Set for this plan; the default 20 has the source:")
+    assert source("users").startswith("Set for this plan; the default 500 / 1000 / 2000 (low / base / high) has the "
+                                      "source:")
 
 
 def test_about_sheet_names_the_versions_and_the_inputs():
@@ -171,14 +178,14 @@ def test_about_sheet_names_the_versions_and_the_inputs():
     from costlib.workbook.writer import inputs_fingerprint
 
     s = schedule("budget")
-    ws = load_workbook(io.BytesIO(render("budget")))["About"]
+    ws = default_book("budget")["About"]
     text = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
     assert f"costlib {costlib.__version__}" in text and inputs_fingerprint(s.inputs) in text
     assert all(name in text for name in ("Summary", "Inputs", "Checks", "Catalogue"))
 
 
 def test_timeline_columns_leave_twelve_months_visible():
-    ws = load_workbook(io.BytesIO(render("budget")))["Capex"]
+    ws = default_book("budget")["Capex"]
     # Excel's default font: about 7 px a character plus 5 of padding; 1366 px less ~60 of row headers and borders
     frozen = sum(ws.column_dimensions[c].width for c in "AB")
     month = ws.column_dimensions["C"].width

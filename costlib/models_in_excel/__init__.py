@@ -60,9 +60,8 @@ from xml.sax.saxutils import escape
 
 from .. import excel
 from ..errors import CostlibError
-from . import formula as _formula
 from .formula import Area, Span, area, call_spans, excel_number, shift as _shift, split as _split, tight_powers
-from .ooxml import (ERRORS, REL, ErrorValue, ModelError, OutputExistsError, Package, Sheet, address, column_letters,
+from .ooxml import (ERRORS, REL, ErrorValue, ModelError, OutputExistsError, Package, Sheet, address,
                     copy_file, read_shared_strings, read_sheet, write_package)
 
 __all__ = ["Call", "scan", "freeze", "inline", "inline_formula", "store_values", "ModelError", "OutputExistsError",

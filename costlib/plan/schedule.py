@@ -34,7 +34,7 @@ class Schedule:
         """The timeline rows with each column's month-end date (a calendar template) [row units]."""
         if "month_end" not in self.rows.index:
             return self.rows
-        import pandas as pd
+        import pandas as pd  # pandas loads where a DataFrame is made, not with costlib
 
         frame = self.rows.drop(index=[r for r in self.rows.index if self.sections[r] == "calendar"])
         frame.columns = pd.to_datetime(from_serial(self.rows.loc["month_end"].to_numpy()))
@@ -96,7 +96,7 @@ def schedule(template: Any = "budget", overrides: dict[str, Any] | None = None) 
     >>> all(s.checks.values())
     True
     """
-    import pandas as pd
+    import pandas as pd  # pandas loads where a DataFrame is made, not with costlib
 
     t = load_template(template)
     values = resolve_inputs(t, overrides)
@@ -131,7 +131,7 @@ def fiscal_periods(rows: dict[str, np.ndarray]) -> tuple[list[float], list[tuple
 
 def fiscal_totals(t, rows: dict[str, np.ndarray]):
     """Each summable row totalled by fiscal year and by fiscal quarter (DataFrames) [row units]."""
-    import pandas as pd
+    import pandas as pd  # pandas loads where a DataFrame is made, not with costlib
 
     years, pairs = fiscal_periods(rows)
     names = summable(t)

@@ -21,8 +21,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, TemplateError, UnknownNameError
+from .. import arguments, formulas
+from ..errors import TemplateError, UnknownNameError
 from ..rules import RULES, obeys
+from .names import GRID_COLUMNS, check_file_stem, check_name, check_sheet_names
 
 __all__ = ["Template", "Input", "Item", "Row", "Sheet", "Check", "load_template", "template_names", "TemplateError"]
 
@@ -151,11 +153,16 @@ class Template:
         return [name for name, (_, item) in self.items.items() if "text" not in (item.unit, item.format)]
 
     @property
+    def ordered_sheets(self) -> list[Sheet]:
+        """The sheets in the workbook's order: the one marked ``first`` first, the rest as written."""
+        return in_workbook_order(self.sheets)
+
+    @property
     def key_numbers(self) -> list[str]:
         """The key outputs: ``key_outputs``, else the first sheet's number items, else every number item."""
         if self.key_outputs:
             return list(self.key_outputs)
-        first = sorted(self.sheets, key=lambda s: not s.first)[0]
+        first = self.ordered_sheets[0]
         numbers = set(self.number_items)
         return [i.name for i in first.items if i.name in numbers] or self.number_items
 
@@ -268,17 +275,8 @@ def _input(raw: dict, path: str) -> Input:
 
 
 def _registry(name: Any):
-    try:
-        from .. import arguments
-    except ImportError:
-        return None
-    lookup = getattr(arguments, "lookup", None)
-    if lookup is None or not isinstance(name, str):
-        return None
-    try:
-        return lookup(name)
-    except (KeyError, LookupError, InputError):
-        return None
+    """The registered argument of that name (its unit and rule), or None."""
+    return arguments.lookup(name) if isinstance(name, str) else None
 
 
 def _build(data: dict, path: str, check_formulas: bool = True) -> Template:
@@ -319,9 +317,7 @@ def _build(data: dict, path: str, check_formulas: bool = True) -> Template:
         path=path)
     if not check_formulas:
         return template
-    from .. import formulas
-
-    return _validate(template, formulas)
+    return _validate(template)
 
 
 #: The input a template with uncertain inputs gets: which of low, base and high the model uses
@@ -333,6 +329,11 @@ SCENARIO_INPUT = Input(
     unit="scenario", group="Scenario", type="choice", choices=SCENARIOS)
 
 
+def in_workbook_order(sheets) -> list[Sheet]:
+    """``sheets`` as the workbook shows them: the one marked ``first`` first (a stable sort)."""
+    return sorted(sheets, key=lambda s: not s.first)
+
+
 def _with_calendar(sheets: list, calendar: Any, axis: str, path: str) -> list:
     """The sheets with the calendar rows (month_end, fiscal_year, fiscal_quarter) on the first timeline sheet."""
     if not isinstance(calendar, dict) or set(calendar) != {"start", "fiscal_year_start"}:
@@ -340,19 +341,16 @@ def _with_calendar(sheets: list, calendar: Any, axis: str, path: str) -> list:
                             f"(an input of the month the fiscal year starts, 1 to 12), got {calendar!r}")
     rows = tuple(Row(name, label, unit, formula.format(axis=axis, **calendar), "calendar", fmt)
                  for name, (label, unit, fmt, formula) in CALENDAR_ROWS.items())
-    ordered = sorted(range(len(sheets)), key=lambda i: not sheets[i].first)
-    home = next((i for i in ordered if sheets[i].rows), None)
-    if home is None:
+    s = next((s for s in in_workbook_order(sheets) if s.rows), None)
+    if s is None:
         raise TemplateError(f"{path}: a calendar needs a sheet with timeline rows")
-    s = sheets[home]
+    home = next(i for i, sheet in enumerate(sheets) if sheet is s)
     sheets = list(sheets)
     sheets[home] = Sheet(s.name, s.description, s.items, rows + s.rows, s.first)
     return sheets
 
 
-def _validate(t: Template, formulas) -> Template:
-    from .names import GRID_COLUMNS, check_file_stem, check_name, check_sheet_names
-
+def _validate(t: Template) -> Template:
     # every name checked before any formula is parsed: no template text reaches a formula unchecked
     check_file_stem(t.name, "name (the stem of the files it writes)", t.path)
     if not isinstance(t.axis, str) or not t.axis.isidentifier():
@@ -438,7 +436,7 @@ def _validate(t: Template, formulas) -> Template:
         parse(check, f"check {check.label!r}", single_cell=True)
         if check.refuses and check.refuses not in {i.name for i in t.inputs}:
             raise TemplateError(f"{t.path}: check {check.label!r} refuses must name an input, got {check.refuses!r}")
-    first = sorted(t.sheets, key=lambda s: not s.first)[0]
+    first = t.ordered_sheets[0]
     for name in t.headline:
         if name not in {i.name for i in first.items}:
             raise TemplateError(f"{t.path}: headline {name!r} must be an item of the first sheet, {first.name}")

@@ -13,13 +13,14 @@ import datetime as _dt
 import hashlib
 import io
 import os
-import re
 import tempfile
 import zipfile
+from xml.parsers import expat
 from pathlib import Path
 
 from .._atomic import file_mode, output_error as _output_error, replacing
 from ..errors import CostlibError, InputTypeError, OutputError
+from .ooxml import content, elements, with_content
 
 try:
     import fcntl
@@ -42,7 +43,14 @@ class BusyError(OutputError):
     """Another costlib run is writing the same file right now."""
 
 
-_FINGERPRINT = re.compile(rb'(name="' + FINGERPRINT_NAME.encode() + rb'"[^>]*>\s*<vt:lpwstr>)([0-9a-f]{64})(<)')
+def _fingerprint(custom: bytes) -> tuple[int, int] | None:
+    """The byte span of the fingerprint's value in docProps/custom.xml, None where it has none."""
+    found = elements(custom)
+    for element in found:
+        if element.tag == "property" and element.attributes.get("name") == FINGERPRINT_NAME:
+            value = [found[i] for i in element.children if found[i].tag == "vt:lpwstr"]
+            return content(custom, value[0]) if value else None
+    return None
 
 
 def _digest(members: dict[str, bytes]) -> str:
@@ -51,7 +59,8 @@ def _digest(members: dict[str, bytes]) -> str:
     for name in sorted(members):
         data = members[name]
         if name == "docProps/custom.xml":
-            data = _FINGERPRINT.sub(rb"\g<1>" + PLACEHOLDER.encode() + rb"\3", data)
+            span = _fingerprint(data)
+            data = with_content(data, [span] if span else [], PLACEHOLDER.encode())
         h.update(name.encode() + b"\0" + data + b"\0")
     return h.hexdigest()
 
@@ -74,8 +83,9 @@ def reproducible(data: bytes) -> bytes:
         names = zin.namelist()
         members = {n: zin.read(n) for n in names}
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    members["docProps/core.xml"] = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>" + stamp + rb"\2",
-                                          members["docProps/core.xml"])
+    core = members["docProps/core.xml"]
+    members["docProps/core.xml"] = with_content(core, [content(core, e) for e in elements(core)
+                                                       if e.tag == "dcterms:modified"], stamp)
     members["docProps/custom.xml"] = members["docProps/custom.xml"].replace(
         PLACEHOLDER.encode(), _digest(members).encode())
     out = io.BytesIO()
@@ -100,15 +110,19 @@ def is_unedited(path: str | os.PathLike) -> bool:
     except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, NotImplementedError, EOFError):
         return False
     custom = members.get("docProps/custom.xml", b"")
-    m = _FINGERPRINT.search(custom)
-    if not m:
+    try:
+        span = _fingerprint(custom)
+        names = sorted(e.attributes.get("name", "") for e in elements(custom) if e.tag == "property")
+    except (ValueError, expat.ExpatError):  # not XML, or a DTD: not a file costlib wrote
         return False
-    if m.group(2).decode() == _digest(members):
+    if span is None:
+        return False
+    stored = custom[span[0]:span[1]].decode("utf-8", "replace")
+    if stored == _digest(members):
         return True
     # written by an earlier costlib: its fingerprint left the custom properties out, so accept it only
     # where they are still costlib's own two
-    names = re.findall(rb'<property [^>]*name="([^"]*)"', custom)
-    return sorted(names) == [b"costlib_fingerprint", b"costlib_template"] and m.group(2).decode() == _digest_v1(members)
+    return names == ["costlib_fingerprint", "costlib_template"] and stored == _digest_v1(members)
 
 
 # Locks: of several costlib runs writing one file, one goes ahead and the others stop at once

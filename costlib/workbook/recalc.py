@@ -18,6 +18,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import CostlibError
@@ -88,8 +89,6 @@ def convert(paths: list[str | os.PathLike], outdir: str | os.PathLike, to: str =
 
 def _gnumeric(paths, outdir: Path, to: str, timeout: float) -> list[Path]:
     """ssconvert --recalc, two files at a time (one process each); any output is a complaint."""
-    from concurrent.futures import ThreadPoolExecutor
-
     outdir.mkdir(parents=True, exist_ok=True)
     program = ssconvert()
 
@@ -108,7 +107,7 @@ def _gnumeric(paths, outdir: Path, to: str, timeout: float) -> list[Path]:
 
 def recalculated_values(path: str | os.PathLike, workdir: str | os.PathLike | None = None):
     """An openpyxl workbook (values only) of ``path`` as LibreOffice computes it."""
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # openpyxl loads where a workbook is read, not with costlib
 
     with tempfile.TemporaryDirectory(prefix="costlib-recalc-") as tmp:
         out = convert([path], workdir or tmp)[0]

@@ -35,6 +35,7 @@ from ..plan.schedule import RECONCILES
 from .files import (FINGERPRINT_NAME, FIXED_TIME, PLACEHOLDER, FileExistsCostlibError, is_unedited,  # noqa: F401
                     reproducible, write_workbook)
 from ..plan import resolve_inputs
+from .ooxml import insert_missing
 from ..plan.template import CALENDAR_ROWS, Template, TemplateError
 
 __all__ = ["build_workbook", "workbook_bytes", "comparison_bytes", "write_workbook", "FileExistsCostlibError",
@@ -168,7 +169,8 @@ class _Styles:
         self.currency = currency
         self._made: dict[tuple, Any] = {}
         symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
-        self._money = (lambda f: f) if currency == "USD" else (lambda f: f.replace('"$"', f'"{symbol}"'))
+        # a number format with this currency's symbol in place of "$"
+        self.money = (lambda f: f) if currency == "USD" else (lambda f: f.replace('"$"', f'"{symbol}"'))
 
     def unit(self, unit: str) -> str:
         """A unit as the workbook's currency writes it: USD/GPU-h is EUR/GPU-h in a euro plan."""
@@ -181,10 +183,10 @@ class _Styles:
         return self._made[key]
 
     def number(self, name: str, **extra):
-        return self.get(num_format=self._money(FORMATS[name]), **extra)
+        return self.get(num_format=self.money(FORMATS[name]), **extra)
 
     def input(self, name: str):
-        return self.get(num_format=self._money(INPUT_FORMATS[name]), font_color=BLUE, bg_color=LIGHT_FILL, border=1,
+        return self.get(num_format=self.money(INPUT_FORMATS[name]), font_color=BLUE, bg_color=LIGHT_FILL, border=1,
                         border_color="#BFBFBF")
 
     @property
@@ -254,7 +256,7 @@ CALENDAR_LINES = 3  # below the header line of dates: fiscal year, fiscal quarte
 
 
 def _ordered(t: Template) -> list:
-    return sorted(t.sheets, key=lambda s: not s.first)
+    return t.ordered_sheets
 
 
 def _headline_names(t: Template) -> list[str]:
@@ -351,7 +353,7 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
         if inp.name in ranges:  # the scenario's value, by formula; the three ends are the inputs
             g, h, i = (xl_rowcol_to_cell(r - 1, c) for c in RANGE_COLS)
             ws.write_formula(r - 1, 1, f'=IF(scenario="low",{g},IF(scenario="high",{i},{h}))',
-                             styles.get(num_format=styles._money(INPUT_FORMATS[inp.format])), value)
+                             styles.get(num_format=styles.money(INPUT_FORMATS[inp.format])), value)
             for c, end in zip(RANGE_COLS, ranges[inp.name]):
                 ws.write_number(r - 1, c, end, styles.input(inp.format))
             ranged.append((inp, r))
@@ -564,7 +566,7 @@ def _write_charts(wb, styles, t: Template, layout: _Layout) -> None:
         chart.set_title({"name": spec["title"], "name_font": {"size": 12}})
         fmt = t.rows[spec["rows"][0]][1].format
         y_axis = {"name": styles.unit(spec.get("y_title", "")), "visible": True, "major_gridlines": {"visible": True},
-                  "num_format": styles._money(FORMATS[fmt]).split(";")[0]}
+                  "num_format": styles.money(FORMATS[fmt]).split(";")[0]}
         if spec.get("y_log"):
             y_axis["log_base"] = 10
         chart.set_y_axis(y_axis)
@@ -677,8 +679,8 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table) -> None:
         chart.add_series({"name": f"Each input {label}", "categories": ["Ranges", first - 1, 0, last - 1, 0],
                           "values": ["Ranges", first - 1, c, last - 1, c], "overlap": 100, "gap": 40})
     chart.set_title({"name": f"Tornado: change in {item.label} from base", "name_font": {"size": 12}})
-    chart.set_x_axis({"name": styles.unit(item.unit), "num_format": _compact(styles._money(FORMATS[item.format])) if item.format == "usd" else
-                      styles._money(FORMATS[item.format]).split(";")[0],
+    chart.set_x_axis({"name": styles.unit(item.unit), "num_format": _compact(styles.money(FORMATS[item.format])) if item.format == "usd" else
+                      styles.money(FORMATS[item.format]).split(";")[0],
                       "major_gridlines": {"visible": True}})
     chart.set_y_axis({"reverse": True, "label_position": "low"})
     chart.set_legend({"position": "bottom"})
@@ -1001,8 +1003,11 @@ def workbook_bytes(data: bytes) -> bytes:
 
 
 def _visible_axes(data: bytes) -> bytes:
-    """Each chart axis says <c:delete val="0"/> as Excel's own files do, so no Excel hides it."""
-    import re
+    """Each chart axis says <c:delete val="0"/> as Excel's own files do, so no Excel hides it.
+
+    XlsxWriter writes <c:delete> only for a hidden axis (``visible: False``) and has no
+    option for a shown one, so it is added here, where an XML parser finds the axes.
+    """
     import zipfile
 
     with zipfile.ZipFile(io.BytesIO(data)) as zin:
@@ -1011,8 +1016,8 @@ def _visible_axes(data: bytes) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info, body in members:
             if info.filename.startswith("xl/charts/chart"):
-                body = re.sub(rb"(<c:(?:cat|val|date|ser)Ax><c:axId val=\"\d+\"/><c:scaling>.*?</c:scaling>)(?!<c:delete)",
-                              rb'\1<c:delete val="0"/>', body)
+                body = insert_missing(body, {"c:catAx", "c:valAx", "c:dateAx", "c:serAx"}, "c:scaling", "c:delete",
+                                      b'<c:delete val="0"/>')
             zout.writestr(info, body)
     return out.getvalue()
 
@@ -1049,7 +1054,7 @@ def comparison_bytes(t: Template, schedules: list[tuple[str, Any]]) -> bytes:
             if isinstance(value, str):
                 ws.write_string(r - 1, c, value)
             else:
-                ws.write_number(r - 1, c, value, styles.get(num_format=styles._money(INPUT_FORMATS[inp.format])))
+                ws.write_number(r - 1, c, value, styles.get(num_format=styles.money(INPUT_FORMATS[inp.format])))
     r += 2
     ws.write_string(r - 1, 0, "Outputs", styles.group)
     for sheet in t.sheets:
