@@ -25,7 +25,7 @@ from rendered import default_bytes
 from costlib import cli
 from costlib.errors import InputError
 from costlib.plan import schedule
-from costlib.workbook import generate, is_unedited
+from costlib.workbook import generate, is_unedited, render
 from costlib.plan import load_template, resolve_inputs
 from costlib.workbook.files import BusyError, locked, write_workbook
 from costlib.plan import parse_number
@@ -1050,7 +1050,7 @@ def test_every_writer_keeps_a_private_file_private(tmp_path, capsys):
     frozen = tmp_path / "f.xlsx"
     frozen.write_bytes(b"old")
     frozen.chmod(0o600)
-    assert cli.main(["freeze", str(out / "budget-a.xlsx"), "-o", str(frozen)]) == 0
+    assert cli.main(["freeze", str(out / "budget-a.xlsx"), "-o", str(frozen), "--force"]) == 0
     capsys.readouterr()
     assert {p.name: _mode(p) for p in [*out.iterdir(), ranges, frozen]} == {
         "budget-a.xlsx": 0o600, "budget-comparison.xlsx": 0o600, "ranges.csv": 0o600, "f.xlsx": 0o600}
@@ -1063,7 +1063,7 @@ def test_messages_name_the_users_path_never_a_temporary_file(tmp_path, capsys, c
     assert generate("budget", None, model) == "written"
     (tmp_path / "odir").mkdir()
     err = refused(capsys, tmp_path, [command, str(model), "-o", str(tmp_path / "odir")],
-                  f"cannot write {tmp_path / 'odir'}: it is a folder")
+                  f"-o {tmp_path / 'odir'}: is a folder")
     assert ".odir." not in err and ".tmp" not in err
 
 
