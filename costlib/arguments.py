@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sys
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -243,6 +244,8 @@ ARGUMENTS: dict[str, Argument] = _table(
 
 #: Per-function readings that differ from :data:`ARGUMENTS`: function name -> argument -> reading.
 READINGS: dict[str, dict[str, Argument]] = {}
+#: Function name -> the function whose readings :data:`READINGS` holds (a docstring example's too).
+_READERS: dict[str, Callable] = {}
 
 
 def lookup(name: str) -> Argument | None:
@@ -342,6 +345,7 @@ def documented(*, returns: str | dict[str, str] | None = None, **readings: str |
         function.__arguments__ = resolved
         function.__returns__ = returns
         READINGS[name] = {p: resolved[p] for p in readings}
+        _READERS[name] = function
         doc = function.__doc__
         if doc is not None:  # None under python -OO
             lines = doc.split("\n")
@@ -442,6 +446,9 @@ def nomenclature_markdown() -> str:
     lines += ["", "Where one function reads an argument differently, its docstring and its Excel help say so:",
               "", "| Function | Argument | Reading | Rule |", "|---|---|---|---|"]
     for function in sorted(READINGS):
+        defined = _READERS[function]
+        if getattr(sys.modules.get(defined.__module__), function, None) is not defined:
+            continue  # defined where no module holds it (a docstring example): not costlib's
         for name, arg in READINGS[function].items():
             registered = ARGUMENTS.get(name)
             if registered is None or (arg.text, arg.rule) != (registered.text, registered.rule):
