@@ -22,6 +22,7 @@ from typing import Any, Sequence
 
 from . import __version__
 from .errors import CostlibError, InputError, TemplateError  # light: no numpy
+from .numbers import european_text  # light too
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERNAL = 1
@@ -128,19 +129,6 @@ def _read_config(path: str) -> dict[str, Any]:
     return inputs
 
 
-def _european(text: str, name: str, where: str) -> str:
-    """A number from a semicolon-separated file (European Excel): decimal comma, dot or space thousands."""
-    value = text.strip()
-    if "," in value and re.fullmatch(r"[-+]?[$]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*%?", value):
-        # the comma is the decimal mark here: "e0" keeps 2,500 (2.5) from reading as a thousands group
-        point = value.replace(".", "").replace(",", ".")
-        return re.sub(r"(\d)(\s*%?)$", r"\1e0\2", point)
-    if re.fullmatch(r"[-+]?[$]?\d{1,3}(?:\.\d{3})+\s*%?", value):
-        raise _usage(f"{where}: {name} is {value!r}; in a semicolon-separated file the dot may group thousands "
-                     f"or mark decimals: type it without the dot, or with a decimal comma")
-    return value
-
-
 def _read_scenarios(path: str, template) -> tuple[list[str], list[tuple[int, str, dict[str, str]]]]:
     """The columns and rows of a scenario file: (line, name, {input: text}) for each scenario."""
 
@@ -195,7 +183,7 @@ def _read_scenarios(path: str, template) -> tuple[list[str], list[tuple[int, str
                 continue
             if cell:
                 if delimiter == ";" and inputs[h].type in ("number", "integer"):
-                    cell = _european(cell, h, f"--scenarios {path} line {line}")
+                    cell = european_text(cell, h, f"--scenarios {path} line {line}")
                 values[h] = cell
         rows.append((line, name, values))
     return [h for j, h in enumerate(header) if j != name_col], rows
@@ -381,7 +369,7 @@ def _figure(value: float) -> str:
     if value in (float("inf"), float("-inf")):
         return "inf" if value > 0 else "-inf"
     if abs(value) >= 1e15:  # engineering form: 150e15, never 17 digits or 1.5e+17
-        from .plan.numbers import engineering
+        from .numbers import engineering
 
         return engineering(float(f"{value:.4g}"))
     if value != 0 and abs(value) < 1e-3:
@@ -487,7 +475,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def cmd_templates(args: argparse.Namespace) -> int:
     from .plan import load_template, template_names
-    from .plan.numbers import short_number
+    from .numbers import short_number
 
     from .plan import resolve_inputs
 

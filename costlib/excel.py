@@ -49,6 +49,7 @@ import numpy as np
 from . import arguments as _arguments
 from . import catalogue, economics, inference, prices, training
 from .errors import CostlibError
+from .numbers import numeric_text
 
 __all__ = ["Function", "FUNCTIONS", "BY_NAME", "CellError", "Cells", "evaluate", "message", "argument_help",
            "read_cell", "ERRORS", "MAX_YEARS", "MESSAGE_OK", "functions_markdown", "with_functions",
@@ -313,23 +314,6 @@ def _data_type(name: str, value: dict) -> Any:
         return basic
     raise CellError(f"{name} must be {'a name' if name in TEXT_ARGUMENTS else 'a number'}, got a data type "
                     f"value ({kind or '?'})", argument=name)
-
-
-#: Numeric text as Excel's VALUE reads it (en-US): spaces, a currency sign, thousands
-#: separators, a percent sign, a leading minus or accounting parentheses, an exponent.
-_NUMERIC_TEXT = re.compile(r"""^(?P<open>\()?(?P<sign>[-+])?[$€£¥]?(?P<number>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?
-                               |\.\d+)(?:[eE](?P<exp>[-+]?\d+))?(?P<percent>%)?(?P<close>\))?$""", re.VERBOSE)
-
-
-def numeric_text(text: str) -> float | None:
-    """``text`` as the number Excel's own functions read it as, or None where it is not one."""
-    m = _NUMERIC_TEXT.match(text.replace("\u00a0", "").replace(" ", ""))
-    if not m or bool(m["open"]) != bool(m["close"]) or (m["open"] and m["sign"]):
-        return None
-    number = float(m["number"].replace(",", "") + (f"e{m['exp']}" if m["exp"] else ""))
-    if m["percent"]:
-        number /= 100
-    return -number if m["sign"] == "-" or m["open"] else number
 
 
 def _describe(value: Any) -> str:

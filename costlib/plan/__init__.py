@@ -2,10 +2,10 @@
 
 The layer between the engine (training, inference, economics, finance, accounting,
 timeline) and what presents a plan (:mod:`costlib.workbook`, :mod:`costlib.simulate`, the
-CLI). Nothing here writes a file or knows a spreadsheet's layout.
+CLI). Nothing here writes a file or knows a spreadsheet's layout; numbers typed as text
+are read by :mod:`costlib.numbers`, below.
 
 - :mod:`~costlib.plan.template`: the schema, loading a TOML template and checking it;
-- :mod:`~costlib.plan.numbers`: numbers as people type them ("70B", "$2.50", "60%");
 - :mod:`~costlib.plan.evaluate`: a template's items, rows and checks for given inputs;
 - :mod:`~costlib.plan.inputs`: a user's inputs converted, checked and probed for overflow;
 - :mod:`~costlib.plan.schedule`: the numbers as DataFrames with fiscal totals.
@@ -13,7 +13,7 @@ CLI). Nothing here writes a file or knows a spreadsheet's layout.
 
 from .evaluate import TemplateEvaluationError, evaluate_template
 from .inputs import ResolvedInputs, resolve_inputs
-from .numbers import parse_number, show_number
+from ..numbers import parse_number, show_number
 from .schedule import RECONCILES, Schedule, schedule
 from .template import SCENARIO, Template, TemplateError, load_template, template_names
 

@@ -19,7 +19,7 @@ from ..errors import InputError, InputTypeError, OutOfRangeError, UnknownNameErr
 from ..formulas import none_text
 from ..rules import RULES, obeys
 from .evaluate import evaluate_template
-from .numbers import read_number, short_number, read_text, show_number
+from ..numbers import read_number, short_number, read_text, show_number
 from .names import GRID_COLUMNS
 from .plausible import outside, plausible_range
 from .template import SCENARIO, Input, Template

@@ -73,7 +73,7 @@ class Input:
 
         bounds = plausible_range(self)
         if bounds is not None:
-            from .numbers import short_number
+            from ..numbers import short_number
 
             low, high, _ = bounds
             override = "% or !" if self.unit.startswith("fraction") else "!"

@@ -1,4 +1,9 @@
-"""Numbers as finance people type them: one reader for the CLI, templates and scenario files.
+"""Numbers as text: the one room for reading them, whoever typed them.
+
+Three readings, each for its reader: :func:`parse_number`, numbers as finance people type
+them (the CLI, templates, scenario files); :func:`numeric_text`, a cell's text as Excel's own
+functions read it (the add-in); :func:`european_text`, a number from a semicolon-separated
+file saved by a European Excel (decimal comma).
 
 "70B", "15T", "$2.50", "1,000,000", "60%" are read; "2,5" (a decimal comma or a thousands
 separator?) is refused with a hint, and so is "50.000" or "2,500", which reads as two
@@ -13,9 +18,10 @@ import math
 import re
 from typing import Any
 
-from ..errors import InputTypeError, OutOfRangeError
+from .errors import InputTypeError, OutOfRangeError
 
-__all__ = ["parse_number", "read_number", "read_text", "show_number", "short_number", "engineering", "NUMBER_HINT", "TEXT_LIMIT"]
+__all__ = ["parse_number", "read_number", "read_text", "show_number", "short_number", "engineering", "numeric_text",
+           "european_text", "NUMBER_HINT", "TEXT_LIMIT"]
 
 NUMBER_HINT = "type a number such as 70e9, 70B, 1,000, 2.5, $2.50 or 60%"
 SUFFIXES = {"k": 1e3, "m": 1e6, "mn": 1e6, "b": 1e9, "bn": 1e9, "t": 1e12}
@@ -201,3 +207,43 @@ def read_text(name: str, value: Any) -> str:
     return value
 
 
+#: Numeric text as Excel's VALUE reads it (en-US): spaces, a currency sign, thousands
+#: separators, a percent sign, a leading minus or accounting parentheses, an exponent.
+_NUMERIC_TEXT = re.compile(r"""^(?P<open>\()?(?P<sign>[-+])?[$€£¥]?(?P<number>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?
+                               |\.\d+)(?:[eE](?P<exp>[-+]?\d+))?(?P<percent>%)?(?P<close>\))?$""", re.VERBOSE)
+
+
+def numeric_text(text: str) -> float | None:
+    """``text`` as the number Excel's own functions read it as, or None where it is not one.
+
+    >>> numeric_text("(1,250.5)"), numeric_text("12%"), numeric_text("2,5")
+    (-1250.5, 0.12, None)
+    """
+    m = _NUMERIC_TEXT.match(text.replace("\u00a0", "").replace(" ", ""))
+    if not m or bool(m["open"]) != bool(m["close"]) or (m["open"] and m["sign"]):
+        return None
+    number = float(m["number"].replace(",", "") + (f"e{m['exp']}" if m["exp"] else ""))
+    if m["percent"]:
+        number /= 100
+    return -number if m["sign"] == "-" or m["open"] else number
+
+
+def european_text(text: str, name: str, where: str) -> str:
+    """A number from a semicolon-separated file (European Excel), as :func:`parse_number` reads it.
+
+    The comma is the decimal mark; a dot or a space groups thousands. A dot alone between
+    digit groups (``2.500``) may be either: refused, naming ``where`` and ``name``.
+
+    >>> european_text("1.234,5", "params", "line 2"), european_text("2,500", "mfu", "line 2")
+    ('1234.5e0', '2.500e0')
+    """
+    value = text.strip()
+    if "," in value and re.fullmatch(r"[-+]?[$]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*%?", value):
+        # the comma is the decimal mark here: "e0" keeps 2,500 (2.5) from reading as a thousands group
+        point = value.replace(".", "").replace(",", ".")
+        return re.sub(r"(\d)(\s*%?)$", r"\1e0\2", point)
+    if re.fullmatch(r"[-+]?[$]?\d{1,3}(?:\.\d{3})+\s*%?", value):
+        raise InputTypeError(f"{where}: {name} is {value!r}; in a semicolon-separated file the dot may group "
+                             "thousands or mark decimals: type it without the dot, or with a decimal comma",
+                             argument=name)
+    return value
