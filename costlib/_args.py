@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputTypeError, OutOfRangeError, ShapeError
+from .errors import InputTypeError, OutOfRangeError, ShapeError, at_position, shapes_listing
 import warnings
 
 # A floating-point warning raised by costlib's own arithmetic never reaches the user: an overflow is an
@@ -56,10 +56,11 @@ def _format_value(value: Any) -> str:
     return repr(value)
 
 
-def _position(arr: np.ndarray, flat_index: int) -> str:
-    if arr.ndim <= 1:
-        return f" at position {flat_index}"
-    return f" at position {tuple(int(i) for i in np.unravel_index(flat_index, arr.shape))}"
+def _index(arr: np.ndarray, flat_index: int) -> tuple[int, ...] | None:
+    """Where ``flat_index`` lies in ``arr``: its index, None for a single value."""
+    if arr.ndim == 0:
+        return None
+    return tuple(int(i) for i in np.unravel_index(flat_index, arr.shape))
 
 
 def to_float_array(name: str, value: Any) -> np.ndarray:
@@ -91,7 +92,7 @@ def to_float_array(name: str, value: Any) -> np.ndarray:
             if big.any():
                 i = int(np.argmax(big.reshape(-1)))
                 raise OutOfRangeError(f"{name} must be a finite number (at most 1.8e308), got one too large"
-                                      f"{_position(arr, i)}", argument=name)
+                                      f"{at_position(_index(arr, i))}", argument=name, position=_index(arr, i))
         return arr.astype(np.float64, copy=False)
     if kind in "mM":
         raise InputTypeError(f"{name} must hold numbers, got a {arr.dtype} array (durations or dates); convert "
@@ -111,20 +112,21 @@ def to_float_array(name: str, value: Any) -> np.ndarray:
                 or not isinstance(item, numbers.Real)):
             what = "nothing" if item is None or (isinstance(item, str) and item == "") else (
                 f"text {item!r}" if isinstance(item, str) else f"{item!r:.60}")
-            raise InputTypeError(f"{name} must be a number, got {what}{_position(arr, i)}", argument=name)
-        out_flat[i] = _real(name, item, _position(arr, i))
+            raise InputTypeError(f"{name} must be a number, got {what}{at_position(_index(arr, i))}", argument=name,
+                                 position=_index(arr, i))
+        out_flat[i] = _real(name, item, _index(arr, i))
     return out
 
 
-def _real(name: str, value: Any, where: str = "") -> float:
+def _real(name: str, value: Any, position: tuple[int, ...] | None = None) -> float:
     """``value`` as a float; an integer beyond 1.8e308 (``10**400``) is an OutOfRangeError, not OverflowError."""
     try:
         return float(value)
     except OverflowError:
         digits = len(str(abs(int(value)))) if isinstance(value, numbers.Integral) else None
         what = f"one of {digits} digits" if digits else "one too large"
-        raise OutOfRangeError(f"{name} must be a finite number (at most 1.8e308), got {what}{where}",
-                              argument=name) from None
+        raise OutOfRangeError(f"{name} must be a finite number (at most 1.8e308), got {what}{at_position(position)}",
+                              argument=name, position=position) from None
 
 
 def check(name: str, arr: np.ndarray, rule: str) -> np.ndarray:
@@ -142,16 +144,17 @@ def check(name: str, arr: np.ndarray, rule: str) -> np.ndarray:
     nan = np.isnan(flat)
     if nan.any():
         i = int(np.argmax(nan))
-        raise InputTypeError(f"{name} must be a number, got NaN{_position(arr, i) if arr.ndim else ''}",
-                             argument=name)
+        raise InputTypeError(f"{name} must be a number, got NaN{at_position(_index(arr, i))}",
+                             argument=name, position=_index(arr, i))
     bad_lo = flat < lo if lo_incl else flat <= lo
     bad_hi = flat > hi if hi_incl else flat >= hi
     bad = bad_lo | bad_hi | ~np.isfinite(flat)
     i = int(np.argmax(bad))
-    where = _position(arr, i) if arr.ndim else ""
+    where = at_position(_index(arr, i))
     if not math.isfinite(flat[i]) and rule != "finite":
         text = f"must be finite ({text.removeprefix('must be ')})"
-    raise OutOfRangeError(f"{name} {text}, got {_format_value(flat[i])}{where}", argument=name)
+    raise OutOfRangeError(f"{name} {text}, got {_format_value(flat[i])}{where}", argument=name,
+                          position=_index(arr, i))
 
 
 @dataclass
@@ -214,10 +217,11 @@ def _overflowed(values: dict[str, Any], result: Any) -> None:
         return  # NaN alone: an undefined ratio, a decision of the function, not an overflow
     shown = ", ".join(f"{k} = {_format_value(float(a.reshape(-1)[np.argmax(np.abs(a).reshape(-1))]))}"
                       for k, a in arrays.items() if a.size)
-    where = _position(bad, int(np.argmax(np.isinf(bad).reshape(-1)))) if bad.ndim else ""
+    position = _index(bad, int(np.argmax(np.isinf(bad).reshape(-1))))
+    where = at_position(position)
     raise OutOfRangeError(f"{caller}: the arguments make the result overflow (beyond 1.8e308, the "
                           f"largest number Python and Excel hold){where}: {shown}; use smaller values",
-                          argument=next(iter(arrays), None))
+                          argument=next(iter(arrays), None), position=position)
 
 
 def series_index(named: dict[str, Any]):
@@ -243,9 +247,8 @@ def broadcast(values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     try:
         return dict(zip(values, np.broadcast_arrays(*arrays)))
     except ValueError:
-        shaped = [(n, a.shape) for n, a in values.items() if a.ndim]
-        listing = ", ".join(f"{n} {s}" for n, s in shaped)
-        raise ShapeError(f"arguments do not broadcast to one shape: {listing}",
+        shaped = tuple((n, a.shape) for n, a in values.items() if a.ndim)
+        raise ShapeError(f"arguments do not broadcast to one shape: {shapes_listing(shaped)}", shapes=shaped,
                          argument=shaped[0][0]) from None
 
 

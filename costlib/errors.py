@@ -23,6 +23,23 @@ __all__ = [
 ]
 
 
+def at_position(position: tuple[int, ...] | None) -> str:
+    """How a message says where in an array a bad value is: `` at position 3`` (one axis),
+    `` at position (1, 2)`` (more), nothing for a single value.
+
+    >>> at_position((3,)), at_position((1, 2)), at_position(None)
+    (' at position 3', ' at position (1, 2)', '')
+    """
+    if position is None:
+        return ""
+    return f" at position {position[0]}" if len(position) == 1 else f" at position {position}"
+
+
+def shapes_listing(shapes: tuple[tuple[str, tuple[int, ...]], ...], shape=str) -> str:
+    """``name (2, 3), other (4,)``: the arrays that do not broadcast, each shape worded by ``shape``."""
+    return ", ".join(f"{name} {shape(s)}" for name, s in shapes)
+
+
 class CostlibError(Exception):
     """Base class of every error costlib raises on purpose."""
 
@@ -38,18 +55,23 @@ class InputError(CostlibError, ValueError):
     and ``instead`` names the parameter the message suggests in its closing brackets
     (``(fixed=)``): a caller with other names for them (the command line's ``--range mfu``,
     ``--set``) words the same error in its own terms with :meth:`worded`, never by
-    rewriting the text.
+    rewriting the text. ``position`` is the index of the bad value in an array argument
+    (the message ends its value with :func:`at_position`); ``shapes``, for arrays that do not
+    broadcast, each one's name and shape (the message lists them with :func:`shapes_listing`).
     """
 
     excel_error = "#VALUE!"
 
     def __init__(self, message: str, *, argument: str | None = None, parameter: str | None = None,
-                 key: str | None = None, instead: str | None = None):
+                 key: str | None = None, instead: str | None = None, position: tuple[int, ...] | None = None,
+                 shapes: tuple[tuple[str, tuple[int, ...]], ...] | None = None):
         super().__init__(message)
         self.argument = argument
         self.parameter = parameter
         self.key = key
         self.instead = instead
+        self.position = position
+        self.shapes = shapes
 
     @property
     def place(self) -> str | None:
@@ -58,9 +80,17 @@ class InputError(CostlibError, ValueError):
             return None
         return self.parameter if self.key is None else f"{self.parameter}[{self.key!r}]"
 
-    def worded(self, place: str | None = None, instead: str | None = None) -> str:
-        """The message with its place called ``place`` and its suggested parameter called ``instead``."""
+    def worded(self, place: str | None = None, instead: str | None = None, position=None, shape=None) -> str:
+        """The message with its place called ``place``, its suggested parameter called ``instead``,
+        the position of its bad value worded by ``position(index)`` and the shapes that do not
+        broadcast by ``shape(shape)`` (each callable may return None: that one is left as it is).
+        """
         text = str(self)
+        if position is not None and self.position is not None and position(self.position) is not None:
+            text = text.replace(at_position(self.position), position(self.position), 1)
+        if shape is not None and self.shapes:
+            text = text.replace(shapes_listing(self.shapes),
+                                shapes_listing(self.shapes, lambda s: shape(s) or str(s)), 1)
         if place is not None and self.place is not None and text.startswith(self.place):
             text = place + text[len(self.place):]
         suggestion = f"({self.instead}=)"

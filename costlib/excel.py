@@ -48,7 +48,7 @@ import numpy as np
 
 from . import arguments as _arguments
 from . import catalogue, economics, inference, prices, training
-from .errors import CostlibError
+from .errors import CostlibError, InputError
 from .numbers import numeric_text
 
 __all__ = ["Function", "FUNCTIONS", "BY_NAME", "CellError", "Cells", "evaluate", "message", "argument_help",
@@ -537,12 +537,12 @@ def _is_number(value: Any) -> bool:
 # ---------------------------------------------------------------------------- computing
 
 def _in_excel_terms(exc: CostlibError) -> str:
-    """costlib's message, with 0-based ``at position (i, j)`` as the row and column of a range."""
-    message = re.sub(r" at position \((\d+), (\d+)\)",
-                     lambda m: f" at row {int(m[1]) + 1}, column {int(m[2]) + 1} of its range", str(exc))
-    if "do not broadcast" in message:  # shapes as ranges: rows x columns
-        message = re.sub(r"(\w+) \((\d+), (\d+)\)", r"\1 \2x\3 cells", message)
-    return message
+    """costlib's message, with an array's 0-based index as the row and column of a range and
+    its shape as rows x columns of cells."""
+    if not isinstance(exc, InputError):
+        return str(exc)
+    return exc.worded(position=lambda p: f" at row {p[0] + 1}, column {p[1] + 1} of its range" if len(p) == 2 else None,
+                      shape=lambda s: f"{s[0]}x{s[1]} cells" if len(s) == 2 else None)
 
 
 def _call(spec: Function, kwargs: dict[str, Any]) -> Any:
