@@ -5,7 +5,7 @@
   function's own readings (``gpu`` as watts in ``energy_cost``...);
 - the Excel help of every argument, as xlwings registers it, is that resolved text;
 - the rule a function enforces on each numeric argument is the registry's (or its reading's);
-- ``_args.parse`` takes the rule from the registry when a call gives only a value.
+- ``_args.parse`` takes the rule from the registry when a call gives only a value (tests/test_args.py).
 """
 
 import inspect
@@ -20,7 +20,7 @@ from xlwings import server
 
 import costlib
 import costlib_udfs
-from costlib import _args, arguments
+from costlib import arguments
 from costlib.arguments import ARGUMENTS, arguments_of, describe
 from costlib.errors import InputError, OutOfRangeError
 from costlib.rules import RULES
@@ -224,29 +224,6 @@ def test_the_enforced_rule_is_the_registrys(function, name, as_array):
         got = enforced(function, name, value, as_array)
         assert got in (None, "other"), (f"{function.__name__}({name}={value!r}) is inside the rule {rule!r} "
                                         f"but was rejected by {got!r}")
-
-
-# --- _args.parse and the registry -----------------------------------------------------
-
-def test_parse_takes_the_rule_from_the_registry():
-    assert _args.parse(params=7e9).params == 7e9
-    with pytest.raises(OutOfRangeError, match=r"mfu must be in \(0, 1\], got 1.4"):
-        _args.parse(mfu=1.4)
-    with pytest.raises(OutOfRangeError, match="params must be > 0"):
-        _args.parse(params=[1.0, 0.0])
-    assert list(_args.parse(multiples=(1, 10, 100)).multiples) == [1, 10, 100]  # a tuple value
-
-
-def test_parse_keeps_the_value_rule_form():
-    assert _args.parse(params=(-1.0, "finite")).params == -1.0
-    assert _args.parse(mfu=(0.4, "fraction"), params=7e9).mfu == 0.4
-
-
-def test_parse_refuses_an_unregistered_bare_value():
-    with pytest.raises(TypeError, match="no rule"):
-        _args.parse(no_such_argument=1.0)
-    with pytest.raises(TypeError, match="no rule"):
-        _args.parse(gpu=1.0)
 
 
 # --- result units: declared once, in @documented(returns=...) --------------------------

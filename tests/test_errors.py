@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import costlib
-from costlib import catalogue
 
 BASE = dict(params=70e9, tokens=15e12, price_per_gpu_hour=2.0)
 
@@ -70,26 +69,6 @@ def test_error_names_the_argument():
         costlib.train_cost(70e9, 15e12, 2.0, mfu=np.array([0.4, 1.4]))
     except costlib.InputError as exc:
         assert exc.argument == "mfu"
-
-
-def test_user_catalogue(tmp_path):
-    own = tmp_path / "accelerators_2030-01.csv"
-    own.write_text("name,aliases,vendor,peak_tflops_bf16,peak_tflops_fp16,peak_tflops_fp8,peak_tflops_tf32,"
-                   "hbm_gb,bandwidth_tb_per_s,board_power_w,as_of,source\n"
-                   "FutureGPU,,ACME,4000,4000,8000,2000,288,16,1200,2030-01,a made-up row for this test\n")
-    with catalogue.use("accelerators", own) as cat:
-        assert cat.as_of == "2030-01"
-        assert costlib.train_gpu_hours(70e9, 15e12, "FutureGPU", 0.4) == pytest.approx(
-            costlib.train_gpu_hours(70e9, 15e12, 4000, 0.4))
-    with pytest.raises(costlib.UnknownNameError):
-        costlib.gpu_spec("FutureGPU", "tflops")  # back to the packaged catalogue after the block
-
-
-def test_bad_catalogue_file(tmp_path):
-    bad = tmp_path / "accelerators_2030-01.csv"
-    bad.write_text("name,source\nX,y\n")
-    with pytest.raises(costlib.CatalogueError, match="must have the columns peak_tflops_bf16"):
-        catalogue.load("accelerators", bad)
 
 
 # --- a caller words an error in its own terms, from its attributes -----------------------

@@ -21,7 +21,6 @@ Timings of the fast path are measured in bench/run.py, not here.
 
 from __future__ import annotations
 
-import csv
 import functools
 import inspect
 import math
@@ -29,8 +28,6 @@ import os
 import random
 import re
 import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -38,7 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import costlib
-from costlib import _args, catalogue
+from costlib import _args
 from costlib.arguments import ARGUMENTS
 from costlib.rules import RULES
 
@@ -359,72 +356,3 @@ def test_zero_denominators_are_an_overflow_on_both_paths(call, as_array):
 
 def test_an_overflow_inside_a_sum_is_still_the_right_number():
     assert costlib.chinchilla_loss(1e300, 1e300, alpha=2.0, beta=2.0) == 1.69  # A / inf = 0: E, exactly
-
-
-# --------------------------------------------------------------------------- the catalogue
-
-
-def _write(path: Path, peak: float) -> None:
-    """The packaged accelerators catalogue with the H100's BF16 peak set to ``peak`` [TFLOP/s]."""
-    with open(catalogue.load("accelerators").path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        if row["name"] == "H100":
-            row["peak_tflops_bf16"] = repr(peak)
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def test_catalogue_is_read_once_and_reread_when_its_file_changes(tmp_path, monkeypatch):
-    reads = []
-    real_read = catalogue._read
-    monkeypatch.setattr(catalogue, "_read", lambda *a: reads.append(a[0]) or real_read(*a))
-    path = tmp_path / "accelerators_2030-01.csv"
-    _write(path, 1000.0)
-    one_hour = 3.6e18  # FLOP: one hour at 1000 TFLOP/s
-    with catalogue.use("accelerators", path):
-        for _ in range(100):
-            assert costlib.compute_gpu_hours(one_hour, gpu="H100", mfu=1.0) == 1.0
-        assert len(reads) == 1  # a hundred calls, one read
-        _write(path, 2000.5)  # another size, so the change shows even within one mtime tick
-        time.sleep(catalogue._RECHECK_S + 0.05)  # a file in use is checked every _RECHECK_S seconds
-        assert costlib.compute_gpu_hours(one_hour, gpu="H100", mfu=1.0) == pytest.approx(1 / 2.0005)
-        assert len(reads) == 2
-        assert catalogue.load("accelerators", path) is catalogue.load("accelerators")
-        assert len(reads) == 2  # unchanged since: not read again
-    # the block is over: the packaged catalogue is back
-    assert costlib.compute_gpu_hours(one_hour, gpu="H100", mfu=1.0) == pytest.approx(1000 / 989.4)
-
-
-def test_use_swaps_the_catalogue_at_once(tmp_path):
-    path = tmp_path / "accelerators_2030-02.csv"
-    _write(path, 1000.0)
-    before = costlib.compute_gpu_hours(3.6e18, gpu="H100", mfu=1.0)
-    with catalogue.use("accelerators", path):
-        assert costlib.compute_gpu_hours(3.6e18, gpu="H100", mfu=1.0) == 1.0
-    assert costlib.compute_gpu_hours(3.6e18, gpu="H100", mfu=1.0) == before
-
-
-def test_packaged_files_are_listed_once(monkeypatch):
-    catalogue.load("accelerators"), catalogue.load("gpu_prices")
-    calls = []
-    real = catalogue.resources.files
-    monkeypatch.setattr(catalogue.resources, "files", lambda *a: calls.append(a) or real(*a))
-    monkeypatch.setattr(catalogue, "_RECHECK_S", 0.0)  # every call checks its file: still no listing
-    for _ in range(10):
-        costlib.train_cost(70e9, 15e12, 2.0)
-        catalogue.load("gpu_prices")
-    assert calls == []
-
-
-def test_a_name_is_a_dict_lookup():
-    cat = catalogue.load("accelerators")
-    costlib.train_cost(70e9, 15e12, 2.0, gpu=" H-100 ")
-    assert cat.find(" H-100 ", "gpu") is cat.find("H100", "gpu")
-    assert " H-100 " in cat._found
-    t0 = time.perf_counter()
-    for _ in range(1000):
-        catalogue.peak_flops("H100")
-    assert time.perf_counter() - t0 < 1.0  # generous: a look-up, not a read of the file

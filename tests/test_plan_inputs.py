@@ -1,0 +1,121 @@
+"""costlib.plan.inputs: a user's inputs converted, checked against their rules and ranges, probed for overflow.
+
+On the tiny template (tests/tiny_template.py): months 3, gpus 8, price_per_gpu_hour 2.0 with the
+range [1.5, 3.0], monthly_growth 0.1.
+"""
+
+import pytest
+
+import tiny_template
+from costlib.errors import InputTypeError, OutOfRangeError, UnknownNameError
+from costlib.plan.inputs import TIMELINE_LIMIT, ResolvedInputs, closest, resolve_inputs
+from costlib.plan.template import load_template
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    return load_template(str(tiny_template.write(tmp_path_factory.mktemp("tiny"))))
+
+
+def test_the_defaults_come_back_converted(tiny):
+    got = resolve_inputs(tiny)
+    assert got == {"scenario": "base", "months": 3, "gpus": 8.0, "price_per_gpu_hour": 2.0, "monthly_growth": 0.1}
+    assert type(got["months"]) is int  # an integer input is an int
+    assert isinstance(got, ResolvedInputs) and got.template == "tiny"
+    assert got.ranges == {"price_per_gpu_hour": (1.5, 2.0, 3.0)}  # (low, base, high)
+
+
+def test_text_is_read_as_people_type_it(tiny):
+    got = resolve_inputs(tiny, {"gpus": "1,000,000", "price_per_gpu_hour": "$2.50", "monthly_growth": "5%"})
+    assert (got["gpus"], got["price_per_gpu_hour"], got["monthly_growth"]) == (1e6, 2.5, 0.05)
+
+
+def test_resolved_inputs_pass_through_unchanged(tiny):
+    once = resolve_inputs(tiny, {"gpus": 16})
+    assert resolve_inputs(tiny, once) is once
+
+
+def test_an_unknown_input_suggests_the_closest(tiny):
+    with pytest.raises(UnknownNameError, match="'gpu' is not an input of the tiny template; closest: gpus") as caught:
+        resolve_inputs(tiny, {"gpu": 4})
+    assert caught.value.argument == "gpu"
+
+
+def test_overrides_must_be_a_mapping(tiny):
+    with pytest.raises(InputTypeError, match="overrides must be a mapping of input name to value, got list"):
+        resolve_inputs(tiny, [("gpus", 4)])
+
+
+@pytest.mark.parametrize("overrides,error,message", [
+    ({"price_per_gpu_hour": 0}, OutOfRangeError, "price_per_gpu_hour must be > 0, got 0"),
+    ({"gpus": -1}, OutOfRangeError, "gpus must be >= 0, got -1"),
+    ({"months": 2.5}, InputTypeError, "months must be a whole number, got 2.5"),
+    ({"months": 0}, OutOfRangeError, "months must be >= 1, got 0"),
+    ({"gpus": float("nan")}, InputTypeError, "gpus must be a number, got NaN"),
+    ({"gpus": float("inf")}, OutOfRangeError, "gpus must be a finite number (>= 0), got inf"),
+    ({"scenario": "worst"}, UnknownNameError, "scenario must be one of low, base, high, got 'worst'"),
+])
+def test_a_value_that_breaks_its_rule_is_refused_naming_the_input(tiny, overrides, error, message):
+    with pytest.raises(error, match="^" + message.replace("(", r"\(").replace(")", r"\)") + "$") as caught:
+        resolve_inputs(tiny, overrides)
+    assert caught.value.argument == next(iter(overrides))
+
+
+def test_a_value_outside_the_plausible_range_needs_an_override(tiny):
+    # USD/GPU-h is plausible from 0 to 100 (costlib.plan.plausible): 2500 is $25.00 typed in cents
+    with pytest.raises(OutOfRangeError, match=r"price_per_gpu_hour is 2500 USD/GPU-h, above the plausible 0 to 100 "
+                                              r"USD/GPU-h .*; type 2500! if you mean it"):
+        resolve_inputs(tiny, {"price_per_gpu_hour": 2500})
+    got = resolve_inputs(tiny, {"price_per_gpu_hour": "2500!"})
+    assert got["price_per_gpu_hour"] == 2500.0 and "price_per_gpu_hour" in got.taken
+
+
+def test_a_fraction_typed_as_a_percentage_says_so(tiny):
+    with pytest.raises(OutOfRangeError, match=r"monthly_growth is fraction/month: 8 would be 800%, beyond the "
+                                              r"plausible 0 to 0.5; type 8% for 8 %"):
+        resolve_inputs(tiny, {"monthly_growth": 8})
+    assert resolve_inputs(tiny, {"monthly_growth": "8%"})["monthly_growth"] == 0.08  # 8 / 100
+
+
+@pytest.mark.parametrize("scenario,price", [("low", 1.5), ("base", 2.0), ("high", 3.0)])  # the template's range
+def test_the_scenario_chooses_low_base_or_high(tiny, scenario, price):
+    assert resolve_inputs(tiny, {"scenario": scenario})["price_per_gpu_hour"] == price
+
+
+def test_a_base_outside_the_range_widens_it(tiny):
+    assert resolve_inputs(tiny, {"price_per_gpu_hour": 4.0}).ranges["price_per_gpu_hour"] == (1.5, 4.0, 4.0)
+
+
+def test_the_ends_of_a_range_may_be_set_and_must_bracket_the_base(tiny):
+    got = resolve_inputs(tiny, {"price_per_gpu_hour_low": 1.0, "scenario": "low"})
+    assert got["price_per_gpu_hour"] == 1.0 and got.ranges["price_per_gpu_hour"] == (1.0, 2.0, 3.0)
+    with pytest.raises(OutOfRangeError, match="price_per_gpu_hour_low <= price_per_gpu_hour <= price_per_gpu_hour_high "
+                                              "must hold, got 2.5 <= 2 <= 3"):
+        resolve_inputs(tiny, {"price_per_gpu_hour_low": 2.5})
+
+
+def test_a_timeline_longer_than_the_grid_is_refused(tiny):
+    assert TIMELINE_LIMIT == 16_384 - 2  # Excel's 16,384 columns, less the label and total columns
+    with pytest.raises(OutOfRangeError, match="months must be <= 16,382"):
+        resolve_inputs(tiny, {"months": TIMELINE_LIMIT + 1})
+
+
+def test_an_overflow_names_the_inputs_to_blame(tiny):
+    # spend = gpus * 730 * price: 1e300 * 730 * 1e10 = 7.3e312, beyond the largest float (1.8e308)
+    with pytest.raises(OutOfRangeError, match=r"gpus = 1e300 \(default 8\) and price_per_gpu_hour = 10000000000 \(default 2\) "
+                                              r"make the tiny template's results overflow") as caught:
+        resolve_inputs(tiny, {"gpus": "1e300!", "price_per_gpu_hour": "1e10!"})
+    assert caught.value.argument == "gpus"
+
+
+def test_one_large_input_alone_is_no_overflow(tiny):
+    assert resolve_inputs(tiny, {"gpus": "1e300!"})["gpus"] == 1e300  # 1e300 * 730 * 2 * 1.1^2 < 1.8e308
+
+
+@pytest.mark.parametrize("name,names,found", [
+    ("GPUS", ["gpus", "months"], ["gpus"]),             # the same but for case
+    ("month", ["gpus", "months"], ["months"]),          # one letter short
+    ("zzz", ["gpus", "months"], []),
+])
+def test_closest(name, names, found):
+    assert closest(name, names) == found
