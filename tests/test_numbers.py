@@ -1,4 +1,4 @@
-"""costlib.plan.numbers: numbers as people type them, read one way or refused with both readings."""
+"""costlib.numbers: numbers as people type them, read one way or refused with both readings."""
 
 import math
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from costlib.errors import InputTypeError, OutOfRangeError
-from costlib.plan.numbers import TEXT_LIMIT, engineering, parse_number, read_number, read_text, short_number, \
+from costlib.numbers import TEXT_LIMIT, engineering, parse_number, read_number, read_text, short_number, \
     show_number
 
 READ = [  # (typed, value, meant): meant is True for a unit (%) or a trailing !
