@@ -58,8 +58,8 @@ __all__ = ["Function", "FUNCTIONS", "BY_NAME", "CellError", "Cells", "evaluate",
 #: Excel's seven error values, as a cell shows them.
 ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
 
-#: Error cells as the classic (COM) runtime hands them over: integer codes (0x800A07D0 plus
-#: Excel's xlErr constant; xlwings ``_xlwindows.cell_errors``).
+#: Error cells as the classic (COM) runtime hands them over: integer codes (0x800A0000 plus
+#: Excel's xlErr constant, xlErrDiv0 = 2007 giving 0x800A07D7; xlwings ``_xlwindows.cell_errors``).
 COM_ERRORS = {-2146826281: "#DIV/0!", -2146826246: "#N/A", -2146826259: "#NAME?", -2146826288: "#NULL!",
               -2146826252: "#NUM!", -2146826265: "#REF!", -2146826273: "#VALUE!"}
 

@@ -323,7 +323,11 @@ def shift(formula: str, rows: int, cols: int) -> str:
 
 
 def excel_number(value: float) -> str:
-    """A number as formula text: 989.4, 1E12, (-2)."""
+    """A number as formula text, as Python's shortest round-trip form writes it.
+
+    >>> [excel_number(v) for v in (989.4, 1e12, 1e16, -2)]
+    ['989.4', '1000000000000', '1E16', '(-2)']
+    """
     text = repr(float(value)).upper().replace("E+", "E")
     text = text[:-2] if text.endswith(".0") else text
     return f"({text})" if text.startswith("-") else text
