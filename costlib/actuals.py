@@ -412,8 +412,8 @@ class Actuals:
 
     Frames are indexed by line (``LINES``) with one column per budget month (YYYY-MM):
     ``budget`` and ``budget_quantity`` [currency; tokens or GPU-h], ``effective``,
-    ``billed``, ``list``, ``quantity`` and ``timing`` (effective cost of late corrections)
-    [currency]; ``bridge`` (``BRIDGE`` x month); ``reforecast`` (actual for the closed
+    ``billed``, ``list``, ``quantity`` and ``timing``, ``timing_list`` (effective and list cost of late
+    corrections) [currency]; ``bridge`` (``BRIDGE`` x month); ``reforecast`` (actual for the closed
     months, budget after). ``closed`` is the number of budget months the bills reach,
     ``ytd`` the month columns of the fiscal year to date, ``by_model`` the token rows by
     model and kind.
@@ -430,6 +430,7 @@ class Actuals:
     list: Any
     quantity: Any
     timing: Any
+    timing_list: Any
     bridge: Any
     reforecast: Any
     closed: int
@@ -586,6 +587,7 @@ def actuals(billing, budget: Any = "budget", overrides: dict[str, Any] | None = 
     quantity = table("quantity", plain)
     listed_plain = table("list", plain)
     timing = table("effective", ~plain)
+    timing_list = table("list", ~plain)
     closed = months.index(max(rows["month"])) + 1 if len(rows) else 0
     fy = [int(y) for y in s.rows.loc["fiscal_year"].to_numpy()]
     ytd = [m for m, y in zip(months[:closed], fy[:closed]) if closed and y == fy[closed - 1]]
@@ -605,8 +607,8 @@ def actuals(billing, budget: Any = "budget", overrides: dict[str, Any] | None = 
               "list": abs(totals["actual_list_total"] - bill.totals["ai"]["ListCost"]) < MONEY_TOLERANCE,
               "bridge": all(abs(bridge_table[m].iloc[:-1].sum() - bridge_table[m].iloc[-1]) < MONEY_TOLERANCE
                             for m in months)}
-    a = Actuals(bill, s, months, sorted(set(fy)), cost, qty, effective, billed, listed, quantity, timing, bridge_table,
-                reforecast, closed, ytd, by_model, totals, checks)
+    a = Actuals(bill, s, months, sorted(set(fy)), cost, qty, effective, billed, listed, quantity, timing, timing_list,
+                bridge_table, reforecast, closed, ytd, by_model, totals, checks)
     a.story = story(a)
     return a
 

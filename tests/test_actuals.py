@@ -218,3 +218,38 @@ class TestBridge:
         a = actuals(CACHING_A, "budget", {"start_date": "2024-05", "fiscal_year_start_month": 7})
         assert a.closed == 9  # 2024-05 .. 2025-01
         assert a.ytd == ["2024-07", "2024-08", "2024-09", "2024-10", "2024-11", "2024-12", "2025-01"]  # FY2025: from July
+
+
+class TestVarianceWorkbook:
+    """The workbook as written (cached values); tests/test_actuals_recalc.py recalculates it in two engines."""
+
+    def test_names_and_cached_totals(self, tmp_path):
+        from openpyxl import load_workbook
+
+        from costlib.workbook.variance import NAMES, write_variance
+
+        a = actuals([MULTI_MODEL, DRAWDOWN], "budget", API_BUDGET)
+        assert write_variance(a, tmp_path / "v.xlsx") == "written"
+        wb = load_workbook(tmp_path / "v.xlsx", data_only=True)
+        assert wb.sheetnames[0] == "Summary"
+        assert set(NAMES) <= set(wb.defined_names)
+
+        def named(name):
+            (sheet, ref), = list(wb.defined_names[name].destinations)
+            return wb[sheet][ref.replace("$", "")].value
+
+        assert named("actual_billed_total") == pytest.approx(500_104.50)  # 104.50 + 500,000.00 purchase + 0 + 0
+        assert named("actual_effective_total") == pytest.approx(154.50)  # 104.50 + 20.00 + 30.00
+        assert named("actual_list_total") == pytest.approx(500_167.00)  # 104.50 + 500,000 + 25.00 + 37.50
+        assert named("checks_ok") is True
+        formulas = load_workbook(tmp_path / "v.xlsx")
+        assert str(formulas["Variance"]["C7"].value).startswith("=")  # live: variance = actual - budget
+
+    def test_refuses_to_replace_an_edited_file(self, tmp_path):
+        from costlib.workbook.files import FileExistsCostlibError
+        from costlib.workbook.variance import write_variance
+
+        (tmp_path / "v.xlsx").write_bytes(b"a user's own file")
+        with pytest.raises(FileExistsCostlibError):
+            write_variance(actuals(PER_TOKEN, "budget", {"start_date": "2025-01"}), tmp_path / "v.xlsx")
+        assert (tmp_path / "v.xlsx").read_bytes() == b"a user's own file"
