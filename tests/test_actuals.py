@@ -253,3 +253,37 @@ class TestVarianceWorkbook:
         with pytest.raises(FileExistsCostlibError):
             write_variance(actuals(PER_TOKEN, "budget", {"start_date": "2025-01"}), tmp_path / "v.xlsx")
         assert (tmp_path / "v.xlsx").read_bytes() == b"a user's own file"
+
+
+class TestCommand:
+    """costlib actuals: parses, calls the library, one line per error (exit 2), nothing written on error."""
+
+    def test_writes_the_workbook_and_says_what_happened(self, tmp_path, capsys):
+        from costlib import cli
+
+        out = tmp_path / "variance.xlsx"
+        assert cli.main(["actuals", str(MULTI_MODEL), "--set", "start_date=2025-01", "-o", str(out)]) == 0
+        said = capsys.readouterr().out
+        assert "104.50 USD effective" in said  # 50.00 + 50.00 + 2.25 + 2.25
+        assert f"written: {out} (all checks pass)" in said
+
+    def test_mixed_currency_names_the_option(self, tmp_path, capsys):
+        from costlib import cli
+
+        rows = rows_of(PER_TOKEN)
+        rows[1]["BillingCurrency"] = "EUR"
+        bill = write_rows(tmp_path / "mixed.csv", rows)
+        out = tmp_path / "v.xlsx"
+        assert cli.main(["actuals", str(bill), "--set", "start_date=2025-01", "-o", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert "is in EUR, the budget in USD): costlib converts only at a rate you give, --rate EUR=..." in err
+        assert not out.exists()
+        assert cli.main(["actuals", str(bill), "--set", "start_date=2025-01", "--rate", "EUR=1.2", "-o",
+                         str(out)]) == 0
+        assert "105.00 USD effective" in capsys.readouterr().out  # 42.00 + 52.50 EUR x 1.2 (= 63.00)
+
+    def test_bad_rate(self, tmp_path, capsys):
+        from costlib import cli
+
+        assert cli.main(["actuals", str(PER_TOKEN), "--rate", "EUR", "-o", str(tmp_path / "v.xlsx")]) == 2
+        assert "--rate must be CODE=RATE" in capsys.readouterr().err
