@@ -150,37 +150,61 @@ def _read_table(path: Path):
                          f"{str(exc)[:200]}", argument="billing") from None
 
 
+class _Column:
+    """A text column as its distinct values (stripped) and each row's code into them: work done once a value."""
+
+    def __init__(self, frame, column: str):
+        import pandas as pd
+
+        codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
+        self.codes = codes
+        self.values = np.array(["" if pd.isna(u) else str(u).strip() for u in uniques], dtype=object)
+
+    def rows(self) -> np.ndarray:
+        return self.values[self.codes]
+
+    def where(self, flags: np.ndarray) -> np.ndarray:
+        """Each row's flag, from a flag per distinct value."""
+        return np.asarray(flags, dtype=bool)[self.codes]
+
+    def first_row(self, value_flags: np.ndarray) -> int:
+        return int(np.flatnonzero(self.where(value_flags))[0])
+
+
 def _numbers(frame, column: str, name: str, allow_blank: bool):
     """A text column as floats; a blank is 0 where ``allow_blank``; anything else not a number is refused by line."""
     import pandas as pd
 
-    text = frame[column].astype("string").str.strip()
-    values = pd.to_numeric(text, errors="coerce")
-    blank = text.isna() | (text == "")
-    bad = values.isna() & ~blank
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputTypeError(f"{column} must be a number, got {text.iloc[i]!r:.40} in {name} line {i + 2}",
-                             argument=column)
-    if not allow_blank and blank.any():
-        i = int(np.flatnonzero(blank.to_numpy())[0])
-        raise InputTypeError(f"{column} must not be blank, got a blank in {name} line {i + 2}", argument=column)
-    return values.fillna(0.0).to_numpy(dtype=float)
+    raw = frame[column]
+    values = np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)  # a copy: blanks are filled in below
+    missing = np.isnan(values)
+    if missing.any():  # blanks and text: look at those rows only
+        text = raw[missing].astype(str).str.strip()
+        blank = (text == "") | raw[missing].isna()
+        again = pd.to_numeric(text.where(~blank, "0"), errors="coerce")
+        bad = again.isna().to_numpy()
+        if bad.any():
+            i = int(np.flatnonzero(missing)[np.flatnonzero(bad)[0]])
+            raise InputTypeError(f"{column} must be a number, got {raw.iloc[i]!r:.40} in {name} line {i + 2}",
+                                 argument=column)
+        if not allow_blank and blank.any():
+            i = int(np.flatnonzero(missing)[np.flatnonzero(blank.to_numpy())[0]])
+            raise InputTypeError(f"{column} must not be blank, got a blank in {name} line {i + 2}", argument=column)
+        values[missing] = again.fillna(0.0).to_numpy(dtype=float)
+    return values
 
 
 _MONTH = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
-def _months(frame, column: str, name: str):
-    """The YYYY-MM of each ISO 8601 date in ``column``; a date that is not one is refused by line."""
-    text = frame[column].astype("string").str.strip().fillna("")
-    uniques = text.unique()
-    bad = [u for u in uniques if not _MONTH.match(str(u))]
-    if bad:
-        i = int(np.flatnonzero((text == bad[0]).to_numpy())[0])
-        raise InputTypeError(f"{column} must be an ISO 8601 date such as 2025-05-01T00:00:00Z, got {bad[0]!r:.40} "
-                             f"in {name} line {i + 2}", argument=column)
-    return text.str.slice(0, 7).to_numpy(dtype=object)
+def _months(col: _Column, column: str, name: str) -> np.ndarray:
+    """The YYYY-MM of each row's ISO 8601 date; a date that is not one is refused by line."""
+    bad = np.array([not _MONTH.match(u) for u in col.values], dtype=bool)
+    if bad.any():
+        i = col.first_row(bad)
+        raise InputTypeError(f"{column} must be an ISO 8601 date such as 2025-05-01T00:00:00Z, got "
+                             f"{col.rows()[i]!r:.40} in {name} line {i + 2}", argument=column)
+    return np.array([u[:7] for u in col.values], dtype=object)[col.codes]
 
 
 def _details(text: str) -> dict[str, Any]:
@@ -210,7 +234,11 @@ def _token_kind(details: dict[str, Any], meter: str) -> str:
 
 
 def _frame_of(path: Path, name: str, accelerators: tuple[str, ...]):
-    """One export's rows classified: the DataFrame (all rows) with line, model, kind, month, costs."""
+    """One export's rows classified: the DataFrame (all rows) with line, model, kind, month, costs.
+
+    Text columns are read through their distinct values (:class:`_Column`): a year of rows
+    holds a few thousand SKUs, meters and dates, so each is checked and classified once.
+    """
     import pandas as pd
 
     raw = _read_table(path)
@@ -219,85 +247,116 @@ def _frame_of(path: Path, name: str, accelerators: tuple[str, ...]):
         raise InputError(f"billing file {name} lacks the FOCUS column{'s' if len(missing) > 1 else ''} "
                          f"{', '.join(missing)} (FOCUS 1.0 requires them); it has {', '.join(map(str, raw.columns[:12]))}"
                          f"{', ...' if len(raw.columns) > 12 else ''}", argument="billing")
+    n = len(raw)
+    blank = np.full(n, "", dtype=object)
     for c in OPTIONAL_COLUMNS:
         if c not in raw.columns:
-            raw[c] = ""
-    raw = raw.fillna("")
-    n = len(raw)
-    out = pd.DataFrame({"source": name, "line_no": np.arange(2, n + 2)})
+            raw[c] = blank
+    out = pd.DataFrame({"source": np.full(n, name, dtype=object), "line_no": np.arange(2, n + 2)})
     for c in COST_COLUMNS:
         out[c] = _numbers(raw, c, name, allow_blank=(c == "ContractedCost"))
     out["quantity"] = _numbers(raw, "ConsumedQuantity", name, allow_blank=True)
-    category = raw["ChargeCategory"].astype(str).str.strip()
-    unknown = ~category.isin(CHARGE_CATEGORIES)
-    if unknown.any():
-        i = int(np.flatnonzero(unknown.to_numpy())[0])
-        raise UnknownNameError(f"ChargeCategory must be one of {', '.join(CHARGE_CATEGORIES)}, got "
-                               f"{category.iloc[i]!r:.40} in {name} line {i + 2}", argument="ChargeCategory")
-    out["category"] = category.to_numpy()
-    charge_class = raw["ChargeClass"].astype(str).str.strip()
-    bad_class = ~charge_class.isin(["", "Correction"])
-    if bad_class.any():
-        i = int(np.flatnonzero(bad_class.to_numpy())[0])
-        raise UnknownNameError(f"ChargeClass must be blank or Correction, got {charge_class.iloc[i]!r:.40} in "
-                               f"{name} line {i + 2}", argument="ChargeClass")
-    out["correction"] = (charge_class == "Correction").to_numpy()
-    currency = raw["BillingCurrency"].astype(str).str.strip()
-    bad_currency = ~currency.str.fullmatch(r"[A-Z]{3}")
-    if bad_currency.any():
-        i = int(np.flatnonzero(bad_currency.to_numpy())[0])
-        raise UnknownNameError(f"BillingCurrency must be an ISO 4217 code of three capital letters (USD, EUR), got "
-                               f"{currency.iloc[i]!r:.40} in {name} line {i + 2}", argument="BillingCurrency")
-    out["currency"] = currency.to_numpy()
-    out["charge_month"] = _months(raw, "ChargePeriodStart", name)
-    unit = raw["ConsumedUnit"].astype(str).str.strip()
-    unit_key = unit.str.lower()
-    # the AI rows
-    service = raw["ServiceCategory"].astype(str).str.strip()
-    text = (raw["SkuId"].astype(str) + " " + raw["SkuMeter"].astype(str) + " " + raw["ChargeDescription"].astype(str)
-            + " " + raw["ResourceType"].astype(str)).str.lower()
-    hourly = unit_key.isin(HOUR_UNITS)
-    gpu_text = pd.Series(False, index=raw.index)
-    for word in accelerators:
-        gpu_text |= text.str.contains(word, regex=False)
-    gpu = hourly & (gpu_text | (unit_key == "gpu-hours"))
-    tokens = unit_key.isin(TOKEN_UNITS)
-    ai = (service == AI_SERVICE_CATEGORY) | tokens | gpu | unit_key.str.startswith("token")
-    out["ai"] = ai.to_numpy()
-    usage = (category == "Usage").to_numpy()
-    ai_usage = out["ai"].to_numpy() & usage & (unit != "").to_numpy()
-    bad_unit = ai_usage & ~unit_key.isin(KNOWN_UNITS).to_numpy()
+    cols = {c: _Column(raw, c) for c in ("ChargeCategory", "ChargeClass", "BillingCurrency", "ConsumedUnit",
+                                         "ServiceCategory", "SkuId", "SkuMeter", "SkuPriceDetails",
+                                         "ChargeDescription", "ResourceType", "ChargePeriodStart",
+                                         "BillingPeriodStart")}
+
+    def refuse(col: str, bad: np.ndarray, rule: str, error=UnknownNameError):
+        if bad.any():
+            i = cols[col].first_row(bad)
+            raise error(f"{col} {rule}, got {cols[col].rows()[i]!r:.40} in {name} line {i + 2}", argument=col)
+
+    category = cols["ChargeCategory"]
+    refuse("ChargeCategory", ~np.isin(category.values, CHARGE_CATEGORIES),
+           f"must be one of {', '.join(CHARGE_CATEGORIES)}")
+    refuse("ChargeClass", ~np.isin(cols["ChargeClass"].values, ["", "Correction"]), "must be blank or Correction")
+    refuse("BillingCurrency", np.array([not re.fullmatch(r"[A-Z]{3}", u) for u in cols["BillingCurrency"].values],
+                                       dtype=bool), "must be an ISO 4217 code of three capital letters (USD, EUR)")
+    out["category"] = category.rows()
+    out["correction"] = cols["ChargeClass"].where(cols["ChargeClass"].values == "Correction")
+    out["currency"] = cols["BillingCurrency"].rows()
+    out["charge_month"] = _months(cols["ChargePeriodStart"], "ChargePeriodStart", name)
+    units = cols["ConsumedUnit"]
+    unit_key = np.array([u.lower() for u in units.values], dtype=object)
+    # the AI rows: an AI service, a token unit, or an hourly GPU / accelerator SKU
+    gpu_text = np.zeros(n, dtype=bool)
+    for c in ("SkuId", "SkuMeter", "ChargeDescription", "ResourceType"):
+        col = cols[c]
+        gpu_text |= col.where([any(w in u.lower() for w in accelerators) for u in col.values])
+    hourly = units.where(np.isin(unit_key, list(HOUR_UNITS)))
+    gpu = hourly & (gpu_text | units.where(unit_key == "gpu-hours"))
+    tokens = units.where(np.isin(unit_key, list(TOKEN_UNITS)))
+    ai = (cols["ServiceCategory"].where(cols["ServiceCategory"].values == AI_SERVICE_CATEGORY) | tokens | gpu
+          | units.where([u.startswith("token") for u in unit_key]))
+    out["ai"] = ai
+    usage = category.where(category.values == "Usage")
+    bad_unit = ai & usage & units.where((units.values != "") & ~np.isin(unit_key, list(KNOWN_UNITS)))
     if bad_unit.any():
         i = int(np.flatnonzero(bad_unit)[0])
         raise UnknownNameError(f"ConsumedUnit must be a unit costlib knows (Tokens, Hours, GPU-Hours, Token-Hours, "
-                               f"Requests, Images, ...), got {unit.iloc[i]!r:.40} in {name} line {i + 2}",
+                               f"Requests, Images, ...), got {units.rows()[i]!r:.40} in {name} line {i + 2}",
                                argument="ConsumedUnit")
-    line = np.select([usage & tokens.to_numpy(), usage & gpu.to_numpy(), usage,
-                      (category == "Purchase").to_numpy(), (category == "Credit").to_numpy(),
-                      (category == "Tax").to_numpy()],
+    line = np.select([usage & tokens, usage & gpu, usage, category.where(category.values == "Purchase"),
+                      category.where(category.values == "Credit"), category.where(category.values == "Tax")],
                      ["api_tokens", "gpu_hours", "other_usage", "purchases", "credits", "tax"], "adjustments")
     out["line"] = line
-    # model and kind of the token rows, from SkuPriceDetails parsed once per distinct text
-    details_text = raw["SkuPriceDetails"].astype(str)
-    meter = raw["SkuMeter"].astype(str)
-    pairs = pd.DataFrame({"d": details_text, "m": meter, "s": raw["SkuId"].astype(str)})
-    keyed = pairs.drop_duplicates()
-    looked = {}
-    for d, m, s in keyed.itertuples(index=False):
-        det = _details(d)
-        looked[(d, m, s)] = (str(det.get("ModelId") or s or "(model not stated)"), _token_kind(det, m))
-    found = [looked[k] for k in zip(details_text, meter, raw["SkuId"].astype(str))]
-    out["model"] = [f[0] for f in found]
-    out["kind"] = np.where(line == "api_tokens", [f[1] for f in found], "")
+    # model and kind: from SkuPriceDetails (parsed once a distinct text), SkuMeter and SkuId
+    details, meter, sku = cols["SkuPriceDetails"], cols["SkuMeter"], cols["SkuId"]
+    parsed = [_details(d) for d in details.values]
+    model_of_details = np.array([str(p.get("ModelId") or "") for p in parsed], dtype=object)[details.codes]
+    model = np.where(model_of_details != "", model_of_details, sku.rows())
+    out["model"] = np.where(model == "", "(model not stated)", model)
+    pair = details.codes.astype(np.int64) * len(meter.values) + meter.codes
+    keys, inverse = np.unique(pair, return_inverse=True)
+    kinds = np.array([_token_kind(parsed[k // len(meter.values)], meter.values[k % len(meter.values)])
+                      for k in keys], dtype=object)
+    out["kind"] = np.where(line == "api_tokens", kinds[inverse.reshape(-1)], "")
     # a correction to a charge period before its billing period is booked in the month it arrives
-    billing_month = np.where(raw["BillingPeriodStart"].astype(str).str.strip() == "", out["charge_month"],
-                             _months(raw.assign(BillingPeriodStart=raw["BillingPeriodStart"].where(
-                                 raw["BillingPeriodStart"].astype(str).str.strip() != "", raw["ChargePeriodStart"])),
-                                 "BillingPeriodStart", name))
+    billing = cols["BillingPeriodStart"]
+    has_billing = billing.where(billing.values != "")
+    billing_month = out["charge_month"].to_numpy().copy()
+    if has_billing.any():
+        billing_month[has_billing] = _months(billing, "BillingPeriodStart", name)[has_billing] \
+            if has_billing.all() else _months_where(billing, has_billing, name)
     late = out["correction"].to_numpy() & (billing_month > out["charge_month"].to_numpy())
     out["timing"] = late
     out["month"] = np.where(late, billing_month, out["charge_month"])
     return raw, out
+
+
+def _months_where(col: _Column, rows: np.ndarray, name: str) -> np.ndarray:
+    """The YYYY-MM of the rows where a column is filled (a blank is not a date to refuse)."""
+    filled = col.values != ""
+    bad = np.array([f and not _MONTH.match(u) for u, f in zip(col.values, filled)], dtype=bool)
+    if bad.any():
+        i = col.first_row(bad)
+        raise InputTypeError(f"BillingPeriodStart must be an ISO 8601 date, got {col.rows()[i]!r:.40} in {name} "
+                             f"line {i + 2}", argument="BillingPeriodStart")
+    return np.array([u[:7] for u in col.values], dtype=object)[col.codes][rows]
+
+
+def _repeated(rows, raws) -> np.ndarray:
+    """Each row identical in every column to an earlier one (across the files, in their order).
+
+    Only rows whose costs and quantity repeat can repeat whole, so the full comparison runs
+    on those alone: a year of rows is compared by its numbers first (a second, not four).
+    """
+    import pandas as pd
+
+    numbers = pd.DataFrame({c: rows[c].to_numpy() for c in COST_COLUMNS + ("quantity",)})
+    candidates = numbers.duplicated(keep=False).to_numpy()
+    repeated = np.zeros(len(rows), dtype=bool)
+    if not candidates.any():
+        return repeated
+    parts, start = [], 0
+    for raw in raws:
+        mask = candidates[start:start + len(raw)]
+        parts.append(raw.loc[mask].astype(str))
+        start += len(raw)
+    columns = list(dict.fromkeys(c for p in parts for c in p.columns))
+    whole = pd.concat([p.reindex(columns=columns, fill_value="") for p in parts], ignore_index=True)
+    repeated[np.flatnonzero(candidates)] = whole.duplicated(keep="first").to_numpy()
+    return repeated
 
 
 def read_focus(billing: str | os.PathLike | Iterable[str | os.PathLike], currency: str | None = None,
@@ -356,8 +415,7 @@ def read_focus(billing: str | os.PathLike | Iterable[str | os.PathLike], currenc
     rows = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     dropped = 0
     if duplicates != "keep":
-        everything = pd.concat([r.astype(str) for r in raws], ignore_index=True) if len(raws) > 1 else raws[0]
-        repeated = everything.duplicated(keep="first").to_numpy()
+        repeated = _repeated(rows, raws)
         if repeated.any():
             if duplicates == "refuse":
                 first = rows.loc[repeated, ["source", "line_no"]].head(3)
@@ -368,7 +426,7 @@ def read_focus(billing: str | os.PathLike | Iterable[str | os.PathLike], currenc
                                  argument="duplicates")
             dropped = int(repeated.sum())
             rows = rows.loc[~repeated].reset_index(drop=True)
-    seen = list(dict.fromkeys(rows["currency"]))
+    seen = [str(c) for c in pd.unique(rows["currency"].to_numpy())]
     target = currency or (seen[0] if len(seen) == 1 else None)
     rates = dict(rates or {})
     if target is None:
@@ -396,8 +454,7 @@ def read_focus(billing: str | os.PathLike | Iterable[str | os.PathLike], currenc
                                                                                           "list", "contracted"))},
               "all": {c: math.fsum(rows[s].to_numpy()) for c, s in zip(COST_COLUMNS, ("billed", "effective", "list",
                                                                                       "contracted"))}}
-    skipped = {"rows": float((~ai).sum()), **{c: math.fsum(rows[s].to_numpy()[~ai]) for c, s in
-                                              zip(COST_COLUMNS, ("billed", "effective", "list", "contracted"))}}
+    skipped = {"rows": float((~ai).sum()), **{c: totals["all"][c] - totals["ai"][c] for c in COST_COLUMNS}}
     kept = rows.loc[ai, ["source", "line_no", "month", "charge_month", "line", "model", "kind", "category",
                          "quantity", "billed", "effective", "list", "contracted", "timing", "correction"]]
     return Bill(kept.reset_index(drop=True), target, totals, int(len(rows)), skipped, dropped,
