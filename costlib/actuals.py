@@ -306,10 +306,13 @@ def _frame_of(path: Path, name: str, accelerators: tuple[str, ...]):
     model_of_details = np.array([str(p.get("ModelId") or "") for p in parsed], dtype=object)[details.codes]
     model = np.where(model_of_details != "", model_of_details, sku.rows())
     out["model"] = np.where(model == "", "(model not stated)", model)
-    pair = details.codes.astype(np.int64) * len(meter.values) + meter.codes
-    keys, inverse = np.unique(pair, return_inverse=True)
-    kinds = np.array([_token_kind(parsed[k // len(meter.values)], meter.values[k % len(meter.values)])
-                      for k in keys], dtype=object)
+    # FOCUS 1.0 has no SkuMeter: the SkuId's words ("...-input") say the kind there
+    nm, nk = len(meter.values), len(sku.values)  # each at most the rows: the product fits in 64 bits
+    triple = (details.codes.astype(np.int64) * nm + meter.codes) * nk + sku.codes
+    keys, inverse = np.unique(triple, return_inverse=True)
+    kinds = np.array([_token_kind(parsed[key // (nm * nk)], meter.values[key // nk % nm]
+                                  or sku.values[key % nk].replace("-", " ").replace("_", " ")) for key in keys],
+                     dtype=object)
     out["kind"] = np.where(line == "api_tokens", kinds[inverse.reshape(-1)], "")
     # a correction to a charge period before its billing period is booked in the month it arrives
     billing = cols["BillingPeriodStart"]

@@ -287,3 +287,60 @@ class TestCommand:
 
         assert cli.main(["actuals", str(PER_TOKEN), "--rate", "EUR", "-o", str(tmp_path / "v.xlsx")]) == 2
         assert "--rate must be CODE=RATE" in capsys.readouterr().err
+
+
+class TestVersions:
+    def test_focus_1_0_without_sku_detail(self, tmp_path):
+        """FOCUS 1.0 has no SkuMeter or SkuPriceDetails (1.1): the model is the SkuId, the kind unstated."""
+        rows = [{k: v for k, v in r.items() if k not in ("SkuMeter", "SkuPriceDetails")} for r in rows_of(PER_TOKEN)]
+        bill = read_focus(write_rows(tmp_path / "v10.csv", rows))
+        assert list(bill.rows.model) == ["solora-saturn-4.8-input", "solora-saturn-4.8-output"]  # SkuId
+        assert list(bill.rows.kind) == ["input", "output"]  # from the SkuId's words where SkuMeter is absent
+        assert bill.totals["ai"]["BilledCost"] == pytest.approx(94.50)  # 42.00 + 52.50, as in 1.3
+
+    def test_focus_1_3_columns_ignored_knowingly(self, tmp_path):
+        rows = [r | {"AllocatedMethodId": "even-split", "ContractApplied": "{}", "PricingCurrency": "EUR",
+                     "PricingCurrencyEffectiveCost": "1.0"} for r in rows_of(PER_TOKEN)]
+        bill = read_focus(write_rows(tmp_path / "v13.csv", rows))
+        assert bill.currency == "USD"  # BillingCurrency, not PricingCurrency
+        assert bill.totals["ai"]["EffectiveCost"] == pytest.approx(94.50)  # not the pricing currency's 2 x 1.0
+
+
+class TestMoreBadBills:
+    @pytest.mark.parametrize("column, value, message", [
+        ("ChargeCategory", "Refund", "ChargeCategory must be one of Usage, Purchase, Tax, Credit, Adjustment, got "
+                                     "'Refund' in bad.csv line 3"),
+        ("ChargePeriodStart", "05/01/2025", "ChargePeriodStart must be an ISO 8601 date .* got '05/01/2025' in "
+                                            "bad.csv line 3"),
+        ("BilledCost", "", "BilledCost must not be blank, got a blank in bad.csv line 3"),
+    ])
+    def test_refused_with_the_line(self, tmp_path, column, value, message):
+        rows = rows_of(PER_TOKEN)
+        rows[1][column] = value
+        with pytest.raises(InputError, match=message):
+            read_focus(write_rows(tmp_path / "bad.csv", rows))
+
+    def test_no_ai_rows(self, tmp_path):
+        rows = [r | {"ServiceCategory": "Storage", "ConsumedUnit": "GB-Months"} for r in rows_of(PER_TOKEN)]
+        a = actuals(write_rows(tmp_path / "storage.csv", rows), "budget", {"start_date": "2025-01"})
+        assert (a.closed, a.totals["actual_billed_total"], a.totals["budget_total"]) == (0, 0.0, 0.0)
+        assert "no AI rows" in a.story
+
+    def test_portable_formulas_only(self, tmp_path):
+        """The variance workbook keeps to the one portable dialect of the budget workbooks."""
+        import re
+
+        from openpyxl import load_workbook
+        from test_portable_dialect import FORBIDDEN, PORTABLE
+
+        from costlib.workbook.variance import write_variance
+
+        write_variance(actuals([MULTI_MODEL, DRAWDOWN], "budget", API_BUDGET), tmp_path / "v.xlsx")
+        wb = load_workbook(tmp_path / "v.xlsx")
+        formulas = [c.value for ws in wb.worksheets for row in ws.iter_rows() for c in row
+                    if isinstance(c.value, str) and c.value.startswith("=")]
+        assert len(formulas) > 300
+        used = {f for text in formulas for f in re.findall(r"([A-Z][A-Z0-9.]*)\(", text)}
+        assert used <= set(PORTABLE), used - set(PORTABLE)
+        for pattern, why in FORBIDDEN.items():
+            assert not [f for f in formulas if re.search(pattern, f.split('"')[0])], why

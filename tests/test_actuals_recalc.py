@@ -80,6 +80,8 @@ def test_cached_values_are_what_the_engine_computes(written, recalculated, case)
                     assert bool(got) == cell.value, (ws.title, cell.coordinate, cell.value, got)
                 elif isinstance(cell.value, (int, float)):
                     assert got == pytest.approx(cell.value, rel=1e-9, abs=1e-9), (ws.title, cell.coordinate)
+                else:
+                    assert got == cell.value, (ws.title, cell.coordinate, cell.value, got)
                 compared += 1
     assert compared > 300
 

@@ -410,7 +410,7 @@ def _build(a: Actuals) -> bytes:
             wb.define_name(name, f"=Summary!$B${r}")
         r += 1
     r += 1
-    _section_header(ws, st, r, ["Bridge over the closed months", f"Value {unit}", ""])
+    _section_header(ws, st, r, ["Bridge over the closed months", f"Value {unit}"])
     closed_b = a.bridge[months[:a.closed]].sum(axis=1)
     for key, label in BRIDGE.items():
         r += 1
