@@ -67,7 +67,7 @@ REQUIRED_COLUMNS = COST_COLUMNS + ("BillingCurrency", "ChargeCategory", "ChargeP
                                    "ConsumedUnit")
 #: Columns read where present (1.0's optional uses, 1.1's SKU detail)
 OPTIONAL_COLUMNS = ("ChargeClass", "BillingPeriodStart", "ServiceCategory", "SkuId", "SkuMeter", "SkuPriceDetails",
-                    "ChargeDescription", "ResourceType")
+                    "ChargeDescription", "ResourceType", "CommitmentDiscountId", "CommitmentDiscountStatus")
 CHARGE_CATEGORIES = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
 AI_SERVICE_CATEGORY = "AI and Machine Learning"
 
@@ -259,7 +259,7 @@ def _frame_of(path: Path, name: str, accelerators: tuple[str, ...]):
     cols = {c: _Column(raw, c) for c in ("ChargeCategory", "ChargeClass", "BillingCurrency", "ConsumedUnit",
                                          "ServiceCategory", "SkuId", "SkuMeter", "SkuPriceDetails",
                                          "ChargeDescription", "ResourceType", "ChargePeriodStart",
-                                         "BillingPeriodStart")}
+                                         "BillingPeriodStart", "CommitmentDiscountId", "CommitmentDiscountStatus")}
 
     def refuse(col: str, bad: np.ndarray, rule: str, error=UnknownNameError):
         if bad.any():
@@ -300,6 +300,10 @@ def _frame_of(path: Path, name: str, accelerators: tuple[str, ...]):
                       category.where(category.values == "Credit"), category.where(category.values == "Tax")],
                      ["api_tokens", "gpu_hours", "other_usage", "purchases", "credits", "tax"], "adjustments")
     out["line"] = line
+    # usage drawn from a commitment or prepayment: a CommitmentDiscountId on a usage row not marked Unused
+    status = cols["CommitmentDiscountStatus"]
+    out["committed"] = usage & cols["CommitmentDiscountId"].where(cols["CommitmentDiscountId"].values != "") \
+        & ~status.where(status.values == "Unused")
     # model and kind: from SkuPriceDetails (parsed once a distinct text), SkuMeter and SkuId
     details, meter, sku = cols["SkuPriceDetails"], cols["SkuMeter"], cols["SkuId"]
     parsed = [_details(d) for d in details.values]
@@ -459,7 +463,8 @@ def read_focus(billing: str | os.PathLike | Iterable[str | os.PathLike], currenc
                                                                                       "contracted"))}}
     skipped = {"rows": float((~ai).sum()), **{c: totals["all"][c] - totals["ai"][c] for c in COST_COLUMNS}}
     kept = rows.loc[ai, ["source", "line_no", "month", "charge_month", "line", "model", "kind", "category",
-                         "quantity", "billed", "effective", "list", "contracted", "timing", "correction"]]
+                         "quantity", "billed", "effective", "list", "contracted", "timing", "correction",
+                         "committed"]]
     return Bill(kept.reset_index(drop=True), target, totals, int(len(rows)), skipped, dropped,
                 rates={k: v for k, v in rates.items() if k in seen and k != target})
 
@@ -473,7 +478,8 @@ class Actuals:
     Frames are indexed by line (``LINES``) with one column per budget month (YYYY-MM):
     ``budget`` and ``budget_quantity`` [currency; tokens or GPU-h], ``effective``,
     ``billed``, ``list``, ``quantity`` and ``timing``, ``timing_list`` (effective and list cost of late
-    corrections) [currency]; ``bridge`` (``BRIDGE`` x month); ``reforecast`` (actual for the closed
+    corrections), ``committed`` (effective cost of usage drawn from a commitment or
+    prepayment) [currency]; ``bridge`` (``BRIDGE`` x month); ``reforecast`` (actual for the closed
     months, budget after). ``closed`` is the number of budget months the bills reach,
     ``ytd`` the month columns of the fiscal year to date, ``by_model`` the token rows by
     model and kind.
@@ -491,6 +497,7 @@ class Actuals:
     quantity: Any
     timing: Any
     timing_list: Any
+    committed: Any
     bridge: Any
     reforecast: Any
     closed: int
@@ -648,6 +655,7 @@ def actuals(billing, budget: Any = "budget", overrides: dict[str, Any] | None = 
     listed_plain = table("list", plain)
     timing = table("effective", ~plain)
     timing_list = table("list", ~plain)
+    committed = table("effective", rows["committed"].to_numpy())
     closed = months.index(max(rows["month"])) + 1 if len(rows) else 0
     fy = [int(y) for y in s.rows.loc["fiscal_year"].to_numpy()]
     ytd = [m for m, y in zip(months[:closed], fy[:closed]) if closed and y == fy[closed - 1]]
@@ -662,13 +670,14 @@ def actuals(billing, budget: Any = "budget", overrides: dict[str, Any] | None = 
               "actual_list_total": float(listed.to_numpy().sum()),
               "budget_total": budget_total}
     totals["variance_total"] = totals["actual_effective_total"] - budget_total
+    totals["committed_effective_total"] = float(committed.to_numpy().sum())
     checks = {"billed": abs(totals["actual_billed_total"] - bill.totals["ai"]["BilledCost"]) < MONEY_TOLERANCE,
               "effective": abs(totals["actual_effective_total"] - bill.totals["ai"]["EffectiveCost"]) < MONEY_TOLERANCE,
               "list": abs(totals["actual_list_total"] - bill.totals["ai"]["ListCost"]) < MONEY_TOLERANCE,
               "bridge": all(abs(bridge_table[m].iloc[:-1].sum() - bridge_table[m].iloc[-1]) < MONEY_TOLERANCE
                             for m in months)}
     a = Actuals(bill, s, months, sorted(set(fy)), cost, qty, effective, billed, listed, quantity, timing, timing_list,
-                bridge_table, reforecast, closed, ytd, by_model, totals, checks)
+                committed, bridge_table, reforecast, closed, ytd, by_model, totals, checks)
     a.story = story(a)
     return a
 

@@ -85,6 +85,7 @@ class TestReadFocusExamples:
         assert t["ListCost"] == pytest.approx(500_062.50)  # 500,000 purchase + 25.00 + 37.50 at list
         lines = bill.rows.groupby("line")[["billed", "effective"]].sum()
         assert lines.loc["purchases"].tolist() == [500_000.0, 0.0]  # bought: billed, not yet effective
+        assert bill.rows.loc[bill.rows.committed, "effective"].sum() == pytest.approx(50.00)  # drawn: 20.00 + 30.00
 
     def test_missing_columns_are_named(self):
         # the FOCUS correction example omits BillingCurrency and ServiceCategory
@@ -242,6 +243,8 @@ class TestVarianceWorkbook:
         assert named("actual_effective_total") == pytest.approx(154.50)  # 104.50 + 20.00 + 30.00
         assert named("actual_list_total") == pytest.approx(500_167.00)  # 104.50 + 500,000 + 25.00 + 37.50
         assert named("checks_ok") is True
+        drawn = [r for r in wb["Summary"].iter_rows(values_only=True) if r[0] and "drawn from commitments" in r[0]]
+        assert drawn[0][1] == pytest.approx(50.00)  # the drawdown's usage: 20.00 + 30.00 effective
         formulas = load_workbook(tmp_path / "v.xlsx")
         assert str(formulas["Variance"]["C7"].value).startswith("=")  # live: variance = actual - budget
 

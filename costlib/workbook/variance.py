@@ -37,10 +37,24 @@ NAMES = {
     "variance_total": "actual_effective_total - budget_total",
     "checks_ok": "TRUE when every check on the Checks sheet passes",
 }
+#: Sheet -> what it holds, in the workbook's order (the About sheet lists them)
+SHEETS = {
+    "Summary": "What happened and why, the master check, the named totals, the bridge over the closed months.",
+    "Variance": "Budget, actual (effective cost) and variance per line and month, and fiscal year to date.",
+    "Bridge": "From budget to actual each month: volume, mix, price, timing, other; a check that they add up.",
+    "Actuals": "The bills' sums by line and month: effective, billed, list, late corrections, commitments drawn, "
+               "quantities; list less effective.",
+    "Budget": "The plan's AI lines by month (data from the plan): cost and quantity.",
+    "Reforecast": "Actuals for the closed months, the budget after; each fiscal year's total.",
+    "By model": "API tokens by model and kind, with list and effective price per million tokens.",
+    "Checks": "The workbook's totals against the exports' own sums, to the cent; the master check checks_ok.",
+    "About": "This sheet.",
+}
 ACTUAL_BLOCKS = (("effective", "Effective cost (amortised)"), ("billed", "Billed cost (invoiced)"),
                  ("list", "List cost"), ("timing", "Of which effective cost of late corrections (timing)"),
-                 ("timing_list", "Of which list cost of late corrections"), ("quantity", "Quantity (late corrections "
-                                                                                          "excluded)"))
+                 ("timing_list", "Of which list cost of late corrections"),
+                 ("committed", "Of which effective cost drawn from commitments and prepayments"),
+                 ("quantity", "Quantity (late corrections excluded)"))
 
 
 class _Sheet:
@@ -145,7 +159,7 @@ def _build(a: Actuals) -> bytes:
            "apart from the cost the budget compares with.")
     _months_header(ws, st, 4, serials, "Line", "FY to date")
     tables = {"effective": a.effective, "billed": a.billed, "list": a.list, "timing": a.timing,
-              "timing_list": a.timing_list, "quantity": a.quantity}
+              "timing_list": a.timing_list, "committed": a.committed, "quantity": a.quantity}
     r = 5
     for block, label in ACTUAL_BLOCKS:
         ws.write_string(r - 1, 0, f"{label} {unit if block != 'quantity' else '[tokens; GPU-h]'}", st.group)
@@ -400,6 +414,8 @@ def _build(a: Actuals) -> bytes:
          a.totals["variance_total"]),
         (None, "List less effective: discounts, commitments, credits", "actual_list_total-actual_effective_total",
          a.totals["actual_list_total"] - a.totals["actual_effective_total"]),
+        (None, "Of the effective cost, drawn from commitments and prepayments", whole("committed"),
+         a.totals["committed_effective_total"]),
     ]
     r = 8
     for name, label, formula, value in figures:
@@ -447,6 +463,12 @@ def _build(a: Actuals) -> bytes:
         ab.write_string(r - 1, 0, label, st.get(bold=True))
         ab.write_string(r - 1, 1, text, st.get(text_wrap=True, valign="top"))
         r += 1
+    r += 1
+    _section_header(ab, st, r, ["Sheet", "What it holds"])
+    for name, text in SHEETS.items():
+        r += 1
+        ab.write_url(r - 1, 0, f"internal:{quote_sheetname(name)}!A1", string=name)
+        ab.write_string(r - 1, 1, text)
     ab.set_column(0, 0, 20)
     ab.set_column(1, 1, 110)
     _print_setup(ab, 2, r, None)
