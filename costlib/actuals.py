@@ -244,9 +244,11 @@ def _frame_of(path: Path, name: str, accelerators: tuple[str, ...]):
     raw = _read_table(path)
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
-        raise InputError(f"billing file {name} lacks the FOCUS column{'s' if len(missing) > 1 else ''} "
-                         f"{', '.join(missing)} (FOCUS 1.0 requires them); it has {', '.join(map(str, raw.columns[:12]))}"
-                         f"{', ...' if len(raw.columns) > 12 else ''}", argument="billing")
+        several = len(missing) > 1
+        raise InputError(f"billing file {name} lacks the FOCUS column{'s' if several else ''} {', '.join(missing)} "
+                         f"(FOCUS 1.0 requires {'them' if several else 'it'}); it has "
+                         f"{', '.join(map(str, raw.columns[:12]))}{', ...' if len(raw.columns) > 12 else ''}",
+                         argument="billing")
     n = len(raw)
     blank = np.full(n, "", dtype=object)
     for c in OPTIONAL_COLUMNS:

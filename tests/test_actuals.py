@@ -9,7 +9,6 @@ the comment on its line.
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
 
 import numpy as np

@@ -151,7 +151,7 @@ def _build(a: Actuals) -> bytes:
             r += 1
         r += 1
     budget_last = r
-    # ---------------------------------------------------------------- Actuals: the bills' sums (data) and list less effective
+    # ---------------------------------------------------------------- Actuals: the bills' sums, list less effective
     ws = actual.ws
     _title(ws, st, f"Actuals: the AI rows of the bills by line and month {unit}",
            "Sums of the FOCUS exports' rows by line and month (booked month: the charge period's; a correction to an "
@@ -398,7 +398,6 @@ def _build(a: Actuals) -> bytes:
     ws.write_string(4, 0, a.story, st.get(text_wrap=True, valign="top"))
     ws.set_row(4, 60)
     _section_header(ws, st, 7, ["Figure", f"Value {unit}", "Name"])
-    e_first, e_last = actual.rows[("effective", lines[0])], actual.rows[("effective", lines[-1])]
     whole = lambda block: (f"SUM(Actuals!{xl_rowcol_to_cell(actual.rows[(block, lines[0])] - 1, FIRST)}:"  # noqa: E731
                            f"{xl_rowcol_to_cell(actual.rows[(block, lines[-1])] - 1, last_col)})")
     total_budget_row = variance.rows[("budget", "total")]
