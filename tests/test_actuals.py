@@ -112,6 +112,16 @@ class TestCorrections:
         assert a.bridge.loc["timing", "2025-06"] == pytest.approx(1500)  # the correction, as timing
         assert a.quantity.loc["gpu_hours", "2025-05"] == pytest.approx(2000)  # the original's hours only
 
+    def test_gpu_month_against_rented_training(self, tmp_path):
+        """2025-05 is month 5 of a budget from 2025-01: research compute at the $2.00/GPU-h training price."""
+        a = actuals(self.corrected(tmp_path), "budget", {"start_date": "2025-01"})
+        m, b = a.bridge["2025-05"], a.budget.loc["gpu_hours", "2025-05"]
+        assert a.budget_quantity.loc["gpu_hours", "2025-05"] == pytest.approx(b / 2.0)  # cost / $2.00 a GPU-hour
+        assert m["volume"] == pytest.approx(2000 * 2.0 - b)  # (2,000 h - b / 2) x $2.00
+        assert m["mix"] == pytest.approx(0.0)  # list 4,000 = 2,000 h x $2.00: the budget's own price
+        assert m["price"] == pytest.approx(-1000.0)  # effective 3,000 - list 4,000
+        assert m["actual"] == pytest.approx(3000.0)  # the original row; its correction is June's timing
+
     def test_unknown_charge_class(self, tmp_path):
         row = rows_of(PER_TOKEN)[0] | {"ChargeClass": "Refund"}
         with pytest.raises(UnknownNameError, match="ChargeClass must be blank or Correction, got 'Refund' in bad.csv "
