@@ -24,6 +24,8 @@ MULTI_MODEL = DATA / "multi_model_usage.csv"
 CACHING_A = DATA / "ai_prompt_caching_a.csv"
 CACHING_B = DATA / "ai_prompt_caching_b.csv"
 DRAWDOWN = DATA / "drawdown_via_prepayment_foundation_model_api.csv"
+CACHED_MARKETPLACE = DATA / "cached_tokens_via_csp_marketplace.csv"
+INVOICE_MARKETPLACE = DATA / "multi_model_invoice_via_csp_marketplace.csv"
 LATE_USAGE = DATA / "scenario_2_late_arriving_usage_ledger.csv"
 #: An api-plan budget whose launch month (10: six development months, a 3-month final run) is 2025-05,
 #: the month of the examples, flat at 20 M tokens a month and $3.00/Mtok
@@ -85,6 +87,25 @@ class TestReadFocusExamples:
         lines = bill.rows.groupby("line")[["billed", "effective"]].sum()
         assert lines.loc["purchases"].tolist() == [500_000.0, 0.0]  # bought: billed, not yet effective
         assert bill.rows.loc[bill.rows.committed, "effective"].sum() == pytest.approx(50.00)  # drawn: 20.00 + 30.00
+
+    def test_marketplace_cached_tokens(self):
+        bill = read_focus(CACHED_MARKETPLACE)
+        kinds = dict(zip(bill.rows.kind, bill.rows.effective))
+        assert kinds == pytest.approx({"cached input": 10.00, "cache write": 37.50})  # 50 M at $0.20, 15 M at $2.50
+        assert bill.totals["ai"]["BilledCost"] == pytest.approx(47.50)  # 10.00 + 37.50
+
+    def test_marketplace_multi_model_invoice(self):
+        bill = read_focus(INVOICE_MARKETPLACE)
+        # Jupiter 500.00 + 1,500.00; Mars 12.50 + 22.50; Venus 0.75 + 1.50 + 0.01 (cache read) + 0.10 (cache write)
+        assert bill.totals["ai"]["BilledCost"] == pytest.approx(2037.36)
+        assert bill.rows.quantity.sum() == 157_680_000  # 100 + 50 + 5 + 1.5 + 0.75 + 0.25 + 0.1 + 0.08 M tokens
+        by_model = bill.rows.groupby("model").effective.sum()
+        assert by_model["solora-atlas-5.6-venus"] == pytest.approx(2.36)  # 0.75 + 1.50 + 0.01 + 0.10
+        a = actuals(INVOICE_MARKETPLACE, "budget", API_BUDGET)
+        m = a.bridge["2025-05"]
+        assert m["volume"] == pytest.approx((157.68 - 20) * 3.0)  # (157.68 - 20) M tokens x $3.00 = 413.04
+        assert m["mix"] == pytest.approx(2037.36 - 157.68 * 3.0)  # list 2,037.36 - 473.04
+        assert a.checks["billed"] and a.checks["effective"] and a.checks["list"]  # to the cent
 
     def test_missing_columns_are_named(self):
         # the FOCUS correction example omits BillingCurrency and ServiceCategory
