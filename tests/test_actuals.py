@@ -278,6 +278,16 @@ class TestVarianceWorkbook:
         formulas = load_workbook(tmp_path / "v.xlsx")
         assert str(formulas["Variance"]["C7"].value).startswith("=")  # live: variance = actual - budget
 
+    def test_same_bills_same_bytes(self, tmp_path):
+        from costlib.workbook import is_unedited
+        from costlib.workbook.variance import variance_bytes, write_variance
+
+        a = actuals(CACHING_A, "budget", {"start_date": "2025-01", "months": 12})
+        assert variance_bytes(a) == variance_bytes(actuals(CACHING_A, "budget", {"start_date": "2025-01",
+                                                                                 "months": 12}))
+        write_variance(a, tmp_path / "v.xlsx")
+        assert is_unedited(tmp_path / "v.xlsx")  # a later close may replace it without --force
+
     def test_refuses_to_replace_an_edited_file(self, tmp_path):
         from costlib.workbook.files import FileExistsCostlibError
         from costlib.workbook.variance import write_variance
