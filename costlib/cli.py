@@ -557,6 +557,80 @@ def cmd_lite(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- costlib actuals: the bills (FOCUS) against the budget ----------------------------------
+
+EPILOG += """  costlib actuals exports/2025-*.csv --budget budget --config plan.toml -o variance.xlsx
+      the AI rows of FOCUS billing exports against the budget: variance, bridge, re-forecast
+"""
+
+
+def _parse_rates(pairs: Sequence[str]) -> dict[str, float]:
+    rates = {}
+    for pair in pairs:
+        code, sep, value = pair.partition("=")
+        try:
+            rates[code.strip().upper()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep or not code.strip():
+            raise _usage(f"--rate must be CODE=RATE (units of the budget's currency per unit of CODE), got {pair!r}")
+    return rates
+
+
+def cmd_actuals(args: argparse.Namespace) -> int:
+    from .actuals import actuals
+    from .workbook.files import locked
+    from .workbook.variance import write_variance
+
+    template = _load_template(args.budget)
+    overrides: dict[str, Any] = {}
+    if args.config:
+        overrides.update(_read_config(args.config))
+    overrides.update(_parse_set(args.set or []))
+    out = Path(args.output)
+    if out.suffix.lower() != ".xlsx":
+        raise _usage(f"-o must name an .xlsx file, got {str(out)!r}")
+    try:
+        result = actuals(args.billing, template, overrides, rates=_parse_rates(args.rate or []),
+                         duplicates=args.duplicates)
+    except CostlibError as exc:  # the library's argument names as the command's options
+        arg = getattr(exc, "argument", None)
+        text = str(exc).replace("duplicates='drop' (--duplicates drop)", "--duplicates drop").replace(
+            "'keep'", "--duplicates keep")
+        if arg == "rates":
+            text = re.sub(r"as rates=\{'(\w+)': \.\.\.\} or ", "", text)
+        raise type(exc)(text) from None
+    with locked([out]):
+        status = write_variance(result, out, force=args.force)
+    print(result.story)
+    checks = "all checks pass" if all(result.checks.values()) else "A CHECK FAILS: see the Checks sheet"
+    print(f"{status}: {out} ({checks})")
+    return 0
+
+
+def _add_actuals(sub) -> None:
+    act = sub.add_parser("actuals", help="read FOCUS billing exports against a budget: the variance workbook",
+                         description="Read the AI rows of FOCUS billing exports (CSV or Parquet, FOCUS 1.0 to 1.3) "
+                                     "against a budget plan and write the variance workbook: budget, actual and "
+                                     "variance by line and month and fiscal year to date, the bridge (volume, mix, "
+                                     "price, timing), list against effective cost, a re-forecast, and checks that "
+                                     "its totals equal the exports' sums to the cent. Example: costlib actuals "
+                                     "exports/*.csv --budget budget --set start_date=2025-01 -o variance.xlsx")
+    act.add_argument("billing", nargs="+", metavar="BILLING", help="FOCUS export files (.csv or .parquet)")
+    act.add_argument("--budget", default="budget", metavar="PLAN",
+                     help="the budget template (name or .toml path; default budget); its inputs from --config "
+                          "and --set, as costlib generate takes them")
+    act.add_argument("-o", "--output", required=True, help="the variance workbook to write (.xlsx)")
+    act.add_argument("--set", action="append", metavar="NAME=VALUE", help="set one budget input; repeatable")
+    act.add_argument("--config", metavar="FILE", help="TOML file of the budget's inputs (as costlib generate)")
+    act.add_argument("--rate", action="append", metavar="CODE=RATE",
+                     help="convert a billing currency at RATE units of the budget's currency per unit; repeatable")
+    act.add_argument("--duplicates", choices=["refuse", "drop", "keep"], default="refuse",
+                     help="rows identical in every column: refuse (default), drop all but one, or keep")
+    act.add_argument("--force", action="store_true", help="replace the output even if it was edited")
+    act.set_defaults(run=cmd_actuals)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="costlib", description="Price large language models in Excel: budget workbooks with training "
@@ -649,6 +723,7 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--samples", metavar="FILE", help="write every draw (inputs and outputs) to this CSV file")
     sim.add_argument("--force", action="store_true", help="replace an existing --csv or --samples file")
     sim.set_defaults(run=cmd_simulate)
+    _add_actuals(sub)
     return parser
 
 
