@@ -25,7 +25,7 @@ _FLAT = ("errors", "scenarios", "training", "inference", "economics", "simulate"
 #: The catalogue's look-ups at the top; the rest of it (``load``, ``use``) stays ``costlib.catalogue.*``.
 _CATALOGUE = ("api_price", "gpu_price", "gpu_spec")
 #: Subpackages and modules reached as ``costlib.<name>``.
-_MODULES = ("arguments", "catalogue", "prices", "errors", "formulas", "plan", "timeline", "workbook")
+_MODULES = ("arguments", "catalogue", "prices", "errors", "formulas", "plan", "timeline", "workbook", "actuals")
 
 
 def _module(name: str):

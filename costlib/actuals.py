@@ -142,7 +142,12 @@ def _read_table(path: Path):
                          argument="billing")
     try:
         if path.suffix.lower() == ".parquet":
-            frame = pd.read_parquet(path)
+            try:
+                frame = pd.read_parquet(path)
+            except ImportError:
+                raise InputError(f"billing file {path.name} is Parquet, which pandas reads through pyarrow: "
+                                 "pip install 'costlib[parquet]', or export the bill as CSV",
+                                 argument="billing") from None
             return frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object})
         return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[], encoding="utf-8-sig")
     except (ValueError, OSError, ImportError, UnicodeDecodeError) as exc:
