@@ -18,7 +18,7 @@ import pytest
 
 import costlib
 from costlib import cli, models_in_excel as mx
-from costlib.models_in_excel import ooxml
+from costlib.workbook import package
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -249,8 +249,9 @@ def test_a_zip_bomb_is_refused_by_its_ratio_before_it_is_unpacked(tmp_path):
 
 
 def test_a_part_above_the_size_cap_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(ooxml, "MAX_PART_BYTES", 1000)
-    with pytest.raises(mx.ModelError, match=r"part xl/worksheets/sheet1.xml unpacks to [0-9,]+ bytes, above the cap of 1,000"):
+    monkeypatch.setattr(package, "MAX_PART_BYTES", 1000)
+    with pytest.raises(mx.ModelError, match=r"part xl/worksheets/sheet1.xml unpacks to [0-9,]+ bytes, above the cap of 1,000 "
+                                            r"\(costlib.workbook.package.MAX_PART_BYTES\)"):
         mx.scan(one_call(tmp_path, "TRAIN_COST(A1,B1,C1)" + "+0" * 600))
 
 
