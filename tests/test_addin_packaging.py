@@ -164,3 +164,25 @@ def test_costlib_never_imports_its_adapter():
         assert "costlib_udfs" not in imported, path
         if path.name == "excel.py":
             assert "xlwings" not in imported, path
+
+
+def test_readme_sharing_a_model_says_what_each_route_keeps():
+    """addin/README.md "Sharing a model": its list of functions inline freezes is the functions with
+    no native twin (costlib.formulas.twins, as costlib.models_in_excel decides), its sheet name is the
+    list sheet's, and every option it names exists on the command."""
+    from costlib import formulas
+    from costlib.cli import build_parser
+    from costlib.models_in_excel import LIST_SHEET
+
+    text = (ROOT / "addin" / "README.md").read_text()
+    section = text[text.index("## Sharing a model"):text.index("## For developers")]
+    no_twin = {f.name for f in costlib_udfs.FUNCTIONS
+               if formulas.twins().get(f.target.__name__) is None or f.pick}
+    frozen_row = next(line for line in section.splitlines() if line.startswith("| must change inputs"))
+    assert set(re.findall(r"`([A-Z_]{4,})`", frozen_row.split("frozen instead")[1])) == no_twin
+    assert f"`{LIST_SHEET}`" in section
+    parser = build_parser()
+    for command in ("freeze", "inline"):
+        assert f"costlib {command} MODEL.xlsx -o SHARED.xlsx" in section
+        options = {o for a in parser._subparsers._group_actions[0].choices[command]._actions for o in a.option_strings}
+        assert set(re.findall(r"`(--[a-z]+)`", section)) <= options, command
