@@ -184,3 +184,31 @@ def test_costlib_message_of_an_unknown_or_error_name():
     assert costlib.excel.message("TRAIN_COSTS") == ("function_name must be the name of a costlib function such as "
                                                     "TRAIN_COST, got text 'TRAIN_COSTS'")
     assert costlib.excel.message(COM["#N/A"]).endswith("got the error #N/A")
+
+
+# --- workbooks/udf-demo.xlsx states what each runtime shows --------------------------------------------
+
+def test_the_demo_states_what_each_runtime_shows(monkeypatch):
+    """Every row of the demo's error table (scripts/make_udf_demo.py RUNTIME_ERRORS) through both
+    runtimes' own code: Office.js (xlwings's custom_functions_call) shows the Lite column's error
+    value, or raises #VALUE! with its message; the classic runtime returns None (a Null variant,
+    #VALUE! in the cell) for every error and the message as text for COSTLIB_MESSAGE."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "make_udf_demo.py"
+    spec = importlib.util.spec_from_file_location("make_udf_demo", path)
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    by_error_type = {v: k for k, v in OFFICE_JS.items()}
+    for condition, name, args, classic in demo.RUNTIME_ERRORS:
+        shown = demo._result(name, args)
+        lite = shown_by_office_js(name, *args)
+        if name == "COSTLIB_MESSAGE":
+            assert lite == [[shown]] and shown_by_classic(monkeypatch, name, *args) == shown, condition
+            continue
+        assert lite == [[office_js_error(shown)]], condition
+        assert by_error_type[lite[0][0]["errorType"]] == shown
+        assert demo.lite_representation(shown).startswith("#VALUE! raised" if shown == "#VALUE!" else "the error value")
+        assert shown_by_classic(monkeypatch, name, *args) is None, condition  # Null: #VALUE! in the cell
+        assert demo.CLASSIC_ERROR == "#VALUE!"

@@ -137,17 +137,28 @@ def test_demo_workbook_is_fresh_and_uses_only_known_functions():
 
 
 def test_demo_states_what_each_runtime_shows_one_code_per_condition():
+    """Each condition a row: the error passed through, a rule broken, no break-even, too many arguments;
+    what Lite shows and what the classic add-in shows, each with how it is handed over. That each is what
+    the runtime really gives: tests/test_addin_errors.py::test_the_demo_states_what_each_runtime_shows."""
     ws = openpyxl.load_workbook(ROOT / "workbooks" / "udf-demo.xlsx").active
     rows = {ws[f"A{r}"].value: r for r in range(1, ws.max_row + 1)}
-    for condition, function, args in demo.RUNTIME_ERRORS:
+    assert len(demo.RUNTIME_ERRORS) == 7
+    for condition, function, args, classic in demo.RUNTIME_ERRORS:
         r = rows[condition]
+        assert ws[f"B{r}"].value == demo.formula(function, args)
+        if function == "COSTLIB_MESSAGE":
+            assert ws[f"C{r}"].value == ws[f"D{r}"].value == "TOKEN_COST takes at most 3 arguments, got 5"
+            continue
         spec = costlib_udfs.BY_NAME[function]
         with pytest.raises(costlib_udfs.CellError) as single:
             costlib_udfs.evaluate(spec, args)
-        # the same arguments with the first one as a two-cell range: the same code in its cell
-        ranged = costlib_udfs.evaluate(spec, ([[args[0]], [args[0]]],) + tuple(args[1:]))
-        assert ws[f"C{r}"].value == single.value.excel_error == ranged[1][0].excel_error, condition
+        assert ws[f"C{r}"].value == single.value.excel_error, condition
+        if len(args) <= len(spec.arguments):  # the same arguments with the first one a two-cell range: the same code
+            ranged = costlib_udfs.evaluate(spec, ([[args[0]], [args[0]]],) + tuple(args[1:]))
+            assert ws[f"C{r}"].value == ranged[1][0].excel_error, condition
         assert ws[f"D{r}"].value == "#VALUE!"  # the classic add-in: a Null variant (addin/README.md)
+        assert ws[f"F{r}"].value == classic and ws[f"E{r}"].value.startswith(("#VALUE! raised", "the error value"))
+    assert ws[f"B{rows['An error value in an argument passes through']}"].value == "=TOKEN_COST(NA(), 2000)"
 
 
 def test_costlib_never_imports_its_adapter():
