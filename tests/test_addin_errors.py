@@ -9,6 +9,7 @@ through xlwings's classic code to Excel).
 
 import asyncio
 import datetime as dt
+from pathlib import Path
 
 import pytest
 import xlwings as xw
@@ -212,3 +213,18 @@ def test_the_demo_states_what_each_runtime_shows(monkeypatch):
         assert demo.lite_representation(shown).startswith("#VALUE! raised" if shown == "#VALUE!" else "the error value")
         assert shown_by_classic(monkeypatch, name, *args) is None, condition  # Null: #VALUE! in the cell
         assert demo.CLASSIC_ERROR == "#VALUE!"
+
+
+def test_a_plain_date_cell_in_office_js_is_its_serial_number_a_documented_limitation():
+    """Office.js hands a custom function a plain date cell as its serial number, with nothing that
+    tells it from a typed number (addin/README.md, "Dates": the evidence from xlwings's code), so
+    Lite computes with it; the classic runtime, which receives a date, refuses it."""
+    serial = 46023  # 2026-01-01: (2026-01-01 - 1899-12-30) = 46023 days
+    assert dt.date(1899, 12, 30) + dt.timedelta(days=serial) == dt.date(2026, 1, 1)
+    got = xl_call("TRAIN_COST", 70e9, 15e12, serial)[0][0]
+    assert got == pytest.approx(6 * 70e9 * 15e12 / (989.4e12 * 0.4) / 3600 * 46023, rel=1e-9)  # 2.035e11, H100 989.4 TFLOP/s
+    assert got == pytest.approx(2.035e11, rel=1e-3)  # the issue's figure
+    with pytest.raises(CellError, match=r"^price_per_gpu_hour must be a number, got a date \(2026-01-01\)$"):
+        evaluate(BY_NAME["TRAIN_COST"], (70e9, 15e12, dt.datetime(2026, 1, 1)))  # classic: a datetime
+    text = (Path(__file__).resolve().parents[1] / "addin" / "README.md").read_text()
+    assert "a plain date cell is a number there" in text and "_clean_value_data_element" in text
