@@ -197,3 +197,17 @@ def test_readme_sharing_a_model_says_what_each_route_keeps():
         assert f"costlib {command} MODEL.xlsx -o SHARED.xlsx" in section
         options = {o for a in parser._subparsers._group_actions[0].choices[command]._actions for o in a.option_strings}
         assert set(re.findall(r"`(--[a-z]+)`", section)) <= options, command
+
+
+def test_every_choice_an_argument_takes_is_in_its_help_text():
+    """The wizard's help lists every choice the function takes (GPU_PRICE once listed 3 tiers of 5)."""
+    from costlib.excel import CHOICES, argument_help
+
+    taken = 0
+    for spec in costlib_udfs.FUNCTIONS:
+        for name in spec.arguments:
+            if name in CHOICES:
+                text = argument_help(spec, name)
+                assert [c for c in CHOICES[name] if f'"{c}"' not in text] == [], (spec.name, name, text)
+                taken += 1
+    assert taken >= 5  # WEIGHT_BYTES, DECODE_TOKENS_PER_SECOND precision; GPU_PRICE tier; API_PRICE kind, service_tier
