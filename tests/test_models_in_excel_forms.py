@@ -361,9 +361,17 @@ def test_names_and_cross_sheet_references_resolve_or_the_call_is_frozen_with_its
     assert calls["F2"].note == "the argument Missing!B1 refers to a sheet 'Missing' that is not a worksheet of this workbook"
     done = {c.cell: (c.action, note) for c, note in mx.inline(model, tmp_path / "i.xlsx")}
     assert done["D2"][0] == "inlined" and "6 * Params * B1 / (989.4 * 1E12 * 0.4) / 3600 * Inputs!B1" in done["D2"][1]
-    assert done["E2"] == ("left", "left as it is: the argument Nowhere is not a defined name of this workbook: frozen "
-                                  "instead; and the argument Nowhere is not a defined name of this workbook")
+    assert done["E2"] == ("left", "left as it is: the argument Nowhere is not a defined name of this workbook")  # once
     assert done["F2"][0] == "left"
+
+
+def test_a_call_neither_inlined_nor_frozen_names_both_reasons(tmp_path):
+    model = one_call(tmp_path, "WEIGHT_BYTES(A1*2)", value=280e9)  # no twin, and an expression freeze cannot read
+    ((call, note),) = mx.inline(model, tmp_path / "i.xlsx")
+    assert call.action == "left"
+    assert note == ("left as it is: WEIGHT_BYTES has no native Excel formula (no Excel twin of costlib.weight_bytes); "
+                    "it cannot be frozen either: " + call.reason)
+    assert "is an expression" in call.reason
 
 
 def test_a_damaged_package_is_an_error_naming_the_part(tmp_path, capsys):
