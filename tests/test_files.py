@@ -99,3 +99,21 @@ def test_a_zip_bomb_at_the_output_path_needs_force_and_is_never_unpacked(tmp_pat
     with pytest.raises(files.FileExistsCostlibError, match="not an unedited costlib workbook"):
         files.check_target(default_bytes("unit-economics"), path)
     assert unpacked == []  # refused from the declared sizes, before any part streamed
+
+
+def test_an_existing_output_of_another_size_is_never_read_whole(tmp_path, monkeypatch):
+    """check_target compares sizes before bytes: a large file of the user's at the output path is
+    judged by its size and the capped reader (is_unedited), never loaded into memory."""
+    from pathlib import Path
+
+    path = tmp_path / "p.xlsx"
+    path.write_bytes(b"PK" + bytes(3 * 2**20))  # 3 MB of the user's, not a costlib workbook
+    read = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or real(self))
+    with pytest.raises(files.FileExistsCostlibError):
+        files.check_target(default_bytes("unit-economics"), path)
+    assert read == []
+    same = tmp_path / "same.xlsx"
+    same.write_bytes(default_bytes("unit-economics"))
+    assert files.check_target(default_bytes("unit-economics"), same) == "unchanged"

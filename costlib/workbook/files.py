@@ -222,7 +222,8 @@ def check_target(data: bytes, path: str | os.PathLike, force: bool = False) -> s
     if not target.exists():
         return "written"
     try:
-        if target.read_bytes() == data:
+        # the sizes first: an existing file of another size (a 5 GB file of the user's) is never read whole
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
             return "unchanged"
     except OSError as exc:
         raise _output_error(target, exc) from None
