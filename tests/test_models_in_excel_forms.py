@@ -406,3 +406,15 @@ def test_a_gpu_range_over_whole_columns_is_checked_for_names_without_building_it
     done = {c.cell: (c.action, note) for c, note in mx.inline(model, tmp_path / "i.xlsx")}
     assert done["D2"][1].startswith("frozen: gpu F:XFD holds a catalogue name")  # G2 holds "H100"
     assert done["E2"][0] == "inlined"  # row 1 holds numbers only
+
+
+@pytest.mark.parametrize("formula, tight", [
+    ("3 * (1 - B1) ^ C1", "3 * (1 - B1)^C1"),                   # Gnumeric refuses "^ C1" in a file's formula
+    ("A1 ^  2 + B1", "A1^2 + B1"),
+    ('IF(A1="2 ^ 3", 1 ^ 2, 0)', 'IF(A1="2 ^ 3", 1^2, 0)'),     # text in quotes is left as it is
+    ("'My ^ Sheet'!A1 ^ 2", "'My ^ Sheet'!A1^2"),               # and a quoted sheet name
+])
+def test_inlined_powers_have_no_space_around_the_caret(formula, tight):
+    from costlib.models_in_excel.formula import tight_powers
+
+    assert tight_powers(formula) == tight
