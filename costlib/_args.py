@@ -447,7 +447,8 @@ def divide(numerator: Any, denominator: Any):
     try:
         return numerator / denominator
     except ZeroDivisionError:
-        return float(np.divide(numerator, denominator))
+        with np.errstate(all="ignore"):  # the caller turns inf/NaN into its error: no numpy warning escapes
+            return float(np.divide(numerator, denominator))
 
 
 def power(base: Any, exponent: Any):
@@ -455,9 +456,11 @@ def power(base: Any, exponent: Any):
     try:
         result = base ** exponent
     except (OverflowError, ZeroDivisionError):
-        return float(np.power(base, exponent))
+        with np.errstate(all="ignore"):  # the caller turns inf/NaN into its error: no numpy warning escapes
+            return float(np.power(base, exponent))
     if type(result) is complex:  # a negative base to a fractional power: numpy's NaN
-        return float(np.power(base, exponent))
+        with np.errstate(all="ignore"):
+            return float(np.power(base, exponent))
     return result
 
 

@@ -23,9 +23,6 @@ from __future__ import annotations
 import base64
 import importlib.metadata
 import json
-import os
-import stat
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -146,45 +143,32 @@ def main_py() -> str:
                           packages=_PACKAGES, star_import=star_import)
 
 
-def _write_text(path: Path, text: str) -> None:
-    """Write ``path`` whole or not at all: an existing file keeps its mode, a new one follows the umask."""
-    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-        if mode is None:
-            umask = os.umask(0)
-            os.umask(umask)
-            mode = 0o666 & ~umask
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def write(folder: str | Path, force: bool = False) -> list[Path]:
     """Write ``folder/main.py`` and ``folder/requirements.txt``; returns their paths.
 
-    Refuses an empty folder name (it would be the current folder) and, without ``force``,
-    a folder that already holds a main.py (pasted code of your own, say); nothing is then
-    written.
+    Refuses an empty folder name (it would be the current folder) and, without ``force``, a
+    folder that already holds either file (a main.py of your own, your own requirements);
+    nothing is then written. Both files go through the one atomic writer
+    (:func:`costlib._atomic.replacing`): written whole or not at all (no half-written main.py
+    if the disk fills), an existing file keeps its mode, a new one follows the umask, and a
+    refusal of the system names the user's path.
     """
+    from ._atomic import replacing
     from .errors import InputError
+    from .workbook.files import FileExistsCostlibError
 
     if str(folder).strip() == "":
         raise InputError("output must be a folder to write main.py into, got an empty name "
                          "(use -o . for the current folder)", argument="output")
     folder = Path(folder)
     main, requirements = folder / "main.py", folder / "requirements.txt"
-    if main.exists() and not force:
-        from .workbook.files import FileExistsCostlibError
-
-        raise FileExistsCostlibError(f"{main} exists; replacing it needs --force")
+    existing = [p for p in (main, requirements) if p.exists() or p.is_symlink()]
+    if existing and not force:
+        raise FileExistsCostlibError(f"{existing[0]} exists; replacing it needs --force (it may be your own); "
+                                     "nothing was written")
     text = main_py()
-    folder.mkdir(parents=True, exist_ok=True)
-    _write_text(main, text)
-    _write_text(requirements, REQUIREMENTS)
+    with replacing(main) as main_tmp, replacing(requirements) as requirements_tmp:
+        for tmp, body in ((main_tmp, text), (requirements_tmp, REQUIREMENTS)):
+            with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(body)
     return [main, requirements]

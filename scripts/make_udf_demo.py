@@ -45,21 +45,43 @@ RANGE = {"function": "TOKEN_COST", "price_per_gpu_hour": [2.5, 2.0, 3.5], "token
          "utilization": 0.6}
 
 
-#: One row per condition: the same error code in a single cell and inside a range (Office.js).
+#: An error value in a cell, as Office.js sends it (a #N/A from a failed lookup); written NA() in a formula.
+NA_CELL = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}
+
+#: One row per condition: (condition, function, arguments, what the classic add-in's cell holds). The Lite
+#: column is costlib's own result (costlib.excel), the same code in a single cell and inside a range;
+#: tests/test_addin_errors.py checks every row through xlwings's Office.js and classic code.
+NULL_VARIANT = "a Null variant (the function returns None), which Excel shows as #VALUE!"
 RUNTIME_ERRORS = [
-    ("No break-even (own cost above the price)", "BREAKEVEN", (1000, 0.3, 0.35)),
-    ("A value outside its rule (MFU above 1)", "TRAIN_COST", (70e9, 15e12, 2, "H100", 1.4)),
-    ("A name not in the catalogue", "GPU_SPEC", ("H1000", "bandwidth")),
-    ("Text where a number is meant", "TOKEN_COST", ("abc", 2000)),
+    ("An error value in an argument passes through", "TOKEN_COST", (NA_CELL, 2000), NULL_VARIANT),
+    ("A value outside its rule (MFU above 1)", "TRAIN_COST", (70e9, 15e12, 2, "H100", 1.4), NULL_VARIANT),
+    ("No break-even (own cost above the price)", "BREAKEVEN", (1000, 0.3, 0.35), NULL_VARIANT),
+    ("A name not in the catalogue", "GPU_SPEC", ("H1000", "bandwidth"), NULL_VARIANT),
+    ("Text where a number is meant", "TOKEN_COST", ("abc", 2000), NULL_VARIANT),
+    ("Too many arguments (5 to a function of at most 3)", "TOKEN_COST", (2.5, 2000, 0.6, 1, 2),
+     "#VALUE! (the generated VBA function declares 3 parameters; if Python is reached, a Null variant)"),
+    ("COSTLIB_MESSAGE says why, with any number of arguments", "COSTLIB_MESSAGE",
+     ("TOKEN_COST", 2.5, 2000, 0.6, 1, 2), "text: the message (COSTLIB_MESSAGE takes a ParamArray)"),
 ]
 
 #: What the classic add-in can show for any error: a Null variant, which Excel shows as #VALUE!
-#: (addin/README.md, "Errors in the classic add-in").
+#: (addin/README.md, "How the functions behave": the evidence from xlwings's and pywin32's code).
 CLASSIC_ERROR = "#VALUE!"
+
+#: How an Office.js runtime hands each code over (costlib_udfs: a single-cell #VALUE! is raised, so
+#: Excel shows its message under the error flag; every other error is an error value).
+def lite_representation(shown: str) -> str:
+    if shown == "#VALUE!":
+        return "#VALUE! raised, its message under the cell's error flag (an error value inside a range)"
+    if shown.startswith("#"):
+        return f"the error value {shown}, in a single cell and in its cell of a range"
+    return "text: the message"
 
 
 def formula(function: str, args: tuple) -> str:
     def literal(a):
+        if a == NA_CELL:
+            return "NA()"
         return f'"{a}"' if isinstance(a, str) else (f"{a:.6G}".replace("E+", "E") if isinstance(a, float) else str(a))
     return f"={function}({', '.join(literal(a) for a in args)})"
 
@@ -124,19 +146,22 @@ def build():
     ws[f"A{row}"] = "What each runtime shows for an error (COSTLIB_MESSAGE with the same arguments says why)"
     ws[f"A{row}"].font = Font(bold=True)
     row += 1
-    for col, label in zip("ABCD", ["Condition", "Call", "xlwings Lite / Server (web, Mac, Windows)",
-                                   "Classic add-in (Windows)"]):
+    for col, label in zip("ABCDEF", ["Condition", "Call", "xlwings Lite / Server shows (web, Mac, Windows)",
+                                     "Classic add-in shows (Windows)", "Lite / Server: how", "Classic: how"]):
         ws[f"{col}{row}"] = label
         ws[f"{col}{row}"].font = Font(bold=True)
-    for condition, function, args in RUNTIME_ERRORS:
+    for condition, function, args, classic in RUNTIME_ERRORS:
         row += 1
+        shown = _result(function, args)
         ws[f"A{row}"] = condition
         ws[f"B{row}"] = formula(function, args)
-        ws[f"B{row}"].data_type = "s"  # shown as text, never evaluated
-        ws[f"C{row}"] = _result(function, args)
-        ws[f"C{row}"].data_type = "s"
-        ws[f"D{row}"] = CLASSIC_ERROR
-    for col, width in zip("ABCDE", [52, 34, 34, 30, 50]):
+        ws[f"C{row}"] = shown
+        ws[f"D{row}"] = shown if function == "COSTLIB_MESSAGE" else CLASSIC_ERROR
+        ws[f"E{row}"] = lite_representation(shown)
+        ws[f"F{row}"] = classic
+        for col in "BCD":
+            ws[f"{col}{row}"].data_type = "s"  # shown as text, never evaluated
+    for col, width in zip("ABCDEF", [52, 34, 34, 30, 50, 50]):
         ws.column_dimensions[col].width = width
     # reproducible bytes (costlib.workbook.files): fixed dates, a fingerprint of the content
     from openpyxl.packaging.custom import StringProperty
@@ -160,6 +185,8 @@ def _result(function: str, args: tuple):
     """costlib's own result of ``=function(args)``, as the cell stores it (an error as its Excel code)."""
     from costlib import excel
 
+    if function == "COSTLIB_MESSAGE":
+        return excel.message(*args)
     try:
         result = excel.evaluate(excel.BY_NAME[function], args)
     except excel.CellError as exc:

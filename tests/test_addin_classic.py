@@ -243,3 +243,12 @@ def test_a_range_with_a_bad_cell_is_one_null_inside_the_array(classic):
         isinstance(v, float) and np.isnan(v) for row in got for v in row)
     assert module.COSTLIB_MESSAGE("TOKEN_COST", ((2.5,), ("abc",), (3.0,)), 2000)[1][0].endswith(
         "(row 2, column 1 of its range)")
+
+
+def test_the_demos_argument_count_rows_hold_in_the_generated_vba(classic):
+    """workbooks/udf-demo.xlsx says the classic TOKEN_COST declares 3 parameters (5 arguments never reach
+    Python) and COSTLIB_MESSAGE takes a ParamArray (any number reach it): as the generated module declares."""
+    udfs, module = classic
+    vba = vba_module(udfs, module).replace(" _\n", "")
+    assert dict(declarations(vba))["TOKEN_COST"] == ["price_per_gpu_hour", "tokens_per_second", "utilization"]
+    assert re.search(r"^Function COSTLIB_MESSAGE\(function_name, ParamArray arguments\(\)\)$", vba, re.MULTILINE)

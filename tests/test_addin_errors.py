@@ -9,6 +9,7 @@ through xlwings's classic code to Excel).
 
 import asyncio
 import datetime as dt
+from pathlib import Path
 
 import pytest
 import xlwings as xw
@@ -184,3 +185,46 @@ def test_costlib_message_of_an_unknown_or_error_name():
     assert costlib.excel.message("TRAIN_COSTS") == ("function_name must be the name of a costlib function such as "
                                                     "TRAIN_COST, got text 'TRAIN_COSTS'")
     assert costlib.excel.message(COM["#N/A"]).endswith("got the error #N/A")
+
+
+# --- workbooks/udf-demo.xlsx states what each runtime shows --------------------------------------------
+
+def test_the_demo_states_what_each_runtime_shows(monkeypatch):
+    """Every row of the demo's error table (scripts/make_udf_demo.py RUNTIME_ERRORS) through both
+    runtimes' own code: Office.js (xlwings's custom_functions_call) shows the Lite column's error
+    value, or raises #VALUE! with its message; the classic runtime returns None (a Null variant,
+    #VALUE! in the cell) for every error and the message as text for COSTLIB_MESSAGE."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "scripts" / "make_udf_demo.py"
+    spec = importlib.util.spec_from_file_location("make_udf_demo", path)
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    by_error_type = {v: k for k, v in OFFICE_JS.items()}
+    for condition, name, args, classic in demo.RUNTIME_ERRORS:
+        shown = demo._result(name, args)
+        lite = shown_by_office_js(name, *args)
+        if name == "COSTLIB_MESSAGE":
+            assert lite == [[shown]] and shown_by_classic(monkeypatch, name, *args) == shown, condition
+            continue
+        assert lite == [[office_js_error(shown)]], condition
+        assert by_error_type[lite[0][0]["errorType"]] == shown
+        assert demo.lite_representation(shown).startswith("#VALUE! raised" if shown == "#VALUE!" else "the error value")
+        assert shown_by_classic(monkeypatch, name, *args) is None, condition  # Null: #VALUE! in the cell
+        assert demo.CLASSIC_ERROR == "#VALUE!"
+
+
+def test_a_plain_date_cell_in_office_js_is_its_serial_number_a_documented_limitation():
+    """Office.js hands a custom function a plain date cell as its serial number, with nothing that
+    tells it from a typed number (addin/README.md, "Dates": the evidence from xlwings's code), so
+    Lite computes with it; the classic runtime, which receives a date, refuses it."""
+    serial = 46023  # 2026-01-01: (2026-01-01 - 1899-12-30) = 46023 days
+    assert dt.date(1899, 12, 30) + dt.timedelta(days=serial) == dt.date(2026, 1, 1)
+    got = xl_call("TRAIN_COST", 70e9, 15e12, serial)[0][0]
+    assert got == pytest.approx(6 * 70e9 * 15e12 / (989.4e12 * 0.4) / 3600 * 46023, rel=1e-9)  # 2.035e11, H100 989.4 TFLOP/s
+    assert got == pytest.approx(2.035e11, rel=1e-3)  # the issue's figure
+    with pytest.raises(CellError, match=r"^price_per_gpu_hour must be a number, got a date \(2026-01-01\)$"):
+        evaluate(BY_NAME["TRAIN_COST"], (70e9, 15e12, dt.datetime(2026, 1, 1)))  # classic: a datetime
+    text = (Path(__file__).resolve().parents[1] / "addin" / "README.md").read_text()
+    assert "a plain date cell is a number there" in text and "_clean_value_data_element" in text

@@ -162,6 +162,16 @@ def test_an_empty_output_is_refused_never_the_current_folder(tmp_path, monkeypat
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_existing_requirements_txt_is_kept_without_force(tmp_path):
+    folder = tmp_path / "lite"
+    folder.mkdir()
+    (folder / "requirements.txt").write_text("my-package\n")
+    with pytest.raises(costlib.CostlibError, match="requirements.txt exists; replacing it needs --force"):
+        lite.write(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["requirements.txt"]  # no main.py, no temporary file
+    assert (folder / "requirements.txt").read_text() == "my-package\n"
+
+
 def test_an_existing_file_keeps_its_mode_and_a_new_one_follows_the_umask(tmp_path):
     folder = tmp_path / "lite"
     folder.mkdir()
@@ -169,12 +179,46 @@ def test_an_existing_file_keeps_its_mode_and_a_new_one_follows_the_umask(tmp_pat
     os.chmod(folder / "requirements.txt", 0o600)
     previous = os.umask(0o027)
     try:
-        main, requirements = lite.write(folder)
+        main, requirements = lite.write(folder, force=True)
     finally:
         os.umask(previous)
     assert stat.S_IMODE(requirements.stat().st_mode) == 0o600  # kept
     assert stat.S_IMODE(main.stat().st_mode) == 0o640  # 0o666 & ~0o027
     assert sorted(p.name for p in folder.iterdir()) == ["main.py", "requirements.txt"]  # no temporary left
+    os.chmod(main, 0o700)
+    lite.write(folder, force=True)
+    assert stat.S_IMODE(main.stat().st_mode) == 0o700  # an existing main.py keeps its mode too
+
+
+def test_a_failed_write_leaves_the_old_files_whole_and_names_the_users_path(tmp_path, monkeypatch):
+    """The system refuses the move into place (a full disk, say): the old main.py and
+    requirements.txt are as they were, no temporary file is left, the message names the file."""
+    import costlib._atomic
+
+    folder = tmp_path / "lite"
+    folder.mkdir()
+    (folder / "main.py").write_text("# my own code\n")
+    (folder / "requirements.txt").write_text("mine\n")
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    text = lite.main_py()
+    monkeypatch.setattr(lite, "main_py", lambda: text)
+    with monkeypatch.context() as m:
+        m.setattr(costlib._atomic.os, "replace", disk_full)
+        with pytest.raises(costlib.errors.OutputError, match=f"^cannot write {folder}/requirements.txt: "
+                                                                "No space left on device$"):
+            lite.write(folder, force=True)
+    assert sorted(p.name for p in folder.iterdir()) == ["main.py", "requirements.txt"]
+    assert (folder / "main.py").read_text() == "# my own code\n"
+    assert (folder / "requirements.txt").read_text() == "mine\n"
+
+
+def test_lite_writes_through_the_one_atomic_writer():
+    """One writer for every file costlib puts on disk: lite has no writer of its own."""
+    source = (ROOT / "costlib" / "lite.py").read_text()
+    assert "replacing(main)" in source and "os.replace" not in source and "mkstemp" not in source
 
 
 def test_the_command_refuses_and_says_how(tmp_path, capsys):

@@ -137,17 +137,28 @@ def test_demo_workbook_is_fresh_and_uses_only_known_functions():
 
 
 def test_demo_states_what_each_runtime_shows_one_code_per_condition():
+    """Each condition a row: the error passed through, a rule broken, no break-even, too many arguments;
+    what Lite shows and what the classic add-in shows, each with how it is handed over. That each is what
+    the runtime really gives: tests/test_addin_errors.py::test_the_demo_states_what_each_runtime_shows."""
     ws = openpyxl.load_workbook(ROOT / "workbooks" / "udf-demo.xlsx").active
     rows = {ws[f"A{r}"].value: r for r in range(1, ws.max_row + 1)}
-    for condition, function, args in demo.RUNTIME_ERRORS:
+    assert len(demo.RUNTIME_ERRORS) == 7
+    for condition, function, args, classic in demo.RUNTIME_ERRORS:
         r = rows[condition]
+        assert ws[f"B{r}"].value == demo.formula(function, args)
+        if function == "COSTLIB_MESSAGE":
+            assert ws[f"C{r}"].value == ws[f"D{r}"].value == "TOKEN_COST takes at most 3 arguments, got 5"
+            continue
         spec = costlib_udfs.BY_NAME[function]
         with pytest.raises(costlib_udfs.CellError) as single:
             costlib_udfs.evaluate(spec, args)
-        # the same arguments with the first one as a two-cell range: the same code in its cell
-        ranged = costlib_udfs.evaluate(spec, ([[args[0]], [args[0]]],) + tuple(args[1:]))
-        assert ws[f"C{r}"].value == single.value.excel_error == ranged[1][0].excel_error, condition
+        assert ws[f"C{r}"].value == single.value.excel_error, condition
+        if len(args) <= len(spec.arguments):  # the same arguments with the first one a two-cell range: the same code
+            ranged = costlib_udfs.evaluate(spec, ([[args[0]], [args[0]]],) + tuple(args[1:]))
+            assert ws[f"C{r}"].value == ranged[1][0].excel_error, condition
         assert ws[f"D{r}"].value == "#VALUE!"  # the classic add-in: a Null variant (addin/README.md)
+        assert ws[f"F{r}"].value == classic and ws[f"E{r}"].value.startswith(("#VALUE! raised", "the error value"))
+    assert ws[f"B{rows['An error value in an argument passes through']}"].value == "=TOKEN_COST(NA(), 2000)"
 
 
 def test_costlib_never_imports_its_adapter():
@@ -164,3 +175,39 @@ def test_costlib_never_imports_its_adapter():
         assert "costlib_udfs" not in imported, path
         if path.name == "excel.py":
             assert "xlwings" not in imported, path
+
+
+def test_readme_sharing_a_model_says_what_each_route_keeps():
+    """addin/README.md "Sharing a model": its list of functions inline freezes is the functions with
+    no native twin (costlib.formulas.twins, as costlib.models_in_excel decides), its sheet name is the
+    list sheet's, and every option it names exists on the command."""
+    from costlib import formulas
+    from costlib.cli import build_parser
+    from costlib.models_in_excel import LIST_SHEET
+
+    text = (ROOT / "addin" / "README.md").read_text()
+    section = text[text.index("## Sharing a model"):text.index("## For developers")]
+    no_twin = {f.name for f in costlib_udfs.FUNCTIONS
+               if formulas.twins().get(f.target.__name__) is None or f.pick}
+    frozen_row = next(line for line in section.splitlines() if line.startswith("| must change inputs"))
+    assert set(re.findall(r"`([A-Z_]{4,})`", frozen_row.split("frozen instead")[1])) == no_twin
+    assert f"`{LIST_SHEET}`" in section
+    parser = build_parser()
+    for command in ("freeze", "inline"):
+        assert f"costlib {command} MODEL.xlsx -o SHARED.xlsx" in section
+        options = {o for a in parser._subparsers._group_actions[0].choices[command]._actions for o in a.option_strings}
+        assert set(re.findall(r"`(--[a-z]+)`", section)) <= options, command
+
+
+def test_every_choice_an_argument_takes_is_in_its_help_text():
+    """The wizard's help lists every choice the function takes (GPU_PRICE once listed 3 tiers of 5)."""
+    from costlib.excel import CHOICES, argument_help
+
+    taken = 0
+    for spec in costlib_udfs.FUNCTIONS:
+        for name in spec.arguments:
+            if name in CHOICES:
+                text = argument_help(spec, name)
+                assert [c for c in CHOICES[name] if f'"{c}"' not in text] == [], (spec.name, name, text)
+                taken += 1
+    assert taken >= 5  # WEIGHT_BYTES, DECODE_TOKENS_PER_SECOND precision; GPU_PRICE tier; API_PRICE kind, service_tier

@@ -345,6 +345,7 @@ def test_numpy_scalars_and_bools_take_the_array_path():
     lambda: costlib.token_cost(2.0, 1e-300, 1e-300),
 ])
 @pytest.mark.parametrize("as_array", [False, True])
+@pytest.mark.filterwarnings("error")  # no numpy warning escapes the Python API
 def test_zero_denominators_are_an_overflow_on_both_paths(call, as_array):
     # products that underflow to 0.0 in a denominator: an OutOfRangeError naming the function on the plain-float
     # path and on the array path alike, never inf read as a number, never ZeroDivisionError
@@ -354,5 +355,6 @@ def test_zero_denominators_are_an_overflow_on_both_paths(call, as_array):
             raise AssertionError(result)
 
 
+@pytest.mark.filterwarnings("error")  # no numpy warning escapes the Python API
 def test_an_overflow_inside_a_sum_is_still_the_right_number():
     assert costlib.chinchilla_loss(1e300, 1e300, alpha=2.0, beta=2.0) == 1.69  # A / inf = 0: E, exactly

@@ -18,7 +18,7 @@ import pytest
 
 import costlib
 from costlib import cli, models_in_excel as mx
-from costlib.models_in_excel import ooxml
+from costlib.workbook import package
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -249,8 +249,9 @@ def test_a_zip_bomb_is_refused_by_its_ratio_before_it_is_unpacked(tmp_path):
 
 
 def test_a_part_above_the_size_cap_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(ooxml, "MAX_PART_BYTES", 1000)
-    with pytest.raises(mx.ModelError, match=r"part xl/worksheets/sheet1.xml unpacks to [0-9,]+ bytes, above the cap of 1,000"):
+    monkeypatch.setattr(package, "MAX_PART_BYTES", 1000)
+    with pytest.raises(mx.ModelError, match=r"part xl/worksheets/sheet1.xml unpacks to [0-9,]+ bytes, above the cap of 1,000 "
+                                            r"\(costlib.workbook.package.MAX_PART_BYTES\)"):
         mx.scan(one_call(tmp_path, "TRAIN_COST(A1,B1,C1)" + "+0" * 600))
 
 
@@ -360,9 +361,17 @@ def test_names_and_cross_sheet_references_resolve_or_the_call_is_frozen_with_its
     assert calls["F2"].note == "the argument Missing!B1 refers to a sheet 'Missing' that is not a worksheet of this workbook"
     done = {c.cell: (c.action, note) for c, note in mx.inline(model, tmp_path / "i.xlsx")}
     assert done["D2"][0] == "inlined" and "6 * Params * B1 / (989.4 * 1E12 * 0.4) / 3600 * Inputs!B1" in done["D2"][1]
-    assert done["E2"] == ("left", "left as it is: the argument Nowhere is not a defined name of this workbook: frozen "
-                                  "instead; and the argument Nowhere is not a defined name of this workbook")
+    assert done["E2"] == ("left", "left as it is: the argument Nowhere is not a defined name of this workbook")  # once
     assert done["F2"][0] == "left"
+
+
+def test_a_call_neither_inlined_nor_frozen_names_both_reasons(tmp_path):
+    model = one_call(tmp_path, "WEIGHT_BYTES(A1*2)", value=280e9)  # no twin, and an expression freeze cannot read
+    ((call, note),) = mx.inline(model, tmp_path / "i.xlsx")
+    assert call.action == "left"
+    assert note == ("left as it is: WEIGHT_BYTES has no native Excel formula (no Excel twin of costlib.weight_bytes); "
+                    "it cannot be frozen either: " + call.reason)
+    assert "is an expression" in call.reason
 
 
 def test_a_damaged_package_is_an_error_naming_the_part(tmp_path, capsys):
@@ -397,3 +406,15 @@ def test_a_gpu_range_over_whole_columns_is_checked_for_names_without_building_it
     done = {c.cell: (c.action, note) for c, note in mx.inline(model, tmp_path / "i.xlsx")}
     assert done["D2"][1].startswith("frozen: gpu F:XFD holds a catalogue name")  # G2 holds "H100"
     assert done["E2"][0] == "inlined"  # row 1 holds numbers only
+
+
+@pytest.mark.parametrize("formula, tight", [
+    ("3 * (1 - B1) ^ C1", "3 * (1 - B1)^C1"),                   # Gnumeric refuses "^ C1" in a file's formula
+    ("A1 ^  2 + B1", "A1^2 + B1"),
+    ('IF(A1="2 ^ 3", 1 ^ 2, 0)', 'IF(A1="2 ^ 3", 1^2, 0)'),     # text in quotes is left as it is
+    ("'My ^ Sheet'!A1 ^ 2", "'My ^ Sheet'!A1^2"),               # and a quoted sheet name
+])
+def test_inlined_powers_have_no_space_around_the_caret(formula, tight):
+    from costlib.models_in_excel.formula import tight_powers
+
+    assert tight_powers(formula) == tight

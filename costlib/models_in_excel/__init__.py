@@ -1007,8 +1007,10 @@ def inline(path: str | os.PathLike, out: str | os.PathLike, *, force: bool = Fal
             text, notes = inline_formula(call.formula, model, call.sheet)
         except _NotInlinable as exc:
             decision = _freeze_decision(call)
-            if decision[0] == "left":
-                return ("left", f"left as it is: {exc}; and {call.reason}")
+            if decision[0] == "left":  # neither inlined nor frozen: say each reason once
+                reason = str(exc).removesuffix(": frozen instead")
+                return ("left", f"left as it is: {reason}" if reason == call.reason else
+                        f"left as it is: {reason}; it cannot be frozen either: {call.reason}")
             if decision[0] == "value":
                 return ("value", decision[1], f"frozen: {exc}; " + decision[2].removeprefix("frozen: "))
             return ("formula", decision[1], f"frozen: {exc}; " + decision[2].removeprefix("frozen: "))

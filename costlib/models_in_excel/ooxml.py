@@ -1,10 +1,11 @@
 """Reading and writing an Excel package (.xlsx, .xlsm) part by part, safely.
 
-- **Parts are streamed with declared caps.** A part is read only when needed, in chunks,
-  and refused (:class:`ModelError` naming the part and the cap) above
-  :data:`MAX_PART_BYTES` uncompressed, above :data:`MAX_RATIO` times its compressed size,
-  or where the package's parts add up to more than :data:`MAX_TOTAL_BYTES`: a 1 MB file
-  that unpacks to 1 GB is refused before anything is unpacked. Parts that are copied (an
+- **Parts are streamed with declared caps** (:mod:`costlib.workbook.package`, the one capped
+  reader, which also reads an existing output to tell whether it is unedited). A part is
+  read only when needed, in chunks, and refused (:class:`ModelError` naming the part and the
+  cap) above ``MAX_PART_BYTES`` uncompressed, above ``MAX_RATIO`` times its compressed size,
+  or where the package's parts add up to more than ``MAX_TOTAL_BYTES``: a 1 MB file that
+  unpacks to 1 GB is refused before anything is unpacked. Parts that are copied (an
   image, a chart) are streamed from the input to the output, never held whole.
 - **XML is parsed with a real parser** (expat, the parser under :mod:`xml.etree`), linear in
   the part: a cell inside an XML comment is no cell, a truncated or malformed part is an
@@ -33,18 +34,9 @@ from typing import Any, Iterable
 from xml.parsers import expat
 
 from .._atomic import replacing
-from ..errors import InputError
+from ..workbook.package import CHUNK_BYTES, PackageError, check_sizes, read_part
 
-#: The largest part read, uncompressed [bytes]: a sheet of a million cells is about 60 MB.
-MAX_PART_BYTES = 256 * 2**20
-#: The largest package, all parts uncompressed [bytes].
-MAX_TOTAL_BYTES = 1024 * 2**20
-#: The largest compression ratio of a part above :data:`RATIO_FROM_BYTES` (uncompressed /
-#: compressed); spreadsheet XML compresses 5-30x, a zip bomb 1000x and more.
-MAX_RATIO = 200
-#: Parts smaller than this [bytes] are not held to :data:`MAX_RATIO` (a tiny part compresses anyhow).
-RATIO_FROM_BYTES = 2**20
-_CHUNK = 2**20
+_CHUNK = CHUNK_BYTES
 
 MAIN_NAMESPACES = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
                    "http://purl.oclc.org/ooxml/spreadsheetml/main")          # transitional, strict
@@ -54,8 +46,9 @@ REL = REL_NAMESPACES[0]
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-class ModelError(InputError):
-    """A workbook that cannot be read or written as asked; the message names the file and the part."""
+#: A workbook that cannot be read or written as asked; the message names the file and the part. The
+#: package reader's own error (its caps: costlib.workbook.package), so one class covers every refusal.
+ModelError = PackageError
 
 
 class OutputExistsError(ModelError):
@@ -448,22 +441,11 @@ class Package:
             twice = sorted({i.filename for i in self.infos if sum(j.filename == i.filename for j in self.infos) > 1})
             self.close()
             raise ModelError(f"{self.path}: part {twice[0]} appears twice in the package; the file is damaged")
-        total = 0
-        for info in self.infos:
-            total += info.file_size
-            if info.file_size > MAX_PART_BYTES:
-                self.close()
-                raise ModelError(f"{self.path}: part {info.filename} unpacks to {info.file_size:,} bytes, above "
-                                 f"the cap of {MAX_PART_BYTES:,} (costlib.models_in_excel.ooxml.MAX_PART_BYTES)")
-            if info.file_size > RATIO_FROM_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                self.close()
-                raise ModelError(f"{self.path}: part {info.filename} unpacks {info.file_size / max(info.compress_size, 1):,.0f} "
-                                 f"times its packed size, above the cap of {MAX_RATIO} (a zip bomb?; "
-                                 "costlib.models_in_excel.ooxml.MAX_RATIO)")
-        if total > MAX_TOTAL_BYTES:
+        try:
+            check_sizes(self.path, self.infos)  # the caps, from the declared sizes: nothing unpacked yet
+        except PackageError:
             self.close()
-            raise ModelError(f"{self.path}: its parts unpack to {total:,} bytes, above the cap of "
-                             f"{MAX_TOTAL_BYTES:,} (costlib.models_in_excel.ooxml.MAX_TOTAL_BYTES)")
+            raise
         if "xl/workbook.xml" not in self.names:
             found = next((n for n in self.names if n.endswith("workbook.xml")), None)
             self.close()
@@ -481,21 +463,7 @@ class Package:
         self.last_part = part
         if part not in self.names:
             raise ModelError(f"{self.path}: has no part {part}; the file is damaged or not an Excel workbook")
-        info = self.names[part]
-        chunks, size = [], 0
-        try:
-            with self.zip.open(info) as handle:
-                while chunk := handle.read(_CHUNK):
-                    size += len(chunk)
-                    if size > MAX_PART_BYTES:
-                        raise ModelError(f"{self.where(part)}: unpacks to more than the cap of {MAX_PART_BYTES:,} bytes")
-                    chunks.append(chunk)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-            what = "is encrypted" if "encrypted" in str(exc) else f"cannot be unpacked ({exc})"
-            raise ModelError(f"{self.where(part)}: {what}") from None
-        except Exception as exc:  # zlib.error and the like: a damaged part
-            raise ModelError(f"{self.where(part)}: cannot be unpacked ({type(exc).__name__}: {exc})") from None
-        return b"".join(chunks)
+        return read_part(self.path, self.zip, self.names[part])
 
     # -- the workbook's structure
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from .._atomic import file_mode, output_error as _output_error, replacing
 from ..errors import CostlibError, InputTypeError, OutputError
 from .ooxml import content, elements, with_content
+from .package import check_sizes, read_part, stream_part
 
 try:
     import fcntl
@@ -103,26 +104,43 @@ def is_unedited(path: str | os.PathLike) -> bool:
 
     Any change counts: a cell, a sheet, a document property, a custom property (a reviewer's
     note, a sensitivity label). The fingerprint covers every part of the package but itself.
+    The file is read through the one capped reader (:mod:`costlib.workbook.package`): a part
+    that breaks a cap (a zip bomb named like a workbook) is not unedited, and is never
+    unpacked; parts are hashed as they stream, so memory stays one chunk whatever their size.
     """
     try:
         with zipfile.ZipFile(path) as z:
-            members = {n: z.read(n) for n in z.namelist()}
-    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, NotImplementedError, EOFError):
-        return False
-    custom = members.get("docProps/custom.xml", b"")
-    try:
-        span = _fingerprint(custom)
-        names = sorted(e.attributes.get("name", "") for e in elements(custom) if e.tag == "property")
-    except (ValueError, expat.ExpatError):  # not XML, or a DTD: not a file costlib wrote
-        return False
-    if span is None:
+            infos = z.infolist()
+            check_sizes(path, infos)
+            custom_info = next((i for i in infos if i.filename == "docProps/custom.xml"), None)
+            custom = read_part(path, z, custom_info) if custom_info else b""
+            span = _fingerprint(custom)
+            if span is None:
+                return False
+            names = sorted(e.attributes.get("name", "") for e in elements(custom) if e.tag == "property")
+            current, v1 = hashlib.sha256(), hashlib.sha256()  # _digest and _digest_v1, streamed
+            for info in sorted(infos, key=lambda i: i.filename):
+                head = info.filename.encode() + b"\0"
+                current.update(head)
+                if info is custom_info:
+                    current.update(with_content(custom, [span], PLACEHOLDER.encode()))
+                else:
+                    v1.update(head)
+                    for chunk in stream_part(path, z, info):
+                        current.update(chunk)
+                        v1.update(chunk)
+                    v1.update(b"\0")
+                current.update(b"\0")
+    except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, NotImplementedError, EOFError, expat.ExpatError):
+        # not a zip, a damaged or capped part (PackageError is a ValueError), custom.xml not XML or with a DTD:
+        # not a file costlib wrote, never an error
         return False
     stored = custom[span[0]:span[1]].decode("utf-8", "replace")
-    if stored == _digest(members):
+    if stored == current.hexdigest():
         return True
     # written by an earlier costlib: its fingerprint left the custom properties out, so accept it only
     # where they are still costlib's own two
-    return names == ["costlib_fingerprint", "costlib_template"] and stored == _digest_v1(members)
+    return names == ["costlib_fingerprint", "costlib_template"] and stored == v1.hexdigest()
 
 
 # Locks: of several costlib runs writing one file, one goes ahead and the others stop at once
@@ -204,7 +222,8 @@ def check_target(data: bytes, path: str | os.PathLike, force: bool = False) -> s
     if not target.exists():
         return "written"
     try:
-        if target.read_bytes() == data:
+        # the sizes first: an existing file of another size (a 5 GB file of the user's) is never read whole
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
             return "unchanged"
     except OSError as exc:
         raise _output_error(target, exc) from None
