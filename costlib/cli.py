@@ -685,7 +685,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       "file) and DIR/requirements.txt, to paste into xlwings Lite: no wheel to "
                                       "host. Example: costlib lite -o lite/")
     lite.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write into")
-    lite.add_argument("--force", action="store_true", help="replace a main.py that is already in the folder")
+    lite.add_argument("--force", action="store_true", help="replace a main.py or requirements.txt that is already in the folder")
     lite.set_defaults(run=cmd_lite)
     prices = sub.add_parser("prices", help="list and search API models with their prices and the date checked",
                             description="List the API models whose name contains TEXT, with input, cached input, "
