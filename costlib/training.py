@@ -21,6 +21,7 @@ __all__ = [
     "data_preparation_cost", "accelerator_peak_tflops", "moe_active_params",
     "chinchilla_tokens", "chinchilla_optimal_params", "chinchilla_loss",
     "loss_optimal_params", "inference_optimal", "InferenceOptimal", "CHINCHILLA_FIT",
+    "TRAINING_MFU",
 ]
 
 SECONDS_PER_HOUR = 3600.0
@@ -33,6 +34,43 @@ _PEAK_PRECISION = ARGUMENTS["precision"].but(
 #: Chinchilla parametric loss fit L(N, D) = E + A / N**alpha + B / D**beta,
 #: Hoffmann et al. 2022, "Training Compute-Optimal Large Language Models", eq. (10), Approach 3.
 CHINCHILLA_FIT = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
+
+#: Default model FLOPs utilisation of a training run by the precision of its arithmetic, each
+#: relative to that precision's own dense peak [fraction]. BF16, FP16 and TF32: 0.40, the
+#: illustrative figure of [WaferZero2026] inside the 38-43 % of [LlamaTeam2024] Table 4.
+#: FP8: 0.20, the same realised FLOP/s as BF16 at 0.40 (the FP8 peak is twice the BF16 one),
+#: an assumption between the measured ends: dense models on H100 in FP8 reach 0.36-0.38 of
+#: the FP8 peak and mixture-of-experts models 0.06-0.12 ([MegatronBridge2025], DGX-H100 FP8
+#: table, model TFLOP/s per GPU over 1,978.9); one default for every precision would make an
+#: FP8 run half the price of the same run in BF16, which no measured run shows.
+TRAINING_MFU = {"bf16": 0.4, "fp16": 0.4, "tf32": 0.4, "fp8": 0.2}
+
+class _PrecisionDefault(float):
+    """The default ``mfu``: it stands for :data:`TRAINING_MFU` at the call's precision.
+
+    It is the BF16 figure as a number, which is what a workbook's twin renders (a workbook's
+    ``gpu`` is a peak already, so it has no precision to choose by).
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return float.__repr__(self)
+
+
+_MFU = _PrecisionDefault(TRAINING_MFU["bf16"])
+
+
+def _training_mfu(precision="bf16"):
+    """Default MFU of a training run at ``precision`` [fraction of that precision's dense peak].
+
+    >>> _training_mfu("bf16"), _training_mfu("fp8")
+    (0.4, 0.2)
+    """
+    from .catalogue import _precision_column
+
+    return TRAINING_MFU[_precision_column(precision)[len("peak_tflops_"):]]
+
 
 #: Why a workbook takes no ``precision`` where ``gpu`` is a peak: its ``gpu`` is already the
 #: number, looked up once by ``accelerator_peak_tflops(gpu, precision)`` in its own row.
@@ -91,7 +129,7 @@ def _gpu_hours(flops, gpu, mfu, precision, reuse=False):
 @excel("{flops} / ({gpu} * 1E12 * {mfu}) / 3600",
        unrendered=_PEAK_IN_WORKBOOK)
 @documented(returns="GPU-h", precision=_PEAK_PRECISION)
-def compute_gpu_hours(flops, gpu="H100", mfu=0.4, precision="bf16"):
+def compute_gpu_hours(flops, gpu="H100", mfu=_MFU, precision="bf16"):
     """GPU-hours [GPU-h] to execute ``flops`` at ``mfu`` of the accelerator's dense peak.
 
     {parameters}
@@ -103,13 +141,17 @@ def compute_gpu_hours(flops, gpu="H100", mfu=0.4, precision="bf16"):
 
     Notes
     -----
-    GPU-seconds = C / (peak FLOP/s x MFU); GPU-hours = GPU-seconds / 3600.
+    GPU-seconds = C / (peak FLOP/s x MFU); GPU-hours = GPU-seconds / 3600. ``mfu`` not given
+    is the precision's own default (:data:`TRAINING_MFU`: 0.40 for BF16, FP16 and TF32, 0.20
+    for FP8), so an FP8 run is not half the price of a BF16 one by default.
 
     Examples
     --------
     >>> round(compute_gpu_hours(6.3e24, gpu=989.4, mfu=0.4) / 1e6, 2)  # identity; [WaferZero2026]: ~4.4 M
     4.42
     """
+    if mfu is _MFU:
+        mfu = _training_mfu(precision)
     a = _args.parse((gpu,), flops=(flops, "positive"), mfu=(mfu, "fraction"))
     return a.wrap(_gpu_hours(a.flops, gpu, a.mfu, precision))
 
@@ -117,7 +159,7 @@ def compute_gpu_hours(flops, gpu="H100", mfu=0.4, precision="bf16"):
 @excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / 3600",
        unrendered=_PEAK_IN_WORKBOOK)
 @documented(returns="GPU-h", precision=_PEAK_PRECISION)
-def train_gpu_hours(params, tokens, gpu="H100", mfu=0.4, precision="bf16", flops_per_param_token=6.0):
+def train_gpu_hours(params, tokens, gpu="H100", mfu=_MFU, precision="bf16", flops_per_param_token=6.0):
     """GPU-hours [GPU-h] of a training run: :func:`train_flops` over realised throughput.
 
     {parameters}
@@ -127,6 +169,11 @@ def train_gpu_hours(params, tokens, gpu="H100", mfu=0.4, precision="bf16", flops
     float, ndarray or Series
         Accelerator time [GPU-h].
 
+    Notes
+    -----
+    hours = k N D / (peak x MFU) / 3600, the peak and the default MFU both at ``precision``
+    (:data:`TRAINING_MFU`: 0.40 for BF16, FP16 and TF32, 0.20 for FP8).
+
     Examples
     --------
     Illustrative example ([WaferZero2026]): 70B, 15T, H100 [NVIDIA2022] at 40 % MFU: about 4.4 M GPU-hours
@@ -135,6 +182,8 @@ def train_gpu_hours(params, tokens, gpu="H100", mfu=0.4, precision="bf16", flops
     >>> round(train_gpu_hours(70e9, 15e12, gpu="H100", mfu=0.4) / 1e6, 2)
     4.42
     """
+    if mfu is _MFU:
+        mfu = _training_mfu(precision)
     a = _args.parse((gpu,), params=(params, "positive"), tokens=(tokens, "positive"), mfu=(mfu, "fraction"),
                     flops_per_param_token=(flops_per_param_token, "positive"))
     return a.wrap(_gpu_hours(a.flops_per_param_token * a.params * a.tokens, gpu, a.mfu, precision))
@@ -143,7 +192,7 @@ def train_gpu_hours(params, tokens, gpu="H100", mfu=0.4, precision="bf16", flops
 @excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / 3600 * {price_per_gpu_hour}",
        unrendered=_PEAK_IN_WORKBOOK)
 @documented(returns="USD", precision=_PEAK_PRECISION)
-def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=0.4, precision="bf16",
+def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=_MFU, precision="bf16",
                flops_per_param_token=6.0):
     """Compute cost [USD] of one training run (the final run; see :func:`programme_capex`).
 
@@ -162,7 +211,8 @@ def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=0.4, precisio
     Notes
     -----
     cost = 6 N D / (peak x MFU) / 3600 x price per GPU-hour. Capex: paid once, before the
-    model serves anyone.
+    model serves anyone. The peak and the default MFU are both the precision's own
+    (:data:`TRAINING_MFU`): FP8 halves nothing by itself.
 
     Examples
     --------
@@ -171,7 +221,15 @@ def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=0.4, precisio
 
     >>> round(train_cost(70e9, 15e12, 2.0, gpu="H100", mfu=0.4) / 1e6, 2)
     8.84
+
+    DeepSeek-V3's pre-training [DeepSeekAI2024]: 37B active parameters, 14.8T tokens, FP8 on
+    H800 at the FP8 default MFU: about 2.3 M GPU-hours (Table 1: 2.664 M).
+
+    >>> round(train_gpu_hours(37e9, 14.8e12, gpu="H800", precision="fp8") / 1e6, 2)
+    2.31
     """
+    if mfu is _MFU:
+        mfu = _training_mfu(precision)
     a = _args.parse((gpu,), params=(params, "positive"), tokens=(tokens, "positive"),
                     price_per_gpu_hour=(price_per_gpu_hour, "non_negative"), mfu=(mfu, "fraction"),
                     flops_per_param_token=(flops_per_param_token, "positive"))

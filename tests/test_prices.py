@@ -213,3 +213,76 @@ def test_costlib_prices_command(capsys):
     assert f"on {DATE}; genai-prices" in err
     assert main(["prices", "gpt", "--date", "2020-01-01"]) == 2
     assert "date must be on or after" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# The packaged catalogues: tiers in order, rows dated, no stale rows
+# ---------------------------------------------------------------------------
+
+#: Cheapest first: a preemptible hour, then longer commitments, then the list price.
+TIER_ORDER = ("spot", "3_year", "1_year", "on_demand")
+
+
+def _gpus_with_prices():
+    return sorted({row["gpu"] for row in costlib.catalogue.load("gpu_prices").rows})
+
+
+@pytest.mark.parametrize("gpu", _gpus_with_prices())
+def test_price_tiers_are_in_order_for_every_gpu(gpu):
+    # spot <= 3-year <= 1-year <= on-demand, and reserved <= on-demand, over the tiers the GPU has
+    have = [t for t in TIER_ORDER if any(r["gpu"] == gpu and r["tier"] == t
+                                         for r in costlib.catalogue.load("gpu_prices").rows)]
+    quoted = [costlib.gpu_price(gpu, t) for t in have]
+    assert quoted == sorted(quoted), f"{gpu}: {dict(zip(have, quoted))} is not in the order {TIER_ORDER}"
+    if "on_demand" in have and any(r["gpu"] == gpu and r["tier"] == "reserved"
+                                   for r in costlib.catalogue.load("gpu_prices").rows):
+        assert costlib.gpu_price(gpu, "reserved") <= costlib.gpu_price(gpu, "on_demand")
+
+
+def test_an_inverted_tier_is_caught(tmp_path):
+    # the check above can fail: a spot quote above on-demand is reported
+    own = tmp_path / "gpu_prices_2026-11.csv"
+    own.write_text("gpu,tier,price_per_gpu_hour,provider,as_of,source\n"
+                   "H100,on_demand,2.0,x,2026-11,test\nH100,spot,2.5,x,2026-11,test\n", encoding="utf-8")
+    with costlib.catalogue.use("gpu_prices", own):
+        with pytest.raises(AssertionError, match="not in the order"):
+            test_price_tiers_are_in_order_for_every_gpu("H100")
+
+
+def _months(text):
+    year, month = text.split("-")[:2]
+    return int(year) * 12 + int(month)
+
+
+@pytest.mark.parametrize("kind", ["accelerators", "gpu_prices", "api_prices"])
+def test_every_row_is_dated_on_or_before_its_file(kind):
+    catalogue = costlib.catalogue.load(kind)
+    for row in catalogue.rows:
+        assert row.get("as_of"), f"{kind}: {row} has no as_of date"
+        assert _months(row["as_of"]) <= _months(catalogue.as_of), f"{kind}: {row['as_of']} is after the file's date"
+
+
+def test_no_price_quote_is_older_than_a_year_before_its_file():
+    # prices go stale (specs do not): a quote more than 12 months before the file's date is a stale row
+    catalogue = costlib.catalogue.load("gpu_prices")
+    stale = [(r["gpu"], r["tier"], r["as_of"]) for r in catalogue.rows if _months(catalogue.as_of) - _months(r["as_of"]) > 12]
+    assert not stale
+
+
+def test_h800_has_a_board_power_and_energy_cost():
+    assert costlib.gpu_spec("H800", "power") == 700   # assumption: the H100 SXM5's 700 W (catalogue source column)
+    assert costlib.energy_cost(1000, 0.1, gpu="H800") == pytest.approx(1000 * 0.7 * 0.1)  # identity
+
+
+def test_b200_bandwidth_is_its_sources():
+    assert costlib.gpu_spec("B200", "bandwidth") == 8.0  # Vultr HGX B200 hardware overview (2026-03-11): 8.0 TB/s
+
+
+def test_the_packaged_api_price_file_agrees_with_genai_prices():
+    # genai-prices is the API source: every row of the sample file is a model it knows, at the same prices
+    catalogue = costlib.catalogue.load("api_prices")
+    for row in catalogue.rows:
+        found = prices.api_prices(row["model"], price_date="2026-11-01")
+        for kind in ("input", "cached_input", "output"):
+            if row[f"{kind}_per_m_tokens"] is not None:
+                assert found[kind] == pytest.approx(row[f"{kind}_per_m_tokens"]), (row["model"], kind)

@@ -242,6 +242,21 @@ def test_deepseek_v3_pretraining_cost_vs_table_1():
     assert rel_err(cost, 5.328e6) <= 0.001            # Technical report, Table 1: Pre-Training $5.328M
 
 
+def test_deepseek_v3_pretraining_gpu_hours_at_the_fp8_default_mfu():
+    # Not calibrated on the report: FP8 on the H800 at the library's FP8 default MFU (0.20 of the
+    # FP8 peak, training.TRAINING_MFU, set from [MegatronBridge2025]'s measured range), 37B active
+    # parameters on 14.8T tokens, 6ND. The report's stated settings: FP8 mixed precision, H800.
+    hours = costlib.train_gpu_hours(_DSV3_ACTIVE, _DSV3_TOKENS, gpu="H800", precision="fp8")
+    assert rel_err(hours, 2664e3) <= 0.15             # Technical report, Table 1: Pre-Training 2664K H800 GPU hours
+
+
+def test_fp8_is_not_half_the_price_of_bf16_at_the_defaults():
+    # the FP8 peak is twice the BF16 one [NVIDIA2022]; the default MFUs are each precision's own
+    bf16 = costlib.train_cost(_DSV3_ACTIVE, _DSV3_TOKENS, 2.0, gpu="H800", precision="bf16")
+    fp8 = costlib.train_cost(_DSV3_ACTIVE, _DSV3_TOKENS, 2.0, gpu="H800", precision="fp8")
+    assert fp8 == pytest.approx(bf16, rel=1e-4)       # identity: 0.20 x 1978.9 = 0.40 x 989.4 (catalogue H800 row, to 1e-4)
+
+
 # ---------------------------------------------------------------------------
 # 6. Sardana et al. 2024: qualitative claim only (no numeric figure verified)
 # ---------------------------------------------------------------------------
