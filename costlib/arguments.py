@@ -239,6 +239,9 @@ ARGUMENTS: dict[str, Argument] = _table(
     ("dist", "name", None, 'Distribution of a (low, base, high) range: "pert" or "triangular"'),
     ("progress", "callable", None, "Called as progress(done, n) after each block of draws, for a progress bar",
      "callable"),
+    # serving, tensor parallel (appended)
+    ("link_efficiency", "fraction", "fraction",
+     "Share of the interconnect's one-way bandwidth a tensor-parallel all-reduce reaches"),
 )
 
 #: Per-function readings that differ from :data:`ARGUMENTS`: function name -> argument -> reading.

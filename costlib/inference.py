@@ -9,14 +9,15 @@ import numpy as np
 from . import _args
 from .arguments import ARGUMENTS, documented
 from .formulas import excel
-from .catalogue import bandwidth_bytes_per_s, peak_flops
+from .catalogue import bandwidth_bytes_per_s, link_bytes_per_s, peak_flops
 from .errors import UnknownNameError
 
 __all__ = [
     "BYTES_PER_PARAM", "weight_bytes", "kv_cache_bytes", "decode_tokens_per_second", "prefill_seconds",
     "serving_gpu_hours", "token_cost", "api_cost_per_query", "blended_cost_per_query", "TOKENS_PER_MILLION",
     "cost_of_tokens", "cost_per_m_tokens", "time_per_output_token", "serving_tokens_per_second",
-    "requests_per_second", "gpus_for_load", "DECODE_BANDWIDTH_UTILIZATION",
+    "requests_per_second", "gpus_for_load", "DECODE_BANDWIDTH_UTILIZATION", "SERVING_MFU", "PREFILL_MFU",
+    "LINK_EFFICIENCY",
 ]
 
 TOKENS_PER_MILLION = 1e6
@@ -42,6 +43,56 @@ def _precision(precision: str) -> str:
         raise UnknownNameError(f"precision must be one of {', '.join(BYTES_PER_PARAM)}, got {precision!r}",
                                argument="precision")
     return p
+
+
+#: Default share of the peak HBM bandwidth a decode step reaches (MBU) in every decode
+#: function: the mean of four measured single-stream BF16 decoders on A100 80GB, 0.68-0.72
+#: ([PyTorch2023], [TorchAO2024]; tests/test_calibration.py, and Notes of
+#: :func:`time_per_output_token`); 1 is the bandwidth ceiling (the roofline bound).
+DECODE_BANDWIDTH_UTILIZATION = 0.70
+#: Default share of the dense peak a compute-bound decode step reaches, in every decode
+#: function: an assumption, the 40 % the training examples use ([WaferZero2026]) rounded up for
+#: kernels without a backward pass; TensorRT-LLM's LLaMA 70B on one H200 at batch 1,024
+#: reaches it in FP8 ([NVIDIA2024], tests/test_calibration.py).
+SERVING_MFU = 0.5
+#: Default share of the dense peak a prefill reaches, by the precision of its arithmetic,
+#: each relative to that precision's own peak [fraction]: the mean of TensorRT-LLM's measured
+#: first-token latencies of 2,048-token prompts at batch 1 ([NVIDIA2023], "Low Latency"):
+#: A100 FP16 GPT-J 6B 129 ms and LLaMA 7B 133 ms reach 0.64 and 0.69 of the FP16 peak, H100
+#: FP8 29 ms and 36 ms reach 0.45 and 0.40 of the FP8 peak (attention FLOPs counted;
+#: tests/test_calibration.py). BF16 and TF32 as FP16 (assumption: the same kernels).
+PREFILL_MFU = {"bf16": 0.67, "fp16": 0.67, "tf32": 0.67, "fp8": 0.43}
+#: Default share of the one-way interconnect bandwidth a tensor-parallel all-reduce reaches, as
+#: an effective figure that also absorbs the all-reduce's latency and synchronisation (NCCL's
+#: wire efficiency alone is higher): fitted on TensorRT-LLM's LLaMA 70B tensor-parallel rows the
+#: model reaches, H200 TP 2 [NVIDIA2024] and H100 TP 2 [NVIDIA2023] (tests/test_calibration.py).
+LINK_EFFICIENCY = 0.25
+#: Bytes per activation value an all-reduce moves [B]: engines reduce in 16-bit even where the
+#: weights are FP8 (assumption).
+ALLREDUCE_BYTES = 2.0
+
+
+def _prefill_mfu(precision: str) -> float:
+    return PREFILL_MFU[_COMPUTE_PRECISION[_precision(precision)]]
+
+
+def _hidden_size(params, layers):
+    """Model width d [values] from N = 12 L d^2 ([Kaplan2020], sec. 2.1: attention 4 d^2 and an MLP of
+    4 d, 8 d^2, per layer); within 4 % of LLaMA 7B/70B's, GPT-J's and Mistral 7B's."""
+    return _args.sqrt(_args.divide(params, 12.0 * layers))
+
+
+def _allreduce_seconds(tokens, layers, params, gpus, gpu, link_efficiency):
+    """Seconds of the tensor-parallel all-reduces of one forward pass over ``tokens`` tokens.
+
+    Two all-reduces a layer (after attention and after the MLP), each of tokens x d values; a
+    ring all-reduce sends 2 (g - 1) / g of them over each GPU's link. None where gpus is 1.
+    """
+    g = np.asarray(gpus, dtype=float)
+    if not np.any(g > 1):
+        return 0.0
+    sent = 2.0 * layers * 2.0 * (g - 1.0) / g * tokens * _hidden_size(params, layers) * ALLREDUCE_BYTES
+    return _args.divide(sent, link_bytes_per_s(gpu) * link_efficiency)
 
 
 @documented(returns="B", params="All the parameters stored, every expert of a mixture of experts included (not the "
@@ -95,8 +146,8 @@ def kv_cache_bytes(layers, kv_heads, head_dim, context_tokens, bytes_per_value=2
                  "up [count]",
             mfu="Share of the dense peak the decode kernels reach when compute bound [fraction in (0, 1]]")
 def decode_tokens_per_second(params, gpu="H100", batch_size=1, precision="bf16", kv_cache_bytes_per_sequence=0.0,
-                             gpus=1, mfu=1.0, bandwidth_utilization=1.0):
-    """Decode throughput [tokens/s] of ``batch_size`` sequences, bounded by bandwidth or compute.
+                             gpus=1, mfu=SERVING_MFU, bandwidth_utilization=DECODE_BANDWIDTH_UTILIZATION):
+    """Expected decode throughput [tokens/s] of ``batch_size`` sequences, bandwidth or compute bound.
 
     {parameters}
 
@@ -111,19 +162,24 @@ def decode_tokens_per_second(params, gpu="H100", batch_size=1, precision="bf16",
     and does 2 N FLOPs per sequence. Step time = max(bytes / bandwidth, 2 N B / (peak x mfu));
     throughput = B / step time. Batching shares the weight read, so throughput grows with B
     until the compute bound (the mechanism: [Pope2023]; the "3-5x" cut in cost per token is an
-    assumption (illustrative figure), [ComparthingND]). ``bandwidth_utilization`` scales the
-    bandwidth actually reached; the default 1 is the ceiling, which engines do not reach (see
-    :func:`time_per_output_token`, whose default is below it).
+    assumption (illustrative figure), [ComparthingND]). The defaults are the expected rate: the
+    bandwidth measured engines reach (:data:`DECODE_BANDWIDTH_UTILIZATION`, 0.70) and the serving
+    MFU (:data:`SERVING_MFU`, 0.5). ``bandwidth_utilization=1, mfu=1`` gives the roofline bound,
+    which no engine reaches: a budget takes the expected rate. This shape-free form has no
+    tensor-parallel all-reduce (it does not know the layers); :func:`serving_tokens_per_second`
+    has it.
 
     Examples
     --------
-    A 70B model in BF16 on two H100s, one sequence: about 48 tokens/s; a batch of 64 shares
-    the weight read:
+    A 70B model in BF16 on two H100s, one sequence: about 34 tokens/s expected (48 the bound);
+    a batch of 64 shares the weight read:
 
     >>> round(decode_tokens_per_second(70e9, "H100", batch_size=1, gpus=2))
+    34
+    >>> round(decode_tokens_per_second(70e9, "H100", batch_size=1, gpus=2, bandwidth_utilization=1, mfu=1))
     48
     >>> round(decode_tokens_per_second(70e9, "H100", batch_size=64, gpus=2))
-    3063
+    2144
     """
     p = _precision(precision)
     a = _args.parse((gpu,), params=(params, "positive"), batch_size=(batch_size, "positive"),
@@ -142,23 +198,53 @@ def decode_tokens_per_second(params, gpu="H100", batch_size=1, precision="bf16",
 
 @documented(returns="s", precision=_WEIGHT_PRECISION.but(
     meaning='Weight precision, which sets the compute peak used: "fp32", "bf16", "fp16", "fp8", "int8" or '
-            '"int4" [name]'))
-def prefill_seconds(params, prompt_tokens, gpu="H100", mfu=0.4, precision="bf16", gpus=1):
-    """Time to process a prompt [s]: prefill is compute bound, 2 N FLOPs per prompt token.
+            '"int4" [name]'),
+            mfu=ARGUMENTS["prefill_mfu"].but(
+                meaning="Share of the dense peak the prefill kernels reach; not given: the precision's default, "
+                        "0.67 (BF16, FP16, TF32) or 0.43 (FP8), see PREFILL_MFU [fraction]",
+                type="float, optional"),
+            layers=ARGUMENTS["layers"].but(
+                meaning="Transformer layers; given, the attention FLOPs over the prompt and the tensor-parallel "
+                        "all-reduces are counted; not given, the matrix multiplies alone [count]",
+                type="float, optional"))
+def prefill_seconds(params, prompt_tokens, gpu="H100", mfu=None, precision="bf16", gpus=1, layers=None,
+                    link_efficiency=LINK_EFFICIENCY):
+    """Time to process a prompt [s]: prefill is compute bound, 2 N FLOPs per prompt token and attention.
 
     {parameters}
 
+    Notes
+    -----
+    t = (2 N P + 2 L d P^2) / (peak x gpus x mfu) + all-reduce time: 2 N per token for the
+    matrix multiplies ([Kaplan2020]) and, per layer, P^2 d for the causal scores QK^T and
+    P^2 d for their product with V, with d = sqrt(N / 12 L). Over ``gpus`` > 1 (tensor
+    parallel) each layer all-reduces twice over the catalogue's link bandwidth at
+    ``link_efficiency``. The default MFU is the precision's own (:data:`PREFILL_MFU`,
+    measured first-token latencies).
+
     Examples
     --------
-    A 4,000-token prompt to a 70B model on two H100s at 40 % MFU:
+    A 4,000-token prompt to a 70B model on two H100s in BF16, 80 layers:
 
-    >>> round(prefill_seconds(70e9, 4000, "H100", gpus=2), 2)
-    0.71
+    >>> round(prefill_seconds(70e9, 4000, "H100", gpus=2, layers=80), 2)
+    0.5
     """
     p = _precision(precision)
+    mfu = _prefill_mfu(p) if mfu is None else mfu
     a = _args.parse((gpu,), params=(params, "positive"), prompt_tokens=(prompt_tokens, "non_negative"),
-                    mfu=(mfu, "fraction"), gpus=(gpus, "positive"))
-    return a.wrap(_args.divide(2.0 * a.params * a.prompt_tokens, peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.mfu * a.gpus))
+                    mfu=(mfu, "fraction"), gpus=(gpus, "positive"), link_efficiency=(link_efficiency, "fraction"),
+                    **({} if layers is None else {"layers": (layers, "positive")}))
+    return a.wrap(_prefill(a, gpu, p, a.mfu, None if layers is None else a.layers))
+
+
+def _prefill(a, gpu, p, mfu, layers):
+    """Seconds of one prompt's prefill: matrix multiplies, attention (where ``layers`` is given), all-reduces."""
+    flops = 2.0 * a.params * a.prompt_tokens
+    comm = 0.0
+    if layers is not None:
+        flops = flops + 2.0 * layers * _hidden_size(a.params, layers) * a.prompt_tokens * a.prompt_tokens
+        comm = _allreduce_seconds(a.prompt_tokens, layers, a.params, a.gpus, gpu, a.link_efficiency)
+    return _args.divide(flops, peak_flops(gpu, _COMPUTE_PRECISION[p]) * mfu * a.gpus) + comm
 
 
 def _serving_hours(tokens, tokens_per_second, utilization):
@@ -344,16 +430,6 @@ def cost_per_m_tokens(cost, tokens_served):
     return a.wrap(per * TOKENS_PER_MILLION)
 
 
-#: Default share of the peak HBM bandwidth a decode step reaches (MBU) in the serving
-#: functions below: the mean of four measured single-stream BF16 decoders on A100 80GB,
-#: 0.68-0.72 ([PyTorch2023], [TorchAO2024]; tests/test_calibration.py, and Notes of
-#: :func:`time_per_output_token`); 1 is the bandwidth ceiling :func:`decode_tokens_per_second`
-#: gives by default.
-DECODE_BANDWIDTH_UTILIZATION = 0.70
-#: Default share of the dense peak reached by prefill and by compute-bound decode: an
-#: assumption, at the 40 % the training examples use ([WaferZero2026]) rounded up for
-#: inference kernels without a backward pass.
-SERVING_MFU = 0.5
 
 
 def _step_seconds(a, gpu, p):
@@ -361,9 +437,10 @@ def _step_seconds(a, gpu, p):
     kv = 2.0 * a.layers * a.kv_heads * a.head_dim * a.context_tokens * a.bytes_per_value
     bytes_per_step = a.params * BYTES_PER_PARAM[p] + a.batch_size * kv
     memory = _args.divide(bytes_per_step, bandwidth_bytes_per_s(gpu) * a.gpus * a.bandwidth_utilization)
-    compute = _args.divide(2.0 * a.params * a.batch_size,
-                           peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.gpus * a.mfu)
-    return _args.maximum(memory, compute)
+    flops = 2.0 * a.params + 4.0 * a.layers * _hidden_size(a.params, a.layers) * a.context_tokens
+    compute = _args.divide(flops * a.batch_size, peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.gpus * a.mfu)
+    comm = _allreduce_seconds(a.batch_size, a.layers, a.params, a.gpus, gpu, a.link_efficiency)
+    return _args.maximum(memory, compute) + comm
 
 
 #: The Excel twins of the serving functions: the same step, the accelerator's bandwidth and
@@ -371,12 +448,15 @@ def _step_seconds(a, gpu, p):
 _BYTES_PER_PARAM_EXCEL = ('IF({precision} = "fp32", 4, IF({precision} = "int4", 0.5, '
                           'IF(OR({precision} = "fp8", {precision} = "int8"), 1, 2)))')
 _COMPUTE_PRECISION_EXCEL = 'IF(OR({precision} = "int8", {precision} = "int4"), "bf16", IF({precision} = "fp32", "tf32", {precision}))'
+_HIDDEN_EXCEL = "({params} / (12 * {layers})) ^ 0.5"
 _STEP_EXCEL = (
-    "MAX(({params} * " + _BYTES_PER_PARAM_EXCEL + " + {batch_size} * 2 * {layers} * {kv_heads} * {head_dim} * "
+    "(MAX(({params} * " + _BYTES_PER_PARAM_EXCEL + " + {batch_size} * 2 * {layers} * {kv_heads} * {head_dim} * "
     "{context_tokens} * {bytes_per_value}) / (INDEX(catalogue_bandwidth_tb_per_s, MATCH({gpu}, catalogue_name, 0), 1)"
-    " * 1E12 * {gpus} * {bandwidth_utilization}), 2 * {params} * {batch_size} / (INDEX(catalogue_peak_tflops, "
+    " * 1E12 * {gpus} * {bandwidth_utilization}), (2 * {params} + 4 * {layers} * " + _HIDDEN_EXCEL + " * "
+    "{context_tokens}) * {batch_size} / (INDEX(catalogue_peak_tflops, "
     "MATCH({gpu}, catalogue_name, 0), MATCH(" + _COMPUTE_PRECISION_EXCEL + ", catalogue_precision, 0)) * 1E12 * "
-    "{gpus} * {mfu}))")
+    "{gpus} * {mfu})) + IF({gpus} > 1, 2 * {layers} * 2 * ({gpus} - 1) / {gpus} * {batch_size} * " + _HIDDEN_EXCEL
+    + " * 2 / (INDEX(catalogue_link_gb_per_s, MATCH({gpu}, catalogue_name, 0), 1) * 1E9 * {link_efficiency}), 0))")
 
 
 _SHAPE_READINGS = dict(
@@ -384,7 +464,8 @@ _SHAPE_READINGS = dict(
     gpu=ARGUMENTS["gpu"].but(meaning='Accelerator: a catalogue name such as "H100" (its bandwidth and peak '
                                      'are both used) [name]', type="str"),
     precision=_WEIGHT_PRECISION,
-    gpus="Accelerators one replica is split across (tensor parallel); bandwidth and compute add up [count]",
+    gpus="Accelerators one replica is split across (tensor parallel); bandwidth and compute add up, and each "
+         "layer all-reduces over their links [count]",
     mfu="Share of the dense peak a compute-bound decode step reaches [fraction in (0, 1]]",
 )
 
@@ -393,7 +474,7 @@ _SHAPE_READINGS = dict(
 @documented(returns="s", **_SHAPE_READINGS, context_tokens="Tokens each sequence holds in its KV cache at this step [tokens]")
 def time_per_output_token(params, layers, kv_heads, head_dim, context_tokens, gpu="H100", batch_size=1,
                           precision="bf16", gpus=1, bandwidth_utilization=DECODE_BANDWIDTH_UTILIZATION,
-                          mfu=SERVING_MFU, bytes_per_value=2.0):
+                          mfu=SERVING_MFU, bytes_per_value=2.0, link_efficiency=LINK_EFFICIENCY):
     """Time of one decode step [s]: what each of ``batch_size`` sequences waits per token.
 
     {parameters}
@@ -424,7 +505,8 @@ def time_per_output_token(params, layers, kv_heads, head_dim, context_tokens, gp
     p = _precision(precision)
     a = _args.parse((gpu,), params=params, layers=layers, kv_heads=kv_heads, head_dim=head_dim,
                     context_tokens=context_tokens, batch_size=batch_size, gpus=gpus,
-                    bandwidth_utilization=bandwidth_utilization, mfu=mfu, bytes_per_value=bytes_per_value)
+                    bandwidth_utilization=bandwidth_utilization, mfu=mfu, bytes_per_value=bytes_per_value,
+                    link_efficiency=link_efficiency)
     return a.wrap(_step_seconds(a, gpu, p))
 
 
@@ -432,7 +514,7 @@ def time_per_output_token(params, layers, kv_heads, head_dim, context_tokens, gp
 @documented(returns="tokens/s", **_SHAPE_READINGS, context_tokens="Tokens each sequence holds in its KV cache at this step [tokens]")
 def serving_tokens_per_second(params, layers, kv_heads, head_dim, context_tokens, gpu="H100", batch_size=1,
                               precision="bf16", gpus=1, bandwidth_utilization=DECODE_BANDWIDTH_UTILIZATION,
-                              mfu=SERVING_MFU, bytes_per_value=2.0):
+                              mfu=SERVING_MFU, bytes_per_value=2.0, link_efficiency=LINK_EFFICIENCY):
     """Decode throughput of one replica [tokens/s] from the model's shape: batch / time per token.
 
     {parameters}
@@ -448,27 +530,32 @@ def serving_tokens_per_second(params, layers, kv_heads, head_dim, context_tokens
     cache is not.
 
     >>> round(serving_tokens_per_second(70e9, 80, 8, 128, 4096, "H100", batch_size=64, gpus=2))
-    1329
+    1287
     """
     p = _precision(precision)
     a = _args.parse((gpu,), params=params, layers=layers, kv_heads=kv_heads, head_dim=head_dim,
                     context_tokens=context_tokens, batch_size=batch_size, gpus=gpus,
-                    bandwidth_utilization=bandwidth_utilization, mfu=mfu, bytes_per_value=bytes_per_value)
+                    bandwidth_utilization=bandwidth_utilization, mfu=mfu, bytes_per_value=bytes_per_value,
+                    link_efficiency=link_efficiency)
     return a.wrap(_args.divide(a.batch_size, _step_seconds(a, gpu, p)))
 
 
-@documented(returns="requests/s", **_SHAPE_READINGS, output_tokens="Tokens generated per request [tokens]")
+@documented(returns="requests/s", **_SHAPE_READINGS, output_tokens="Tokens generated per request [tokens]",
+            prefill_mfu=ARGUMENTS["prefill_mfu"].but(
+                meaning="Share of the dense peak the prefill kernels reach; not given: the precision's default, "
+                        "0.67 (BF16, FP16, TF32) or 0.43 (FP8), see PREFILL_MFU [fraction]", type="float, optional"))
 def requests_per_second(params, layers, kv_heads, head_dim, prompt_tokens, output_tokens, gpu="H100",
                         batch_size=1, precision="bf16", gpus=1, bandwidth_utilization=DECODE_BANDWIDTH_UTILIZATION,
-                        mfu=SERVING_MFU, prefill_mfu=SERVING_MFU, bytes_per_value=2.0):
+                        mfu=SERVING_MFU, prefill_mfu=None, bytes_per_value=2.0, link_efficiency=LINK_EFFICIENCY):
     """Requests one replica completes per second [requests/s], prefill and decode both.
 
     {parameters}
 
     Notes
     -----
-    A batch of B requests costs B prefills, 2 N x prompt FLOPs each at ``prefill_mfu`` of
-    the peak, and ``output_tokens`` decode steps at the mean context, prompt + output / 2:
+    A batch of B requests costs B prefills (:func:`prefill_seconds` with the layers: matrix
+    multiplies, attention and all-reduces, at ``prefill_mfu`` of the peak) and
+    ``output_tokens`` decode steps at the mean context, prompt + output / 2:
     rps = B / (B t_prefill + output x t_step). Output tokens per second are rps x output.
 
     Examples
@@ -476,19 +563,19 @@ def requests_per_second(params, layers, kv_heads, head_dim, prompt_tokens, outpu
     2,000 tokens in and 500 out on the 70B model above, 32 requests at a time:
 
     >>> round(requests_per_second(70e9, 80, 8, 128, 2000, 500, "H100", batch_size=32, gpus=2), 2)
-    1.21
+    1.22
     """
     p = _precision(precision)
+    prefill_mfu = _prefill_mfu(p) if prefill_mfu is None else prefill_mfu
     a = _args.parse((gpu,), params=params, layers=layers, kv_heads=kv_heads, head_dim=head_dim,
                     prompt_tokens=prompt_tokens, output_tokens=output_tokens, batch_size=batch_size, gpus=gpus,
                     bandwidth_utilization=bandwidth_utilization, mfu=mfu, prefill_mfu=prefill_mfu,
-                    bytes_per_value=bytes_per_value)
+                    bytes_per_value=bytes_per_value, link_efficiency=link_efficiency)
     a.values["context_tokens"] = a.prompt_tokens + 0.5 * a.output_tokens
     if isinstance(a, _args.Scalars):
         a.context_tokens = a.values["context_tokens"]
     step = _step_seconds(a, gpu, p)
-    prefill = _args.divide(2.0 * a.params * a.prompt_tokens,
-                           peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.gpus * a.prefill_mfu)
+    prefill = _prefill(a, gpu, p, a.prefill_mfu, a.layers)
     return a.wrap(_args.divide(a.batch_size, a.batch_size * prefill + a.output_tokens * step))
 
 
@@ -505,9 +592,9 @@ def gpus_for_load(target_requests_per_second, requests_per_second, gpus=1):
 
     Examples
     --------
-    10 requests/s at 1.21 per two-H100 replica: nine replicas, eighteen GPUs.
+    10 requests/s at 1.22 per two-H100 replica: nine replicas, eighteen GPUs.
 
-    >>> gpus_for_load(10, 1.21, 2)
+    >>> gpus_for_load(10, 1.22, 2)
     18.0
     """
     a = _args.parse(target_requests_per_second=target_requests_per_second,

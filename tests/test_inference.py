@@ -12,15 +12,20 @@ import costlib
 class TestInferenceProperties:
     def test_batching_raises_throughput_until_compute_bound(self):
         batches = np.array([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096])
-        tps = costlib.decode_tokens_per_second(70e9, "H100", batches, gpus=2)
+        tps = costlib.decode_tokens_per_second(70e9, "H100", batches, gpus=2, bandwidth_utilization=1, mfu=1)
         assert np.all(np.diff(tps) >= 0) and np.all(np.diff(tps[:6]) > 0)  # grows, then flat once compute bound
         peak = costlib.gpu_spec("H100", "peak_tflops_bf16") * 1e12 * 2
         assert tps[-1] == pytest.approx(peak / (2 * 70e9), rel=1e-9)  # compute bound: peak / 2N
 
     def test_single_sequence_is_bandwidth_bound(self):
-        tps = costlib.decode_tokens_per_second(70e9, "H100", 1, gpus=1)
-        # one sequence reads all weights each step: bandwidth / (N x 2 bytes)
+        tps = costlib.decode_tokens_per_second(70e9, "H100", 1, gpus=1, bandwidth_utilization=1, mfu=1)
+        # the bound: one sequence reads all weights each step, bandwidth / (N x 2 bytes)
         assert tps == pytest.approx(costlib.gpu_spec("H100", "bandwidth") * 1e12 / 140e9, rel=1e-12)
+
+    def test_the_default_is_the_expected_rate_not_the_bound(self):
+        # the default reaches DECODE_BANDWIDTH_UTILIZATION (0.70, measured decoders) of the bound
+        bound = costlib.decode_tokens_per_second(70e9, "H100", 1, bandwidth_utilization=1, mfu=1)
+        assert costlib.decode_tokens_per_second(70e9, "H100", 1) == pytest.approx(0.70 * bound, rel=1e-12)
 
     def test_quantisation_raises_throughput(self):
         bf16, fp8, int4 = (costlib.decode_tokens_per_second(8e9, "H100", 1, p) for p in ("bf16", "fp8", "int4"))
