@@ -296,11 +296,14 @@ class TestInferenceOptimalConstants:
         assert best.train_flops + best.inference_flops <= total.min() * (1 + 1e-9)
 
     def test_rounded_constants_move_the_optimum(self):
-        # the rounded 0.34 / 0.28 [Hoffmann2022] against 0.336 / 0.283 [Sardana2024]: about 18 % apart here
+        # the rounded 0.34 / 0.28 [Hoffmann2022] against the default 0.336 / 0.283 [Sardana2024]: about 18 % apart here
         loss = costlib.chinchilla_loss(7e9, 140e9)
-        rounded = costlib.inference_optimal(loss, 2e12).params
-        paper = costlib.inference_optimal(loss, 2e12, **self.PAPER).params
+        rounded = costlib.inference_optimal(loss, 2e12, **costlib.CHINCHILLA_FIT).params
+        paper = costlib.inference_optimal(loss, 2e12).params
         assert paper / rounded == pytest.approx(1.18, abs=0.02)
+
+    def test_the_defaults_are_the_papers_constants(self):
+        assert costlib.SARDANA_FIT == self.PAPER
 
 
 def test_commitment_tiers_are_cheaper_than_on_demand():
