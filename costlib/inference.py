@@ -6,15 +6,15 @@ import math
 
 import numpy as np
 
-from . import _args
+from . import _args, prices
 from .arguments import ARGUMENTS, documented
 from .formulas import excel
 from .catalogue import bandwidth_bytes_per_s, link_bytes_per_s, peak_flops
-from .errors import UnknownNameError
+from .errors import InputTypeError, UnknownNameError
 
 __all__ = [
     "BYTES_PER_PARAM", "weight_bytes", "kv_cache_bytes", "decode_tokens_per_second", "prefill_seconds",
-    "serving_gpu_hours", "token_cost", "api_cost_per_query", "blended_cost_per_query", "TOKENS_PER_MILLION",
+    "serving_gpu_hours", "token_cost", "api_cost_per_query", "api_bill", "blended_cost_per_query", "TOKENS_PER_MILLION",
     "cost_of_tokens", "cost_per_m_tokens", "time_per_output_token", "serving_tokens_per_second",
     "requests_per_second", "gpus_for_load", "DECODE_BANDWIDTH_UTILIZATION", "SERVING_MFU", "PREFILL_MFU",
     "LINK_EFFICIENCY",
@@ -316,13 +316,20 @@ def token_cost(price_per_gpu_hour, tokens_per_second, utilization=1.0):
     return a.wrap(hours)
 
 
-@excel("({input_tokens} * (1 - {cached_share}) * {input_price_per_m_tokens} + {input_tokens} * {cached_share} * {cached_input_price_per_m_tokens} + {output_tokens} * {output_price_per_m_tokens}) / 1E6",
-       defaults={"cached_input_price_per_m_tokens": "input_price_per_m_tokens"})
+_API_EXCEL = ("(1 - {batch_discount}) * ({input_tokens} * (1 - {cached_share}) * (1 - {cache_write_share}) * "
+              "{input_price_per_m_tokens} + {input_tokens} * {cached_share} * {cached_input_price_per_m_tokens} + "
+              "{input_tokens} * (1 - {cached_share}) * {cache_write_share} * {cache_write_price_per_m_tokens} + "
+              "({output_tokens} + {reasoning_tokens}) * {output_price_per_m_tokens}) / 1E6")
+
+
+@excel(_API_EXCEL, defaults={"cached_input_price_per_m_tokens": "input_price_per_m_tokens",
+                             "cache_write_price_per_m_tokens": "input_price_per_m_tokens"})
 @documented(returns="USD", output_tokens="Generated tokens per query; every one is another forward pass, priced at a "
                           "premium [tokens]")
 def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, output_price_per_m_tokens,
-                       cached_share=0.0, cached_input_price_per_m_tokens=None):
-    """Cost of one API call [USD] from its token counts and the price list.
+                       cached_share=0.0, cached_input_price_per_m_tokens=None, cache_write_share=0.0,
+                       cache_write_price_per_m_tokens=None, reasoning_tokens=0.0, batch_discount=0.0):
+    """Cost of one API call [USD] from its token counts and a price list.
 
     {parameters}
 
@@ -333,7 +340,11 @@ def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, ou
 
     Notes
     -----
-    cost = (I (1 - h) p_in + I h p_cached + O p_out) / 1e6.
+    cost = (1 - b) (I (1 - h) (1 - w) p_in + I h p_cached + I (1 - h) w p_write + (O + R) p_out)
+    / 1e6, with h the share of the prompt read from the provider's cache, w the share of the
+    rest written to it, R hidden reasoning tokens (billed as output) and b a batch discount. A provider's own rules
+    (long-context tiers, 1-hour cache writes, service tiers) are :func:`api_bill`'s, which takes
+    the model's prices from the price data.
 
     Examples
     --------
@@ -341,17 +352,126 @@ def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, ou
 
     >>> round(api_cost_per_query(2000, 500, 3.0, 15.0), 4)
     0.0135
+
+    Half the prompt read from the cache at $0.30, and 2,000 reasoning tokens billed as output:
+
+    >>> round(api_cost_per_query(2000, 500, 3.0, 15.0, cached_share=0.5, cached_input_price_per_m_tokens=0.3,
+    ...                          reasoning_tokens=2000), 4)
+    0.0408
     """
     cached_price = input_price_per_m_tokens if cached_input_price_per_m_tokens is None \
         else cached_input_price_per_m_tokens
+    write_price = input_price_per_m_tokens if cache_write_price_per_m_tokens is None \
+        else cache_write_price_per_m_tokens
     a = _args.parse(input_tokens=(input_tokens, "non_negative"), output_tokens=(output_tokens, "non_negative"),
                     input_price_per_m_tokens=(input_price_per_m_tokens, "non_negative"),
                     output_price_per_m_tokens=(output_price_per_m_tokens, "non_negative"),
                     cached_share=(cached_share, "share"),
-                    cached_input_price_per_m_tokens=(cached_price, "non_negative"))
-    fresh = a.input_tokens * (1.0 - a.cached_share) * a.input_price_per_m_tokens
+                    cached_input_price_per_m_tokens=(cached_price, "non_negative"),
+                    cache_write_share=(cache_write_share, "share"),
+                    cache_write_price_per_m_tokens=(write_price, "non_negative"),
+                    reasoning_tokens=(reasoning_tokens, "non_negative"), batch_discount=(batch_discount, "share"))
+    uncached = a.input_tokens * (1.0 - a.cached_share)
+    fresh = uncached * (1.0 - a.cache_write_share) * a.input_price_per_m_tokens
     cached = a.input_tokens * a.cached_share * a.cached_input_price_per_m_tokens
-    return a.wrap((fresh + cached + a.output_tokens * a.output_price_per_m_tokens) / TOKENS_PER_MILLION)
+    written = uncached * a.cache_write_share * a.cache_write_price_per_m_tokens
+    out = (a.output_tokens + a.reasoning_tokens) * a.output_price_per_m_tokens
+    return a.wrap((1.0 - a.batch_discount) * (fresh + cached + written + out) / TOKENS_PER_MILLION)
+
+
+@documented(returns="USD", output_tokens="Generated tokens per query, the visible answer [tokens]",
+            model=ARGUMENTS["model"].but(meaning='API model name in the price data (genai-prices), e.g. '
+                                                 '"claude-sonnet-4-5" [name]', type="str"),
+            service_tier=ARGUMENTS["service_tier"].but(type="str, optional"))
+def api_bill(input_tokens, output_tokens, model, provider=None, price_date=None, service_tier=None, cached_share=0.0,
+             cache_write_share=0.0, reasoning_tokens=0.0, batch_discount=0.0, cache_write_ttl="5m"):
+    """What the provider bills for one API call [USD]: its prices and its rules, from the price data.
+
+    {parameters}
+
+    Returns
+    -------
+    float, ndarray or Series
+        Cost per query [USD].
+
+    Notes
+    -----
+    The prices and the rules are ``model``'s provider's, from genai-prices [GenaiPrices2026] as
+    in force on ``price_date``: a long-context tier prices every token of a request whose prompt
+    exceeds its start (the cliff rule); cache writes are billed at their own price (5-minute, or
+    1-hour with ``cache_write_ttl="1h"``) and cache reads at theirs; reasoning tokens at the
+    output price (or a reasoning price where the provider has one); a ``service_tier``
+    ("batch", "flex", "priority") at its prices. The bill is genai-prices' own calculation on
+    the request's usage: prompt I with I h read from the cache and I (1 - h) w written to it,
+    output O + R.
+    ``batch_discount`` is for what the data does not carry, a batch discount of a provider it
+    lists no batch price for; it must stay 0 with ``service_tier="batch"``. A price list of
+    one's own is :func:`api_cost_per_query`'s.
+
+    Examples
+    --------
+    2,000 tokens in and 500 out to Claude Sonnet 4.5 as Anthropic bills it on 2026-11-01
+    [GenaiPrices2026], and a 300,000-token prompt, above its 200,000-token tier: every token
+    at the higher price.
+
+    >>> round(api_bill(2000, 500, "claude-sonnet-4-5", price_date="2026-11-01"), 4)
+    0.0135
+    >>> round(api_bill(300_000, 500, "claude-sonnet-4-5", price_date="2026-11-01"), 3)
+    1.811
+    >>> round(api_bill(2000, 500, "gpt-4o", price_date="2026-11-01", service_tier="batch"), 5)
+    0.005
+    """
+    ttl = str(cache_write_ttl).strip().lower()
+    if ttl not in ("5m", "1h"):
+        raise UnknownNameError(f'cache_write_ttl must be "5m" or "1h", got {cache_write_ttl!r}',
+                               argument="cache_write_ttl")
+    if not isinstance(model, str):
+        first = np.asarray(model, dtype=object).reshape(-1)
+        shown = first[0] if first.size else model
+        shown = shown.item() if hasattr(shown, "item") else shown
+        raise InputTypeError(f"model must be one model name such as 'gpt-4o', got {shown!r}", argument="model")
+    a = _args.parse(input_tokens=(input_tokens, "non_negative"), output_tokens=(output_tokens, "non_negative"),
+                    cached_share=(cached_share, "share"), cache_write_share=(cache_write_share, "share"),
+                    reasoning_tokens=(reasoning_tokens, "non_negative"), batch_discount=(batch_discount, "share"))
+    tier = None if service_tier is None else str(service_tier).strip().lower()
+    if tier == "batch" and np.any(np.asarray(a.batch_discount) > 0):
+        raise InputTypeError("batch_discount must be 0 with service_tier='batch': the price data's batch prices "
+                             "already apply", argument="batch_discount")
+    return a.wrap(_provider_bill(a, model, provider, price_date, service_tier, ttl))
+
+
+def _provider_bill(a, model, provider, price_date, service_tier, ttl):
+    """The bill of ``model``'s provider for each request [USD]: genai-prices' own calculation on its usage."""
+    from genai_prices import Usage
+
+    when = prices.as_date(price_date)
+    context = prices._tier_context(service_tier)
+    prov, info = prices._find(model, provider)
+
+    def one(i, o, h, w, r):
+        usage = {"input_tokens": i, "output_tokens": o + r}
+        if h:
+            usage["cache_read_tokens"] = i * h
+        if w:
+            usage["cache_write_tokens"] = i * (1.0 - h) * w
+            if ttl == "1h":
+                usage["cache_write_1h_tokens"] = i * (1.0 - h) * w
+        if r:
+            usage["output_reasoning_tokens"] = r
+        bill = info.calc_price(Usage(**usage), prov, genai_request_timestamp=when, price_context=context)
+        return float(bill.total_price)
+
+    shape = np.broadcast(a.input_tokens, a.output_tokens, a.cached_share, a.cache_write_share, a.reasoning_tokens).shape
+    columns = [np.broadcast_to(np.asarray(v, dtype=float), shape).reshape(-1)
+               for v in (a.input_tokens, a.output_tokens, a.cached_share, a.cache_write_share, a.reasoning_tokens)]
+    memo: dict[tuple, float] = {}
+    bills = np.empty(len(columns[0]))
+    for k, row in enumerate(zip(*columns)):
+        key = tuple(float(x) for x in row)
+        if key not in memo:
+            memo[key] = one(*key)
+        bills[k] = memo[key]
+    return bills.reshape(shape) * (1.0 - a.batch_discount) if shape else float(bills[0]) * (1.0 - a.batch_discount)
 
 
 @excel("{cache_hit_rate} * {cache_hit_cost} + (1 - {cache_hit_rate}) * ({small_model_share} * {small_model_cost} + (1 - {small_model_share}) * {large_model_cost})")
