@@ -45,3 +45,23 @@ class TestInferenceProperties:
         assert costlib.blended_cost_per_query(1.0, 0.1, 0.0, 0.0) == 1.0
         assert costlib.blended_cost_per_query(1.0, 0.1, 1.0, 0.0) == 0.1
         assert costlib.blended_cost_per_query(1.0, 0.1, 0.5, 1.0, 0.01) == 0.01
+
+
+def test_one_default_per_phase():
+    # every function taking a decode MFU or MBU has the same default; prefill and training take their
+    # precision's own (PREFILL_MFU, TRAINING_MFU), so no 0.4 sits beside a 0.5 for the same phase
+    import inspect
+
+    decode = (costlib.decode_tokens_per_second, costlib.time_per_output_token, costlib.serving_tokens_per_second,
+              costlib.requests_per_second)
+    for f in decode:
+        params = inspect.signature(f).parameters
+        assert params["mfu"].default == costlib.SERVING_MFU, f.__name__
+        assert params["bandwidth_utilization"].default == costlib.DECODE_BANDWIDTH_UTILIZATION, f.__name__
+    assert inspect.signature(costlib.prefill_seconds).parameters["mfu"].default is None
+    assert inspect.signature(costlib.requests_per_second).parameters["prefill_mfu"].default is None
+    # training: not given, mfu is the precision's own default
+    fp8 = costlib.TRAINING_MFU["fp8"]
+    assert costlib.train_cost(1e9, 1e12, 2.0, precision="fp8") == costlib.train_cost(1e9, 1e12, 2.0, precision="fp8", mfu=fp8)
+    assert costlib.train_gpu_hours(1e9, 1e12, precision="fp8") == costlib.train_gpu_hours(1e9, 1e12, precision="fp8", mfu=fp8)
+    assert costlib.compute_gpu_hours(6e21, precision="fp8") == costlib.compute_gpu_hours(6e21, precision="fp8", mfu=fp8)
