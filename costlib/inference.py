@@ -72,6 +72,36 @@ LINK_EFFICIENCY = 0.25
 ALLREDUCE_BYTES = 2.0
 
 
+def _shown(value):
+    """One element of ``value`` as a message shows it: the same text for a scalar and an array of it."""
+    if isinstance(value, str) or np.ndim(value) == 0:
+        return value.item() if hasattr(value, "item") else value
+    flat = np.asarray(value, dtype=object).reshape(-1)
+    first = flat[0] if flat.size else value
+    return first.item() if hasattr(first, "item") else first
+
+
+def _is_named(gpu) -> bool:
+    """Whether ``gpu`` holds catalogue names (text), not figures: a Python int too big for int64 is a figure."""
+    if isinstance(gpu, str):
+        return True
+    if np.ndim(gpu) == 0:
+        return False
+    kind = np.asarray(gpu).dtype.kind
+    return kind in "US" or (kind == "O" and any(isinstance(v, str) for v in np.asarray(gpu).reshape(-1)))
+
+
+def _one(value, argument):
+    """A text argument given as an array with one distinct element is that element; several are refused."""
+    if isinstance(value, str) or value is None or np.ndim(value) == 0:
+        return value.item() if hasattr(value, "item") else value
+    flat = {v.item() if hasattr(v, "item") else v for v in np.asarray(value, dtype=object).reshape(-1)}
+    if len(flat) != 1:
+        raise InputTypeError(f"{argument} must be one value for the whole call, got {len(flat)} different ones",
+                             argument=argument)
+    return flat.pop()
+
+
 def _prefill_mfu(precision: str) -> float:
     return PREFILL_MFU[_COMPUTE_PRECISION[_precision(precision)]]
 
@@ -92,7 +122,10 @@ def _allreduce_seconds(tokens, layers, params, gpus, gpu, link_efficiency):
     if not np.any(g > 1):
         return 0.0
     sent = 2.0 * layers * 2.0 * (g - 1.0) / g * tokens * _hidden_size(params, layers) * ALLREDUCE_BYTES
-    return _args.divide(sent, link_bytes_per_s(gpu) * link_efficiency)
+    seconds = _args.divide(sent, link_bytes_per_s(gpu) * link_efficiency)
+    if g.ndim == 0:
+        return seconds
+    return np.where(g > 1, seconds, 0.0)  # one GPU (or a fraction of one) sends nothing, whatever the rest
 
 
 @documented(returns="B", params="All the parameters stored, every expert of a mixture of experts included (not the "
@@ -187,7 +220,7 @@ def decode_tokens_per_second(params, gpu="H100", batch_size=1, precision="bf16",
                     gpus=(gpus, "positive"), mfu=(mfu, "fraction"), bandwidth_utilization=bandwidth_utilization)
     bytes_per_step = a.params * BYTES_PER_PARAM[p] + a.batch_size * a.kv_cache_bytes_per_sequence
     memory_seconds = _args.divide(bytes_per_step, bandwidth_bytes_per_s(gpu) * a.gpus * a.bandwidth_utilization)
-    if isinstance(gpu, str) or np.asarray(gpu).dtype.kind in "OUS":
+    if _is_named(gpu):
         compute_seconds = _args.divide(2.0 * a.params * a.batch_size,
                                        peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.gpus * a.mfu)
         step = _args.maximum(memory_seconds, compute_seconds)
@@ -421,15 +454,16 @@ def api_bill(input_tokens, output_tokens, model, provider=None, price_date=None,
     >>> round(api_bill(2000, 500, "gpt-4o", price_date="2026-11-01", service_tier="batch"), 5)
     0.005
     """
-    ttl = str(cache_write_ttl).strip().lower()
+    model, provider, price_date, service_tier, cache_write_ttl = (
+        _one(v, n) for v, n in ((model, "model"), (provider, "provider"), (price_date, "price_date"),
+                                (service_tier, "service_tier"), (cache_write_ttl, "cache_write_ttl")))
+    ttl = str(cache_write_ttl).strip().lower() if isinstance(cache_write_ttl, str) else None
     if ttl not in ("5m", "1h"):
-        raise UnknownNameError(f'cache_write_ttl must be "5m" or "1h", got {cache_write_ttl!r}',
+        raise UnknownNameError(f'cache_write_ttl must be "5m" or "1h", got {_shown(cache_write_ttl)!r}',
                                argument="cache_write_ttl")
     if not isinstance(model, str):
-        first = np.asarray(model, dtype=object).reshape(-1)
-        shown = first[0] if first.size else model
-        shown = shown.item() if hasattr(shown, "item") else shown
-        raise InputTypeError(f"model must be one model name such as 'gpt-4o', got {shown!r}", argument="model")
+        raise InputTypeError(f"model must be one model name such as 'gpt-4o', got {_shown(model)!r}",
+                             argument="model")
     a = _args.parse(input_tokens=(input_tokens, "non_negative"), output_tokens=(output_tokens, "non_negative"),
                     cached_share=(cached_share, "share"), cache_write_share=(cache_write_share, "share"),
                     reasoning_tokens=(reasoning_tokens, "non_negative"), batch_discount=(batch_discount, "share"))
