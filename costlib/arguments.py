@@ -240,6 +240,19 @@ ARGUMENTS: dict[str, Argument] = _table(
     ("dist", "name", None, 'Distribution of a (low, base, high) range: "pert" or "triangular"'),
     ("progress", "callable", None, "Called as progress(done, n) after each block of draws, for a progress bar",
      "callable"),
+    # serving, tensor parallel (appended)
+    ("link_efficiency", "fraction", "fraction",
+     "Share of the interconnect's one-way bandwidth a tensor-parallel all-reduce reaches"),
+    # API bills (appended)
+    ("cache_write_share", "fraction", "share",
+     "Share of the input tokens not read from the cache that are written to it (billed at the cache-write price)"),
+    ("cache_write_price_per_m_tokens", "USD/Mtok", "non_negative",
+     "API list price of input tokens written to the prompt cache; when not given, the input price"),
+    ("reasoning_tokens", "tokens", "non_negative",
+     "Hidden reasoning tokens per query, beyond the output tokens; billed as output"),
+    ("batch_discount", "fraction", "share",
+     "Share taken off the bill for batch processing, where the price data has no batch price"),
+    ("cache_write_ttl", "name", None, 'How long a prompt-cache write lasts, "5m" or "1h" (priced apart by some providers)'),
 )
 
 #: Per-function readings that differ from :data:`ARGUMENTS`: function name -> argument -> reading.

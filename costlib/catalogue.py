@@ -39,10 +39,13 @@ __all__ = ["Catalogue", "load", "use", "gpu_spec", "peak_flops", "gpu_price", "a
 # kind -> (column holding the name, columns that must be numeric where filled)
 KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "accelerators": ("name", ("peak_tflops_bf16", "peak_tflops_fp16", "peak_tflops_fp8",
-                              "peak_tflops_tf32", "hbm_gb", "bandwidth_tb_per_s", "board_power_w")),
+                              "peak_tflops_tf32", "hbm_gb", "bandwidth_tb_per_s", "board_power_w",
+                              "link_gb_per_s")),
     "gpu_prices": ("gpu", ("price_per_gpu_hour",)),
     "api_prices": ("model", ("input_per_m_tokens", "cached_input_per_m_tokens", "output_per_m_tokens")),
 }
+#: Numeric columns a user's own file may leave out (read as empty): added after files existed.
+OPTIONAL = ("link_gb_per_s",)
 PRECISIONS = ("bf16", "fp16", "fp8", "tf32")
 PRICE_TIERS = ("reserved", "on_demand", "spot", "1_year", "3_year")
 
@@ -92,7 +95,7 @@ class Catalogue:
 
 #: Columns whose figure must be > 0 where given (a peak, a memory, a bandwidth, a power); prices may be 0
 POSITIVE = ("peak_tflops_bf16", "peak_tflops_fp16", "peak_tflops_fp8", "peak_tflops_tf32", "hbm_gb",
-            "bandwidth_tb_per_s", "board_power_w")
+            "bandwidth_tb_per_s", "board_power_w", "link_gb_per_s")
 #: Kinds with one row per name: every name and alias finds exactly one row
 UNIQUE = ("accelerators", "api_prices")
 
@@ -126,7 +129,7 @@ def _read(path: Path, kind: str, as_of: str) -> Catalogue:
         with open(path, newline="", encoding="utf-8-sig") as handle:  # a byte-order mark (Excel's CSV UTF-8) is read
             reader = csv.DictReader(handle)
             header = reader.fieldnames or []
-            missing = [c for c in (key, "source", *numeric) if c not in header]
+            missing = [c for c in (key, "source", *numeric) if c not in header and c not in OPTIONAL]
             if missing:
                 raise CatalogueError(f"{path} must have the columns {', '.join(missing)} "
                                      f"for a {kind} catalogue; it has {', '.join(header)}")
@@ -317,7 +320,7 @@ def gpu_spec(gpu: str, field: str):
     catalogue = load("accelerators")
     row = catalogue.find(gpu, "gpu")[0]
     short = {"bandwidth": "bandwidth_tb_per_s", "memory": "hbm_gb", "power": "board_power_w",
-             "tflops": "peak_tflops_bf16"}
+             "tflops": "peak_tflops_bf16", "link": "link_gb_per_s"}
     column = short.get(str(field).strip().lower(), str(field).strip().lower())
     if column not in row:
         choices = sorted(set(row) | set(short))
@@ -426,6 +429,17 @@ def bandwidth_bytes_per_s(gpu: Any, argument: str = "gpu") -> np.ndarray:
             return spec
         return _remember(gpu, "bandwidth", _spec_array(gpu, "bandwidth_tb_per_s", 1e12, argument, "bandwidth"))
     return _spec_array(gpu, "bandwidth_tb_per_s", 1e12, argument, "bandwidth")
+
+
+def link_bytes_per_s(gpu: Any, argument: str = "gpu") -> np.ndarray:
+    """One-way interconnect bandwidth [B/s] of one ``gpu`` to its tensor-parallel peers (NVLink,
+    Infinity Fabric or PCIe): catalogue name(s), or GB/s as number(s)."""
+    if type(gpu) is str:
+        spec = _remembered(gpu, "link")
+        if spec is not None:
+            return spec
+        return _remember(gpu, "link", _spec_array(gpu, "link_gb_per_s", 1e9, argument, "link bandwidth"))
+    return _spec_array(gpu, "link_gb_per_s", 1e9, argument, "link bandwidth")
 
 
 def board_power_w(gpu: Any, argument: str = "gpu") -> np.ndarray:

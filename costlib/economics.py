@@ -6,8 +6,9 @@ import numpy as np
 
 from . import _args
 from .arguments import ARGUMENTS, documented
+from .errors import InputTypeError
 from .formulas import excel
-from .inference import TOKENS_PER_MILLION, api_cost_per_query
+from .inference import TOKENS_PER_MILLION, _shown, api_bill, api_cost_per_query
 
 __all__ = [
     "breakeven", "utilization_breakeven", "months_to_breakeven", "price_after_decline",
@@ -351,10 +352,17 @@ def scale_plan(cost_per_query, queries_per_user_per_month, users, arpu, multiple
 
 @documented(returns="USD", input_tokens="Prompt tokens of observed or simulated queries, one element per query [tokens]",
             output_tokens="Generated tokens of the same queries, one element per query [tokens]",
-            input_price_per_m_tokens=ARGUMENTS["input_price_per_m_tokens"].but(type="float"),
-            output_price_per_m_tokens=ARGUMENTS["output_price_per_m_tokens"].but(type="float"))
-def query_cost_quantiles(input_tokens, output_tokens, input_price_per_m_tokens, output_price_per_m_tokens,
-                         quantiles=(0.5, 0.95), cached_share=0.0, cached_input_price_per_m_tokens=None):
+            input_price_per_m_tokens=ARGUMENTS["input_price_per_m_tokens"].but(
+                meaning="API list price of input tokens; leave out with a model [USD/Mtok]", type="float, optional"),
+            output_price_per_m_tokens=ARGUMENTS["output_price_per_m_tokens"].but(
+                meaning="API list price of output tokens; leave out with a model [USD/Mtok]", type="float, optional"),
+            model=ARGUMENTS["model"].but(
+                meaning='API model name in the price data (genai-prices); given, each query is billed as its '
+                        "provider bills it (api_bill), long-context tiers included [name]", type="str, optional"),
+            service_tier=ARGUMENTS["service_tier"].but(type="str, optional"))
+def query_cost_quantiles(input_tokens, output_tokens, input_price_per_m_tokens=None, output_price_per_m_tokens=None,
+                         quantiles=(0.5, 0.95), cached_share=0.0, cached_input_price_per_m_tokens=None, model=None,
+                         provider=None, price_date=None, service_tier=None):
     """Quantiles of cost per query [USD] over samples of token lengths (median and p95).
 
     {parameters}
@@ -367,7 +375,10 @@ def query_cost_quantiles(input_tokens, output_tokens, input_price_per_m_tokens, 
     Notes
     -----
     The quantile of the cost is taken over the costs of the queries, not computed from the
-    quantile token counts: a long prompt and a long answer need not come together.
+    quantile token counts: a long prompt and a long answer need not come together. Given
+    ``model``, each query is :func:`costlib.api_bill`'s: a p95 prompt above a long-context
+    tier's start is billed at the tier's price for all its tokens, which a flat price list
+    misses.
 
     Examples
     --------
@@ -376,10 +387,46 @@ def query_cost_quantiles(input_tokens, output_tokens, input_price_per_m_tokens, 
     >>> q = query_cost_quantiles([1000, 2000, 3000, 4000, 5000], [100, 200, 300, 400, 5000], 3.0, 15.0)
     >>> round(q[0.5], 4), round(q[0.95], 4)
     (0.0135, 0.0756)
+
+    The same shape with a 300,000-token prompt at the tail, billed by Anthropic for Claude Sonnet
+    4.5 [GenaiPrices2026] (above 200,000 prompt tokens every token costs double):
+
+    >>> q = query_cost_quantiles([1000, 2000, 3000, 4000, 300_000], [100, 200, 300, 400, 500],
+    ...                          model="claude-sonnet-4-5", price_date="2026-11-01", quantiles=(1.0,))
+    >>> round(q[1.0], 4)
+    1.8113
     """
-    costs = np.asarray(api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens,
-                                          output_price_per_m_tokens, cached_share,
-                                          cached_input_price_per_m_tokens), dtype=float).reshape(-1)
+    if model is not None:
+        given = [n for n, v in (("input_price_per_m_tokens", input_price_per_m_tokens),
+                                ("output_price_per_m_tokens", output_price_per_m_tokens),
+                                ("cached_input_price_per_m_tokens", cached_input_price_per_m_tokens)) if v is not None]
+        if given:
+            raise InputTypeError(f"{given[0]} must be left out where model is given: the price data's prices apply "
+                                 f"(model={_shown(model)!r})", argument=given[0])
+        costs = api_bill(input_tokens, output_tokens, model, provider, price_date, service_tier, cached_share)
+    else:
+        for name, value in (("provider", provider), ("price_date", price_date), ("service_tier", service_tier)):
+            if value is not None:
+                raise InputTypeError(f"{name} needs model: without one the prices are the ones given, got "
+                                     f"{name}={_shown(value)!r}", argument=name)
+        checks = {n: (v, r) for n, v, r in (("input_tokens", input_tokens, "non_negative"),
+                                            ("output_tokens", output_tokens, "non_negative"),
+                                            ("input_price_per_m_tokens", input_price_per_m_tokens, "non_negative"),
+                                            ("output_price_per_m_tokens", output_price_per_m_tokens, "non_negative"),
+                                            ("cached_share", cached_share, "share"),
+                                            ("cached_input_price_per_m_tokens", cached_input_price_per_m_tokens,
+                                             "non_negative"))
+                  if v is not None}
+        _args.parse(quantiles=(list(quantiles), "share"))  # every rule is checked before a missing price
+        _args.parse(**checks)
+        for name, value in (("input_price_per_m_tokens", input_price_per_m_tokens),
+                            ("output_price_per_m_tokens", output_price_per_m_tokens)):
+            if value is None:
+                raise InputTypeError(f"{name} must be given where model is not (a price [USD/Mtok], or model= to "
+                                     "bill each query as its provider does)", argument=name)
+        costs = api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, output_price_per_m_tokens,
+                                   cached_share, cached_input_price_per_m_tokens)
+    costs = np.asarray(costs, dtype=float).reshape(-1)
     q = _args.parse(quantiles=(list(quantiles), "share")).quantiles
     values = np.quantile(costs, q)
     return {float(k): float(v) for k, v in zip(q, values)}

@@ -224,6 +224,9 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("API_COST_PER_QUERY", inference.api_cost_per_query,
              ("input_tokens", "output_tokens", "input_price_per_m_tokens", "output_price_per_m_tokens",
               "cached_share", "cached_input_price_per_m_tokens")),
+    Function("API_BILL", inference.api_bill,
+             ("input_tokens", "output_tokens", "model", "provider", "price_date", "service_tier", "cached_share",
+              "cache_write_share", "reasoning_tokens", "batch_discount", "cache_write_ttl")),
     Function("BLENDED_COST_PER_QUERY", inference.blended_cost_per_query,
              ("large_model_cost", "small_model_cost", "small_model_share", "cache_hit_rate", "cache_hit_cost")),
     # Economics

@@ -6,17 +6,18 @@ import math
 
 import numpy as np
 
-from . import _args
+from . import _args, prices
 from .arguments import ARGUMENTS, documented
 from .formulas import excel
-from .catalogue import bandwidth_bytes_per_s, peak_flops
-from .errors import UnknownNameError
+from .catalogue import bandwidth_bytes_per_s, link_bytes_per_s, peak_flops
+from .errors import InputTypeError, UnknownNameError
 
 __all__ = [
     "BYTES_PER_PARAM", "weight_bytes", "kv_cache_bytes", "decode_tokens_per_second", "prefill_seconds",
-    "serving_gpu_hours", "token_cost", "api_cost_per_query", "blended_cost_per_query", "TOKENS_PER_MILLION",
+    "serving_gpu_hours", "token_cost", "api_cost_per_query", "api_bill", "blended_cost_per_query", "TOKENS_PER_MILLION",
     "cost_of_tokens", "cost_per_m_tokens", "time_per_output_token", "serving_tokens_per_second",
-    "requests_per_second", "gpus_for_load", "DECODE_BANDWIDTH_UTILIZATION",
+    "requests_per_second", "gpus_for_load", "DECODE_BANDWIDTH_UTILIZATION", "SERVING_MFU", "PREFILL_MFU",
+    "LINK_EFFICIENCY",
 ]
 
 TOKENS_PER_MILLION = 1e6
@@ -42,6 +43,89 @@ def _precision(precision: str) -> str:
         raise UnknownNameError(f"precision must be one of {', '.join(BYTES_PER_PARAM)}, got {precision!r}",
                                argument="precision")
     return p
+
+
+#: Default share of the peak HBM bandwidth a decode step reaches (MBU) in every decode
+#: function: the mean of four measured single-stream BF16 decoders on A100 80GB, 0.68-0.72
+#: ([PyTorch2023], [TorchAO2024]; tests/test_calibration.py, and Notes of
+#: :func:`time_per_output_token`); 1 is the bandwidth ceiling (the roofline bound).
+DECODE_BANDWIDTH_UTILIZATION = 0.70
+#: Default share of the dense peak a compute-bound decode step reaches, in every decode
+#: function: an assumption, the 40 % the training examples use ([WaferZero2026]) rounded up for
+#: kernels without a backward pass; TensorRT-LLM's LLaMA 70B on one H200 at batch 1,024
+#: reaches it in FP8 ([NVIDIA2024], tests/test_calibration.py).
+SERVING_MFU = 0.5
+#: Default share of the dense peak a prefill reaches, by the precision of its arithmetic,
+#: each relative to that precision's own peak [fraction]: the mean of TensorRT-LLM's measured
+#: first-token latencies of 2,048-token prompts at batch 1 ([NVIDIA2023], "Low Latency"):
+#: A100 FP16 GPT-J 6B 129 ms and LLaMA 7B 133 ms reach 0.64 and 0.69 of the FP16 peak, H100
+#: FP8 29 ms and 36 ms reach 0.45 and 0.40 of the FP8 peak (attention FLOPs counted;
+#: tests/test_calibration.py). BF16 and TF32 as FP16 (assumption: the same kernels).
+PREFILL_MFU = {"bf16": 0.67, "fp16": 0.67, "tf32": 0.67, "fp8": 0.43}
+#: Default share of the one-way interconnect bandwidth a tensor-parallel all-reduce reaches, as
+#: an effective figure that also absorbs the all-reduce's latency and synchronisation (NCCL's
+#: wire efficiency alone is higher): fitted on TensorRT-LLM's LLaMA 70B tensor-parallel rows the
+#: model reaches, H200 TP 2 [NVIDIA2024] and H100 TP 2 [NVIDIA2023] (tests/test_calibration.py).
+LINK_EFFICIENCY = 0.25
+#: Bytes per activation value an all-reduce moves [B]: engines reduce in 16-bit even where the
+#: weights are FP8 (assumption).
+ALLREDUCE_BYTES = 2.0
+
+
+def _shown(value):
+    """One element of ``value`` as a message shows it: the same text for a scalar and an array of it."""
+    if isinstance(value, str) or np.ndim(value) == 0:
+        return value.item() if hasattr(value, "item") else value
+    flat = np.asarray(value, dtype=object).reshape(-1)
+    first = flat[0] if flat.size else value
+    return first.item() if hasattr(first, "item") else first
+
+
+def _is_named(gpu) -> bool:
+    """Whether ``gpu`` holds catalogue names (text), not figures: a Python int too big for int64 is a figure."""
+    if isinstance(gpu, str):
+        return True
+    if np.ndim(gpu) == 0:
+        return False
+    kind = np.asarray(gpu).dtype.kind
+    return kind in "US" or (kind == "O" and any(isinstance(v, str) for v in np.asarray(gpu).reshape(-1)))
+
+
+def _one(value, argument):
+    """A text argument given as an array with one distinct element is that element; several are refused."""
+    if isinstance(value, str) or value is None or np.ndim(value) == 0:
+        return value.item() if hasattr(value, "item") else value
+    flat = {v.item() if hasattr(v, "item") else v for v in np.asarray(value, dtype=object).reshape(-1)}
+    if len(flat) != 1:
+        raise InputTypeError(f"{argument} must be one value for the whole call, got {len(flat)} different ones",
+                             argument=argument)
+    return flat.pop()
+
+
+def _prefill_mfu(precision: str) -> float:
+    return PREFILL_MFU[_COMPUTE_PRECISION[_precision(precision)]]
+
+
+def _hidden_size(params, layers):
+    """Model width d [values] from N = 12 L d^2 ([Kaplan2020], sec. 2.1: attention 4 d^2 and an MLP of
+    4 d, 8 d^2, per layer); within 4 % of LLaMA 7B/70B's, GPT-J's and Mistral 7B's."""
+    return _args.sqrt(_args.divide(params, 12.0 * layers))
+
+
+def _allreduce_seconds(tokens, layers, params, gpus, gpu, link_efficiency):
+    """Seconds of the tensor-parallel all-reduces of one forward pass over ``tokens`` tokens.
+
+    Two all-reduces a layer (after attention and after the MLP), each of tokens x d values; a
+    ring all-reduce sends 2 (g - 1) / g of them over each GPU's link. None where gpus is 1.
+    """
+    g = np.asarray(gpus, dtype=float)
+    if not np.any(g > 1):
+        return 0.0
+    sent = 2.0 * layers * 2.0 * (g - 1.0) / g * tokens * _hidden_size(params, layers) * ALLREDUCE_BYTES
+    seconds = _args.divide(sent, link_bytes_per_s(gpu) * link_efficiency)
+    if g.ndim == 0:
+        return seconds
+    return np.where(g > 1, seconds, 0.0)  # one GPU (or a fraction of one) sends nothing, whatever the rest
 
 
 @documented(returns="B", params="All the parameters stored, every expert of a mixture of experts included (not the "
@@ -95,8 +179,8 @@ def kv_cache_bytes(layers, kv_heads, head_dim, context_tokens, bytes_per_value=2
                  "up [count]",
             mfu="Share of the dense peak the decode kernels reach when compute bound [fraction in (0, 1]]")
 def decode_tokens_per_second(params, gpu="H100", batch_size=1, precision="bf16", kv_cache_bytes_per_sequence=0.0,
-                             gpus=1, mfu=1.0, bandwidth_utilization=1.0):
-    """Decode throughput [tokens/s] of ``batch_size`` sequences, bounded by bandwidth or compute.
+                             gpus=1, mfu=SERVING_MFU, bandwidth_utilization=DECODE_BANDWIDTH_UTILIZATION):
+    """Expected decode throughput [tokens/s] of ``batch_size`` sequences, bandwidth or compute bound.
 
     {parameters}
 
@@ -111,19 +195,24 @@ def decode_tokens_per_second(params, gpu="H100", batch_size=1, precision="bf16",
     and does 2 N FLOPs per sequence. Step time = max(bytes / bandwidth, 2 N B / (peak x mfu));
     throughput = B / step time. Batching shares the weight read, so throughput grows with B
     until the compute bound (the mechanism: [Pope2023]; the "3-5x" cut in cost per token is an
-    assumption (illustrative figure), [ComparthingND]). ``bandwidth_utilization`` scales the
-    bandwidth actually reached; the default 1 is the ceiling, which engines do not reach (see
-    :func:`time_per_output_token`, whose default is below it).
+    assumption (illustrative figure), [ComparthingND]). The defaults are the expected rate: the
+    bandwidth measured engines reach (:data:`DECODE_BANDWIDTH_UTILIZATION`, 0.70) and the serving
+    MFU (:data:`SERVING_MFU`, 0.5). ``bandwidth_utilization=1, mfu=1`` gives the roofline bound,
+    which no engine reaches: a budget takes the expected rate. This shape-free form has no
+    tensor-parallel all-reduce (it does not know the layers); :func:`serving_tokens_per_second`
+    has it.
 
     Examples
     --------
-    A 70B model in BF16 on two H100s, one sequence: about 48 tokens/s; a batch of 64 shares
-    the weight read:
+    A 70B model in BF16 on two H100s, one sequence: about 34 tokens/s expected (48 the bound);
+    a batch of 64 shares the weight read:
 
     >>> round(decode_tokens_per_second(70e9, "H100", batch_size=1, gpus=2))
+    34
+    >>> round(decode_tokens_per_second(70e9, "H100", batch_size=1, gpus=2, bandwidth_utilization=1, mfu=1))
     48
     >>> round(decode_tokens_per_second(70e9, "H100", batch_size=64, gpus=2))
-    3063
+    2144
     """
     p = _precision(precision)
     a = _args.parse((gpu,), params=(params, "positive"), batch_size=(batch_size, "positive"),
@@ -131,7 +220,7 @@ def decode_tokens_per_second(params, gpu="H100", batch_size=1, precision="bf16",
                     gpus=(gpus, "positive"), mfu=(mfu, "fraction"), bandwidth_utilization=bandwidth_utilization)
     bytes_per_step = a.params * BYTES_PER_PARAM[p] + a.batch_size * a.kv_cache_bytes_per_sequence
     memory_seconds = _args.divide(bytes_per_step, bandwidth_bytes_per_s(gpu) * a.gpus * a.bandwidth_utilization)
-    if isinstance(gpu, str) or np.asarray(gpu).dtype.kind in "OUS":
+    if _is_named(gpu):
         compute_seconds = _args.divide(2.0 * a.params * a.batch_size,
                                        peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.gpus * a.mfu)
         step = _args.maximum(memory_seconds, compute_seconds)
@@ -142,23 +231,53 @@ def decode_tokens_per_second(params, gpu="H100", batch_size=1, precision="bf16",
 
 @documented(returns="s", precision=_WEIGHT_PRECISION.but(
     meaning='Weight precision, which sets the compute peak used: "fp32", "bf16", "fp16", "fp8", "int8" or '
-            '"int4" [name]'))
-def prefill_seconds(params, prompt_tokens, gpu="H100", mfu=0.4, precision="bf16", gpus=1):
-    """Time to process a prompt [s]: prefill is compute bound, 2 N FLOPs per prompt token.
+            '"int4" [name]'),
+            mfu=ARGUMENTS["prefill_mfu"].but(
+                meaning="Share of the dense peak the prefill kernels reach; not given: the precision's default, "
+                        "0.67 (BF16, FP16, TF32) or 0.43 (FP8), see PREFILL_MFU [fraction]",
+                type="float, optional"),
+            layers=ARGUMENTS["layers"].but(
+                meaning="Transformer layers; given, the attention FLOPs over the prompt and the tensor-parallel "
+                        "all-reduces are counted; not given, the matrix multiplies alone [count]",
+                type="float, optional"))
+def prefill_seconds(params, prompt_tokens, gpu="H100", mfu=None, precision="bf16", gpus=1, layers=None,
+                    link_efficiency=LINK_EFFICIENCY):
+    """Time to process a prompt [s]: prefill is compute bound, 2 N FLOPs per prompt token and attention.
 
     {parameters}
 
+    Notes
+    -----
+    t = (2 N P + 2 L d P^2) / (peak x gpus x mfu) + all-reduce time: 2 N per token for the
+    matrix multiplies ([Kaplan2020]) and, per layer, P^2 d for the causal scores QK^T and
+    P^2 d for their product with V, with d = sqrt(N / 12 L). Over ``gpus`` > 1 (tensor
+    parallel) each layer all-reduces twice over the catalogue's link bandwidth at
+    ``link_efficiency``. The default MFU is the precision's own (:data:`PREFILL_MFU`,
+    measured first-token latencies).
+
     Examples
     --------
-    A 4,000-token prompt to a 70B model on two H100s at 40 % MFU:
+    A 4,000-token prompt to a 70B model on two H100s in BF16, 80 layers:
 
-    >>> round(prefill_seconds(70e9, 4000, "H100", gpus=2), 2)
-    0.71
+    >>> round(prefill_seconds(70e9, 4000, "H100", gpus=2, layers=80), 2)
+    0.5
     """
     p = _precision(precision)
+    mfu = _prefill_mfu(p) if mfu is None else mfu
     a = _args.parse((gpu,), params=(params, "positive"), prompt_tokens=(prompt_tokens, "non_negative"),
-                    mfu=(mfu, "fraction"), gpus=(gpus, "positive"))
-    return a.wrap(_args.divide(2.0 * a.params * a.prompt_tokens, peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.mfu * a.gpus))
+                    mfu=(mfu, "fraction"), gpus=(gpus, "positive"), link_efficiency=(link_efficiency, "fraction"),
+                    **({} if layers is None else {"layers": (layers, "positive")}))
+    return a.wrap(_prefill(a, gpu, p, a.mfu, None if layers is None else a.layers))
+
+
+def _prefill(a, gpu, p, mfu, layers):
+    """Seconds of one prompt's prefill: matrix multiplies, attention (where ``layers`` is given), all-reduces."""
+    flops = 2.0 * a.params * a.prompt_tokens
+    comm = 0.0
+    if layers is not None:
+        flops = flops + 2.0 * layers * _hidden_size(a.params, layers) * a.prompt_tokens * a.prompt_tokens
+        comm = _allreduce_seconds(a.prompt_tokens, layers, a.params, a.gpus, gpu, a.link_efficiency)
+    return _args.divide(flops, peak_flops(gpu, _COMPUTE_PRECISION[p]) * mfu * a.gpus) + comm
 
 
 def _serving_hours(tokens, tokens_per_second, utilization):
@@ -230,13 +349,20 @@ def token_cost(price_per_gpu_hour, tokens_per_second, utilization=1.0):
     return a.wrap(hours)
 
 
-@excel("({input_tokens} * (1 - {cached_share}) * {input_price_per_m_tokens} + {input_tokens} * {cached_share} * {cached_input_price_per_m_tokens} + {output_tokens} * {output_price_per_m_tokens}) / 1E6",
-       defaults={"cached_input_price_per_m_tokens": "input_price_per_m_tokens"})
+_API_EXCEL = ("(1 - {batch_discount}) * ({input_tokens} * (1 - {cached_share}) * (1 - {cache_write_share}) * "
+              "{input_price_per_m_tokens} + {input_tokens} * {cached_share} * {cached_input_price_per_m_tokens} + "
+              "{input_tokens} * (1 - {cached_share}) * {cache_write_share} * {cache_write_price_per_m_tokens} + "
+              "({output_tokens} + {reasoning_tokens}) * {output_price_per_m_tokens}) / 1E6")
+
+
+@excel(_API_EXCEL, defaults={"cached_input_price_per_m_tokens": "input_price_per_m_tokens",
+                             "cache_write_price_per_m_tokens": "input_price_per_m_tokens"})
 @documented(returns="USD", output_tokens="Generated tokens per query; every one is another forward pass, priced at a "
                           "premium [tokens]")
 def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, output_price_per_m_tokens,
-                       cached_share=0.0, cached_input_price_per_m_tokens=None):
-    """Cost of one API call [USD] from its token counts and the price list.
+                       cached_share=0.0, cached_input_price_per_m_tokens=None, cache_write_share=0.0,
+                       cache_write_price_per_m_tokens=None, reasoning_tokens=0.0, batch_discount=0.0):
+    """Cost of one API call [USD] from its token counts and a price list.
 
     {parameters}
 
@@ -247,7 +373,11 @@ def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, ou
 
     Notes
     -----
-    cost = (I (1 - h) p_in + I h p_cached + O p_out) / 1e6.
+    cost = (1 - b) (I (1 - h) (1 - w) p_in + I h p_cached + I (1 - h) w p_write + (O + R) p_out)
+    / 1e6, with h the share of the prompt read from the provider's cache, w the share of the
+    rest written to it, R hidden reasoning tokens (billed as output) and b a batch discount. A provider's own rules
+    (long-context tiers, 1-hour cache writes, service tiers) are :func:`api_bill`'s, which takes
+    the model's prices from the price data.
 
     Examples
     --------
@@ -255,17 +385,127 @@ def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, ou
 
     >>> round(api_cost_per_query(2000, 500, 3.0, 15.0), 4)
     0.0135
+
+    Half the prompt read from the cache at $0.30, and 2,000 reasoning tokens billed as output:
+
+    >>> round(api_cost_per_query(2000, 500, 3.0, 15.0, cached_share=0.5, cached_input_price_per_m_tokens=0.3,
+    ...                          reasoning_tokens=2000), 4)
+    0.0408
     """
     cached_price = input_price_per_m_tokens if cached_input_price_per_m_tokens is None \
         else cached_input_price_per_m_tokens
+    write_price = input_price_per_m_tokens if cache_write_price_per_m_tokens is None \
+        else cache_write_price_per_m_tokens
     a = _args.parse(input_tokens=(input_tokens, "non_negative"), output_tokens=(output_tokens, "non_negative"),
                     input_price_per_m_tokens=(input_price_per_m_tokens, "non_negative"),
                     output_price_per_m_tokens=(output_price_per_m_tokens, "non_negative"),
                     cached_share=(cached_share, "share"),
-                    cached_input_price_per_m_tokens=(cached_price, "non_negative"))
-    fresh = a.input_tokens * (1.0 - a.cached_share) * a.input_price_per_m_tokens
+                    cached_input_price_per_m_tokens=(cached_price, "non_negative"),
+                    cache_write_share=(cache_write_share, "share"),
+                    cache_write_price_per_m_tokens=(write_price, "non_negative"),
+                    reasoning_tokens=(reasoning_tokens, "non_negative"), batch_discount=(batch_discount, "share"))
+    uncached = a.input_tokens * (1.0 - a.cached_share)
+    fresh = uncached * (1.0 - a.cache_write_share) * a.input_price_per_m_tokens
     cached = a.input_tokens * a.cached_share * a.cached_input_price_per_m_tokens
-    return a.wrap((fresh + cached + a.output_tokens * a.output_price_per_m_tokens) / TOKENS_PER_MILLION)
+    written = uncached * a.cache_write_share * a.cache_write_price_per_m_tokens
+    out = (a.output_tokens + a.reasoning_tokens) * a.output_price_per_m_tokens
+    return a.wrap((1.0 - a.batch_discount) * (fresh + cached + written + out) / TOKENS_PER_MILLION)
+
+
+@documented(returns="USD", output_tokens="Generated tokens per query, the visible answer [tokens]",
+            model=ARGUMENTS["model"].but(meaning='API model name in the price data (genai-prices), e.g. '
+                                                 '"claude-sonnet-4-5" [name]', type="str"),
+            service_tier=ARGUMENTS["service_tier"].but(type="str, optional"))
+def api_bill(input_tokens, output_tokens, model, provider=None, price_date=None, service_tier=None, cached_share=0.0,
+             cache_write_share=0.0, reasoning_tokens=0.0, batch_discount=0.0, cache_write_ttl="5m"):
+    """What the provider bills for one API call [USD]: its prices and its rules, from the price data.
+
+    {parameters}
+
+    Returns
+    -------
+    float, ndarray or Series
+        Cost per query [USD].
+
+    Notes
+    -----
+    The prices and the rules are ``model``'s provider's, from genai-prices [GenaiPrices2026] as
+    in force on ``price_date``: a long-context tier prices every token of a request whose prompt
+    exceeds its start (the cliff rule); cache writes are billed at their own price (5-minute, or
+    1-hour with ``cache_write_ttl="1h"``) and cache reads at theirs; reasoning tokens at the
+    output price (or a reasoning price where the provider has one); a ``service_tier``
+    ("batch", "flex", "priority") at its prices. The bill is genai-prices' own calculation on
+    the request's usage: prompt I with I h read from the cache and I (1 - h) w written to it,
+    output O + R.
+    ``batch_discount`` is for what the data does not carry, a batch discount of a provider it
+    lists no batch price for; it must stay 0 with ``service_tier="batch"``. A price list of
+    one's own is :func:`api_cost_per_query`'s.
+
+    Examples
+    --------
+    2,000 tokens in and 500 out to Claude Sonnet 4.5 as Anthropic bills it on 2026-11-01
+    [GenaiPrices2026], and a 300,000-token prompt, above its 200,000-token tier: every token
+    at the higher price.
+
+    >>> round(api_bill(2000, 500, "claude-sonnet-4-5", price_date="2026-11-01"), 4)
+    0.0135
+    >>> round(api_bill(300_000, 500, "claude-sonnet-4-5", price_date="2026-11-01"), 3)
+    1.811
+    >>> round(api_bill(2000, 500, "gpt-4o", price_date="2026-11-01", service_tier="batch"), 5)
+    0.005
+    """
+    model, provider, price_date, service_tier, cache_write_ttl = (
+        _one(v, n) for v, n in ((model, "model"), (provider, "provider"), (price_date, "price_date"),
+                                (service_tier, "service_tier"), (cache_write_ttl, "cache_write_ttl")))
+    ttl = str(cache_write_ttl).strip().lower() if isinstance(cache_write_ttl, str) else None
+    if ttl not in ("5m", "1h"):
+        raise UnknownNameError(f'cache_write_ttl must be "5m" or "1h", got {_shown(cache_write_ttl)!r}',
+                               argument="cache_write_ttl")
+    if not isinstance(model, str):
+        raise InputTypeError(f"model must be one model name such as 'gpt-4o', got {_shown(model)!r}",
+                             argument="model")
+    a = _args.parse(input_tokens=(input_tokens, "non_negative"), output_tokens=(output_tokens, "non_negative"),
+                    cached_share=(cached_share, "share"), cache_write_share=(cache_write_share, "share"),
+                    reasoning_tokens=(reasoning_tokens, "non_negative"), batch_discount=(batch_discount, "share"))
+    tier = None if service_tier is None else str(service_tier).strip().lower()
+    if tier == "batch" and np.any(np.asarray(a.batch_discount) > 0):
+        raise InputTypeError("batch_discount must be 0 with service_tier='batch': the price data's batch prices "
+                             "already apply", argument="batch_discount")
+    return a.wrap(_provider_bill(a, model, provider, price_date, service_tier, ttl))
+
+
+def _provider_bill(a, model, provider, price_date, service_tier, ttl):
+    """The bill of ``model``'s provider for each request [USD]: genai-prices' own calculation on its usage."""
+    from genai_prices import Usage
+
+    when = prices.as_date(price_date)
+    context = prices._tier_context(service_tier)
+    prov, info = prices._find(model, provider)
+
+    def one(i, o, h, w, r):
+        usage = {"input_tokens": i, "output_tokens": o + r}
+        if h:
+            usage["cache_read_tokens"] = i * h
+        if w:
+            usage["cache_write_tokens"] = i * (1.0 - h) * w
+            if ttl == "1h":
+                usage["cache_write_1h_tokens"] = i * (1.0 - h) * w
+        if r:
+            usage["output_reasoning_tokens"] = r
+        bill = info.calc_price(Usage(**usage), prov, genai_request_timestamp=when, price_context=context)
+        return float(bill.total_price)
+
+    shape = np.broadcast(a.input_tokens, a.output_tokens, a.cached_share, a.cache_write_share, a.reasoning_tokens).shape
+    columns = [np.broadcast_to(np.asarray(v, dtype=float), shape).reshape(-1)
+               for v in (a.input_tokens, a.output_tokens, a.cached_share, a.cache_write_share, a.reasoning_tokens)]
+    memo: dict[tuple, float] = {}
+    bills = np.empty(len(columns[0]))
+    for k, row in enumerate(zip(*columns)):
+        key = tuple(float(x) for x in row)
+        if key not in memo:
+            memo[key] = one(*key)
+        bills[k] = memo[key]
+    return bills.reshape(shape) * (1.0 - a.batch_discount) if shape else float(bills[0]) * (1.0 - a.batch_discount)
 
 
 @excel("{cache_hit_rate} * {cache_hit_cost} + (1 - {cache_hit_rate}) * ({small_model_share} * {small_model_cost} + (1 - {small_model_share}) * {large_model_cost})")
@@ -344,16 +584,6 @@ def cost_per_m_tokens(cost, tokens_served):
     return a.wrap(per * TOKENS_PER_MILLION)
 
 
-#: Default share of the peak HBM bandwidth a decode step reaches (MBU) in the serving
-#: functions below: the mean of four measured single-stream BF16 decoders on A100 80GB,
-#: 0.68-0.72 ([PyTorch2023], [TorchAO2024]; tests/test_calibration.py, and Notes of
-#: :func:`time_per_output_token`); 1 is the bandwidth ceiling :func:`decode_tokens_per_second`
-#: gives by default.
-DECODE_BANDWIDTH_UTILIZATION = 0.70
-#: Default share of the dense peak reached by prefill and by compute-bound decode: an
-#: assumption, at the 40 % the training examples use ([WaferZero2026]) rounded up for
-#: inference kernels without a backward pass.
-SERVING_MFU = 0.5
 
 
 def _step_seconds(a, gpu, p):
@@ -361,9 +591,10 @@ def _step_seconds(a, gpu, p):
     kv = 2.0 * a.layers * a.kv_heads * a.head_dim * a.context_tokens * a.bytes_per_value
     bytes_per_step = a.params * BYTES_PER_PARAM[p] + a.batch_size * kv
     memory = _args.divide(bytes_per_step, bandwidth_bytes_per_s(gpu) * a.gpus * a.bandwidth_utilization)
-    compute = _args.divide(2.0 * a.params * a.batch_size,
-                           peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.gpus * a.mfu)
-    return _args.maximum(memory, compute)
+    flops = 2.0 * a.params + 4.0 * a.layers * _hidden_size(a.params, a.layers) * a.context_tokens
+    compute = _args.divide(flops * a.batch_size, peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.gpus * a.mfu)
+    comm = _allreduce_seconds(a.batch_size, a.layers, a.params, a.gpus, gpu, a.link_efficiency)
+    return _args.maximum(memory, compute) + comm
 
 
 #: The Excel twins of the serving functions: the same step, the accelerator's bandwidth and
@@ -371,12 +602,15 @@ def _step_seconds(a, gpu, p):
 _BYTES_PER_PARAM_EXCEL = ('IF({precision} = "fp32", 4, IF({precision} = "int4", 0.5, '
                           'IF(OR({precision} = "fp8", {precision} = "int8"), 1, 2)))')
 _COMPUTE_PRECISION_EXCEL = 'IF(OR({precision} = "int8", {precision} = "int4"), "bf16", IF({precision} = "fp32", "tf32", {precision}))'
+_HIDDEN_EXCEL = "({params} / (12 * {layers})) ^ 0.5"
 _STEP_EXCEL = (
-    "MAX(({params} * " + _BYTES_PER_PARAM_EXCEL + " + {batch_size} * 2 * {layers} * {kv_heads} * {head_dim} * "
+    "(MAX(({params} * " + _BYTES_PER_PARAM_EXCEL + " + {batch_size} * 2 * {layers} * {kv_heads} * {head_dim} * "
     "{context_tokens} * {bytes_per_value}) / (INDEX(catalogue_bandwidth_tb_per_s, MATCH({gpu}, catalogue_name, 0), 1)"
-    " * 1E12 * {gpus} * {bandwidth_utilization}), 2 * {params} * {batch_size} / (INDEX(catalogue_peak_tflops, "
+    " * 1E12 * {gpus} * {bandwidth_utilization}), (2 * {params} + 4 * {layers} * " + _HIDDEN_EXCEL + " * "
+    "{context_tokens}) * {batch_size} / (INDEX(catalogue_peak_tflops, "
     "MATCH({gpu}, catalogue_name, 0), MATCH(" + _COMPUTE_PRECISION_EXCEL + ", catalogue_precision, 0)) * 1E12 * "
-    "{gpus} * {mfu}))")
+    "{gpus} * {mfu})) + IF({gpus} > 1, 2 * {layers} * 2 * ({gpus} - 1) / {gpus} * {batch_size} * " + _HIDDEN_EXCEL
+    + " * 2 / (INDEX(catalogue_link_gb_per_s, MATCH({gpu}, catalogue_name, 0), 1) * 1E9 * {link_efficiency}), 0))")
 
 
 _SHAPE_READINGS = dict(
@@ -384,7 +618,8 @@ _SHAPE_READINGS = dict(
     gpu=ARGUMENTS["gpu"].but(meaning='Accelerator: a catalogue name such as "H100" (its bandwidth and peak '
                                      'are both used) [name]', type="str"),
     precision=_WEIGHT_PRECISION,
-    gpus="Accelerators one replica is split across (tensor parallel); bandwidth and compute add up [count]",
+    gpus="Accelerators one replica is split across (tensor parallel); bandwidth and compute add up, and each "
+         "layer all-reduces over their links [count]",
     mfu="Share of the dense peak a compute-bound decode step reaches [fraction in (0, 1]]",
 )
 
@@ -393,7 +628,7 @@ _SHAPE_READINGS = dict(
 @documented(returns="s", **_SHAPE_READINGS, context_tokens="Tokens each sequence holds in its KV cache at this step [tokens]")
 def time_per_output_token(params, layers, kv_heads, head_dim, context_tokens, gpu="H100", batch_size=1,
                           precision="bf16", gpus=1, bandwidth_utilization=DECODE_BANDWIDTH_UTILIZATION,
-                          mfu=SERVING_MFU, bytes_per_value=2.0):
+                          mfu=SERVING_MFU, bytes_per_value=2.0, link_efficiency=LINK_EFFICIENCY):
     """Time of one decode step [s]: what each of ``batch_size`` sequences waits per token.
 
     {parameters}
@@ -424,7 +659,8 @@ def time_per_output_token(params, layers, kv_heads, head_dim, context_tokens, gp
     p = _precision(precision)
     a = _args.parse((gpu,), params=params, layers=layers, kv_heads=kv_heads, head_dim=head_dim,
                     context_tokens=context_tokens, batch_size=batch_size, gpus=gpus,
-                    bandwidth_utilization=bandwidth_utilization, mfu=mfu, bytes_per_value=bytes_per_value)
+                    bandwidth_utilization=bandwidth_utilization, mfu=mfu, bytes_per_value=bytes_per_value,
+                    link_efficiency=link_efficiency)
     return a.wrap(_step_seconds(a, gpu, p))
 
 
@@ -432,7 +668,7 @@ def time_per_output_token(params, layers, kv_heads, head_dim, context_tokens, gp
 @documented(returns="tokens/s", **_SHAPE_READINGS, context_tokens="Tokens each sequence holds in its KV cache at this step [tokens]")
 def serving_tokens_per_second(params, layers, kv_heads, head_dim, context_tokens, gpu="H100", batch_size=1,
                               precision="bf16", gpus=1, bandwidth_utilization=DECODE_BANDWIDTH_UTILIZATION,
-                              mfu=SERVING_MFU, bytes_per_value=2.0):
+                              mfu=SERVING_MFU, bytes_per_value=2.0, link_efficiency=LINK_EFFICIENCY):
     """Decode throughput of one replica [tokens/s] from the model's shape: batch / time per token.
 
     {parameters}
@@ -448,27 +684,32 @@ def serving_tokens_per_second(params, layers, kv_heads, head_dim, context_tokens
     cache is not.
 
     >>> round(serving_tokens_per_second(70e9, 80, 8, 128, 4096, "H100", batch_size=64, gpus=2))
-    1329
+    1287
     """
     p = _precision(precision)
     a = _args.parse((gpu,), params=params, layers=layers, kv_heads=kv_heads, head_dim=head_dim,
                     context_tokens=context_tokens, batch_size=batch_size, gpus=gpus,
-                    bandwidth_utilization=bandwidth_utilization, mfu=mfu, bytes_per_value=bytes_per_value)
+                    bandwidth_utilization=bandwidth_utilization, mfu=mfu, bytes_per_value=bytes_per_value,
+                    link_efficiency=link_efficiency)
     return a.wrap(_args.divide(a.batch_size, _step_seconds(a, gpu, p)))
 
 
-@documented(returns="requests/s", **_SHAPE_READINGS, output_tokens="Tokens generated per request [tokens]")
+@documented(returns="requests/s", **_SHAPE_READINGS, output_tokens="Tokens generated per request [tokens]",
+            prefill_mfu=ARGUMENTS["prefill_mfu"].but(
+                meaning="Share of the dense peak the prefill kernels reach; not given: the precision's default, "
+                        "0.67 (BF16, FP16, TF32) or 0.43 (FP8), see PREFILL_MFU [fraction]", type="float, optional"))
 def requests_per_second(params, layers, kv_heads, head_dim, prompt_tokens, output_tokens, gpu="H100",
                         batch_size=1, precision="bf16", gpus=1, bandwidth_utilization=DECODE_BANDWIDTH_UTILIZATION,
-                        mfu=SERVING_MFU, prefill_mfu=SERVING_MFU, bytes_per_value=2.0):
+                        mfu=SERVING_MFU, prefill_mfu=None, bytes_per_value=2.0, link_efficiency=LINK_EFFICIENCY):
     """Requests one replica completes per second [requests/s], prefill and decode both.
 
     {parameters}
 
     Notes
     -----
-    A batch of B requests costs B prefills, 2 N x prompt FLOPs each at ``prefill_mfu`` of
-    the peak, and ``output_tokens`` decode steps at the mean context, prompt + output / 2:
+    A batch of B requests costs B prefills (:func:`prefill_seconds` with the layers: matrix
+    multiplies, attention and all-reduces, at ``prefill_mfu`` of the peak) and
+    ``output_tokens`` decode steps at the mean context, prompt + output / 2:
     rps = B / (B t_prefill + output x t_step). Output tokens per second are rps x output.
 
     Examples
@@ -476,19 +717,19 @@ def requests_per_second(params, layers, kv_heads, head_dim, prompt_tokens, outpu
     2,000 tokens in and 500 out on the 70B model above, 32 requests at a time:
 
     >>> round(requests_per_second(70e9, 80, 8, 128, 2000, 500, "H100", batch_size=32, gpus=2), 2)
-    1.21
+    1.22
     """
     p = _precision(precision)
+    prefill_mfu = _prefill_mfu(p) if prefill_mfu is None else prefill_mfu
     a = _args.parse((gpu,), params=params, layers=layers, kv_heads=kv_heads, head_dim=head_dim,
                     prompt_tokens=prompt_tokens, output_tokens=output_tokens, batch_size=batch_size, gpus=gpus,
                     bandwidth_utilization=bandwidth_utilization, mfu=mfu, prefill_mfu=prefill_mfu,
-                    bytes_per_value=bytes_per_value)
+                    bytes_per_value=bytes_per_value, link_efficiency=link_efficiency)
     a.values["context_tokens"] = a.prompt_tokens + 0.5 * a.output_tokens
     if isinstance(a, _args.Scalars):
         a.context_tokens = a.values["context_tokens"]
     step = _step_seconds(a, gpu, p)
-    prefill = _args.divide(2.0 * a.params * a.prompt_tokens,
-                           peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.gpus * a.prefill_mfu)
+    prefill = _prefill(a, gpu, p, a.prefill_mfu, a.layers)
     return a.wrap(_args.divide(a.batch_size, a.batch_size * prefill + a.output_tokens * step))
 
 
@@ -505,9 +746,9 @@ def gpus_for_load(target_requests_per_second, requests_per_second, gpus=1):
 
     Examples
     --------
-    10 requests/s at 1.21 per two-H100 replica: nine replicas, eighteen GPUs.
+    10 requests/s at 1.22 per two-H100 replica: nine replicas, eighteen GPUs.
 
-    >>> gpus_for_load(10, 1.21, 2)
+    >>> gpus_for_load(10, 1.22, 2)
     18.0
     """
     a = _args.parse(target_requests_per_second=target_requests_per_second,

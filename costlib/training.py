@@ -21,6 +21,7 @@ __all__ = [
     "data_preparation_cost", "accelerator_peak_tflops", "moe_active_params",
     "chinchilla_tokens", "chinchilla_optimal_params", "chinchilla_loss",
     "loss_optimal_params", "inference_optimal", "InferenceOptimal", "CHINCHILLA_FIT",
+    "TRAINING_MFU", "SARDANA_FIT",
 ]
 
 SECONDS_PER_HOUR = 3600.0
@@ -33,6 +34,48 @@ _PEAK_PRECISION = ARGUMENTS["precision"].but(
 #: Chinchilla parametric loss fit L(N, D) = E + A / N**alpha + B / D**beta,
 #: Hoffmann et al. 2022, "Training Compute-Optimal Large Language Models", eq. (10), Approach 3.
 CHINCHILLA_FIT = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
+#: The same fit with the exponents Sardana et al. 2024 use, alpha = 0.336 and beta = 0.283
+#: ([Sardana2024]; the section was not checked in the stored copies, and that they reproduce the
+#: paper's Figure 1, 13B -> 7B and 17 %, is the test; E, A and B as [Hoffmann2022]): the defaults
+#: of :func:`inference_optimal`.
+SARDANA_FIT = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.336, "beta": 0.283}
+
+#: Default model FLOPs utilisation of a training run by the precision of its arithmetic, each
+#: relative to that precision's own dense peak [fraction]. BF16, FP16 and TF32: 0.40, the
+#: illustrative figure of [WaferZero2026] inside the 38-43 % of [LlamaTeam2024] Table 4.
+#: FP8: 0.20, the same realised FLOP/s as BF16 at 0.40 (the FP8 peak is twice the BF16 one),
+#: an assumption between the measured ends: dense models on H100 in FP8 reach 0.36-0.38 of
+#: the FP8 peak and mixture-of-experts models 0.06-0.12 ([MegatronBridge2025], DGX-H100 FP8
+#: table, model TFLOP/s per GPU over 1,978.9); one default for every precision would make an
+#: FP8 run half the price of the same run in BF16, which no measured run shows.
+TRAINING_MFU = {"bf16": 0.4, "fp16": 0.4, "tf32": 0.4, "fp8": 0.2}
+
+class _PrecisionDefault(float):
+    """The default ``mfu``: it stands for :data:`TRAINING_MFU` at the call's precision.
+
+    It is the BF16 figure as a number, which is what a workbook's twin renders (a workbook's
+    ``gpu`` is a peak already, so it has no precision to choose by).
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return float.__repr__(self)
+
+
+_MFU = _PrecisionDefault(TRAINING_MFU["bf16"])
+
+
+def _training_mfu(precision="bf16"):
+    """Default MFU of a training run at ``precision`` [fraction of that precision's dense peak].
+
+    >>> _training_mfu("bf16"), _training_mfu("fp8")
+    (0.4, 0.2)
+    """
+    from .catalogue import _precision_column
+
+    return TRAINING_MFU[_precision_column(precision)[len("peak_tflops_"):]]
+
 
 #: Why a workbook takes no ``precision`` where ``gpu`` is a peak: its ``gpu`` is already the
 #: number, looked up once by ``accelerator_peak_tflops(gpu, precision)`` in its own row.
@@ -91,7 +134,7 @@ def _gpu_hours(flops, gpu, mfu, precision, reuse=False):
 @excel("{flops} / ({gpu} * 1E12 * {mfu}) / 3600",
        unrendered=_PEAK_IN_WORKBOOK)
 @documented(returns="GPU-h", precision=_PEAK_PRECISION)
-def compute_gpu_hours(flops, gpu="H100", mfu=0.4, precision="bf16"):
+def compute_gpu_hours(flops, gpu="H100", mfu=_MFU, precision="bf16"):
     """GPU-hours [GPU-h] to execute ``flops`` at ``mfu`` of the accelerator's dense peak.
 
     {parameters}
@@ -103,13 +146,17 @@ def compute_gpu_hours(flops, gpu="H100", mfu=0.4, precision="bf16"):
 
     Notes
     -----
-    GPU-seconds = C / (peak FLOP/s x MFU); GPU-hours = GPU-seconds / 3600.
+    GPU-seconds = C / (peak FLOP/s x MFU); GPU-hours = GPU-seconds / 3600. ``mfu`` not given
+    is the precision's own default (:data:`TRAINING_MFU`: 0.40 for BF16, FP16 and TF32, 0.20
+    for FP8), so an FP8 run is not half the price of a BF16 one by default.
 
     Examples
     --------
     >>> round(compute_gpu_hours(6.3e24, gpu=989.4, mfu=0.4) / 1e6, 2)  # identity; [WaferZero2026]: ~4.4 M
     4.42
     """
+    if mfu is _MFU:
+        mfu = _training_mfu(precision)
     a = _args.parse((gpu,), flops=(flops, "positive"), mfu=(mfu, "fraction"))
     return a.wrap(_gpu_hours(a.flops, gpu, a.mfu, precision))
 
@@ -117,7 +164,7 @@ def compute_gpu_hours(flops, gpu="H100", mfu=0.4, precision="bf16"):
 @excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / 3600",
        unrendered=_PEAK_IN_WORKBOOK)
 @documented(returns="GPU-h", precision=_PEAK_PRECISION)
-def train_gpu_hours(params, tokens, gpu="H100", mfu=0.4, precision="bf16", flops_per_param_token=6.0):
+def train_gpu_hours(params, tokens, gpu="H100", mfu=_MFU, precision="bf16", flops_per_param_token=6.0):
     """GPU-hours [GPU-h] of a training run: :func:`train_flops` over realised throughput.
 
     {parameters}
@@ -127,6 +174,11 @@ def train_gpu_hours(params, tokens, gpu="H100", mfu=0.4, precision="bf16", flops
     float, ndarray or Series
         Accelerator time [GPU-h].
 
+    Notes
+    -----
+    hours = k N D / (peak x MFU) / 3600, the peak and the default MFU both at ``precision``
+    (:data:`TRAINING_MFU`: 0.40 for BF16, FP16 and TF32, 0.20 for FP8).
+
     Examples
     --------
     Illustrative example ([WaferZero2026]): 70B, 15T, H100 [NVIDIA2022] at 40 % MFU: about 4.4 M GPU-hours
@@ -135,6 +187,8 @@ def train_gpu_hours(params, tokens, gpu="H100", mfu=0.4, precision="bf16", flops
     >>> round(train_gpu_hours(70e9, 15e12, gpu="H100", mfu=0.4) / 1e6, 2)
     4.42
     """
+    if mfu is _MFU:
+        mfu = _training_mfu(precision)
     a = _args.parse((gpu,), params=(params, "positive"), tokens=(tokens, "positive"), mfu=(mfu, "fraction"),
                     flops_per_param_token=(flops_per_param_token, "positive"))
     return a.wrap(_gpu_hours(a.flops_per_param_token * a.params * a.tokens, gpu, a.mfu, precision))
@@ -143,7 +197,7 @@ def train_gpu_hours(params, tokens, gpu="H100", mfu=0.4, precision="bf16", flops
 @excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / 3600 * {price_per_gpu_hour}",
        unrendered=_PEAK_IN_WORKBOOK)
 @documented(returns="USD", precision=_PEAK_PRECISION)
-def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=0.4, precision="bf16",
+def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=_MFU, precision="bf16",
                flops_per_param_token=6.0):
     """Compute cost [USD] of one training run (the final run; see :func:`programme_capex`).
 
@@ -162,7 +216,8 @@ def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=0.4, precisio
     Notes
     -----
     cost = 6 N D / (peak x MFU) / 3600 x price per GPU-hour. Capex: paid once, before the
-    model serves anyone.
+    model serves anyone. The peak and the default MFU are both the precision's own
+    (:data:`TRAINING_MFU`): FP8 halves nothing by itself.
 
     Examples
     --------
@@ -171,7 +226,15 @@ def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=0.4, precisio
 
     >>> round(train_cost(70e9, 15e12, 2.0, gpu="H100", mfu=0.4) / 1e6, 2)
     8.84
+
+    DeepSeek-V3's pre-training [DeepSeekAI2024]: 37B active parameters, 14.8T tokens, FP8 on
+    H800 at the FP8 default MFU: about 2.3 M GPU-hours (Table 1: 2.664 M).
+
+    >>> round(train_gpu_hours(37e9, 14.8e12, gpu="H800", precision="fp8") / 1e6, 2)
+    2.31
     """
+    if mfu is _MFU:
+        mfu = _training_mfu(precision)
     a = _args.parse((gpu,), params=(params, "positive"), tokens=(tokens, "positive"),
                     price_per_gpu_hour=(price_per_gpu_hour, "non_negative"), mfu=(mfu, "fraction"),
                     flops_per_param_token=(flops_per_param_token, "positive"))
@@ -510,9 +573,9 @@ class InferenceOptimal(NamedTuple):
 
 
 @documented(returns={"params": "parameters", "train_tokens": "tokens", "train_flops": "FLOP", "inference_flops": "FLOP"})
-def inference_optimal(target_loss, inference_tokens, inference_cost_ratio=1.0, E=CHINCHILLA_FIT["E"],
-                      A=CHINCHILLA_FIT["A"], B=CHINCHILLA_FIT["B"], alpha=CHINCHILLA_FIT["alpha"],
-                      beta=CHINCHILLA_FIT["beta"]):
+def inference_optimal(target_loss, inference_tokens, inference_cost_ratio=1.0, E=SARDANA_FIT["E"],
+                      A=SARDANA_FIT["A"], B=SARDANA_FIT["B"], alpha=SARDANA_FIT["alpha"],
+                      beta=SARDANA_FIT["beta"]):
     """The model size and training tokens that minimise training plus lifetime inference cost.
 
     {parameters}
@@ -532,26 +595,33 @@ def inference_optimal(target_loss, inference_tokens, inference_cost_ratio=1.0, E
     sign once, so a bisection on it in log N finds the optimum for every element at once.
     This is kept apart from the 20-tokens-per-parameter rule (:func:`chinchilla_tokens`).
 
-    Name a quality by :func:`chinchilla_loss` of a reference model. ``inference_tokens = 0``
-    gives back the Chinchilla loss-optimal model. ``inference_cost_ratio = 1`` minimises
-    FLOPs; above 1 where serving runs at a lower MFU or a dearer accelerator than training.
+    Name a quality by :func:`chinchilla_loss` of a reference model, with the same constants
+    (``chinchilla_loss(..., **SARDANA_FIT)``): a loss computed with another fit names another
+    quality. ``inference_tokens = 0`` gives back the loss-optimal model. ``inference_cost_ratio
+    = 1`` minimises FLOPs; above 1 where serving runs at a lower MFU or a dearer accelerator
+    than training.
+
+    The defaults are the constants Sardana et al. use, :data:`SARDANA_FIT`: E = 1.69,
+    A = 406.4, B = 410.7 ([Hoffmann2022], Approach 3), alpha = 0.336, beta = 0.283
+    ([Sardana2024]). With them the paper's Figure 1 comes out: a developer who would
+    train the loss-optimal 13B model and expects 2T tokens of inference should train a 7B model
+    on more data, saving 1.7e22 FLOPs, 17 % of the total ([Sardana2024], Figure 1 caption;
+    tests/test_published_figures.py). Hoffmann et al.'s rounded 0.34 / 0.28 give 8.0B and 10 %.
 
     Examples
     --------
-    The quality of Chinchilla-optimal 7B training and 2T tokens of inference demand: a
-    smaller model trained on more tokens.
+    Sardana et al.'s Figure 1: the loss-optimal 13B model's quality (its tokens from the fit's
+    optimum, alpha A / N^alpha = beta B / D^beta) and 2T tokens of inference demand:
 
-    >>> loss = chinchilla_loss(7e9, 140e9)
+    >>> f = SARDANA_FIT
+    >>> d13 = (f["beta"] * f["B"] * 13e9 ** f["alpha"] / (f["alpha"] * f["A"])) ** (1 / f["beta"])
+    >>> loss = chinchilla_loss(13e9, d13, **f)
     >>> best = inference_optimal(loss, 2e12)
-    >>> bool(best.params < 7e9 and best.train_tokens > 140e9)
-    True
-
-    The fit's constants are arguments, as in :func:`chinchilla_loss`: Sardana et al. use
-    alpha = 0.336 and beta = 0.283 [Sardana2024], which moves the optimum:
-
-    >>> paper = inference_optimal(loss, 2e12, alpha=0.336, beta=0.283)
-    >>> bool(abs(paper.params / best.params - 1) > 0.01)
-    True
+    >>> round(best.params / 1e9, 1)
+    7.0
+    >>> chinchilla_total = 6 * 13e9 * d13 + 2 * 13e9 * 2e12
+    >>> round(1 - (best.train_flops + best.inference_flops) / chinchilla_total, 2)
+    0.17
     """
     a = _args.parse(target_loss=(target_loss, "positive"), inference_tokens=(inference_tokens, "non_negative"),
                     inference_cost_ratio=(inference_cost_ratio, "positive"), E=E, A=A, B=B, alpha=alpha, beta=beta)

@@ -146,6 +146,7 @@ def test_every_function_equals_the_library_through_xlwings(name):
 SAMPLE_ARGS = {
     "INFERENCE_OPTIMAL_PARAMS": (2.0, 2e12), "INFERENCE_OPTIMAL_TOKENS": (2.0, 2e12),
     "GPU_SPEC": ("H100", "bandwidth"), "GPU_PRICE": ("H100", "on_demand"), "API_PRICE": (None, None),
+    "API_BILL": (2000, 500, "gpt-4o", None, "2026-11-01"),
 }
 
 

@@ -53,3 +53,29 @@ class TestAmortisation:
     def test_low_volume_dominated_by_training(self):
         cost = costlib.amortized_cost_per_m_tokens(8.84e6, 1e9, 0.35)
         assert cost - 0.35 > 100 * 0.35  # identity; [WaferZero2026]: "Low volume: the first term dominates"
+
+
+def test_query_cost_quantiles_bill_each_query_as_its_provider_does():
+    # a tail query with a 300k prompt crosses Claude Sonnet 4.5's 200k tier: genai-prices' own bill of it
+    import datetime as dt
+
+    import genai_prices
+
+    when = dt.datetime(2026, 11, 1, 12, tzinfo=dt.timezone.utc)
+    q = costlib.query_cost_quantiles([1000, 2000, 300_000], [100, 200, 500], model="claude-sonnet-4-5",
+                                     price_date="2026-11-01", quantiles=(0.0, 1.0))
+    tail = genai_prices.calc_price(genai_prices.Usage(input_tokens=300_000, output_tokens=500), "claude-sonnet-4-5",
+                                   provider_id="anthropic", genai_request_timestamp=when).total_price
+    head = genai_prices.calc_price(genai_prices.Usage(input_tokens=1000, output_tokens=100), "claude-sonnet-4-5",
+                                   provider_id="anthropic", genai_request_timestamp=when).total_price
+    assert q == {0.0: pytest.approx(float(head), rel=1e-12), 1.0: pytest.approx(float(tail), rel=1e-12)}
+    # a flat list at the base rates ($3 / $15 [GenaiPrices2026]) misses the tier: half the tail's bill
+    flat = costlib.query_cost_quantiles([1000, 2000, 300_000], [100, 200, 500], 3.0, 15.0, quantiles=(1.0,))
+    assert flat[1.0] < 0.51 * float(tail)
+
+
+def test_query_cost_quantiles_refuse_prices_beside_a_model():
+    with pytest.raises(costlib.InputTypeError, match="^input_price_per_m_tokens must be left out where model is given"):
+        costlib.query_cost_quantiles([1000], [100], 3.0, model="gpt-4o")
+    with pytest.raises(costlib.InputTypeError, match="^output_price_per_m_tokens must be given where model is not"):
+        costlib.query_cost_quantiles([1000], [100], 3.0)

@@ -12,15 +12,20 @@ import costlib
 class TestInferenceProperties:
     def test_batching_raises_throughput_until_compute_bound(self):
         batches = np.array([1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096])
-        tps = costlib.decode_tokens_per_second(70e9, "H100", batches, gpus=2)
+        tps = costlib.decode_tokens_per_second(70e9, "H100", batches, gpus=2, bandwidth_utilization=1, mfu=1)
         assert np.all(np.diff(tps) >= 0) and np.all(np.diff(tps[:6]) > 0)  # grows, then flat once compute bound
         peak = costlib.gpu_spec("H100", "peak_tflops_bf16") * 1e12 * 2
         assert tps[-1] == pytest.approx(peak / (2 * 70e9), rel=1e-9)  # compute bound: peak / 2N
 
     def test_single_sequence_is_bandwidth_bound(self):
-        tps = costlib.decode_tokens_per_second(70e9, "H100", 1, gpus=1)
-        # one sequence reads all weights each step: bandwidth / (N x 2 bytes)
+        tps = costlib.decode_tokens_per_second(70e9, "H100", 1, gpus=1, bandwidth_utilization=1, mfu=1)
+        # the bound: one sequence reads all weights each step, bandwidth / (N x 2 bytes)
         assert tps == pytest.approx(costlib.gpu_spec("H100", "bandwidth") * 1e12 / 140e9, rel=1e-12)
+
+    def test_the_default_is_the_expected_rate_not_the_bound(self):
+        # the default reaches DECODE_BANDWIDTH_UTILIZATION (0.70, measured decoders) of the bound
+        bound = costlib.decode_tokens_per_second(70e9, "H100", 1, bandwidth_utilization=1, mfu=1)
+        assert costlib.decode_tokens_per_second(70e9, "H100", 1) == pytest.approx(0.70 * bound, rel=1e-12)
 
     def test_quantisation_raises_throughput(self):
         bf16, fp8, int4 = (costlib.decode_tokens_per_second(8e9, "H100", 1, p) for p in ("bf16", "fp8", "int4"))
@@ -40,3 +45,23 @@ class TestInferenceProperties:
         assert costlib.blended_cost_per_query(1.0, 0.1, 0.0, 0.0) == 1.0
         assert costlib.blended_cost_per_query(1.0, 0.1, 1.0, 0.0) == 0.1
         assert costlib.blended_cost_per_query(1.0, 0.1, 0.5, 1.0, 0.01) == 0.01
+
+
+def test_one_default_per_phase():
+    # every function taking a decode MFU or MBU has the same default; prefill and training take their
+    # precision's own (PREFILL_MFU, TRAINING_MFU), so no 0.4 sits beside a 0.5 for the same phase
+    import inspect
+
+    decode = (costlib.decode_tokens_per_second, costlib.time_per_output_token, costlib.serving_tokens_per_second,
+              costlib.requests_per_second)
+    for f in decode:
+        params = inspect.signature(f).parameters
+        assert params["mfu"].default == costlib.SERVING_MFU, f.__name__
+        assert params["bandwidth_utilization"].default == costlib.DECODE_BANDWIDTH_UTILIZATION, f.__name__
+    assert inspect.signature(costlib.prefill_seconds).parameters["mfu"].default is None
+    assert inspect.signature(costlib.requests_per_second).parameters["prefill_mfu"].default is None
+    # training: not given, mfu is the precision's own default
+    fp8 = costlib.TRAINING_MFU["fp8"]
+    assert costlib.train_cost(1e9, 1e12, 2.0, precision="fp8") == costlib.train_cost(1e9, 1e12, 2.0, precision="fp8", mfu=fp8)
+    assert costlib.train_gpu_hours(1e9, 1e12, precision="fp8") == costlib.train_gpu_hours(1e9, 1e12, precision="fp8", mfu=fp8)
+    assert costlib.compute_gpu_hours(6e21, precision="fp8") == costlib.compute_gpu_hours(6e21, precision="fp8", mfu=fp8)

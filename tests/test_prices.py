@@ -15,6 +15,7 @@ import threading
 from decimal import Decimal
 
 import genai_prices
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
@@ -213,3 +214,186 @@ def test_costlib_prices_command(capsys):
     assert f"on {DATE}; genai-prices" in err
     assert main(["prices", "gpt", "--date", "2020-01-01"]) == 2
     assert "date must be on or after" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------
+# The packaged catalogues: tiers in order, rows dated, no stale rows
+# ---------------------------------------------------------------------------
+
+#: Cheapest first: a preemptible hour, then longer commitments, then the list price.
+TIER_ORDER = ("spot", "3_year", "1_year", "on_demand")
+
+
+def _gpus_with_prices():
+    return sorted({row["gpu"] for row in costlib.catalogue.load("gpu_prices").rows})
+
+
+@pytest.mark.parametrize("gpu", _gpus_with_prices())
+def test_price_tiers_are_in_order_for_every_gpu(gpu):
+    # spot <= 3-year <= 1-year <= on-demand, and reserved <= on-demand, over the tiers the GPU has
+    have = [t for t in TIER_ORDER if any(r["gpu"] == gpu and r["tier"] == t
+                                         for r in costlib.catalogue.load("gpu_prices").rows)]
+    quoted = [costlib.gpu_price(gpu, t) for t in have]
+    assert quoted == sorted(quoted), f"{gpu}: {dict(zip(have, quoted))} is not in the order {TIER_ORDER}"
+    if "on_demand" in have and any(r["gpu"] == gpu and r["tier"] == "reserved"
+                                   for r in costlib.catalogue.load("gpu_prices").rows):
+        assert costlib.gpu_price(gpu, "reserved") <= costlib.gpu_price(gpu, "on_demand")
+
+
+def test_an_inverted_tier_is_caught(tmp_path):
+    # the check above can fail: a spot quote above on-demand is reported
+    own = tmp_path / "gpu_prices_2026-11.csv"
+    own.write_text("gpu,tier,price_per_gpu_hour,provider,as_of,source\n"
+                   "H100,on_demand,2.0,x,2026-11,test\nH100,spot,2.5,x,2026-11,test\n", encoding="utf-8")
+    with costlib.catalogue.use("gpu_prices", own):
+        with pytest.raises(AssertionError, match="not in the order"):
+            test_price_tiers_are_in_order_for_every_gpu("H100")
+
+
+def _months(text):
+    year, month = text.split("-")[:2]
+    return int(year) * 12 + int(month)
+
+
+@pytest.mark.parametrize("kind", ["accelerators", "gpu_prices", "api_prices"])
+def test_every_row_is_dated_on_or_before_its_file(kind):
+    catalogue = costlib.catalogue.load(kind)
+    for row in catalogue.rows:
+        assert row.get("as_of"), f"{kind}: {row} has no as_of date"
+        assert _months(row["as_of"]) <= _months(catalogue.as_of), f"{kind}: {row['as_of']} is after the file's date"
+
+
+def test_no_price_quote_is_older_than_a_year_before_its_file():
+    # prices go stale (specs do not): a quote more than 12 months before the file's date is a stale row
+    catalogue = costlib.catalogue.load("gpu_prices")
+    stale = [(r["gpu"], r["tier"], r["as_of"]) for r in catalogue.rows if _months(catalogue.as_of) - _months(r["as_of"]) > 12]
+    assert not stale
+
+
+def test_h800_has_a_board_power_and_energy_cost():
+    assert costlib.gpu_spec("H800", "power") == 700   # assumption: the H100 SXM5's 700 W (catalogue source column)
+    assert costlib.energy_cost(1000, 0.1, gpu="H800") == pytest.approx(1000 * 0.7 * 0.1)  # identity
+
+
+def test_b200_bandwidth_is_its_sources():
+    assert costlib.gpu_spec("B200", "bandwidth") == 8.0  # Vultr HGX B200 hardware overview (2026-03-11): 8.0 TB/s
+
+
+def test_the_packaged_api_price_file_agrees_with_genai_prices():
+    # genai-prices is the API source: every row of the sample file is a model it knows, at the same prices
+    catalogue = costlib.catalogue.load("api_prices")
+    for row in catalogue.rows:
+        found = prices.api_prices(row["model"], price_date="2026-11-01")
+        for kind in ("input", "cached_input", "output"):
+            if row[f"{kind}_per_m_tokens"] is not None:
+                assert found[kind] == pytest.approx(row[f"{kind}_per_m_tokens"]), (row["model"], kind)
+
+
+# ---------------------------------------------------------------------------
+# api_bill: a request billed as the provider bills it, against genai-prices' own calc_price
+# ---------------------------------------------------------------------------
+
+def provider_total(provider, model, service_tier=None, **usage):
+    """genai-prices' own bill for a usage built here by hand, independently of costlib."""
+    context = None if service_tier is None else (
+        {"processing": "batch"} if service_tier == "batch" else {"service_tier": service_tier})
+    return float(genai_prices.calc_price(genai_prices.Usage(**usage), model, provider_id=provider,
+                                         genai_request_timestamp=WHEN, price_context=context).total_price)
+
+
+#: (provider, model, api_bill keywords, the same request as genai-prices usage)
+BILLS = [
+    # a 300k-token prompt to models with a long-context price: the tier above 200k prices every token
+    ("anthropic", "claude-sonnet-4-5", dict(input_tokens=300_000, output_tokens=2000),
+     dict(input_tokens=300_000, output_tokens=2000)),
+    ("google", "gemini-2.5-pro", dict(input_tokens=300_000, output_tokens=2000, cached_share=0.5),
+     dict(input_tokens=300_000, output_tokens=2000, cache_read_tokens=150_000)),
+    # cache reads and writes, 5-minute and 1-hour
+    ("anthropic", "claude-sonnet-4-0", dict(input_tokens=10_000, output_tokens=500, cached_share=0.6,
+                                            cache_write_share=0.5),
+     dict(input_tokens=10_000, output_tokens=500, cache_read_tokens=6000, cache_write_tokens=2000)),
+    ("anthropic", "claude-sonnet-4-0", dict(input_tokens=10_000, output_tokens=500, cache_write_share=1.0,
+                                            cache_write_ttl="1h"),
+     dict(input_tokens=10_000, output_tokens=500, cache_write_tokens=10_000, cache_write_1h_tokens=10_000)),
+    # reasoning tokens: at the output price, or at a reasoning price where the provider has one
+    ("openai", "gpt-5", dict(input_tokens=2000, output_tokens=500, reasoning_tokens=3000),
+     dict(input_tokens=2000, output_tokens=3500, output_reasoning_tokens=3000)),
+    ("perplexity", "sonar-deep-research", dict(input_tokens=2000, output_tokens=500, reasoning_tokens=3000),
+     dict(input_tokens=2000, output_tokens=3500, output_reasoning_tokens=3000)),
+]
+TIERED = [  # service tiers
+    ("openai", "gpt-5", "flex"), ("openai", "gpt-5", "priority"), ("openai", "gpt-4o", "batch"),
+    ("anthropic", "claude-sonnet-4-5", "batch"), ("google", "gemini-2.5-flash", "batch"),
+]
+
+
+@pytest.mark.parametrize("provider,model,kwargs,usage", BILLS, ids=[f"{b[1]}-{i}" for i, b in enumerate(BILLS)])
+def test_a_bill_equals_genai_prices_own_calculation(provider, model, kwargs, usage):
+    got = costlib.api_bill(model=model, provider=provider, price_date=DATE, **kwargs)
+    assert got == pytest.approx(provider_total(provider, model, **usage), rel=1e-12)
+
+
+@pytest.mark.parametrize("provider,model,tier", TIERED)
+def test_a_service_tier_bill_equals_genai_prices_own_calculation(provider, model, tier):
+    got = costlib.api_bill(20_000, 1000, model, provider, DATE, service_tier=tier, cached_share=0.25)
+    want = provider_total(provider, model, tier, input_tokens=20_000, output_tokens=1000, cache_read_tokens=5000)
+    assert got == pytest.approx(want, rel=1e-12)
+    assert got != costlib.api_bill(20_000, 1000, model, provider, DATE, cached_share=0.25)  # the tier changes the bill
+
+
+def test_the_long_context_cliff_by_hand():
+    # Claude Sonnet 4.5 [GenaiPrices2026]: $3 in / $15 out per 1M up to 200k prompt tokens, $6 / $22.50 above,
+    # for every token of the request (cliff): by hand
+    assert costlib.api_bill(200_000, 1000, "claude-sonnet-4-5", price_date=DATE) == \
+        pytest.approx((200_000 * 3 + 1000 * 15) / 1e6, rel=1e-12)
+    assert costlib.api_bill(300_000, 1000, "claude-sonnet-4-5", price_date=DATE) == \
+        pytest.approx((300_000 * 6 + 1000 * 22.5) / 1e6, rel=1e-12)
+    # a flat price list would have billed the base rates: the tier more than doubles the 300k request
+    flat = costlib.api_cost_per_query(300_000, 1000, 3.0, 15.0)
+    assert costlib.api_bill(300_000, 1000, "claude-sonnet-4-5", price_date=DATE) > 1.9 * flat
+
+
+def test_one_hour_cache_writes_by_hand():
+    # Claude Sonnet 4 [GenaiPrices2026]: writes $3.75 (5-minute) or $6 (1-hour) per 1M, reads $0.30, input $3
+    five = costlib.api_bill(10_000, 0, "claude-sonnet-4-0", "anthropic", DATE, cache_write_share=1.0)
+    hour = costlib.api_bill(10_000, 0, "claude-sonnet-4-0", "anthropic", DATE, cache_write_share=1.0,
+                            cache_write_ttl="1h")
+    assert (five, hour) == (pytest.approx(10_000 * 3.75 / 1e6), pytest.approx(10_000 * 6 / 1e6))
+
+
+def test_batch_discount_for_what_the_data_does_not_carry():
+    # DeepSeek lists no batch price in the data: a discount given by the user applies to the whole bill
+    base = costlib.api_bill(2000, 500, "deepseek-chat", "deepseek", DATE)
+    assert costlib.api_bill(2000, 500, "deepseek-chat", "deepseek", DATE, batch_discount=0.5) == \
+        pytest.approx(0.5 * base, rel=1e-12)
+    with pytest.raises(costlib.InputTypeError, match="batch_discount must be 0 with service_tier='batch'"):
+        costlib.api_bill(2000, 500, "gpt-4o", price_date=DATE, service_tier="batch", batch_discount=0.5)
+
+
+def test_bills_broadcast_like_every_function():
+    i = np.array([1000, 300_000])
+    got = costlib.api_bill(i, 500, "gemini-2.5-pro", price_date=DATE)
+    assert list(got) == [costlib.api_bill(1000, 500, "gemini-2.5-pro", price_date=DATE),
+                         costlib.api_bill(300_000, 500, "gemini-2.5-pro", price_date=DATE)]
+    assert type(costlib.api_bill(1000, 500, "gpt-4o", price_date=DATE)) is float
+
+
+def test_bill_errors_name_the_argument():
+    with pytest.raises(costlib.UnknownNameError, match=r"^model must be a name in the api_prices catalogue"):
+        costlib.api_bill(1000, 500, "gpt-99", price_date=DATE)
+    with pytest.raises(costlib.UnknownNameError, match=r'^cache_write_ttl must be "5m" or "1h", got \'2h\''):
+        costlib.api_bill(1000, 500, "gpt-4o", cache_write_ttl="2h")
+    with pytest.raises(costlib.OutOfRangeError, match=r"^cache_write_share must be in \[0, 1\], got 1.5"):
+        costlib.api_bill(1000, 500, "gpt-4o", cache_write_share=1.5)
+
+
+def test_price_list_form_with_cache_writes_reasoning_and_batch():
+    # identity: (1 - b) (I (1 - h) (1 - w) p_in + I h p_c + I (1 - h) w p_w + (O + R) p_out) / 1e6
+    got = costlib.api_cost_per_query(10_000, 500, 3.0, 15.0, cached_share=0.6, cached_input_price_per_m_tokens=0.3,
+                                     cache_write_share=0.5, cache_write_price_per_m_tokens=3.75,
+                                     reasoning_tokens=1000, batch_discount=0.5)
+    assert got == pytest.approx(0.5 * (2000 * 3 + 6000 * 0.3 + 2000 * 3.75 + 1500 * 15) / 1e6, rel=1e-12)
+    # and it is the provider's bill where the list is the provider's (Claude Sonnet 4, no tier crossed)
+    bill = costlib.api_bill(10_000, 500, "claude-sonnet-4-0", "anthropic", DATE, cached_share=0.6,
+                            cache_write_share=0.5, reasoning_tokens=1000)
+    assert bill == pytest.approx(got / 0.5, rel=1e-12)

@@ -865,7 +865,7 @@ def write_catalogue(wb, styles=None) -> None:
            "Dense peak figures (not sparsity), from costlib's dated catalogue; each row has its source.")
     ws.write_string(2, 1, "Dense peak [TFLOP/s] by precision", styles.group)
     peaks = [f"peak_tflops_{p}" for p in PRECISIONS]
-    columns = ["name", *peaks, "hbm_gb", "bandwidth_tb_per_s", "board_power_w", "as_of", "source"]
+    columns = ["name", *peaks, "hbm_gb", "bandwidth_tb_per_s", "board_power_w", "link_gb_per_s", "as_of", "source"]
     _section_header(ws, styles, 4, ["name", *PRECISIONS, *columns[1 + len(peaks):]])
     rows = [row for row in catalogue.rows if row.get("peak_tflops_bf16") is not None]
     for r, row in enumerate(rows, start=5):
