@@ -65,10 +65,12 @@ def test_gpu_spec_of_many_names_keeps_their_shape_and_index():
     assert list(s.index) == ["a", "b"] and s.tolist() == [80, 80]
 
 
-def test_a_field_a_row_leaves_empty_is_named():
-    # the H800's board power is left empty in the catalogue (no source settles it)
-    with pytest.raises(UnknownNameError, match="field board_power_w is not given for H800"):
-        catalogue.gpu_spec("H800", "power")
+def test_a_field_a_row_leaves_empty_is_named(tmp_path):
+    path = tmp_path / "accelerators.csv"
+    path.write_text(HEADER + "Quiet,,v,100,100,,,80,2,,2030-01,a datasheet without its power\n")  # board_power_w empty
+    with catalogue.use("accelerators", path):
+        with pytest.raises(UnknownNameError, match="field board_power_w is not given for Quiet"):
+            catalogue.gpu_spec("Quiet", "power")
 
 
 def test_peak_flops_by_name_or_as_a_number():
