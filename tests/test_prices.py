@@ -12,7 +12,6 @@ import datetime as dt
 import http.server
 import json
 import threading
-from decimal import Decimal
 
 import genai_prices
 import numpy as np
