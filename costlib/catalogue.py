@@ -9,7 +9,9 @@ own file with the same columns can take its place::
         costlib.train_cost(70e9, 15e12, 2.0, gpu="MyGPU")
 
 Specs are dense (not the "with sparsity" figures) peak TFLOP/s per precision,
-HBM capacity [GB], HBM bandwidth [TB/s] and board power [W].
+HBM capacity [GB], HBM bandwidth [TB/s], board power [W] and the GPU-to-GPU link a
+tensor-parallel all-reduce runs over, one way [GB/s] (``link_gb_per_s``; a user's own file may
+leave that column out, and then serves one GPU per replica).
 """
 
 from __future__ import annotations

@@ -637,9 +637,15 @@ def time_per_output_token(params, layers, kv_heads, head_dim, context_tokens, gp
     -----
     A step reads every weight (N x bytes per parameter) and each sequence's KV cache,
     2 x layers x kv_heads x head_dim x context x bytes, at ``bandwidth_utilization`` of the
-    peak bandwidth, and does 2 N FLOPs per sequence at ``mfu`` of the dense peak:
-    step = max(bytes / (bandwidth x u), 2 N B / (peak x mfu)) ([Pope2023]; the KV cache as
-    in :func:`kv_cache_bytes`). The default bandwidth utilisation, 0.70, is calibrated on
+    peak bandwidth, and does 2 N + 4 L d x context FLOPs per sequence (the weights and the
+    attention over the context, d = sqrt(N / 12 L)) at ``mfu`` of the dense peak; over
+    ``gpus`` = g > 1 (tensor parallel) each of the L layers all-reduces twice, B d 16-bit
+    values with 2 (g - 1) / g of them over each GPU's link (the catalogue's ``link_gb_per_s``,
+    one way) at ``link_efficiency``:
+    step = max(bytes / (bandwidth x u), FLOPs B / (peak x mfu)) + all-reduce time
+    ([Pope2023]; the KV cache as in :func:`kv_cache_bytes`). The default link efficiency,
+    0.25, is an effective figure fitted on TensorRT-LLM's LLaMA 70B TP 2 rows ([NVIDIA2024],
+    [NVIDIA2023]; tests/test_calibration.py). The default bandwidth utilisation, 0.70, is calibrated on
     measured single-stream (batch 1) BF16 decoders on A100 80GB: Llama-2-7B at 104.9 and
     107.4 tokens/s, Llama-3-8B at 95.6, Llama-2-70B over two GPUs at 21.3 ([PyTorch2023],
     README "Benchmarks"; [TorchAO2024], "Benchmarks"), which read the weights at 0.68 to 0.72

@@ -14,7 +14,11 @@ and long-context tiers. This module reads it:
 - **by date**: every price is the one in force on ``price_date`` (default today, UTC), so a
   budget made in March reproduces in June;
 - **the user's own price file still wins**: inside ``costlib.catalogue.use("api_prices",
-  "my_prices.csv")``, :func:`costlib.api_price` reads that file instead.
+  "my_prices.csv")``, :func:`costlib.api_price` reads that file instead;
+- **bills as the provider computes them**: :func:`costlib.api_bill` hands a request's usage
+  (prompt, cache reads and writes, output and reasoning tokens) to genai-prices' own price
+  calculation, so long-context tiers, 1-hour cache writes and service tiers apply as the
+  provider applies them.
 
 >>> api_prices("gpt-4o", price_date="2026-11-01")["input"]
 2.5

@@ -12,7 +12,6 @@ import datetime as dt
 import http.server
 import json
 import threading
-from decimal import Decimal
 
 import genai_prices
 import numpy as np
@@ -397,3 +396,21 @@ def test_price_list_form_with_cache_writes_reasoning_and_batch():
     bill = costlib.api_bill(10_000, 500, "claude-sonnet-4-0", "anthropic", DATE, cached_share=0.6,
                             cache_write_share=0.5, reasoning_tokens=1000)
     assert bill == pytest.approx(got / 0.5, rel=1e-12)
+
+
+def test_link_bandwidth_is_one_way_per_gpu():
+    assert costlib.gpu_spec("H100", "link") == 450   # NVLink 4: 900 GB/s bidirectional (catalogue source), one way
+    assert costlib.gpu_spec("H800", "link") == 200   # NVLink 400 GB/s bidirectional (Philisun, catalogue source)
+    assert costlib.gpu_spec("B200", "link") == 900   # NVLink 5: 1.8 TB/s bidirectional (Vultr, catalogue source)
+
+
+def test_an_accelerator_file_without_the_link_column_still_serves_one_gpu(tmp_path):
+    own = tmp_path / "accelerators_2026-12.csv"
+    own.write_text("name,aliases,vendor,peak_tflops_bf16,peak_tflops_fp16,peak_tflops_fp8,peak_tflops_tf32,hbm_gb,"
+                   "bandwidth_tb_per_s,board_power_w,as_of,source\n"
+                   "MyGPU,,X,1000,1000,2000,500,96,4.0,700,2026-12,test\n", encoding="utf-8")
+    with costlib.catalogue.use("accelerators", own):
+        one = costlib.time_per_output_token(7e9, 32, 8, 128, 1024, "MyGPU")
+        assert one > 0
+        with pytest.raises(costlib.UnknownNameError, match="gpu MyGPU has no link bandwidth"):
+            costlib.time_per_output_token(7e9, 32, 8, 128, 1024, "MyGPU", batch_size=8, gpus=2)
