@@ -178,12 +178,12 @@ class TestCalendar:
 
     def test_annual_sums_flows_never_balances(self):
         names = set(sched().annual.index)
-        for flow in ("cash_total", "pnl_total", "capex_total", "opex_total", "amortisation", "depreciation",
-                     "capitalised_cost", "expensed_build", "memo_rent_cost", "memo_own_running_cost",
+        for flow in ("cash_total", "pnl_total", "build_total", "opex_total", "amortisation", "depreciation",
+                     "capitalised_development", "expensed_build_total", "memo_rent_cost", "memo_own_running_cost",
                      "memo_api_cost", "tokens_served"):
             assert flow in names
         for stock in ("net_book_value", "gpu_net_book_value", "balance_sheet_total", "serving_gpus", "owned_gpus",
-                      "cumulative_capex", "cumulative_opex", "month_end", "fiscal_year", "fiscal_quarter"):
+                      "cumulative_build", "cumulative_opex", "month_end", "fiscal_year", "fiscal_quarter"):
             assert stock not in names  # a balance or a count summed over twelve months means nothing
 
 
@@ -206,9 +206,9 @@ class TestTiming:
         start, end = p["dev"], p["dev"] + p["run_months"]  # the run: from the end of development, in months
         overlap = np.array([max(0.0, min(m, end) - max(m - 1, start)) for m in month_numbers(s)])
         expected = p["final_run"] * overlap / p["run_months"]
-        np.testing.assert_allclose(s.rows.loc["capex_final_run"].to_numpy(), expected, rtol=1e-9, atol=1e-6)
-        assert s.rows.loc["capex_final_run"].sum() == rel(p["final_run"])
-        assert s.rows.loc["capex_failed_runs"].sum() == rel(p["failed_runs"])
+        np.testing.assert_allclose(s.rows.loc["build_final_run"].to_numpy(), expected, rtol=1e-9, atol=1e-6)
+        assert s.rows.loc["build_final_run"].sum() == rel(p["final_run"])
+        assert s.rows.loc["build_failed_runs"].sum() == rel(p["failed_runs"])
         assert s.items["launch"] == p["launch"]
         if overrides.get("training_gpus") == 400:
             assert s.items["launch"] == 23   # 4.42 M GPU-h / 400 / 730 = 15.1 months from month 7: ends in 22
@@ -220,7 +220,7 @@ class TestTiming:
         s = sched()
         p = programme(s.inputs)
         T = p["run_months"]  # 2.9577: months 7 and 8 whole, 0.9577 of month 9
-        run = s.rows.loc["capex_final_run"]
+        run = s.rows.loc["build_final_run"]
         assert run[6] == 0 and run[10] == 0
         assert run[7] == rel(p["final_run"] / T) and run[8] == rel(p["final_run"] / T)
         assert run[9] == rel(p["final_run"] * (T - 2) / T)
@@ -229,12 +229,12 @@ class TestTiming:
     def test_research_and_data_preparation_over_development(self):
         s = sched(development_months=4)
         p = programme(s.inputs)
-        for row, cost in (("capex_research", p["research"]), ("capex_data_preparation", p["data_preparation"])):
+        for row, cost in (("build_research", p["research"]), ("build_data_preparation", p["data_preparation"])):
             values = s.rows.loc[row].to_numpy()
             np.testing.assert_allclose(values[:4], cost / 4, rtol=1e-12)
             assert np.all(values[4:] == 0)
             assert values.sum() == rel(cost)
-        assert s.rows.loc["capex_final_run", 4] == 0 and s.rows.loc["capex_final_run", 5] > 0  # run starts in 5
+        assert s.rows.loc["build_final_run", 4] == 0 and s.rows.loc["build_final_run", 5] > 0  # run starts in 5
 
     def test_a_run_of_exactly_three_months_launches_the_month_after(self):
         # GPU-hours of exactly 2,048 GPUs x 730 h x 3 months: months 7, 8, 9, launch in 10 (not 11)
@@ -242,7 +242,7 @@ class TestTiming:
         s = sched(train_tokens=tokens)
         assert s.items["training_months"] == rel(3.0)
         assert s.items["launch"] == 10
-        run = s.rows.loc["capex_final_run"]
+        run = s.rows.loc["build_final_run"]
         np.testing.assert_allclose(run[[7, 8, 9]].to_numpy(), s.items["training_cost"] / 3, rtol=1e-9)
         assert run[10] == pytest.approx(0, abs=1e-6)
         assert sched(train_tokens=tokens, launch_month=10).items["launch"] == 10   # the earliest launch is allowed
@@ -256,7 +256,7 @@ class TestTiming:
         m = month_numbers(s)
         expected = np.where(m >= launch, 100e9 * 1.05 ** (m - launch), 0.0)  # 100 B tokens, +5 % a month
         np.testing.assert_allclose(s.rows.loc["tokens_served"].to_numpy(), expected, rtol=1e-12)
-        staff = s.rows.loc["capex_training_staff"].to_numpy()
+        staff = s.rows.loc["build_training_staff"].to_numpy()
         np.testing.assert_allclose(staff, np.where(m < launch, 10 * 300_000 / 12, 0.0))  # 10 people to launch
         serving = s.rows.loc["opex_serving_staff"].to_numpy()
         np.testing.assert_allclose(serving, np.where(m >= launch, 3 * 250_000 / 12, 0.0))  # 3 people from launch
@@ -282,20 +282,20 @@ class TestAccounting:
     def test_every_build_line_is_capitalised_or_expensed_once(self, policy):
         s = sched(**POLICIES[policy])
         rows, p = s.rows, programme(s.inputs)
-        bought = rows.loc["capex_gpu_purchases"].to_numpy()
+        bought = rows.loc["gpu_purchases"].to_numpy()
         pre, cycle, expensed = capitalised_split(s.inputs, p, bought)
         on_gpus = s.inputs["contingency_share"] * bought.sum() * (s.inputs["contingency_treatment"] == "capitalise")
-        assert rows.loc["capitalised_cost"].sum() == rel(pre + cycle * len(p["finetune_cycles"]) + on_gpus)
-        scale = s.items["total_capex"]  # expensed is a difference of totals: compare to their size
-        assert rows.loc["expensed_build"].sum() == pytest.approx(expensed, rel=1e-9, abs=1e-12 * scale)
-        total = rows.loc["capitalised_cost"].sum() + rows.loc["expensed_build"].sum() + rows.loc[
-            "capex_gpu_purchases"].sum()
-        assert total == rel(rows.loc["capex_total"].sum())
-        assert total == rel(s.items["total_capex"])
+        assert rows.loc["capitalised_development"].sum() == rel(pre + cycle * len(p["finetune_cycles"]) + on_gpus)
+        scale = s.items["total_build_spend"]  # expensed is a difference of totals: compare to their size
+        assert rows.loc["expensed_build_total"].sum() == pytest.approx(expensed, rel=1e-9, abs=1e-12 * scale)
+        total = rows.loc["capitalised_development"].sum() + rows.loc["expensed_build_total"].sum() + rows.loc[
+            "gpu_purchases"].sum()
+        assert total == rel(rows.loc["build_total"].sum())
+        assert total == rel(s.items["total_build_spend"])
         # build spend from the inputs: every line and the plan's GPU purchases, plus 10 % contingency on all
         build = 1.1 * (p["research"] + p["data_preparation"] + p["final_run"] + p["failed_runs"] + p["finetune"]
                        + p["training_staff"] + bought.sum())
-        assert s.items["total_capex"] == rel(build)
+        assert s.items["total_build_spend"] == rel(build)
 
     @pytest.mark.parametrize("policy", POLICIES, ids=list(POLICIES))
     def test_amortisation_is_straight_line_from_launch(self, policy):
@@ -304,7 +304,7 @@ class TestAccounting:
         pre, cycle, _ = capitalised_split(s.inputs, p)
         later = {k: cycle for k in p["finetune_cycles"]}
         if s.inputs["contingency_treatment"] == "capitalise":  # contingency on each month's GPU purchases
-            for k, bought in enumerate(s.rows.loc["capex_gpu_purchases"].to_numpy(), start=1):
+            for k, bought in enumerate(s.rows.loc["gpu_purchases"].to_numpy(), start=1):
                 later[k] = later.get(k, 0.0) + s.inputs["contingency_share"] * bought
         expected = straight_line_expected(36, p["launch"], 36, pre, later)
         np.testing.assert_allclose(s.rows.loc["amortisation"].to_numpy(), expected, rtol=1e-9, atol=1e-6)
@@ -348,7 +348,7 @@ class TestAccounting:
         s = sched(**{**POLICIES["expense-all"], "serving_plan": "own"})
         r = s.rows
         np.testing.assert_allclose(r.loc["pnl_total"] - r.loc["depreciation"],
-                                   r.loc["cash_total"] - r.loc["capex_gpu_purchases"], rtol=1e-12)
+                                   r.loc["cash_total"] - r.loc["gpu_purchases"], rtol=1e-12)
 
     @pytest.mark.parametrize("plan", ["rent", "own", "api"])
     @pytest.mark.parametrize("policy", ["defaults", "capitalise-all"])
@@ -359,6 +359,63 @@ class TestAccounting:
         change = np.diff(np.concatenate([[0.0], book]))
         np.testing.assert_allclose((r.loc["cash_total"] - r.loc["pnl_total"]).to_numpy(), change,
                                    rtol=1e-9, atol=1e-6 * book.max())
+
+
+# --------------------------------------------------------------- 3b. capex and the cash-flow statement
+
+class TestCapexAndCashFlow:
+    """"Capex" is what is capitalised; cash splits into operating and investing (IAS 7.14, 7.16)."""
+
+    def test_default_capex_is_the_capitalised_lines_by_hand(self):
+        s = sched()
+        p = programme(s.inputs)
+        # final run 6 x 70e9 x 15e12 / (989.4e12 x 0.4 x 3600) = 4.4226 M GPU-h x $2 = $8.845 M
+        assert p["final_run"] == rel(6 * 70e9 * 15e12 / (989.4e12 * 0.4 * 3600) * 2.0)
+        assert p["final_run"] == pytest.approx(8.845e6, rel=1e-3)
+        # capitalised by default: final run + data preparation + fine-tunes (months 16, 22, 28, 34: 4 x $50k)
+        data = (p["final_run"] * (1 + 1.0 + 0.1)) * 0.3 / 0.7  # data is 30 % of the programme: 2.1 x run x 3/7
+        assert p["finetune_cycles"] == [16, 22, 28, 34]
+        capex = p["final_run"] + data + 4 * 50_000
+        assert s.items["total_capex"] == rel(capex)
+        assert s.items["total_capex"] == pytest.approx(17.00e6, rel=1e-3)  # the figure the review found on Accounting!B8: $17.00 M
+        # expensed: research (1.0 x run) + failed runs (0.1 x run) + training team 10 x $300k / 12 x 9 months
+        # + 10 % contingency on every build line
+        staff = 10 * 300_000 / 12 * 9                                      # $2.25 M
+        expensed = p["final_run"] * 1.1 + staff + 0.1 * (p["final_run"] * 2.1 + data + 200_000 + staff)
+        assert s.items["total_expensed_build"] == rel(expensed)
+        assert s.items["total_expensed_build"] == pytest.approx(14.88e6, rel=1e-3)  # the review's $14.88 M: research 8.84 + failed 0.88 + team 2.25 + contingency 2.90
+        assert s.items["total_build_spend"] == rel(capex + expensed)         # $31.88 M, all build spend
+        assert s.items["capex_share"] == rel(capex / s.items["lifetime_cash"])  # 17.0 / 40.8 = 41.7 %, not 78 %
+
+    @pytest.mark.parametrize("plan", ["rent", "own", "api"])
+    @pytest.mark.parametrize("policy", ["defaults", "capitalise-all", "expense-all", "mixed-own"])
+    def test_operating_plus_investing_is_build_plus_opex_each_month(self, plan, policy):
+        s = sched(**{**POLICIES[policy], "serving_plan": plan})
+        r = s.rows
+        np.testing.assert_allclose(r.loc["cash_from_investing"], r.loc["capitalised_development"]
+                                   + r.loc["gpu_purchases"], rtol=1e-12)  # investing: what goes on the balance sheet
+        np.testing.assert_allclose(r.loc["cash_from_operations"], r.loc["opex_total"] + r.loc["expensed_build_total"],
+                                   rtol=1e-12)
+        np.testing.assert_allclose(r.loc["cash_total"], r.loc["build_total"] + r.loc["opex_total"], rtol=1e-12)
+        assert s.items["lifetime_cash_from_investing"] == rel(s.items["total_capex"])
+        if policy == "expense-all":  # nothing capitalised but the GPUs an own plan buys
+            np.testing.assert_allclose(r.loc["cash_from_investing"], r.loc["gpu_purchases"], rtol=1e-12)
+
+    def test_cash_flow_statement_by_fiscal_year(self):
+        s = sched(fiscal_year_start_month=7)  # Jan 2027 start: FY2027 is 6 months, then 12, 12, 6
+        a, m = s.annual, s.rows
+        fy = m.loc["fiscal_year"].to_numpy()
+        for row in ("cash_from_operations", "cash_from_investing", "cash_total", "capitalised_total",
+                    "expensed_build_total"):
+            for year in (2027, 2028, 2029, 2030):
+                assert a.loc[row, year] == rel(m.loc[row].to_numpy()[fy == year].sum())
+        # FY2027 (Jan-Jun 2027, months 1-6): development only, research expensed, data preparation capitalised
+        p = programme(s.inputs)
+        assert a.loc["cash_from_investing", 2027] == rel(p["data_preparation"])
+        # operations: research and six months of the training team (10 x $300k / 12 = $250k), storage and
+        # operations $10k a month, 10 % contingency on all of it and on data preparation
+        assert a.loc["cash_from_operations", 2027] == rel(1.1 * (p["research"] + 6 * 250_000 + 6 * 10_000)
+                                                          + 0.1 * p["data_preparation"])
 
 
 # --------------------------------------------------------------- 4. serving plans
@@ -398,7 +455,7 @@ class TestServing:
         for line in ("memo_rent_cost", "memo_own_running_cost", "memo_api_cost", "memo_gpu_purchases"):
             pd.testing.assert_series_equal(s.rows.loc[line], rent.rows.loc[line])  # memo lines whatever the plan
             assert s.rows.loc[line].sum() > 0
-        purchases = s.rows.loc["capex_gpu_purchases"]
+        purchases = s.rows.loc["gpu_purchases"]
         if plan == "own":
             pd.testing.assert_series_equal(purchases, s.rows.loc["memo_gpu_purchases"], check_names=False)
         else:
@@ -414,7 +471,7 @@ class TestServing:
         np.testing.assert_array_equal(s.rows.loc["owned_gpus"].to_numpy(), np.maximum.accumulate(gpus))
         added = np.diff(np.concatenate([[0.0], gpus]))
         purchases = added * declining_expected(30_000, 0.2, m)  # $30,000 a GPU in month 1, -20 % a year
-        np.testing.assert_allclose(s.rows.loc["capex_gpu_purchases"].to_numpy(), purchases, rtol=1e-12, atol=1e-6)
+        np.testing.assert_allclose(s.rows.loc["gpu_purchases"].to_numpy(), purchases, rtol=1e-12, atol=1e-6)
         # each purchase in twelve equal parts from its own month
         depreciation = np.array([purchases[max(0, i - 11):i + 1].sum() / 12 for i in range(48)])
         np.testing.assert_allclose(s.rows.loc["depreciation"].to_numpy(), depreciation, rtol=1e-9, atol=1e-6)
@@ -428,7 +485,7 @@ class TestServing:
 
     def test_zero_staff_gives_zero_staff_lines(self):
         s, ref = sched(training_headcount=0, serving_headcount=0), sched()
-        assert np.all(s.rows.loc["capex_training_staff"] == 0)
+        assert np.all(s.rows.loc["build_training_staff"] == 0)
         assert np.all(s.rows.loc["opex_serving_staff"] == 0)
         # default staff: 10 x $300k/12 for months 1-9, 3 x $250k/12 for months 10-36, plus 10 % contingency
         staff = 10 * 300_000 / 12 * 9 + 3 * 250_000 / 12 * 27
@@ -499,7 +556,7 @@ def test_eur_relabels_and_changes_no_number(usd_eur):
                 if isinstance(c.value, (int, float)) and not isinstance(c.value, bool):
                     assert wv_eur[c.coordinate].value == pytest.approx(c.value, rel=1e-12), f"{ws.title}!{c.coordinate}"
     assert relabelled > 50 and euro_formats > 100
-    assert eur["Capex"]["A8"].value == "Research and ablation runs [EUR thousands]"
+    assert eur["Build"]["A8"].value == "Research and ablation runs [EUR thousands]"
 
 
 def test_eur_leaves_the_schedule_unchanged():

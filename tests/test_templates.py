@@ -34,7 +34,7 @@ def test_budget_numbers_are_the_engine_functions():
                                               v["data_preparation_share"])
     staff = v["training_headcount"] * v["training_cost_per_person_year"] / 12 * (i["launch"] - 1)
     finetunes = v["finetune_cost"] * ((24 - i["launch"]) // v["finetune_interval_months"])
-    assert s.capex.loc["capex_total"].sum() == pytest.approx(
+    assert s.capex.loc["build_total"].sum() == pytest.approx(
         (lines["total"] + staff + finetunes) * (1 + v["contingency_share"]), rel=1e-12)  # every build line, once
     hours = costlib.serving_gpu_hours(v["monthly_tokens"], v["tokens_per_second"], v["utilization"])
     gpus = math.ceil(hours / 730)  # whole GPUs, rented for the month's 730 hours

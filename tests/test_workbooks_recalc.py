@@ -223,7 +223,7 @@ def test_formula_like_text_stays_text(recalculated):
 def test_edge_cases_mean_what_they_say(recalculated):
     # the cases above were chosen to exercise the degenerate branches: check they did
     assert named_value(recalculated["budget-no-breakeven"], "breakeven_m_tokens").startswith("none (own cost")
-    assert isinstance(named_value(recalculated["budget-opex-passes-capex"], "opex_passes_capex_month"), (int, float))
+    assert isinstance(named_value(recalculated["budget-opex-passes-capex"], "opex_passes_build_month"), (int, float))
     assert named_value(recalculated["unit-economics-redesign"], "verdict").startswith("redesign")
     assert named_value(recalculated["finetune-vs-prompt-no-saving"], "breakeven_queries").startswith("no break-even")
     assert named_value(recalculated["build-vs-buy-never"], "utilization_breakeven").startswith("never")
