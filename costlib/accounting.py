@@ -32,7 +32,8 @@ from .timeline import MONTHS_PER_YEAR, as_row, check_consecutive
 
 __all__ = ["to_serial", "from_serial", "month_end", "fiscal_year", "fiscal_quarter", "run_months", "spread",
            "month_after", "given_or", "growth_from", "between", "declining", "per_month", "whole_gpus",
-           "gpu_hours_in_month", "running_max", "previous", "capitalised", "expensed", "straight_line",
+           "gpu_hours_in_month", "running_max", "previous", "capitalised", "expensed", "fiscal_year_end",
+           "value_in_use", "held_flat_value", "recoverable_share", "running_min", "straight_line",
            "by_plan", "when_chosen", "by_period", "by_quarter", "never_negative", "TREATMENTS", "PLANS", "HOURS_PER_MONTH"]
 
 #: Hours in an average month, 8,760 / 12: a GPU rented or owned for a month [h]
@@ -298,31 +299,132 @@ def _treatment(treatment) -> str:
     return treatment
 
 
-def _treated(amount, treatment, kept: str):
-    """``amount`` where the line's treatment is ``kept``, else 0."""
-    keep = _treatment(treatment) == kept
-    a = _args.parse(amount=(amount, "finite"))
-    return a.wrap(np.where(keep, a.amount, 0.0))
+@excel('IF(AND({treatment} = "capitalise", {period} >= {capitalisation_start}), {amount}, 0)', text=("treatment",))
+def capitalised(amount, treatment, period=1, capitalisation_start=1):
+    """``amount`` where the policy capitalises the line and ``period`` is from ``capitalisation_start`` on, else 0 [unit of amount].
 
+    What reaches the balance sheet. Before ``capitalisation_start`` (the month technical
+    feasibility is shown, [IASB2004] IAS 38.57; the application-development stage of
+    [FASB2009] ASC 350-40-25-1 and 25-2) every line is research and expensed, whatever its treatment.
 
-@excel('IF({treatment} = "capitalise", {amount}, 0)', text=("treatment",))
-def capitalised(amount, treatment):
-    """``amount`` where the policy capitalises the line, else 0 [unit of amount]: what reaches the balance sheet.
-
-    >>> capitalised(5.0, "capitalise"), capitalised(5.0, "expense")
-    (5.0, 0.0)
+    >>> capitalised(5.0, "capitalise"), capitalised(5.0, "expense"), capitalised(5.0, "capitalise", 3, 7)
+    (5.0, 0.0, 0.0)
     """
-    return _treated(amount, treatment, "capitalise")
+    keep = _treatment(treatment) == "capitalise"
+    a = _args.parse(amount=(amount, "finite"), period=(period, "finite"),
+                    capitalisation_start=(capitalisation_start, "finite"))
+    return a.wrap(np.where(keep & (a.period >= a.capitalisation_start), a.amount, 0.0))
 
 
-@excel('IF({treatment} = "expense", {amount}, 0)', text=("treatment",))
-def expensed(amount, treatment):
-    """``amount`` where the policy expenses the line, else 0 [unit of amount]: what reaches the P&L when paid.
+@excel('IF(OR({treatment} = "expense", AND({treatment} = "capitalise", {period} < {capitalisation_start})), '
+       '{amount}, 0)', text=("treatment",))
+def expensed(amount, treatment, period=1, capitalisation_start=1):
+    """``amount`` where the policy expenses the line, or the month is before ``capitalisation_start``, else 0 [unit of amount].
 
-    >>> expensed(5.0, "capitalise"), expensed(5.0, "expense")
-    (0.0, 5.0)
+    What reaches the P&L when paid; with :func:`capitalised`, every amount once.
+
+    >>> expensed(5.0, "capitalise"), expensed(5.0, "expense"), expensed(5.0, "capitalise", 3, 7)
+    (0.0, 5.0, 5.0)
     """
-    return _treated(amount, treatment, "expense")
+    keep = _treatment(treatment) == "capitalise"
+    a = _args.parse(amount=(amount, "finite"), period=(period, "finite"),
+                    capitalisation_start=(capitalisation_start, "finite"))
+    return a.wrap(np.where(keep & (a.period >= a.capitalisation_start), 0.0, a.amount))
+
+
+@excel("IF(MONTH({date}) = MOD({fiscal_year_start_month} - 2, 12) + 1, 1, 0)")
+def fiscal_year_end(date, fiscal_year_start_month=1):
+    """1 where ``date`` falls in the last month of its fiscal year, else 0 [flag]: when an impairment test is due.
+
+    >>> fiscal_year_end(to_serial("2027-06-30"), 7), fiscal_year_end(to_serial("2027-12-31"), 7)
+    (1.0, 0.0)
+    >>> fiscal_year_end(to_serial("2027-12-31"), 1)
+    1.0
+    """
+    a = _args.parse(date=(date, "positive"), fiscal_year_start_month=(fiscal_year_start_month, "at_least_one"))
+    _, month = _year_month(a.date)
+    last = np.mod(a.fiscal_year_start_month - 2, 12) + 1
+    return a.wrap(np.where(month == last, 1.0, 0.0))
+
+
+@excel("MAX(0, {discounted_savings_after} * (1 + {annual_rate}) ^ ({period} / 12))")
+def value_in_use(discounted_savings_after, annual_rate, period):
+    """Value in use at the end of month ``period``: the savings still to come, in that month's money, at least 0 [USD].
+
+    ``discounted_savings_after`` is the sum of the savings of the months after ``period``,
+    each discounted to month 0 (a row's total less its running total); compounding it by
+    ``period`` months at ``annual_rate`` values it at ``period``. A use that saves nothing
+    is worth 0, never less: the recoverable amount of [IASB2004b] IAS 36.18 is the higher of
+    value in use and fair value less costs of disposal, and the latter is not below 0.
+
+    >>> round(value_in_use(909.090909, 0.10, 12), 3), value_in_use(-50.0, 0.10, 12)
+    (1000.0, 0.0)
+    """
+    a = _args.parse(discounted_savings_after=(discounted_savings_after, "finite"),
+                    annual_rate=(annual_rate, "non_negative"), period=(period, "finite"))
+    grown = a.discounted_savings_after * _args.power(1.0 + a.annual_rate, a.period / MONTHS_PER_YEAR)
+    return a.wrap(np.maximum(grown, 0.0))
+
+
+@excel("IF({annual_rate} = 0, {monthly_amount} * MAX(0, {months}), {monthly_amount} * (1 - (1 + {annual_rate}) ^ "
+       "(-MAX(0, {months}) / 12)) / ((1 + {annual_rate}) ^ (1 / 12) - 1)) / (1 + {annual_rate}) ^ ({after_period} / 12)")
+def held_flat_value(monthly_amount, annual_rate, months, after_period):
+    """``monthly_amount`` in each of ``months`` months after ``after_period``, discounted to month 0 [USD].
+
+    The value of a saving held flat past the end of a timeline, for the months of the
+    asset's life the timeline does not show, so that a test at the last month does not
+    read the end of the plan as the end of the asset's use. ``months`` below 0 counts as 0.
+
+    Notes
+    -----
+    sum over k = 1..n of a / (1 + r)^((after + k) / 12) = a (1 - (1 + r)^(-n/12)) / ((1 + r)^(1/12) - 1)
+    / (1 + r)^(after / 12); n a / 1 when r = 0.
+
+    >>> held_flat_value(100.0, 0.0, 9, 36), held_flat_value(100.0, 0.10, -3, 36)
+    (900.0, 0.0)
+    >>> round(held_flat_value(100.0, 0.10, 12, 0), 4)  # twelve months of 100 at 10 % a year
+    1140.0488
+    """
+    a = _args.parse(monthly_amount=(monthly_amount, "finite"), annual_rate=(annual_rate, "non_negative"),
+                    months=(months, "finite"), after_period=(after_period, "finite"))
+    n = np.maximum(a.months, 0.0)
+    growth = 1.0 + a.annual_rate
+    monthly = _args.power(growth, 1.0 / MONTHS_PER_YEAR) - 1.0
+    safe = np.where(monthly > 0, monthly, 1.0)
+    annuity = np.where(monthly > 0, (1.0 - _args.power(growth, -n / MONTHS_PER_YEAR)) / safe, n)
+    return a.wrap(a.monthly_amount * annuity / _args.power(growth, a.after_period / MONTHS_PER_YEAR))
+
+
+@excel("IF(AND({test} = 1, {carrying_amount} > 0), MIN(1, {recoverable_amount} / {carrying_amount}), 1)")
+def recoverable_share(carrying_amount, recoverable_amount, test):
+    """Where ``test`` is 1, the share of ``carrying_amount`` that ``recoverable_amount`` covers, at most 1; else 1 [fraction].
+
+    [IASB2004b] IAS 36.59: a carrying amount above the recoverable amount is reduced to it.
+    The running minimum of these shares (:func:`running_min`) is the share of the
+    unimpaired book value still carried: each test writes down only what an earlier one has
+    not, and the loss is spread pro rata over what was capitalised (IAS 36.104), each part
+    then amortised over its own remaining life (IAS 36.63).
+
+    >>> recoverable_share(100.0, 30.0, 1), recoverable_share(100.0, 130.0, 1), recoverable_share(100.0, 30.0, 0)
+    (0.3, 1.0, 1.0)
+    >>> recoverable_share(0.0, 30.0, 1)
+    1.0
+    """
+    a = _args.parse(carrying_amount=(carrying_amount, "finite"), recoverable_amount=(recoverable_amount, "finite"),
+                    test=(test, "finite"))
+    positive = a.carrying_amount > 0
+    share = np.minimum(1.0, _args.divide(a.recoverable_amount, np.where(positive, a.carrying_amount, 1.0)))
+    return a.wrap(np.where((a.test == 1) & positive, share, 1.0))
+
+
+@excel("MIN({values})", to_date=("values",))
+def running_min(values):
+    """The smallest value of a timeline row from its first column to each one [unit of values]: a write-down kept.
+
+    >>> running_min([1.0, 0.5, 1.0, 0.25])
+    array([1.  , 0.5 , 0.5 , 0.25])
+    """
+    return np.minimum.accumulate(as_row("values", values), axis=-1)
 
 
 @excel('(IF({period} >= {in_service}, SUMIF({periods}, "<=" & {period}, {amounts}), 0) '

@@ -260,20 +260,23 @@ class TestTiming:
         np.testing.assert_allclose(staff, np.where(m < launch, 10 * 300_000 / 12, 0.0))  # 10 people to launch
         serving = s.rows.loc["opex_serving_staff"].to_numpy()
         np.testing.assert_allclose(serving, np.where(m >= launch, 3 * 250_000 / 12, 0.0))  # 3 people from launch
-        amort = s.rows.loc["amortisation"].to_numpy()
+        amort = s.rows.loc["amortisation_before_impairment"].to_numpy()
         assert np.all(amort[m < launch] == 0) and amort[launch - 1] > 0
 
 
 # --------------------------------------------------------------- 3. accounting
 
+LINE_BY_LINE = {"capitalisation_start_month": 1}  # every line as its treatment says, from month 1 (no research phase)
 POLICIES = {
-    "defaults": {},
-    "capitalise-all": {**{v: "capitalise" for v in TREATMENT_INPUTS.values()}, "contingency_treatment": "capitalise"},
-    "expense-all": {**{v: "expense" for v in TREATMENT_INPUTS.values()}, "contingency_treatment": "expense"},
+    "defaults": LINE_BY_LINE,
+    "capitalise-all": {**{v: "capitalise" for v in TREATMENT_INPUTS.values()}, "contingency_treatment": "capitalise",
+                       **LINE_BY_LINE},
+    "expense-all": {**{v: "expense" for v in TREATMENT_INPUTS.values()}, "contingency_treatment": "expense",
+                    **LINE_BY_LINE},
     "mixed-own": {"research_treatment": "capitalise", "failed_runs_treatment": "capitalise",
                   "final_run_treatment": "expense", "data_preparation_treatment": "expense",
                   "finetune_treatment": "expense", "training_staff_treatment": "capitalise",
-                  "contingency_treatment": "capitalise", "serving_plan": "own"},
+                  "contingency_treatment": "capitalise", "serving_plan": "own", **LINE_BY_LINE},
 }
 
 
@@ -307,7 +310,8 @@ class TestAccounting:
             for k, bought in enumerate(s.rows.loc["gpu_purchases"].to_numpy(), start=1):
                 later[k] = later.get(k, 0.0) + s.inputs["contingency_share"] * bought
         expected = straight_line_expected(36, p["launch"], 36, pre, later)
-        np.testing.assert_allclose(s.rows.loc["amortisation"].to_numpy(), expected, rtol=1e-9, atol=1e-6)
+        np.testing.assert_allclose(s.rows.loc["amortisation_before_impairment"].to_numpy(), expected, rtol=1e-9,
+                                   atol=1e-6)
         nbv = s.rows.loc["net_book_value"].to_numpy()
         assert nbv.min() >= -1e-6 * max(nbv.max(), 1)
         gpu_nbv = s.rows.loc["gpu_net_book_value"].to_numpy()
@@ -315,12 +319,12 @@ class TestAccounting:
 
     @pytest.mark.parametrize("life, months", [(36, 60), (24, 40), (480, 600)])
     def test_book_value_reaches_zero_at_the_end_of_life_and_pnl_equals_cash(self, life, months):
-        s = sched(useful_life_months=life, months=months, finetune_cost=0, monthly_growth=0)
+        s = sched(useful_life_months=life, months=months, finetune_cost=0, monthly_growth=0, **LINE_BY_LINE)
         p = programme(s.inputs)
         pre, _, _ = capitalised_split(s.inputs, p)
         launch = p["launch"]
-        amort = s.rows.loc["amortisation"]
-        nbv = s.rows.loc["net_book_value"]
+        amort = s.rows.loc["amortisation_before_impairment"]  # on cost: what is carried if nothing is impaired
+        nbv = s.rows.loc["book_value_before_impairment"]
         assert amort[launch] == rel(pre / life) and amort[launch + life - 1] == rel(pre / life)
         assert amort[launch - 1] == 0 and abs(amort[launch + life]) <= 1e-6 * pre
         assert nbv[launch - 1] == rel(pre)                       # all capitalised by the month before launch
@@ -330,13 +334,13 @@ class TestAccounting:
         assert s.items["lifetime_pnl"] == rel(s.items["lifetime_cash"])
 
     def test_useful_life_longer_than_the_timeline(self):
-        s = sched(useful_life_months=120)
+        s = sched(useful_life_months=120, **LINE_BY_LINE)
         p = programme(s.inputs)
         pre, cycle, _ = capitalised_split(s.inputs, p)
         # at month 36: pre-launch cost 27 of 120 months amortised; each cycle from its own month
         left = pre * (1 - (36 - p["launch"] + 1) / 120) + sum(cycle * (1 - (36 - k + 1) / 120)
                                                              for k in p["finetune_cycles"])
-        assert s.items["closing_net_book_value"] == rel(left)
+        assert s.rows.loc["book_value_before_impairment"].iloc[-1] == rel(left)
         assert s.items["lifetime_cash"] - s.items["lifetime_pnl"] == rel(s.items["closing_net_book_value"])
 
     def test_expensing_everything_makes_pnl_the_cash(self):
@@ -372,18 +376,24 @@ class TestCapexAndCashFlow:
         # final run 6 x 70e9 x 15e12 / (989.4e12 x 0.4 x 3600) = 4.4226 M GPU-h x $2 = $8.845 M
         assert p["final_run"] == rel(6 * 70e9 * 15e12 / (989.4e12 * 0.4 * 3600) * 2.0)
         assert p["final_run"] == pytest.approx(8.845e6, rel=1e-3)
-        # capitalised by default: final run + data preparation + fine-tunes (months 16, 22, 28, 34: 4 x $50k)
         data = (p["final_run"] * (1 + 1.0 + 0.1)) * 0.3 / 0.7  # data is 30 % of the programme: 2.1 x run x 3/7
         assert p["finetune_cycles"] == [16, 22, 28, 34]
-        capex = p["final_run"] + data + 4 * 50_000
-        assert s.items["total_capex"] == rel(capex)
-        assert s.items["total_capex"] == pytest.approx(17.00e6, rel=1e-3)  # the figure the review found on Accounting!B8: $17.00 M
-        # expensed: research (1.0 x run) + failed runs (0.1 x run) + training team 10 x $300k / 12 x 9 months
-        # + 10 % contingency on every build line
         staff = 10 * 300_000 / 12 * 9                                      # $2.25 M
-        expensed = p["final_run"] * 1.1 + staff + 0.1 * (p["final_run"] * 2.1 + data + 200_000 + staff)
-        assert s.items["total_expensed_build"] == rel(expensed)
-        assert s.items["total_expensed_build"] == pytest.approx(14.88e6, rel=1e-3)  # the review's $14.88 M: research 8.84 + failed 0.88 + team 2.25 + contingency 2.90
+        # line by line from month 1 (the old policy): final run + data preparation + fine-tunes capitalised
+        old = sched(**LINE_BY_LINE)
+        assert old.items["total_capex"] == rel(p["final_run"] + data + 4 * 50_000)
+        assert old.items["total_capex"] == pytest.approx(17.00e6, rel=1e-3)  # the figure the review found on Accounting!B8: $17.00 M
+        expensed_old = p["final_run"] * 1.1 + staff + 0.1 * (p["final_run"] * 2.1 + data + 200_000 + staff)
+        assert old.items["total_expensed_build"] == pytest.approx(14.88e6, rel=1e-3)  # the review's $14.88 M: research 8.84 + failed 0.88 + team 2.25 + contingency 2.90
+        assert old.items["total_expensed_build"] == rel(expensed_old)
+        # the default policy: nothing is capitalised before the final run starts (month 7); data preparation,
+        # spread over months 1-6, is research-phase spend and expensed; capex is the final run and the
+        # fine-tunes (months 16, 22, 28, 34: 4 x $50k)
+        assert s.items["capitalisation_start"] == 7
+        capex = p["final_run"] + 4 * 50_000
+        assert s.items["total_capex"] == rel(capex)                          # $9.05 M
+        expensed = p["final_run"] * 1.1 + data + staff + 0.1 * (p["final_run"] * 2.1 + data + 200_000 + staff)
+        assert s.items["total_expensed_build"] == rel(expensed)              # $22.84 M
         assert s.items["total_build_spend"] == rel(capex + expensed)         # $31.88 M, all build spend
         assert s.items["capex_share"] == rel(capex / s.items["lifetime_cash"])  # 17.0 / 40.8 = 41.7 %, not 78 %
 
@@ -409,13 +419,130 @@ class TestCapexAndCashFlow:
                     "expensed_build_total"):
             for year in (2027, 2028, 2029, 2030):
                 assert a.loc[row, year] == rel(m.loc[row].to_numpy()[fy == year].sum())
-        # FY2027 (Jan-Jun 2027, months 1-6): development only, research expensed, data preparation capitalised
+        # FY2027 (Jan-Jun 2027, months 1-6): research phase, nothing capitalised before month 7
         p = programme(s.inputs)
-        assert a.loc["cash_from_investing", 2027] == rel(p["data_preparation"])
-        # operations: research and six months of the training team (10 x $300k / 12 = $250k), storage and
-        # operations $10k a month, 10 % contingency on all of it and on data preparation
-        assert a.loc["cash_from_operations", 2027] == rel(1.1 * (p["research"] + 6 * 250_000 + 6 * 10_000)
-                                                          + 0.1 * p["data_preparation"])
+        assert a.loc["cash_from_investing", 2027] == 0
+        # operations: research, data preparation and six months of the training team (10 x $300k / 12 = $250k),
+        # storage and operations $10k a month, 10 % contingency on all of it
+        assert a.loc["cash_from_operations", 2027] == rel(1.1 * (p["research"] + p["data_preparation"] + 6 * 250_000
+                                                                 + 6 * 10_000))
+        # FY2028 (Jul 2027-Jun 2028, months 7-18): the final run (months 7-9) and the first fine-tune (month 16)
+        assert a.loc["cash_from_investing", 2028] == rel(p["final_run"] + 50_000)
+
+
+# --------------------------------------------------------------- 3c. capitalisation policy and impairment
+
+IMPAIRED = {"api_price_per_m_tokens": 10, "api_price_decline": 0.5}  # the API at $10/Mtok, halving each year
+
+
+class TestCapitalisationPolicy:
+    """Before ``capitalisation_start_month`` every line is research (IAS 38.54, ASC 350-40-25-1); after it the
+    lines marked capitalise are development (IAS 38.57, ASC 350-40-25-2)."""
+
+    def test_data_preparation_is_capitalised_only_from_the_start_month(self):
+        s = sched(capitalisation_start_month=4)  # development months 1-6; data preparation capitalised from 4
+        p = programme(s.inputs)
+        cap = s.rows.loc["capitalised_development"].to_numpy()
+        per_month = p["data_preparation"] / 6  # spread evenly over the six development months
+        np.testing.assert_allclose(cap[:3], 0.0)                       # months 1-3: research phase, expensed
+        np.testing.assert_allclose(cap[3:6], per_month, rtol=1e-12)    # months 4-6: data preparation capitalised
+        expensed = s.rows.loc["expensed_build_total"].to_numpy()
+        # month 1: research and data preparation (1/6 each), the training team ($250k), 10 % contingency on all
+        assert expensed[0] == rel(1.1 * (p["research"] / 6 + per_month + 250_000))
+        # month 4: data preparation is capitalised now; research, the team and all contingency still expensed
+        assert expensed[3] == rel(1.1 * (p["research"] / 6 + 250_000) + 0.1 * per_month)
+
+    def test_a_start_month_inside_the_run_splits_it(self):
+        s = sched(capitalisation_start_month=8)  # the run takes months 7, 8 and 0.9577 of 9
+        p = programme(s.inputs)
+        cap = s.rows.loc["capitalised_development"].to_numpy()
+        month = p["final_run"] / p["run_months"]
+        assert cap[6] == 0                                             # month 7 is before the start: expensed
+        assert cap[7] == rel(month)                                    # month 8: a whole month of the run
+        assert cap[8] == rel(p["final_run"] * (p["run_months"] - 2) / p["run_months"])
+        assert s.items["total_capex"] == rel(p["final_run"] - month + 4 * 50_000)
+
+    def test_defaults_start_with_the_final_run(self):
+        s = sched()
+        assert s.items["capitalisation_start"] == 7  # 6 development months, the final run starts in month 7
+        assert s.rows.loc["capitalised_development"].to_numpy()[:6].sum() == 0
+
+
+class TestImpairment:
+    """Each fiscal year end the model's book value is tested against its value in use (IAS 36.9-10, 36.18,
+    36.59); the loss is in the P&L and off the book value; amortisation then runs on what is left (36.63)."""
+
+    def test_tests_fall_on_fiscal_year_ends(self):
+        s = sched(fiscal_year_start_month=7)
+        flags = s.rows.loc["impairment_test"].to_numpy()
+        assert list(np.flatnonzero(flags) + 1) == [6, 18, 30]  # June 2027, 2028, 2029: the last month of each FY
+        assert list(np.flatnonzero(sched().rows.loc["impairment_test"].to_numpy()) + 1) == [12, 24, 36]  # Decembers
+
+    def test_default_plan_writes_the_model_off_at_the_first_year_end(self):
+        s = sched()
+        r, p = s.rows, programme(s.inputs)
+        saving = r.loc["model_saving"].to_numpy()
+        assert np.all(saving[9:] < 0)  # the API bill is below the cost of serving ourselves every month from launch
+        assert np.all(r.loc["value_in_use"].to_numpy() == 0)  # nothing to recover: the API is cheaper
+        imp = r.loc["impairment"].to_numpy()
+        # December 2027 (month 12): the final run less three months' amortisation (launch in month 10, 36-month life)
+        assert imp[11] == rel(p["final_run"] * 33 / 36)   # $8.845 M x 33 / 36 = $8.11 M
+        # each fine-tune capitalised after it (months 16, 22, 28, 34) is carried at 0 % of its cost: written off
+        for k in (16, 22, 28, 34):
+            assert imp[k - 1] == rel(50_000)
+        assert imp.sum() == rel(p["final_run"] * 33 / 36 + 4 * 50_000)
+        assert s.items["closing_net_book_value"] == 0
+        assert s.items["lifetime_pnl"] == rel(s.items["lifetime_cash"])  # all written off: P&L = cash
+        np.testing.assert_allclose(r.loc["pnl_total"], r.loc["opex_total"] + r.loc["expensed_build_total"]
+                                   + r.loc["amortisation"] + imp + r.loc["depreciation"], rtol=1e-12)
+
+    def test_partial_impairment_by_hand(self):
+        s = sched(**IMPAIRED)
+        r, inp = s.rows, s.inputs
+        saving = r.loc["model_saving"].to_numpy()
+        U = r.loc["book_value_before_impairment"].to_numpy()
+        a_cost = r.loc["amortisation_before_impairment"].to_numpy()
+        rate, months, launch, life = inp["discount_rate"], 36, 10, 36
+        beyond = launch + life - 1 - months  # 9 months of the model's life after the timeline
+
+        def value_in_use(t):  # the savings after month t in month t's money, the last one held for `beyond` months
+            later = sum(saving[k - 1] / (1 + rate) ** ((k - t) / 12) for k in range(t + 1, months + 1))
+            tail = sum(saving[-1] / (1 + rate) ** ((months + j - t) / 12) for j in range(1, beyond + 1))
+            return max(0.0, later + tail)
+
+        share, shares = 1.0, {}
+        for t in (12, 24, 36):  # each December: the carried share falls to value in use / book value, never rises
+            share = min(share, value_in_use(t) / U[t - 1])
+            shares[t] = share
+            assert r.loc["book_value_share", t] == rel(share)
+            assert r.loc["net_book_value", t] == rel(share * U[t - 1])   # written down to the value in use
+        assert 0 < shares[36] < shares[24] < shares[12] < 1             # three partial write-downs
+        assert r.loc["net_book_value", 12] == rel(value_in_use(12))
+        # after December 2027 the amortisation is the carried share of the charge on cost (IAS 36.63)
+        assert r.loc["amortisation", 13] == rel(shares[12] * a_cost[12])
+        assert r.loc["amortisation", 25] == rel(shares[24] * a_cost[24])
+        # the month-12 loss: the book value after that month's charge on cost, less the value in use
+        assert r.loc["impairment", 12] == rel(U[11] - value_in_use(12))
+
+    @pytest.mark.parametrize("overrides", [{}, IMPAIRED, {**IMPAIRED, "fiscal_year_start_month": 4},
+                                           {"api_price_per_m_tokens": 15, "api_price_decline": 0.2}])
+    def test_book_value_moves_by_capitalised_less_amortised_less_impaired(self, overrides):
+        s = sched(**overrides)
+        r = s.rows
+        nbv = r.loc["net_book_value"].to_numpy()
+        change = np.diff(np.concatenate([[0.0], nbv]))
+        scale = max(r.loc["capitalised_development"].sum(), 1.0)
+        np.testing.assert_allclose(change, (r.loc["capitalised_development"] - r.loc["amortisation"]
+                                            - r.loc["impairment"]).to_numpy(), atol=1e-9 * scale)
+        assert r.loc["impairment"].min() >= -1e-9 * scale   # a loss, never a gain (no reversal modelled)
+        assert nbv.min() >= -1e-9 * scale
+        assert all(s.checks.values()), [k for k, v in s.checks.items() if not v]
+
+    def test_no_impairment_where_the_model_saves_more_than_its_book_value(self):
+        s = sched(api_price_per_m_tokens=15, api_price_decline=0.2)  # the API at $15/Mtok, -20 % a year
+        r = s.rows
+        assert np.all(r.loc["impairment"].abs() <= 1e-6)
+        np.testing.assert_allclose(r.loc["net_book_value"], r.loc["book_value_before_impairment"], rtol=1e-12)
 
 
 # --------------------------------------------------------------- 4. serving plans
