@@ -545,6 +545,53 @@ class TestImpairment:
         np.testing.assert_allclose(r.loc["net_book_value"], r.loc["book_value_before_impairment"], rtol=1e-12)
 
 
+# --------------------------------------------------------------- 3d. one cost of building and serving
+
+class TestOneCostDefinition:
+    """Every comparison against the API reads one definition: build spend, serving, the serving team,
+    storage and operations, with contingency; the API side with its contingency."""
+
+    def test_building_and_serving_is_the_whole_cash_out(self):
+        s = sched()
+        r = s.rows
+        np.testing.assert_allclose(r.loc["build_and_serve"], r.loc["cash_total"], rtol=1e-12)
+        # month 20: rent for whole GPUs, the serving team 3 x $250k / 12, $10k storage, all + 10 % contingency
+        m = 20
+        rent = r.loc["memo_rent_cost", m]
+        assert r.loc["build_and_serve", m] == rel(1.1 * (rent + 3 * 250_000 / 12 + 10_000))
+        assert s.items["total_build_and_serve"] == rel(s.items["lifetime_cash"])
+        # the API side carries the same 10 % contingency: $3/Mtok falling 50 % a year on the tokens served
+        tokens = r.loc["tokens_served", m]
+        assert r.loc["api_side_cost", m] == rel(1.1 * tokens / 1e6 * 3.0 * 0.5 ** ((m - 1) / 12))
+        months = np.arange(1, 37)
+        assert s.items["npv_api"] == rel(float(np.sum(r.loc["api_side_cost"].to_numpy() / 1.1 ** (months / 12))))
+
+    def test_breakeven_volume_counts_fixed_serving_costs_by_hand(self):
+        s = sched()
+        # fixed: build spend + 27 months of the serving team (3 x $250k / 12) and 36 of $10k storage, + 10 %
+        fixed = s.items["total_build_spend"] + 1.1 * (3 * 250_000 / 12 * 27 + 10_000 * 36)
+        assert s.items["fixed_cost_of_building"] == rel(fixed)             # $34.13 M
+        own = 2.5 / (2000 * 3600 * 0.2) * 1e6                              # $1.736/Mtok: $2.50/h at 20 % of 2,000 tok/s
+        assert s.items["breakeven_m_tokens"] == rel(fixed / (1.1 * 3.0 - 1.1 * own))  # F / (p - c), both + 10 %
+
+    def test_utilisation_breakeven_counts_fixed_costs_by_hand(self):
+        s = sched(api_price_per_m_tokens=15, api_price_decline=0.2)
+        volume = sum(100e9 * 1.05 ** k for k in range(27)) / 1e6           # Mtok served in months 10-36
+        full = 2.5 / (2000 * 3600) * 1e6                                   # $0.347/Mtok at full load
+        fixed = s.items["fixed_cost_of_building"]
+        u = 1.1 * volume * full / (1.1 * volume * 15 - fixed)             # F + S / u = A
+        assert s.items["utilization_breakeven"] == rel(u)
+        assert sched().items["utilization_breakeven"].startswith("never")  # $3/Mtok: the fixed costs exceed the bill
+
+    def test_build_vs_buy_breakeven_counts_operations(self):
+        b = schedule("build-vs-buy")
+        v = b.inputs
+        fixed = v["setup_cost"] + v["operations_cost_per_month"] * v["months"]  # operations paid every month
+        assert b.items["fixed_cost_of_building"] == rel(fixed)
+        own = v["serve_price_per_gpu_hour"] / (v["tokens_per_second"] * 3600 * v["utilization"]) * 1e6
+        assert b.items["breakeven_m_tokens"] == rel(fixed / (v["api_price_per_m_tokens"] - own))
+
+
 # --------------------------------------------------------------- 4. serving plans
 
 class TestServing:

@@ -33,7 +33,7 @@ CASES = {
     # count within a few ulps of a whole number part by one GPU
     "budget-600-months": ("budget", {"months": 600, "monthly_growth": 0.01}),
     "budget-zero-growth": ("budget", {"monthly_growth": 0}),
-    "budget-huge-volumes": ("budget", {"monthly_tokens": 1e18, "params": 2e12, "train_tokens": 1e15,
+    "budget-huge-volumes": ("budget", {"monthly_tokens": "1e18!", "params": 2e12, "train_tokens": 1e15,
                                        "monthly_growth": 0.2, "months": 120, "training_gpus": 1_000_000}),
     "budget-no-breakeven": ("budget", {"api_price_per_m_tokens": 0.2, "utilization": 1}),
     "budget-late-training-a100": ("budget", {"development_months": 3, "gpu": "A100 80GB", "finetune_interval_months": 1,
