@@ -34,7 +34,7 @@ __all__ = ["to_serial", "from_serial", "month_end", "fiscal_year", "fiscal_quart
            "month_after", "given_or", "growth_from", "between", "declining", "per_month", "whole_gpus",
            "gpu_hours_in_month", "running_max", "previous", "capitalised", "expensed", "fiscal_year_end",
            "value_in_use", "held_flat_value", "recoverable_share", "running_min", "straight_line",
-           "by_plan", "when_chosen", "by_period", "by_quarter", "never_negative", "TREATMENTS", "PLANS", "HOURS_PER_MONTH"]
+           "by_plan", "when_chosen", "words_when_chosen", "by_period", "by_quarter", "never_negative", "TREATMENTS", "PLANS", "HOURS_PER_MONTH"]
 
 #: Hours in an average month, 8,760 / 12: a GPU rented or owned for a month [h]
 HOURS_PER_MONTH = 730.0
@@ -486,6 +486,17 @@ def when_chosen(choice, option, value, otherwise):
     """
     a = _args.parse(value=(value, "finite"), otherwise=(otherwise, "finite"))
     return a.wrap(a.value if str(choice) == str(option) else a.otherwise)
+
+
+@excel("IF({choice} = {option}, {words}, {otherwise})", text=("choice", "option", "words", "otherwise"))
+def words_when_chosen(choice, option, words, otherwise):
+    """``words`` where ``choice`` is ``option``, else ``otherwise`` (words or a number) [text]: a sentence that
+    says "no training" rather than a launch month that means nothing.
+
+    >>> words_when_chosen("none", "none", "no training of our own", 10.0)
+    'no training of our own'
+    """
+    return words if str(choice) == str(option) else otherwise
 
 
 @excel("SUMIF({labels}, {label}, {values})", ranges=("values", "labels"))

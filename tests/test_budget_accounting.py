@@ -592,6 +592,66 @@ class TestOneCostDefinition:
         assert b.items["breakeven_m_tokens"] == rel(fixed / (v["api_price_per_m_tokens"] - own))
 
 
+# --------------------------------------------------------------- 3e. plans without training
+
+API_ONLY = {"training": "none", "serving_plan": "api", "finetune_cost": 0}
+
+
+class TestWithoutTraining:
+    def test_no_training_lines_no_launch_no_book_value(self):
+        s = sched(training="none", finetune_cost=0)
+        r = s.rows
+        for line in ("build_research", "build_data_preparation", "build_final_run", "build_failed_runs",
+                     "build_training_staff", "capitalised_development", "amortisation", "net_book_value"):
+            assert np.all(r.loc[line] == 0), line
+        assert s.items["launch"] == 1  # served from month 1: a bought or open-weights model
+        m = month_numbers(s)
+        np.testing.assert_allclose(r.loc["tokens_served"], 100e9 * 1.05 ** (m - 1), rtol=1e-12)  # 100 B, +5 %
+        assert "no training of our own" in s.items["decision"] and "launch in month" not in s.items["decision"]
+        assert all(s.checks.values())
+
+    def test_api_only_is_the_api_bill_and_its_contingency_by_hand(self):
+        s = sched(**API_ONLY)
+        m = np.arange(1, 37)
+        bill = 100e9 * 1.05 ** (m - 1) / 1e6 * 3.0 * 0.5 ** ((m - 1) / 12)  # $3/Mtok halving a year, 100 B +5 %
+        assert s.items["lifetime_cash"] == rel(1.1 * bill.sum())           # + 10 % contingency, nothing else
+        assert s.items["total_build_spend"] == 0 and s.items["closing_net_book_value"] == 0
+        assert np.all(s.rows.loc["opex_serving_staff"] == 0) and np.all(s.rows.loc["opex_overhead"] == 0)
+        assert s.items["npv_build"] == rel(s.items["npv_api"])             # the plan is the API: nothing to compare
+        assert s.items["breakeven_m_tokens"].startswith("n/a") and s.items["utilization_breakeven"].startswith("n/a")
+
+    def test_an_api_plan_keeps_only_the_fixed_costs_it_is_given(self):
+        s = sched(**API_ONLY, api_plan_headcount=1, api_plan_monthly_overhead=2_000)
+        # one person at $250k a year and $2k a month, both + 10 %, every month: on the plan and on the API side
+        extra = 1.1 * (250_000 / 12 + 2_000) * 36
+        assert s.items["lifetime_cash"] - sched(**API_ONLY).items["lifetime_cash"] == rel(extra)
+        np.testing.assert_allclose(s.rows.loc["build_and_serve"], s.rows.loc["api_side_cost"], rtol=1e-12)
+
+
+class TestSameFigureInEveryTemplate:
+    """The same inputs give the same cost of building and serving in the budget and in build-vs-buy."""
+
+    COMMON = {"api_price_per_m_tokens": 3.0, "serve_price_per_gpu_hour": 2.5, "tokens_per_second": 2000,
+              "utilization": 0.2, "gpu_price_decline": 0.2, "monthly_tokens": 105.12e9, "monthly_growth": 0.0,
+              "discount_rate": 0.1, "months": 24}  # 105.12 B tokens = exactly 100 GPUs at 2,000 tok/s x 20 %
+
+    def test_budget_without_training_is_build_vs_buy_without_setup(self):
+        b = schedule("build-vs-buy", {**self.COMMON, "setup_cost": 0, "operations_cost_per_month": 20_000,
+                                      "annual_price_decline": 0.5})
+        s = schedule("budget", {**self.COMMON, "training": "none", "finetune_cost": 0, "contingency_share": 0,
+                                "serving_headcount": 0, "monthly_overhead": 20_000, "api_price_decline": 0.5})
+        np.testing.assert_allclose(s.rows.loc["build_and_serve"], b.rows.loc["build_cash"], rtol=1e-12)
+        np.testing.assert_allclose(s.rows.loc["api_side_cost"], b.rows.loc["buy_cost"], rtol=1e-12)
+        # month 13: 100 GPUs x 730 h x $2.50 x 0.8 + $20k operations; 105.12 B tokens x $3 x 0.5
+        assert s.rows.loc["build_and_serve", 13] == rel(100 * 730 * 2.5 * 0.8 + 20_000)
+        assert b.rows.loc["buy_cost", 13] == rel(105_120 * 3.0 * 0.5)
+        for budget_item, bvb_item in (("npv_build", "npv_build"), ("npv_api", "npv_buy"),
+                                      ("fixed_cost_of_building", "fixed_cost_of_building"),
+                                      ("breakeven_m_tokens", "breakeven_m_tokens"),
+                                      ("utilization_breakeven", "utilization_breakeven")):
+            assert s.items[budget_item] == rel(b.items[bvb_item]), budget_item
+
+
 # --------------------------------------------------------------- 4. serving plans
 
 class TestServing:
@@ -634,8 +694,10 @@ class TestServing:
             pd.testing.assert_series_equal(purchases, s.rows.loc["memo_gpu_purchases"], check_names=False)
         else:
             assert np.all(purchases == 0) and np.all(s.rows.loc["depreciation"] == 0)
-        # the carried plan, plus serving staff and overhead, with 10 % contingency, is the opex total
-        opex = 1.1 * (s.rows.loc[memo] + s.rows.loc["opex_serving_staff"] + 10_000)
+        # the carried plan, plus serving staff and overhead ($10k a month; the api plan keeps none by
+        # default), with 10 % contingency, is the opex total
+        overhead = 0 if plan == "api" else 10_000
+        opex = 1.1 * (s.rows.loc[memo] + s.rows.loc["opex_serving_staff"] + overhead)
         np.testing.assert_allclose(s.rows.loc["opex_total"], opex, rtol=1e-12)
 
     def test_own_plan_purchases_depreciation_and_power(self):
