@@ -34,7 +34,7 @@ __all__ = ["to_serial", "from_serial", "month_end", "fiscal_year", "fiscal_quart
            "month_after", "given_or", "growth_from", "between", "declining", "per_month", "whole_gpus",
            "gpu_hours_in_month", "running_max", "previous", "capitalised", "expensed", "fiscal_year_end",
            "value_in_use", "held_flat_value", "recoverable_share", "running_min", "straight_line",
-           "by_plan", "when_chosen", "words_when_chosen", "by_period", "by_quarter", "never_negative", "TREATMENTS", "PLANS", "HOURS_PER_MONTH"]
+           "by_plan", "when_chosen", "unless_chosen", "words_when_chosen", "by_period", "by_quarter", "never_negative", "TREATMENTS", "PLANS", "HOURS_PER_MONTH"]
 
 #: Hours in an average month, 8,760 / 12: a GPU rented or owned for a month [h]
 HOURS_PER_MONTH = 730.0
@@ -486,6 +486,21 @@ def when_chosen(choice, option, value, otherwise):
     """
     a = _args.parse(value=(value, "finite"), otherwise=(otherwise, "finite"))
     return a.wrap(a.value if str(choice) == str(option) else a.otherwise)
+
+
+@excel("IF({choice} = {option}, {none}, {value})", text=("choice", "option"), none="n/a for this choice")
+def unless_chosen(choice, option, value):
+    """``value``, except where ``choice`` is ``option``: then no value (``inf``; the cell shows the ``none`` words) [unit of value].
+
+    A figure that means nothing for one choice, as a break-even against the API for a plan
+    that is the API. ``value`` may already be words (a break-even that does not exist).
+
+    >>> unless_chosen("rent", "api", 0.12), unless_chosen("api", "api", 0.12)
+    (0.12, inf)
+    """
+    if str(choice) == str(option):
+        return np.inf if np.ndim(value) == 0 else np.full(np.shape(value), np.inf)
+    return value
 
 
 @excel("IF({choice} = {option}, {words}, {otherwise})", text=("choice", "option", "words", "otherwise"))

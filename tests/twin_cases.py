@@ -141,6 +141,7 @@ GRID: dict[str, list[dict]] = {
                                               dict(serving_cost_at_full_load=35.0, api_cost=30.0, fixed_cost=100.0)],
     "words_when_chosen": [dict(choice="none", option="none", words="no training", otherwise=10.0),
                           dict(choice="pre-train", option="none", words="no training", otherwise=10.0)],
+    "unless_chosen": [dict(choice="rent", option="api", value=0.12), dict(choice="api", option="api", value=0.12)],
     "capitalised": [dict(amount=5, treatment="capitalise"), dict(amount=5, treatment="expense"),
                     dict(amount=5, treatment="capitalise", period=6, capitalisation_start=7),
                     dict(amount=5, treatment="capitalise", period=7, capitalisation_start=7)],
