@@ -31,7 +31,7 @@ from .formulas import excel
 from .timeline import MONTHS_PER_YEAR, as_row, check_consecutive
 
 __all__ = ["to_serial", "from_serial", "month_end", "fiscal_year", "fiscal_quarter", "run_months", "spread",
-           "month_after", "given_or", "growth_from", "between", "declining", "per_month", "whole_gpus",
+           "month_after", "given_or", "growth_from", "between", "declining", "ramp", "escalating", "per_month", "whole_gpus",
            "gpu_hours_in_month", "running_max", "previous", "capitalised", "expensed", "fiscal_year_end",
            "value_in_use", "held_flat_value", "recoverable_share", "running_min", "straight_line",
            "by_plan", "when_chosen", "unless_chosen", "words_when_chosen", "by_period", "by_quarter", "never_negative", "TREATMENTS", "PLANS", "HOURS_PER_MONTH"]
@@ -220,6 +220,36 @@ def declining(first, decline_rate, period):
     a = _args.parse(first=(first, "non_negative"), decline_rate=(decline_rate, "share_below_one"),
                     period=(period, "at_least_one"))
     return a.wrap(a.first * _args.power(1.0 - a.decline_rate, (a.period - 1.0) / MONTHS_PER_YEAR))
+
+
+@excel("IF({period} < {start_period}, 0, {target} * MIN(1, ({period} - {start_period} + 1) / {ramp_months}))")
+def ramp(target, period, start_period, ramp_months):
+    """0 before ``start_period``, then a straight line up to ``target`` over ``ramp_months`` months [unit of target].
+
+    A team hired over a few months: with a target of 9 over 3 months from month 4, months 4,
+    5 and 6 hold 3, 6 and 9, and 9 from then on.
+
+    >>> ramp(9.0, [3, 4, 5, 6, 7], 4, 3)
+    array([0., 3., 6., 9., 9.])
+    """
+    a = _args.parse(target=(target, "finite"), period=(period, "finite"), start_period=(start_period, "finite"),
+                    ramp_months=(ramp_months, "at_least_one"))
+    share = np.minimum(1.0, (a.period - a.start_period + 1.0) / a.ramp_months)
+    return a.wrap(np.where(a.period < a.start_period, 0.0, a.target * share))
+
+
+@excel("{first} * (1 + {annual_rate}) ^ (({period} - 1) / 12)")
+def escalating(first, annual_rate, period):
+    """A cost that rises by ``annual_rate`` a year, applied month by month, from ``first`` in period 1 [unit of first].
+
+    A loaded cost per person with an annual raise; :func:`declining` is its mirror for prices.
+
+    >>> round(escalating(25000.0, 0.04, 13), 6), escalating(25000.0, 0.0, 7)
+    (26000.0, 25000.0)
+    """
+    a = _args.parse(first=(first, "non_negative"), annual_rate=(annual_rate, "non_negative"),
+                    period=(period, "at_least_one"))
+    return a.wrap(a.first * _args.power(1.0 + a.annual_rate, (a.period - 1.0) / MONTHS_PER_YEAR))
 
 
 @excel("{annual} / 12")

@@ -58,6 +58,22 @@ def month_numbers(s):
 
 # --------------------------------------------------------------- independent arithmetic
 
+FLAT_STAFF = {"hiring_ramp_months": 1, "annual_raise": 0, "finetune_team_headcount": 0}  # teams as flat monthly sums
+
+
+def staff_by_hand(inp: dict, launch: int) -> tuple[np.ndarray, np.ndarray]:
+    """(training team, serving team) cost by month: FTE ramped over hiring_ramp_months, loaded cost + raise."""
+    m = np.arange(1, inp["months"] + 1)
+    ramp = inp["hiring_ramp_months"]
+    raise_factor = (1 + inp["annual_raise"]) ** ((m - 1) / 12)  # the raise, month by month
+    training_fte = np.where(m < launch, inp["training_headcount"] * np.minimum(1, m / ramp),
+                            inp["finetune_team_headcount"] * (inp["finetune_cost"] > 0))
+    serving_target = inp["api_plan_headcount"] if inp["serving_plan"] == "api" else inp["serving_headcount"]
+    serving_fte = np.where(m >= launch, serving_target * np.minimum(1, (m - launch + 1) / ramp), 0.0)
+    return (training_fte * inp["training_cost_per_person_year"] / 12 * raise_factor,
+            serving_fte * inp["serving_cost_per_person_year"] / 12 * raise_factor)
+
+
 def programme(inp: dict) -> dict:
     """The build lines, run timing and launch, from the inputs alone (6 N D over H100 BF16 dense peak)."""
     gpu_hours = (inp["flops_per_param_token"] * inp["params"] * inp["train_tokens"]
@@ -70,10 +86,11 @@ def programme(inp: dict) -> dict:
     run_months = gpu_hours / inp["training_gpus"] / HOURS_PER_MONTH
     dev = inp["development_months"]
     launch = inp["launch_month"] or math.ceil(dev + run_months) + 1  # the first whole month after the run
-    staff_monthly = inp["training_headcount"] * inp["training_cost_per_person_year"] / 12
+    training_team, _ = staff_by_hand(inp, launch)
     cycles = list(range(launch + inp["finetune_interval_months"], inp["months"] + 1, inp["finetune_interval_months"]))
     return dict(gpu_hours=gpu_hours, final_run=final, research=research, failed_runs=failed, data_preparation=data,
-                run_months=run_months, dev=dev, launch=launch, training_staff=staff_monthly * (launch - 1),
+                run_months=run_months, dev=dev, launch=launch, training_staff=training_team[:launch - 1].sum(),
+                finetune_team=training_team[launch - 1:].sum(),
                 finetune_cycles=cycles, finetune=inp["finetune_cost"] * len(cycles))
 
 
@@ -251,7 +268,7 @@ class TestTiming:
 
     @pytest.mark.parametrize("launch_month", [0, 20])
     def test_tokens_start_at_launch_and_grow(self, launch_month):
-        s = sched(launch_month=launch_month)
+        s = sched(launch_month=launch_month, **FLAT_STAFF)
         launch = launch_month or 10
         m = month_numbers(s)
         expected = np.where(m >= launch, 100e9 * 1.05 ** (m - launch), 0.0)  # 100 B tokens, +5 % a month
@@ -266,7 +283,7 @@ class TestTiming:
 
 # --------------------------------------------------------------- 3. accounting
 
-LINE_BY_LINE = {"capitalisation_start_month": 1}  # every line as its treatment says, from month 1 (no research phase)
+LINE_BY_LINE = {"capitalisation_start_month": 1, **FLAT_STAFF}  # each line as its treatment says, from month 1
 POLICIES = {
     "defaults": LINE_BY_LINE,
     "capitalise-all": {**{v: "capitalise" for v in TREATMENT_INPUTS.values()}, "contingency_treatment": "capitalise",
@@ -378,12 +395,13 @@ class TestCapexAndCashFlow:
         assert p["final_run"] == pytest.approx(8.845e6, rel=1e-3)
         data = (p["final_run"] * (1 + 1.0 + 0.1)) * 0.3 / 0.7  # data is 30 % of the programme: 2.1 x run x 3/7
         assert p["finetune_cycles"] == [16, 22, 28, 34]
-        staff = 10 * 300_000 / 12 * 9                                      # $2.25 M
-        # line by line from month 1 (the old policy): final run + data preparation + fine-tunes capitalised
+        staff, team_after = p["training_staff"], p["finetune_team"]  # the training team, then the fine-tune team
+        # line by line from month 1, flat teams (all hired in month 1, no raise, no team after launch) (the old policy): final run + data preparation + fine-tunes capitalised
         old = sched(**LINE_BY_LINE)
         assert old.items["total_capex"] == rel(p["final_run"] + data + 4 * 50_000)
         assert old.items["total_capex"] == pytest.approx(17.00e6, rel=1e-3)  # the figure the review found on Accounting!B8: $17.00 M
-        expensed_old = p["final_run"] * 1.1 + staff + 0.1 * (p["final_run"] * 2.1 + data + 200_000 + staff)
+        flat = 10 * 300_000 / 12 * 9                                          # $2.25 M: 10 FTE x $25k x 9 months
+        expensed_old = p["final_run"] * 1.1 + flat + 0.1 * (p["final_run"] * 2.1 + data + 200_000 + flat)
         assert old.items["total_expensed_build"] == pytest.approx(14.88e6, rel=1e-3)  # the review's $14.88 M: research 8.84 + failed 0.88 + team 2.25 + contingency 2.90
         assert old.items["total_expensed_build"] == rel(expensed_old)
         # the default policy: nothing is capitalised before the final run starts (month 7); data preparation,
@@ -392,8 +410,9 @@ class TestCapexAndCashFlow:
         assert s.items["capitalisation_start"] == 7
         capex = p["final_run"] + 4 * 50_000
         assert s.items["total_capex"] == rel(capex)                          # $9.05 M
-        expensed = p["final_run"] * 1.1 + data + staff + 0.1 * (p["final_run"] * 2.1 + data + 200_000 + staff)
-        assert s.items["total_expensed_build"] == rel(expensed)              # $22.84 M
+        team = staff + team_after
+        expensed = p["final_run"] * 1.1 + data + team + 0.1 * (p["final_run"] * 2.1 + data + 200_000 + team)
+        assert s.items["total_expensed_build"] == rel(expensed)
         assert s.items["total_build_spend"] == rel(capex + expensed)         # $31.88 M, all build spend
         assert s.items["capex_share"] == rel(capex / s.items["lifetime_cash"])  # 17.0 / 40.8 = 41.7 %, not 78 %
 
@@ -422,9 +441,10 @@ class TestCapexAndCashFlow:
         # FY2027 (Jan-Jun 2027, months 1-6): research phase, nothing capitalised before month 7
         p = programme(s.inputs)
         assert a.loc["cash_from_investing", 2027] == 0
-        # operations: research, data preparation and six months of the training team (10 x $300k / 12 = $250k),
-        # storage and operations $10k a month, 10 % contingency on all of it
-        assert a.loc["cash_from_operations", 2027] == rel(1.1 * (p["research"] + p["data_preparation"] + 6 * 250_000
+        # operations: research, data preparation and six months of the training team (ramped 3.3, 6.7, then
+        # 10 FTE at $300k / 12 rising 4 % a year), storage and operations $10k a month, 10 % contingency on all
+        team, _ = staff_by_hand(s.inputs, p["launch"])
+        assert a.loc["cash_from_operations", 2027] == rel(1.1 * (p["research"] + p["data_preparation"] + team[:6].sum()
                                                                  + 6 * 10_000))
         # FY2028 (Jul 2027-Jun 2028, months 7-18): the final run (months 7-9) and the first fine-tune (month 16)
         assert a.loc["cash_from_investing", 2028] == rel(p["final_run"] + 50_000)
@@ -447,10 +467,12 @@ class TestCapitalisationPolicy:
         np.testing.assert_allclose(cap[:3], 0.0)                       # months 1-3: research phase, expensed
         np.testing.assert_allclose(cap[3:6], per_month, rtol=1e-12)    # months 4-6: data preparation capitalised
         expensed = s.rows.loc["expensed_build_total"].to_numpy()
-        # month 1: research and data preparation (1/6 each), the training team ($250k), 10 % contingency on all
-        assert expensed[0] == rel(1.1 * (p["research"] / 6 + per_month + 250_000))
+        team, _ = staff_by_hand(s.inputs, p["launch"])  # month 1: 10 / 3 FTE x $25,000 = $83,333
+        assert team[0] == rel(10 / 3 * 25_000)
+        # month 1: research and data preparation (1/6 each), the training team, 10 % contingency on all
+        assert expensed[0] == rel(1.1 * (p["research"] / 6 + per_month + team[0]))
         # month 4: data preparation is capitalised now; research, the team and all contingency still expensed
-        assert expensed[3] == rel(1.1 * (p["research"] / 6 + 250_000) + 0.1 * per_month)
+        assert expensed[3] == rel(1.1 * (p["research"] / 6 + team[3]) + 0.1 * per_month)
 
     def test_a_start_month_inside_the_run_splits_it(self):
         s = sched(capitalisation_start_month=8)  # the run takes months 7, 8 and 0.9577 of 9
@@ -555,10 +577,13 @@ class TestOneCostDefinition:
         s = sched()
         r = s.rows
         np.testing.assert_allclose(r.loc["build_and_serve"], r.loc["cash_total"], rtol=1e-12)
-        # month 20: rent for whole GPUs, the serving team 3 x $250k / 12, $10k storage, all + 10 % contingency
+        # month 20: rent for whole GPUs, the serving team 3 x $250k / 12 with 19 months of a 4 % raise, $10k
+        # storage, the fine-tune team 2 x $300k / 12 with the raise, all + 10 % contingency
         m = 20
         rent = r.loc["memo_rent_cost", m]
-        assert r.loc["build_and_serve", m] == rel(1.1 * (rent + 3 * 250_000 / 12 + 10_000))
+        raised = 1.04 ** (19 / 12)
+        assert r.loc["build_and_serve", m] == rel(1.1 * (rent + 3 * 250_000 / 12 * raised + 10_000
+                                                         + 2 * 300_000 / 12 * raised))
         assert s.items["total_build_and_serve"] == rel(s.items["lifetime_cash"])
         # the API side carries the same 10 % contingency: $3/Mtok falling 50 % a year on the tokens served
         tokens = r.loc["tokens_served", m]
@@ -568,8 +593,9 @@ class TestOneCostDefinition:
 
     def test_breakeven_volume_counts_fixed_serving_costs_by_hand(self):
         s = sched()
-        # fixed: build spend + 27 months of the serving team (3 x $250k / 12) and 36 of $10k storage, + 10 %
-        fixed = s.items["total_build_spend"] + 1.1 * (3 * 250_000 / 12 * 27 + 10_000 * 36)
+        # fixed: build spend + the serving team (ramped from launch, with the raise) and 36 months of $10k, + 10 %
+        _, serving_team = staff_by_hand(s.inputs, 10)
+        fixed = s.items["total_build_spend"] + 1.1 * (serving_team.sum() + 10_000 * 36)
         assert s.items["fixed_cost_of_building"] == rel(fixed)             # $34.13 M
         own = 2.5 / (2000 * 3600 * 0.2) * 1e6                              # $1.736/Mtok: $2.50/h at 20 % of 2,000 tok/s
         assert s.items["breakeven_m_tokens"] == rel(fixed / (1.1 * 3.0 - 1.1 * own))  # F / (p - c), both + 10 %
@@ -621,10 +647,10 @@ class TestWithoutTraining:
         assert s.items["breakeven_m_tokens"].startswith("n/a") and s.items["utilization_breakeven"].startswith("n/a")
 
     def test_an_api_plan_keeps_only_the_fixed_costs_it_is_given(self):
-        s = sched(**API_ONLY, api_plan_headcount=1, api_plan_monthly_overhead=2_000)
+        s = sched(**API_ONLY, api_plan_headcount=1, api_plan_monthly_overhead=2_000, **FLAT_STAFF)
         # one person at $250k a year and $2k a month, both + 10 %, every month: on the plan and on the API side
         extra = 1.1 * (250_000 / 12 + 2_000) * 36
-        assert s.items["lifetime_cash"] - sched(**API_ONLY).items["lifetime_cash"] == rel(extra)
+        assert s.items["lifetime_cash"] - sched(**API_ONLY, **FLAT_STAFF).items["lifetime_cash"] == rel(extra)
         np.testing.assert_allclose(s.rows.loc["build_and_serve"], s.rows.loc["api_side_cost"], rtol=1e-12)
 
 
@@ -650,6 +676,43 @@ class TestSameFigureInEveryTemplate:
                                       ("breakeven_m_tokens", "breakeven_m_tokens"),
                                       ("utilization_breakeven", "utilization_breakeven")):
             assert s.items[budget_item] == rel(b.items[bvb_item]), budget_item
+
+
+# --------------------------------------------------------------- 3f. headcount plan
+
+class TestHeadcount:
+    """Roles with FTE by month (a hiring ramp), a loaded cost per FTE with an annual raise, the training team
+    kept while fine-tune cycles continue."""
+
+    def test_fte_by_month_by_hand(self):
+        s = sched()  # 10 training FTE hired over 3 months, launch in month 10, 3 serving FTE over 3 months
+        r = s.rows
+        np.testing.assert_allclose(r.loc["training_fte", [1, 2, 3, 9]], [10 / 3, 20 / 3, 10, 10], rtol=1e-12)
+        np.testing.assert_allclose(r.loc["training_fte", [10, 36]], [2, 2], rtol=1e-12)  # the fine-tune team
+        np.testing.assert_allclose(r.loc["serving_fte", [9, 10, 11, 12, 36]], [0, 1, 2, 3, 3], rtol=1e-12)
+        np.testing.assert_allclose(r.loc["headcount"], r.loc["training_fte"] + r.loc["serving_fte"], rtol=1e-12)
+        assert np.all(sched(finetune_cost=0).rows.loc["training_fte", 10:] == 0)  # no cycles: no team after launch
+
+    def test_loaded_cost_with_the_annual_raise_by_hand(self):
+        r = sched().rows
+        assert r.loc["training_cost_per_fte_month", 1] == rel(25_000)           # $300k / 12
+        assert r.loc["training_cost_per_fte_month", 13] == rel(26_000)          # a year on: + 4 %
+        assert r.loc["serving_cost_per_fte_month", 25] == rel(250_000 / 12 * 1.04 ** 2)
+        assert r.loc["build_training_staff", 2] == rel(20 / 3 * 25_000 * 1.04 ** (1 / 12))
+        assert r.loc["opex_serving_staff", 11] == rel(2 * 250_000 / 12 * 1.04 ** (10 / 12))
+
+    def test_headcount_by_fiscal_year_by_hand(self):
+        a = sched().annual
+        # FY2027 in FTE-months: training 10/3 + 20/3 + 10 x 7 (months 3-9) + 2 x 3 (months 10-12) = 86,
+        # serving 1 + 2 + 3 = 6
+        assert a.loc["training_fte", 2027] == rel(86) and a.loc["serving_fte", 2027] == rel(6)
+        assert a.loc["headcount", 2027] == rel(92)
+        assert a.loc["headcount", 2028] == rel(12 * (2 + 3))  # the fine-tune and serving teams all year
+
+    def test_zero_raise_and_one_month_ramp_give_flat_teams(self):
+        s = sched(**FLAT_STAFF)
+        np.testing.assert_allclose(s.rows.loc["build_training_staff", 1:9], 10 * 25_000, rtol=1e-12)
+        assert np.all(s.rows.loc["build_training_staff", 10:] == 0)
 
 
 # --------------------------------------------------------------- 4. serving plans
@@ -720,7 +783,7 @@ class TestServing:
         assert s.items["serving_board_power_w"] == H100_BOARD_POWER_W
 
     def test_zero_staff_gives_zero_staff_lines(self):
-        s, ref = sched(training_headcount=0, serving_headcount=0), sched()
+        s, ref = sched(training_headcount=0, serving_headcount=0, **FLAT_STAFF), sched(**FLAT_STAFF)
         assert np.all(s.rows.loc["build_training_staff"] == 0)
         assert np.all(s.rows.loc["opex_serving_staff"] == 0)
         # default staff: 10 x $300k/12 for months 1-9, 3 x $250k/12 for months 10-36, plus 10 % contingency

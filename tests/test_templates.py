@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_budget_numbers_are_the_engine_functions():
-    s = schedule("budget", {"months": 24, "precision": "fp8", "gpu": "H200"})
+    s = schedule("budget", {"months": 24, "precision": "fp8", "gpu": "H200",
+                            "hiring_ramp_months": 1, "annual_raise": 0, "finetune_team_headcount": 0})  # flat teams
     v, i = s.inputs, s.items
     run = costlib.train_cost(v["params"], v["train_tokens"], v["train_price_per_gpu_hour"], gpu="H200", mfu=v["mfu"],
                              precision="fp8")

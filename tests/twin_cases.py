@@ -142,6 +142,10 @@ GRID: dict[str, list[dict]] = {
     "words_when_chosen": [dict(choice="none", option="none", words="no training", otherwise=10.0),
                           dict(choice="pre-train", option="none", words="no training", otherwise=10.0)],
     "unless_chosen": [dict(choice="rent", option="api", value=0.12), dict(choice="api", option="api", value=0.12)],
+    "ramp": [dict(target=9.0, period=p, start_period=4, ramp_months=3) for p in (3, 4, 5, 6, 7)]
+            + [dict(target=3.0, period=10, start_period=10, ramp_months=1)],
+    "escalating": [dict(first=25000.0, annual_rate=0.04, period=13), dict(first=25000.0, annual_rate=0, period=7),
+                   dict(first=300000.0, annual_rate=0.05, period=600)],
     "capitalised": [dict(amount=5, treatment="capitalise"), dict(amount=5, treatment="expense"),
                     dict(amount=5, treatment="capitalise", period=6, capitalisation_start=7),
                     dict(amount=5, treatment="capitalise", period=7, capitalisation_start=7)],
