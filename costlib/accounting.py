@@ -34,7 +34,7 @@ __all__ = ["to_serial", "from_serial", "month_end", "fiscal_year", "fiscal_quart
            "month_after", "given_or", "growth_from", "between", "declining", "ramp", "escalating", "per_month", "whole_gpus",
            "gpu_hours_in_month", "running_max", "previous", "capitalised", "expensed", "fiscal_year_end",
            "value_in_use", "held_flat_value", "recoverable_share", "running_min", "straight_line",
-           "by_plan", "when_chosen", "unless_chosen", "words_when_chosen", "by_period", "by_quarter", "never_negative", "TREATMENTS", "PLANS", "HOURS_PER_MONTH"]
+           "by_plan", "when_chosen", "cohort", "by_cohort", "unless_chosen", "words_when_chosen", "by_period", "by_quarter", "never_negative", "TREATMENTS", "PLANS", "HOURS_PER_MONTH"]
 
 #: Hours in an average month, 8,760 / 12: a GPU rented or owned for a month [h]
 HOURS_PER_MONTH = 730.0
@@ -377,22 +377,34 @@ def fiscal_year_end(date, fiscal_year_start_month=1):
     return a.wrap(np.where(month == last, 1.0, 0.0))
 
 
-@excel("MAX(0, {discounted_savings_after} * (1 + {annual_rate}) ^ ({period} / 12))")
-def value_in_use(discounted_savings_after, annual_rate, period):
+@excel("MAX(0, ({discounted_savings_total} - {discounted_savings_to_date} + {discounted_tail}) "
+       "* (1 + {annual_rate}) ^ ({period} / 12))")
+def value_in_use(discounted_savings_total, discounted_savings_to_date, discounted_tail, annual_rate, period):
     """Value in use at the end of month ``period``: the savings still to come, in that month's money, at least 0 [USD].
 
-    ``discounted_savings_after`` is the sum of the savings of the months after ``period``,
-    each discounted to month 0 (a row's total less its running total); compounding it by
-    ``period`` months at ``annual_rate`` values it at ``period``. A use that saves nothing
-    is worth 0, never less: the recoverable amount of [IASB2004b] IAS 36.18 is the higher of
-    value in use and fair value less costs of disposal, and the latter is not below 0.
+    The savings of the months after ``period``, each discounted to month 0, are the row's
+    total less its running total to ``period``; ``discounted_tail`` adds what lies past the
+    timeline (:func:`held_flat_value`); compounding by ``period`` months at ``annual_rate``
+    values them at ``period``. A use that saves nothing is worth 0, never less: the
+    recoverable amount of [IASB2004b] IAS 36.18 is the higher of value in use and fair value
+    less costs of disposal, and the latter is not below 0.
 
-    >>> round(value_in_use(909.090909, 0.10, 12), 3), value_in_use(-50.0, 0.10, 12)
+    Notes
+    -----
+    A total and a running total that agree to 1e-14 (the last column, summed in another
+    order) leave 0, as a spreadsheet's subtraction of two equal sums does.
+
+    >>> round(value_in_use(1909.090909, 1000.0, 0.0, 0.10, 12), 3), value_in_use(950.0, 1000.0, 0.0, 0.10, 12)
     (1000.0, 0.0)
     """
-    a = _args.parse(discounted_savings_after=(discounted_savings_after, "finite"),
+    a = _args.parse(discounted_savings_total=(discounted_savings_total, "finite"),
+                    discounted_savings_to_date=(discounted_savings_to_date, "finite"),
+                    discounted_tail=(discounted_tail, "finite"),
                     annual_rate=(annual_rate, "non_negative"), period=(period, "finite"))
-    grown = a.discounted_savings_after * _args.power(1.0 + a.annual_rate, a.period / MONTHS_PER_YEAR)
+    after = a.discounted_savings_total - a.discounted_savings_to_date
+    scale = np.maximum(np.abs(a.discounted_savings_total), np.abs(a.discounted_savings_to_date))
+    after = np.where(np.abs(after) <= 1e-14 * scale, 0.0, after)
+    grown = (after + a.discounted_tail) * _args.power(1.0 + a.annual_rate, a.period / MONTHS_PER_YEAR)
     return a.wrap(np.maximum(grown, 0.0))
 
 
@@ -542,6 +554,45 @@ def words_when_chosen(choice, option, words, otherwise):
     'no training of our own'
     """
     return words if str(choice) == str(option) else otherwise
+
+
+@excel("MOD({period} - 1, {interval})")
+def cohort(period, interval):
+    """Which of ``interval`` cohorts ``period`` falls in, 0 to interval - 1 [index]: periods a life apart share one.
+
+    >>> cohort([1, 2, 13, 14], 12)
+    array([0., 1., 0., 1.])
+    """
+    a = _args.parse(period=(period, "finite"), interval=(interval, "at_least_one"))
+    return a.wrap(np.mod(a.period - 1.0, a.interval))
+
+
+@excel('SUMIFS({values}, {cohorts}, {cohort_of_period}, {periods}, "<=" & {period})',
+       ranges=("values", "cohorts", "periods"))
+def by_cohort(values, cohorts, cohort_of_period, periods, period):
+    """The sum of a timeline row over the columns of ``cohort_of_period`` up to ``period`` [unit of values].
+
+    With :func:`cohort` of a useful life, what was bought in a period and every life before
+    it: the GPUs added then and the replacements of those that reached the end of their life.
+
+    >>> by_cohort([5.0, 2.0, 0.0, 0.0, 0.0], [0, 1, 0, 1, 0], [0, 1, 0, 1, 0], [1, 2, 3, 4, 5], [1, 2, 3, 4, 5])
+    array([5., 2., 5., 2., 5.])
+    """
+    v, c, p = as_row("values", values), as_row("cohorts", cohorts), as_row("periods", periods)
+    a = _args.parse(cohort_of_period=(cohort_of_period, "finite"), period=(period, "finite"))
+    at_c, at_p = np.asarray(a.cohort_of_period, dtype=float), np.asarray(a.period, dtype=float)
+    if at_c.ndim == 0 and at_p.ndim == 0:  # one cell
+        return float(np.sum(np.where((c == at_c) & (p <= at_p), v, 0.0), axis=-1)) if v.ndim == 1 else \
+            np.sum(np.where((c == at_c) & (p <= at_p), v, 0.0), axis=-1, keepdims=True)
+    # a row: the cells of column j summed over the columns k of its cohort up to it, as one matrix product
+    cols = np.broadcast_arrays(at_c, at_p)
+    if any(x.ndim > 1 and not np.all(x == x.reshape(-1, x.shape[-1])[:1]) for x in (*cols, c, p)):
+        return np.stack([by_cohort(v_i, c_i, q_i, p_i, r_i) for v_i, c_i, q_i, p_i, r_i in
+                         zip(*np.broadcast_arrays(v, c, *cols, p))])  # draws that differ in the cohorts
+    at_c, at_p = (x.reshape(-1, x.shape[-1])[0] for x in cols)
+    c1, p1 = c.reshape(-1, c.shape[-1])[0], p.reshape(-1, p.shape[-1])[0]
+    mask = (c1[None, :] == at_c[:, None]) & (p1[None, :] <= at_p[:, None])
+    return v @ mask.T.astype(float)
 
 
 @excel("SUMIF({labels}, {label}, {values})", ranges=("values", "labels"))

@@ -97,8 +97,8 @@ def programme(inp: dict) -> dict:
 def capitalised_split(inp: dict, p: dict, purchases=None) -> tuple[float, float, float]:
     """(capitalised before launch, capitalised per fine-tune cycle, expensed in all) under the policy.
 
-    ``purchases`` (the plan's GPU purchases by month) carry contingency too, capitalised or
-    expensed as the contingency is; the purchases themselves are depreciated apart.
+    ``purchases`` (the plan's GPU purchases by month) carry contingency too, capitalised with
+    the GPUs whatever the contingency treatment, and depreciated with them apart.
     """
     cont = inp["contingency_share"]
     cont_cap = inp["contingency_treatment"] == "capitalise"
@@ -108,7 +108,7 @@ def capitalised_split(inp: dict, p: dict, purchases=None) -> tuple[float, float,
     cycle = inp["finetune_cost"] * ((inp["finetune_treatment"] == "capitalise") + cont * cont_cap)
     bought = 0.0 if purchases is None else float(np.sum(purchases))
     build = (1 + cont) * (sum(p[line] for line in pre_lines) + p["finetune"]) + cont * bought
-    expensed = build - pre - cycle * len(p["finetune_cycles"]) - cont * bought * cont_cap
+    expensed = build - pre - cycle * len(p["finetune_cycles"]) - cont * bought
     return pre, cycle, expensed
 
 
@@ -304,12 +304,12 @@ class TestAccounting:
         rows, p = s.rows, programme(s.inputs)
         bought = rows.loc["gpu_purchases"].to_numpy()
         pre, cycle, expensed = capitalised_split(s.inputs, p, bought)
-        on_gpus = s.inputs["contingency_share"] * bought.sum() * (s.inputs["contingency_treatment"] == "capitalise")
-        assert rows.loc["capitalised_development"].sum() == rel(pre + cycle * len(p["finetune_cycles"]) + on_gpus)
+        assert rows.loc["capitalised_development"].sum() == rel(pre + cycle * len(p["finetune_cycles"]))
+        np.testing.assert_allclose(rows.loc["gpus_capitalised"], 1.1 * bought, rtol=1e-12)  # + 10 %, with the GPUs
         scale = s.items["total_build_spend"]  # expensed is a difference of totals: compare to their size
         assert rows.loc["expensed_build_total"].sum() == pytest.approx(expensed, rel=1e-9, abs=1e-12 * scale)
         total = rows.loc["capitalised_development"].sum() + rows.loc["expensed_build_total"].sum() + rows.loc[
-            "gpu_purchases"].sum()
+            "gpus_capitalised"].sum()
         assert total == rel(rows.loc["build_total"].sum())
         assert total == rel(s.items["total_build_spend"])
         # build spend from the inputs: every line and the plan's GPU purchases, plus 10 % contingency on all
@@ -322,10 +322,7 @@ class TestAccounting:
         s = sched(**POLICIES[policy])
         p = programme(s.inputs)
         pre, cycle, _ = capitalised_split(s.inputs, p)
-        later = {k: cycle for k in p["finetune_cycles"]}
-        if s.inputs["contingency_treatment"] == "capitalise":  # contingency on each month's GPU purchases
-            for k, bought in enumerate(s.rows.loc["gpu_purchases"].to_numpy(), start=1):
-                later[k] = later.get(k, 0.0) + s.inputs["contingency_share"] * bought
+        later = {k: cycle for k in p["finetune_cycles"]}  # GPU contingency goes with the GPUs, not the model
         expected = straight_line_expected(36, p["launch"], 36, pre, later)
         np.testing.assert_allclose(s.rows.loc["amortisation_before_impairment"].to_numpy(), expected, rtol=1e-9,
                                    atol=1e-6)
@@ -369,7 +366,7 @@ class TestAccounting:
         s = sched(**{**POLICIES["expense-all"], "serving_plan": "own"})
         r = s.rows
         np.testing.assert_allclose(r.loc["pnl_total"] - r.loc["depreciation"],
-                                   r.loc["cash_total"] - r.loc["gpu_purchases"], rtol=1e-12)
+                                   r.loc["cash_total"] - r.loc["gpus_capitalised"], rtol=1e-12)
 
     @pytest.mark.parametrize("plan", ["rent", "own", "api"])
     @pytest.mark.parametrize("policy", ["defaults", "capitalise-all"])
@@ -422,13 +419,13 @@ class TestCapexAndCashFlow:
         s = sched(**{**POLICIES[policy], "serving_plan": plan})
         r = s.rows
         np.testing.assert_allclose(r.loc["cash_from_investing"], r.loc["capitalised_development"]
-                                   + r.loc["gpu_purchases"], rtol=1e-12)  # investing: what goes on the balance sheet
+                                   + 1.1 * r.loc["gpu_purchases"], rtol=1e-12)  # investing: on the balance sheet
         np.testing.assert_allclose(r.loc["cash_from_operations"], r.loc["opex_total"] + r.loc["expensed_build_total"],
                                    rtol=1e-12)
         np.testing.assert_allclose(r.loc["cash_total"], r.loc["build_total"] + r.loc["opex_total"], rtol=1e-12)
         assert s.items["lifetime_cash_from_investing"] == rel(s.items["total_capex"])
         if policy == "expense-all":  # nothing capitalised but the GPUs an own plan buys
-            np.testing.assert_allclose(r.loc["cash_from_investing"], r.loc["gpu_purchases"], rtol=1e-12)
+            np.testing.assert_allclose(r.loc["cash_from_investing"], 1.1 * r.loc["gpu_purchases"], rtol=1e-12)
 
     def test_cash_flow_statement_by_fiscal_year(self):
         s = sched(fiscal_year_start_month=7)  # Jan 2027 start: FY2027 is 6 months, then 12, 12, 6
@@ -769,14 +766,21 @@ class TestServing:
         gpus = whole_gpus_expected(s.rows.loc["tokens_served"].to_numpy(), s.inputs)
         np.testing.assert_array_equal(s.rows.loc["owned_gpus"].to_numpy(), np.maximum.accumulate(gpus))
         added = np.diff(np.concatenate([[0.0], gpus]))
-        purchases = added * declining_expected(30_000, 0.2, m)  # $30,000 a GPU in month 1, -20 % a year
+        # each GPU is bought when added and again every 12 months (its life): bought(m) = added(m) + bought(m - 12)
+        bought = added.copy()
+        for i in range(12, 48):
+            bought[i] += bought[i - 12]
+        assert bought[9] == 96 and bought[21] == added[21] + 96  # month 22 replaces the 96 bought at launch
+        purchases = bought * declining_expected(30_000, 0.2, m)  # $30,000 a GPU in month 1, -20 % a year
         np.testing.assert_allclose(s.rows.loc["gpu_purchases"].to_numpy(), purchases, rtol=1e-12, atol=1e-6)
+        capitalised = 1.1 * purchases  # the GPUs with their 10 % contingency
         # each purchase in twelve equal parts from its own month
-        depreciation = np.array([purchases[max(0, i - 11):i + 1].sum() / 12 for i in range(48)])
+        depreciation = np.array([capitalised[max(0, i - 11):i + 1].sum() / 12 for i in range(48)])
         np.testing.assert_allclose(s.rows.loc["depreciation"].to_numpy(), depreciation, rtol=1e-9, atol=1e-6)
-        book = np.array([sum(purchases[k] * (1 - min(i - k + 1, 12) / 12) for k in range(i + 1)) for i in range(48)])
+        book = np.array([sum(capitalised[k] * (1 - min(i - k + 1, 12) / 12) for k in range(i + 1)) for i in range(48)])
         np.testing.assert_allclose(s.rows.loc["gpu_net_book_value"].to_numpy(), book, rtol=1e-9,
                                    atol=1e-6 * book.max())
+        assert book[-1] > 0.5 * capitalised[-12:].sum()  # the replaced fleet keeps a book value: never depreciated to 0
         # power: GPUs x 730 h x 700 W (H100 SXM) / 1000 x PUE 1.2 x $0.10/kWh; colocation $150 per GPU-month
         running = gpus * 730 * H100_BOARD_POWER_W / 1000 * 1.2 * 0.10 + gpus * 150
         np.testing.assert_allclose(s.rows.loc["memo_own_running_cost"].to_numpy(), running, rtol=1e-12)

@@ -122,6 +122,7 @@ def test_schedule_sections_are_separate():
     s = schedule("budget")
     assert set(s.capex.index) == {"build_final_run", "build_research", "build_failed_runs", "build_data_preparation",
                                   "build_finetune", "build_training_staff", "build_contingency", "gpu_purchases",
+                                  "gpu_contingency", "gpus_capitalised",
                                   "build_total"}
     assert "opex_total" in s.opex.index and not set(s.capex.index) & set(s.opex.index)
 
