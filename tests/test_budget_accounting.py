@@ -59,6 +59,8 @@ def month_numbers(s):
 # --------------------------------------------------------------- independent arithmetic
 
 FLAT_STAFF = {"hiring_ramp_months": 1, "annual_raise": 0, "finetune_team_headcount": 0}  # teams as flat monthly sums
+TYPED = {"tokens_per_second": 2000}  # ~2,000 tokens/s typed [WaferZero2026], in place of the model-shape figure
+FT_CYCLE = 50_000 + 6 * 70e9 * 1e9 / (989.4e12 * 0.4 * 3600) * 2.0  # $50k + 6 N D on 1 B tokens at $2/GPU-h: $50,589.58
 
 
 def staff_by_hand(inp: dict, launch: int) -> tuple[np.ndarray, np.ndarray]:
@@ -88,10 +90,14 @@ def programme(inp: dict) -> dict:
     launch = inp["launch_month"] or math.ceil(dev + run_months) + 1  # the first whole month after the run
     training_team, _ = staff_by_hand(inp, launch)
     cycles = list(range(launch + inp["finetune_interval_months"], inp["months"] + 1, inp["finetune_interval_months"]))
+    # a fine-tune cycle: 6 N D on its own tokens at the same GPU, MFU and price, + data and evaluation
+    cycle_cost = (inp["flops_per_param_token"] * inp["params"] * inp["finetune_tokens"]
+                  / (H100_BF16_DENSE_TFLOPS * 1e12 * inp["mfu"] * SECONDS_PER_HOUR) * inp["train_price_per_gpu_hour"]
+                  + inp["finetune_cost"])
     return dict(gpu_hours=gpu_hours, final_run=final, research=research, failed_runs=failed, data_preparation=data,
                 run_months=run_months, dev=dev, launch=launch, training_staff=training_team[:launch - 1].sum(),
                 finetune_team=training_team[launch - 1:].sum(),
-                finetune_cycles=cycles, finetune=inp["finetune_cost"] * len(cycles))
+                finetune_cycles=cycles, cycle_cost=cycle_cost, finetune=cycle_cost * len(cycles))
 
 
 def capitalised_split(inp: dict, p: dict, purchases=None) -> tuple[float, float, float]:
@@ -105,7 +111,7 @@ def capitalised_split(inp: dict, p: dict, purchases=None) -> tuple[float, float,
     pre_lines = ["research", "data_preparation", "final_run", "failed_runs", "training_staff"]
     pre = sum(p[line] for line in pre_lines if inp[TREATMENT_INPUTS[line]] == "capitalise")
     pre += cont * sum(p[line] for line in pre_lines) * cont_cap
-    cycle = inp["finetune_cost"] * ((inp["finetune_treatment"] == "capitalise") + cont * cont_cap)
+    cycle = p["cycle_cost"] * ((inp["finetune_treatment"] == "capitalise") + cont * cont_cap)
     bought = 0.0 if purchases is None else float(np.sum(purchases))
     build = (1 + cont) * (sum(p[line] for line in pre_lines) + p["finetune"]) + cont * bought
     expensed = build - pre - cycle * len(p["finetune_cycles"]) - cont * bought
@@ -333,7 +339,8 @@ class TestAccounting:
 
     @pytest.mark.parametrize("life, months", [(36, 60), (24, 40), (480, 600)])
     def test_book_value_reaches_zero_at_the_end_of_life_and_pnl_equals_cash(self, life, months):
-        s = sched(useful_life_months=life, months=months, finetune_cost=0, monthly_growth=0, **LINE_BY_LINE)
+        s = sched(useful_life_months=life, months=months, finetune_cost=0, finetune_tokens=0, monthly_growth=0,
+                  **LINE_BY_LINE)
         p = programme(s.inputs)
         pre, _, _ = capitalised_split(s.inputs, p)
         launch = p["launch"]
@@ -395,20 +402,20 @@ class TestCapexAndCashFlow:
         staff, team_after = p["training_staff"], p["finetune_team"]  # the training team, then the fine-tune team
         # line by line from month 1, flat teams (all hired in month 1, no raise, no team after launch) (the old policy): final run + data preparation + fine-tunes capitalised
         old = sched(**LINE_BY_LINE)
-        assert old.items["total_capex"] == rel(p["final_run"] + data + 4 * 50_000)
+        assert old.items["total_capex"] == rel(p["final_run"] + data + 4 * FT_CYCLE)
         assert old.items["total_capex"] == pytest.approx(17.00e6, rel=1e-3)  # the figure the review found on Accounting!B8: $17.00 M
         flat = 10 * 300_000 / 12 * 9                                          # $2.25 M: 10 FTE x $25k x 9 months
-        expensed_old = p["final_run"] * 1.1 + flat + 0.1 * (p["final_run"] * 2.1 + data + 200_000 + flat)
+        expensed_old = p["final_run"] * 1.1 + flat + 0.1 * (p["final_run"] * 2.1 + data + 4 * FT_CYCLE + flat)
         assert old.items["total_expensed_build"] == pytest.approx(14.88e6, rel=1e-3)  # the review's $14.88 M: research 8.84 + failed 0.88 + team 2.25 + contingency 2.90
         assert old.items["total_expensed_build"] == rel(expensed_old)
         # the default policy: nothing is capitalised before the final run starts (month 7); data preparation,
         # spread over months 1-6, is research-phase spend and expensed; capex is the final run and the
         # fine-tunes (months 16, 22, 28, 34: 4 x $50k)
         assert s.items["capitalisation_start"] == 7
-        capex = p["final_run"] + 4 * 50_000
+        capex = p["final_run"] + 4 * FT_CYCLE
         assert s.items["total_capex"] == rel(capex)                          # $9.05 M
         team = staff + team_after
-        expensed = p["final_run"] * 1.1 + data + team + 0.1 * (p["final_run"] * 2.1 + data + 200_000 + team)
+        expensed = p["final_run"] * 1.1 + data + team + 0.1 * (p["final_run"] * 2.1 + data + 4 * FT_CYCLE + team)
         assert s.items["total_expensed_build"] == rel(expensed)
         assert s.items["total_build_spend"] == rel(capex + expensed)         # $31.88 M, all build spend
         assert s.items["capex_share"] == rel(capex / s.items["lifetime_cash"])  # 17.0 / 40.8 = 41.7 %, not 78 %
@@ -444,12 +451,12 @@ class TestCapexAndCashFlow:
         assert a.loc["cash_from_operations", 2027] == rel(1.1 * (p["research"] + p["data_preparation"] + team[:6].sum()
                                                                  + 6 * 10_000))
         # FY2028 (Jul 2027-Jun 2028, months 7-18): the final run (months 7-9) and the first fine-tune (month 16)
-        assert a.loc["cash_from_investing", 2028] == rel(p["final_run"] + 50_000)
+        assert a.loc["cash_from_investing", 2028] == rel(p["final_run"] + FT_CYCLE)
 
 
 # --------------------------------------------------------------- 3c. capitalisation policy and impairment
 
-IMPAIRED = {"api_price_per_m_tokens": 10, "api_price_decline": 0.5}  # the API at $10/Mtok, halving each year
+IMPAIRED = {"api_price_per_m_tokens": 10, "api_price_decline": 0.5, **TYPED}  # the API at $10/Mtok, halving each year
 
 
 class TestCapitalisationPolicy:
@@ -479,7 +486,7 @@ class TestCapitalisationPolicy:
         assert cap[6] == 0                                             # month 7 is before the start: expensed
         assert cap[7] == rel(month)                                    # month 8: a whole month of the run
         assert cap[8] == rel(p["final_run"] * (p["run_months"] - 2) / p["run_months"])
-        assert s.items["total_capex"] == rel(p["final_run"] - month + 4 * 50_000)
+        assert s.items["total_capex"] == rel(p["final_run"] - month + 4 * FT_CYCLE)
 
     def test_defaults_start_with_the_final_run(self):
         s = sched()
@@ -508,8 +515,8 @@ class TestImpairment:
         assert imp[11] == rel(p["final_run"] * 33 / 36)   # $8.845 M x 33 / 36 = $8.11 M
         # each fine-tune capitalised after it (months 16, 22, 28, 34) is carried at 0 % of its cost: written off
         for k in (16, 22, 28, 34):
-            assert imp[k - 1] == rel(50_000)
-        assert imp.sum() == rel(p["final_run"] * 33 / 36 + 4 * 50_000)
+            assert imp[k - 1] == rel(FT_CYCLE)
+        assert imp.sum() == rel(p["final_run"] * 33 / 36 + 4 * FT_CYCLE)
         assert s.items["closing_net_book_value"] == 0
         assert s.items["lifetime_pnl"] == rel(s.items["lifetime_cash"])  # all written off: P&L = cash
         np.testing.assert_allclose(r.loc["pnl_total"], r.loc["opex_total"] + r.loc["expensed_build_total"]
@@ -558,7 +565,7 @@ class TestImpairment:
         assert all(s.checks.values()), [k for k, v in s.checks.items() if not v]
 
     def test_no_impairment_where_the_model_saves_more_than_its_book_value(self):
-        s = sched(api_price_per_m_tokens=15, api_price_decline=0.2)  # the API at $15/Mtok, -20 % a year
+        s = sched(api_price_per_m_tokens=15, api_price_decline=0.2, **TYPED)  # the API at $15/Mtok, -20 % a year
         r = s.rows
         assert np.all(r.loc["impairment"].abs() <= 1e-6)
         np.testing.assert_allclose(r.loc["net_book_value"], r.loc["book_value_before_impairment"], rtol=1e-12)
@@ -589,7 +596,7 @@ class TestOneCostDefinition:
         assert s.items["npv_api"] == rel(float(np.sum(r.loc["api_side_cost"].to_numpy() / 1.1 ** (months / 12))))
 
     def test_breakeven_volume_counts_fixed_serving_costs_by_hand(self):
-        s = sched()
+        s = sched(**TYPED)
         # fixed: build spend + the serving team (ramped from launch, with the raise) and 36 months of $10k, + 10 %
         _, serving_team = staff_by_hand(s.inputs, 10)
         fixed = s.items["total_build_spend"] + 1.1 * (serving_team.sum() + 10_000 * 36)
@@ -598,7 +605,7 @@ class TestOneCostDefinition:
         assert s.items["breakeven_m_tokens"] == rel(fixed / (1.1 * 3.0 - 1.1 * own))  # F / (p - c), both + 10 %
 
     def test_utilisation_breakeven_counts_fixed_costs_by_hand(self):
-        s = sched(api_price_per_m_tokens=15, api_price_decline=0.2)
+        s = sched(api_price_per_m_tokens=15, api_price_decline=0.2, **TYPED)
         volume = sum(100e9 * 1.05 ** k for k in range(27)) / 1e6           # Mtok served in months 10-36
         full = 2.5 / (2000 * 3600) * 1e6                                   # $0.347/Mtok at full load
         fixed = s.items["fixed_cost_of_building"]
@@ -617,12 +624,12 @@ class TestOneCostDefinition:
 
 # --------------------------------------------------------------- 3e. plans without training
 
-API_ONLY = {"training": "none", "serving_plan": "api", "finetune_cost": 0}
+API_ONLY = {"training": "none", "serving_plan": "api", "finetune_cost": 0, "finetune_tokens": 0}
 
 
 class TestWithoutTraining:
     def test_no_training_lines_no_launch_no_book_value(self):
-        s = sched(training="none", finetune_cost=0)
+        s = sched(training="none", finetune_cost=0, finetune_tokens=0)
         r = s.rows
         for line in ("build_research", "build_data_preparation", "build_final_run", "build_failed_runs",
                      "build_training_staff", "capitalised_development", "amortisation", "net_book_value"):
@@ -661,7 +668,8 @@ class TestSameFigureInEveryTemplate:
     def test_budget_without_training_is_build_vs_buy_without_setup(self):
         b = schedule("build-vs-buy", {**self.COMMON, "setup_cost": 0, "operations_cost_per_month": 20_000,
                                       "annual_price_decline": 0.5})
-        s = schedule("budget", {**self.COMMON, "training": "none", "finetune_cost": 0, "contingency_share": 0,
+        s = schedule("budget", {**self.COMMON, "training": "none", "finetune_cost": 0, "finetune_tokens": 0,
+                                "contingency_share": 0,
                                 "serving_headcount": 0, "monthly_overhead": 20_000, "api_price_decline": 0.5})
         np.testing.assert_allclose(s.rows.loc["build_and_serve"], b.rows.loc["build_cash"], rtol=1e-12)
         np.testing.assert_allclose(s.rows.loc["api_side_cost"], b.rows.loc["buy_cost"], rtol=1e-12)
@@ -688,7 +696,7 @@ class TestHeadcount:
         np.testing.assert_allclose(r.loc["training_fte", [10, 36]], [2, 2], rtol=1e-12)  # the fine-tune team
         np.testing.assert_allclose(r.loc["serving_fte", [9, 10, 11, 12, 36]], [0, 1, 2, 3, 3], rtol=1e-12)
         np.testing.assert_allclose(r.loc["headcount"], r.loc["training_fte"] + r.loc["serving_fte"], rtol=1e-12)
-        assert np.all(sched(finetune_cost=0).rows.loc["training_fte", 10:] == 0)  # no cycles: no team after launch
+        assert np.all(sched(finetune_cost=0, finetune_tokens=0).rows.loc["training_fte", 10:] == 0)  # no cycles, no team
 
     def test_loaded_cost_with_the_annual_raise_by_hand(self):
         r = sched().rows
@@ -712,22 +720,58 @@ class TestHeadcount:
         assert np.all(s.rows.loc["build_training_staff", 10:] == 0)
 
 
+# --------------------------------------------------------------- 3g. throughput from the model, fine-tunes from their tokens
+
+H100_BANDWIDTH_TBPS = 3.35  # [NVIDIA2022]: H100 SXM 3.35 TB/s HBM3
+
+
+class TestThroughputAndFinetune:
+    def test_throughput_follows_the_model_shape_by_default_by_hand(self):
+        s = sched()
+        # one decode step of a replica on 2 GPUs reads the BF16 weights (70e9 x 2 B) and the KV cache of 64
+        # sequences of 4,096 tokens (2 x 80 layers x 8 KV heads x 128 x 2 B a token), at 70 % of 2 x 3.35 TB/s
+        kv = 2 * 80 * 8 * 128 * 2 * 4096 * 64
+        step = (70e9 * 2 + kv) / (H100_BANDWIDTH_TBPS * 1e12 * 2 * 0.7)
+        assert 2 * 70e9 * 64 / (989.4e12 * 2 * 0.5) < step      # compute (2 N B FLOP at 50 % MFU) is faster: memory-bound
+        per_gpu = 64 / step / 2                                  # 664 tokens/s per GPU
+        assert s.items["serving_tokens_per_gpu_second"] == rel(per_gpu)
+        assert s.items["self_host_cost_per_m_tokens"] == rel(2.5 / (per_gpu * 3600 * 0.2) * 1e6)
+        # a smaller model serves faster on the same GPUs, and its serving costs less
+        small = sched(params=8e9)
+        assert small.items["serving_tokens_per_gpu_second"] > per_gpu
+        assert small.items["total_opex"] < s.items["total_opex"]
+
+    def test_a_typed_throughput_overrides_the_model(self):
+        s = sched(tokens_per_second=2000)
+        assert s.items["serving_tokens_per_gpu_second"] == 2000
+        assert s.items["self_host_cost_per_m_tokens"] == rel(2.5 / (2000 * 3600 * 0.2) * 1e6)  # $1.736/Mtok
+
+    def test_finetune_compute_is_6ND_on_its_own_tokens_by_hand(self):
+        s = sched()
+        compute = 6 * 70e9 * 1e9 / (989.4e12 * 0.4 * 3600) * 2.0   # 6 N D / (peak x MFU) x $2/GPU-h = $589.58
+        assert s.items["finetune_compute_cost"] == rel(compute)
+        assert s.items["finetune_cycle_cost"] == rel(FT_CYCLE)
+        assert s.rows.loc["build_finetune", 16] == rel(FT_CYCLE)    # the first cycle, six months after launch
+        assert sched(params=8e9).items["finetune_compute_cost"] == rel(compute * 8 / 70)  # linear in N
+        assert sched(finetune_tokens=0).items["finetune_compute_cost"] == 0
+
+
 # --------------------------------------------------------------- 4. serving plans
 
 class TestServing:
     def test_whole_gpus_from_tokens(self):
-        s = sched()
+        s = sched(**TYPED)
         tokens = s.rows.loc["tokens_served"].to_numpy()
         expected = whole_gpus_expected(tokens, s.inputs)  # ceil(tokens / (2,000 tok/s x 0.2 x 3,600 x 730))
         np.testing.assert_array_equal(s.rows.loc["serving_gpus"].to_numpy(), expected)
         assert s.rows.loc["serving_gpus", 10] == 96   # 100 B / 1.0512 B per GPU-month = 95.1
 
     def test_an_exact_fleet_is_not_rounded_up(self):
-        s = sched(monthly_tokens=105.12e9, monthly_growth=0)  # 100 x 1.0512 B tokens per GPU-month, exactly
+        s = sched(**TYPED, monthly_tokens=105.12e9, monthly_growth=0)  # 100 x 1.0512 B tokens per GPU-month, exactly
         assert s.rows.loc["serving_gpus", 10] == 100
 
     def test_rent_cost_whole_gpus_at_the_declining_price(self):
-        s = sched()
+        s = sched(**TYPED)
         m = month_numbers(s)
         gpus = whole_gpus_expected(s.rows.loc["tokens_served"].to_numpy(), s.inputs)
         expected = gpus * 730 * declining_expected(2.5, 0.2, m)  # $2.50/GPU-h in month 1, -20 % a year
@@ -735,7 +779,7 @@ class TestServing:
         assert s.rows.loc["memo_rent_cost", 10] == rel(96 * 730 * 2.5 * 0.8 ** 0.75)
 
     def test_api_cost_tokens_at_the_declining_price(self):
-        s = sched()
+        s = sched(**TYPED)
         m = month_numbers(s)
         tokens = np.where(m >= 10, 100e9 * 1.05 ** (m - 10), 0.0)
         expected = tokens / 1e6 * declining_expected(3.0, 0.5, m)  # $3/Mtok in month 1, -50 % a year
@@ -744,7 +788,7 @@ class TestServing:
     @pytest.mark.parametrize("plan, memo", [("rent", "memo_rent_cost"), ("own", "memo_own_running_cost"),
                                             ("api", "memo_api_cost")])
     def test_the_plan_carried_is_its_memo_line_and_the_others_stay(self, plan, memo):
-        s, rent = sched(serving_plan=plan), sched(serving_plan="rent")
+        s, rent = sched(serving_plan=plan, **TYPED), sched(serving_plan="rent", **TYPED)
         pd.testing.assert_series_equal(s.rows.loc["opex_serving"], s.rows.loc[memo], check_names=False)
         for line in ("memo_rent_cost", "memo_own_running_cost", "memo_api_cost", "memo_gpu_purchases"):
             pd.testing.assert_series_equal(s.rows.loc[line], rent.rows.loc[line])  # memo lines whatever the plan
@@ -761,7 +805,7 @@ class TestServing:
         np.testing.assert_allclose(s.rows.loc["opex_total"], opex, rtol=1e-12)
 
     def test_own_plan_purchases_depreciation_and_power(self):
-        s = sched(serving_plan="own", months=48, gpu_useful_life_months=12)
+        s = sched(serving_plan="own", months=48, gpu_useful_life_months=12, **TYPED)
         m = month_numbers(s)
         gpus = whole_gpus_expected(s.rows.loc["tokens_served"].to_numpy(), s.inputs)
         np.testing.assert_array_equal(s.rows.loc["owned_gpus"].to_numpy(), np.maximum.accumulate(gpus))

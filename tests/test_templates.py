@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_budget_numbers_are_the_engine_functions():
     s = schedule("budget", {"months": 24, "precision": "fp8", "gpu": "H200",
-                            "hiring_ramp_months": 1, "annual_raise": 0, "finetune_team_headcount": 0})  # flat teams
+                            "hiring_ramp_months": 1, "annual_raise": 0, "finetune_team_headcount": 0,
+                            "tokens_per_second": 2000, "finetune_tokens": 0})  # flat teams, typed throughput
     v, i = s.inputs, s.items
     run = costlib.train_cost(v["params"], v["train_tokens"], v["train_price_per_gpu_hour"], gpu="H200", mfu=v["mfu"],
                              precision="fp8")
