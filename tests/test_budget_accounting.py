@@ -756,6 +756,69 @@ class TestThroughputAndFinetune:
         assert sched(finetune_tokens=0).items["finetune_compute_cost"] == 0
 
 
+# --------------------------------------------------------------- 3h. a formula typed over
+
+def _type_over(path, part: str, coordinate: str, value: float) -> None:
+    """Replace the formula cell ``coordinate`` of the sheet XML ``part`` by a typed number, in place."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts[part].decode("utf-8")
+    cell = re.compile(rf'<c r="{coordinate}"(?P<attrs>[^>]*?)(/>|>.*?</c>)', re.S)
+    found = cell.search(xml)
+    assert found and "<f>" in found.group(0), coordinate
+    style = re.search(r'\ss="\d+"', found.group("attrs"))
+    xml = xml[:found.start()] + f'<c r="{coordinate}"{style.group(0) if style else ""}><v>{value}</v></c>' + xml[found.end():]
+    parts[part] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+
+
+class TestTypedOverFormula:
+    """Every money row with a total is computed again on the Verify sheet; a cell typed over shows."""
+
+    def test_every_money_row_has_its_check(self):
+        from costlib.plan import load_template
+
+        t = load_template("budget")
+        money = {r.name for _, r in t.rows.values() if r.total and r.unit == "USD" and not r.verifies}
+        checked = {c.label.split()[1] for c in t.checks if c.label.startswith("Row ")}
+        assert money == checked and {"build_final_run", "opex_serving", "cash_total", "impairment"} <= checked
+        assert all(sched().checks.values())  # in the library the recomputed row is the row: they agree
+
+    @pytest.mark.slow
+    @pytest.mark.parametrize("engine", ["libreoffice", "gnumeric"])
+    def test_typing_over_a_month_of_the_final_run_fails_its_check(self, tmp_path, engine):
+        from costlib.workbook import generate
+        from costlib.workbook.recalc import convert
+
+        path = tmp_path / "typed-over.xlsx"
+        generate("budget", {}, path)
+        wb = load_workbook(path)
+        (sheet, ref), = list(wb.defined_names["build_final_run"].destinations)
+        first = ref.replace("$", "").split(":")[0]
+        row = int("".join(ch for ch in first if ch.isdigit()))
+        assert str(wb[sheet].cell(row=row, column=10).value).startswith("=")  # month 8 (column J): $2.99 M by formula
+        index = wb.sheetnames.index(sheet) + 1
+        _type_over(path, f"xl/worksheets/sheet{index}.xml", f"J{row}", 0)  # as Excel saves a typed 0: no formula
+        out = tmp_path / "out"
+        out.mkdir()
+        convert([path], out, engine=engine)
+        done = load_workbook(out / path.name, data_only=True)
+        ws = done["Checks"]
+        results = {ws.cell(row=r, column=1).value: (ws.cell(row=r, column=2).value, ws.cell(row=r, column=3).value)
+                   for r in range(6, ws.max_row + 1) if ws.cell(row=r, column=1).value}
+        value, why = results["Row build_final_run holds its formula in every month"]
+        assert value is False and "build_final_run" in why
+        assert ws["B5"].value is False  # checks_ok
+        failed = [label for label, (v, _) in results.items() if v is False]
+        # the typed-over row, and the rows that read it fail no check of their own: they still hold their formulas
+        assert "Row build_total holds its formula in every month" not in failed
+
+
 # --------------------------------------------------------------- 4. serving plans
 
 class TestServing:
