@@ -789,6 +789,20 @@ class TestTypedOverFormula:
         assert money == checked and {"build_final_run", "opex_serving", "cash_total", "impairment"} <= checked
         assert all(sched().checks.values())  # in the library the recomputed row is the row: they agree
 
+    def test_a_template_cannot_set_verifies_itself(self, tmp_path):
+        from pathlib import Path
+
+        from costlib.errors import TemplateError
+        from costlib.plan import load_template
+
+        text = (Path(__file__).parent / "data" / "my-serving-plan.toml").read_text(encoding="utf-8")
+        bad = text.replace("[[sheets.rows]]\n", "[[sheets.rows]]\nverifies = \"x\"\n", 1)
+        assert bad != text
+        path = tmp_path / "bad.toml"
+        path.write_text(bad, encoding="utf-8")
+        with pytest.raises(TemplateError, match="verifies is not a key a template sets"):
+            load_template(str(path))
+
     @pytest.mark.slow
     @pytest.mark.parametrize("engine", ["libreoffice", "gnumeric"])
     def test_typing_over_a_month_of_the_final_run_fails_its_check(self, tmp_path, engine):

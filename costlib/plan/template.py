@@ -300,6 +300,10 @@ def _build(data: dict, path: str, check_formulas: bool = True) -> Template:
         if extra:
             raise TemplateError(f"{path}: sheet {name} has unknown keys {', '.join(extra)}")
         items = tuple(_make(Item, i, path, f"item {i.get('name', '?')} of sheet {name}") for i in raw.get("items", []))
+        for r in raw.get("rows", []):
+            if isinstance(r, dict) and "verifies" in r:  # set by ``verify = true`` only, never typed
+                raise TemplateError(f"{path}: row {r.get('name', '?')} of sheet {name}: verifies is not a key a "
+                                    f"template sets; use verify = true at the top")
         rows = tuple(_make(Row, r, path, f"row {r.get('name', '?')} of sheet {name}") for r in raw.get("rows", []))
         sheets.append(Sheet(name, raw.get("description", ""), items, rows, raw.get("first", False)))
     checks = tuple(_make(Check, c, path, f"check {c.get('label', '?')!r}") for c in data.get("checks", []))
