@@ -191,8 +191,9 @@ class Parsed:
 
 #: Public functions whose inf is an answer, "never" (no break-even, no payback, no tokens served, no
 #: period found), not an overflow: their own code tells the two apart (economics._divide_or_inf)
-NEVER = frozenset({"breakeven", "utilization_breakeven", "months_to_breakeven", "breakeven_after_decline",
-                   "discounted_months_to_breakeven", "cost_per_m_tokens", "first_where"})
+NEVER = frozenset({"breakeven", "utilization_breakeven", "utilization_breakeven_with_fixed_cost", "months_to_breakeven",
+                   "breakeven_after_decline", "discounted_months_to_breakeven", "cost_per_m_tokens", "first_where",
+                   "unless_chosen"})
 
 
 def _overflowed(values: dict[str, Any], result: Any) -> None:

@@ -31,9 +31,10 @@ from .formulas import excel
 from .timeline import MONTHS_PER_YEAR, as_row, check_consecutive
 
 __all__ = ["to_serial", "from_serial", "month_end", "fiscal_year", "fiscal_quarter", "run_months", "spread",
-           "month_after", "given_or", "growth_from", "between", "declining", "per_month", "whole_gpus",
-           "gpu_hours_in_month", "running_max", "previous", "capitalised", "expensed", "straight_line",
-           "by_plan", "when_chosen", "by_period", "by_quarter", "never_negative", "TREATMENTS", "PLANS", "HOURS_PER_MONTH"]
+           "month_after", "given_or", "growth_from", "between", "declining", "ramp", "escalating", "per_month", "whole_gpus",
+           "gpu_hours_in_month", "running_max", "previous", "capitalised", "expensed", "fiscal_year_end",
+           "value_in_use", "held_flat_value", "recoverable_share", "running_min", "straight_line",
+           "by_plan", "when_chosen", "cohort", "by_cohort", "unless_chosen", "words_when_chosen", "by_period", "by_quarter", "never_negative", "TREATMENTS", "PLANS", "HOURS_PER_MONTH"]
 
 #: Hours in an average month, 8,760 / 12: a GPU rented or owned for a month [h]
 HOURS_PER_MONTH = 730.0
@@ -221,6 +222,36 @@ def declining(first, decline_rate, period):
     return a.wrap(a.first * _args.power(1.0 - a.decline_rate, (a.period - 1.0) / MONTHS_PER_YEAR))
 
 
+@excel("IF({period} < {start_period}, 0, {target} * MIN(1, ({period} - {start_period} + 1) / {ramp_months}))")
+def ramp(target, period, start_period, ramp_months):
+    """0 before ``start_period``, then a straight line up to ``target`` over ``ramp_months`` months [unit of target].
+
+    A team hired over a few months: with a target of 9 over 3 months from month 4, months 4,
+    5 and 6 hold 3, 6 and 9, and 9 from then on.
+
+    >>> ramp(9.0, [3, 4, 5, 6, 7], 4, 3)
+    array([0., 3., 6., 9., 9.])
+    """
+    a = _args.parse(target=(target, "finite"), period=(period, "finite"), start_period=(start_period, "finite"),
+                    ramp_months=(ramp_months, "at_least_one"))
+    share = np.minimum(1.0, (a.period - a.start_period + 1.0) / a.ramp_months)
+    return a.wrap(np.where(a.period < a.start_period, 0.0, a.target * share))
+
+
+@excel("{first} * (1 + {annual_rate}) ^ (({period} - 1) / 12)")
+def escalating(first, annual_rate, period):
+    """A cost that rises by ``annual_rate`` a year, applied month by month, from ``first`` in period 1 [unit of first].
+
+    A loaded cost per person with an annual raise; :func:`declining` is its mirror for prices.
+
+    >>> round(escalating(25000.0, 0.04, 13), 6), escalating(25000.0, 0.0, 7)
+    (26000.0, 25000.0)
+    """
+    a = _args.parse(first=(first, "non_negative"), annual_rate=(annual_rate, "non_negative"),
+                    period=(period, "at_least_one"))
+    return a.wrap(a.first * _args.power(1.0 + a.annual_rate, (a.period - 1.0) / MONTHS_PER_YEAR))
+
+
 @excel("{annual} / 12")
 def per_month(annual):
     """An annual amount as a month's share [unit per month]: a loaded cost per person-year, monthly.
@@ -298,31 +329,144 @@ def _treatment(treatment) -> str:
     return treatment
 
 
-def _treated(amount, treatment, kept: str):
-    """``amount`` where the line's treatment is ``kept``, else 0."""
-    keep = _treatment(treatment) == kept
-    a = _args.parse(amount=(amount, "finite"))
-    return a.wrap(np.where(keep, a.amount, 0.0))
+@excel('IF(AND({treatment} = "capitalise", {period} >= {capitalisation_start}), {amount}, 0)', text=("treatment",))
+def capitalised(amount, treatment, period=1, capitalisation_start=1):
+    """``amount`` where the policy capitalises the line and ``period`` is from ``capitalisation_start`` on, else 0 [unit of amount].
 
+    What reaches the balance sheet. Before ``capitalisation_start`` (the month technical
+    feasibility is shown, [IASB2004] IAS 38.57; the application-development stage of
+    [FASB2009] ASC 350-40-25-1 and 25-2) every line is research and expensed, whatever its treatment.
 
-@excel('IF({treatment} = "capitalise", {amount}, 0)', text=("treatment",))
-def capitalised(amount, treatment):
-    """``amount`` where the policy capitalises the line, else 0 [unit of amount]: what reaches the balance sheet.
-
-    >>> capitalised(5.0, "capitalise"), capitalised(5.0, "expense")
-    (5.0, 0.0)
+    >>> capitalised(5.0, "capitalise"), capitalised(5.0, "expense"), capitalised(5.0, "capitalise", 3, 7)
+    (5.0, 0.0, 0.0)
     """
-    return _treated(amount, treatment, "capitalise")
+    keep = _treatment(treatment) == "capitalise"
+    a = _args.parse(amount=(amount, "finite"), period=(period, "finite"),
+                    capitalisation_start=(capitalisation_start, "finite"))
+    return a.wrap(np.where(keep & (a.period >= a.capitalisation_start), a.amount, 0.0))
 
 
-@excel('IF({treatment} = "expense", {amount}, 0)', text=("treatment",))
-def expensed(amount, treatment):
-    """``amount`` where the policy expenses the line, else 0 [unit of amount]: what reaches the P&L when paid.
+@excel('IF(OR({treatment} = "expense", AND({treatment} = "capitalise", {period} < {capitalisation_start})), '
+       '{amount}, 0)', text=("treatment",))
+def expensed(amount, treatment, period=1, capitalisation_start=1):
+    """``amount`` where the policy expenses the line, or the month is before ``capitalisation_start``, else 0 [unit of amount].
 
-    >>> expensed(5.0, "capitalise"), expensed(5.0, "expense")
-    (0.0, 5.0)
+    What reaches the P&L when paid; with :func:`capitalised`, every amount once.
+
+    >>> expensed(5.0, "capitalise"), expensed(5.0, "expense"), expensed(5.0, "capitalise", 3, 7)
+    (0.0, 5.0, 5.0)
     """
-    return _treated(amount, treatment, "expense")
+    keep = _treatment(treatment) == "capitalise"
+    a = _args.parse(amount=(amount, "finite"), period=(period, "finite"),
+                    capitalisation_start=(capitalisation_start, "finite"))
+    return a.wrap(np.where(keep & (a.period >= a.capitalisation_start), 0.0, a.amount))
+
+
+@excel("IF(MONTH({date}) = MOD({fiscal_year_start_month} - 2, 12) + 1, 1, 0)")
+def fiscal_year_end(date, fiscal_year_start_month=1):
+    """1 where ``date`` falls in the last month of its fiscal year, else 0 [flag]: when an impairment test is due.
+
+    >>> fiscal_year_end(to_serial("2027-06-30"), 7), fiscal_year_end(to_serial("2027-12-31"), 7)
+    (1.0, 0.0)
+    >>> fiscal_year_end(to_serial("2027-12-31"), 1)
+    1.0
+    """
+    a = _args.parse(date=(date, "positive"), fiscal_year_start_month=(fiscal_year_start_month, "at_least_one"))
+    _, month = _year_month(a.date)
+    last = np.mod(a.fiscal_year_start_month - 2, 12) + 1
+    return a.wrap(np.where(month == last, 1.0, 0.0))
+
+
+@excel("MAX(0, ({discounted_savings_total} - {discounted_savings_to_date} + {discounted_tail}) "
+       "* (1 + {annual_rate}) ^ ({period} / 12))")
+def value_in_use(discounted_savings_total, discounted_savings_to_date, discounted_tail, annual_rate, period):
+    """Value in use at the end of month ``period``: the savings still to come, in that month's money, at least 0 [USD].
+
+    The savings of the months after ``period``, each discounted to month 0, are the row's
+    total less its running total to ``period``; ``discounted_tail`` adds what lies past the
+    timeline (:func:`held_flat_value`); compounding by ``period`` months at ``annual_rate``
+    values them at ``period``. A use that saves nothing is worth 0, never less: the
+    recoverable amount of [IASB2004b] IAS 36.18 is the higher of value in use and fair value
+    less costs of disposal, and the latter is not below 0.
+
+    Notes
+    -----
+    A total and a running total that agree to 1e-14 (the last column, summed in another
+    order) leave 0, as a spreadsheet's subtraction of two equal sums does.
+
+    >>> round(value_in_use(1909.090909, 1000.0, 0.0, 0.10, 12), 3), value_in_use(950.0, 1000.0, 0.0, 0.10, 12)
+    (1000.0, 0.0)
+    """
+    a = _args.parse(discounted_savings_total=(discounted_savings_total, "finite"),
+                    discounted_savings_to_date=(discounted_savings_to_date, "finite"),
+                    discounted_tail=(discounted_tail, "finite"),
+                    annual_rate=(annual_rate, "non_negative"), period=(period, "finite"))
+    after = a.discounted_savings_total - a.discounted_savings_to_date
+    scale = np.maximum(np.abs(a.discounted_savings_total), np.abs(a.discounted_savings_to_date))
+    after = np.where(np.abs(after) <= 1e-14 * scale, 0.0, after)
+    grown = (after + a.discounted_tail) * _args.power(1.0 + a.annual_rate, a.period / MONTHS_PER_YEAR)
+    return a.wrap(np.maximum(grown, 0.0))
+
+
+@excel("IF({annual_rate} = 0, {monthly_amount} * MAX(0, {months}), {monthly_amount} * (1 - (1 + {annual_rate}) ^ "
+       "(-MAX(0, {months}) / 12)) / ((1 + {annual_rate}) ^ (1 / 12) - 1)) / (1 + {annual_rate}) ^ ({after_period} / 12)")
+def held_flat_value(monthly_amount, annual_rate, months, after_period):
+    """``monthly_amount`` in each of ``months`` months after ``after_period``, discounted to month 0 [USD].
+
+    The value of a saving held flat past the end of a timeline, for the months of the
+    asset's life the timeline does not show, so that a test at the last month does not
+    read the end of the plan as the end of the asset's use. ``months`` below 0 counts as 0.
+
+    Notes
+    -----
+    sum over k = 1..n of a / (1 + r)^((after + k) / 12) = a (1 - (1 + r)^(-n/12)) / ((1 + r)^(1/12) - 1)
+    / (1 + r)^(after / 12); n a / 1 when r = 0.
+
+    >>> held_flat_value(100.0, 0.0, 9, 36), held_flat_value(100.0, 0.10, -3, 36)
+    (900.0, 0.0)
+    >>> round(held_flat_value(100.0, 0.10, 12, 0), 4)  # twelve months of 100 at 10 % a year
+    1140.0488
+    """
+    a = _args.parse(monthly_amount=(monthly_amount, "finite"), annual_rate=(annual_rate, "non_negative"),
+                    months=(months, "finite"), after_period=(after_period, "finite"))
+    n = np.maximum(a.months, 0.0)
+    growth = 1.0 + a.annual_rate
+    monthly = _args.power(growth, 1.0 / MONTHS_PER_YEAR) - 1.0
+    safe = np.where(monthly > 0, monthly, 1.0)
+    annuity = np.where(monthly > 0, (1.0 - _args.power(growth, -n / MONTHS_PER_YEAR)) / safe, n)
+    return a.wrap(a.monthly_amount * annuity / _args.power(growth, a.after_period / MONTHS_PER_YEAR))
+
+
+@excel("IF(AND({test} = 1, {carrying_amount} > 0), MIN(1, {recoverable_amount} / {carrying_amount}), 1)")
+def recoverable_share(carrying_amount, recoverable_amount, test):
+    """Where ``test`` is 1, the share of ``carrying_amount`` that ``recoverable_amount`` covers, at most 1; else 1 [fraction].
+
+    [IASB2004b] IAS 36.59: a carrying amount above the recoverable amount is reduced to it.
+    The running minimum of these shares (:func:`running_min`) is the share of the
+    unimpaired book value still carried: each test writes down only what an earlier one has
+    not, and the loss is spread pro rata over what was capitalised (IAS 36.104), each part
+    then amortised over its own remaining life (IAS 36.63).
+
+    >>> recoverable_share(100.0, 30.0, 1), recoverable_share(100.0, 130.0, 1), recoverable_share(100.0, 30.0, 0)
+    (0.3, 1.0, 1.0)
+    >>> recoverable_share(0.0, 30.0, 1)
+    1.0
+    """
+    a = _args.parse(carrying_amount=(carrying_amount, "finite"), recoverable_amount=(recoverable_amount, "finite"),
+                    test=(test, "finite"))
+    positive = a.carrying_amount > 0
+    share = np.minimum(1.0, _args.divide(a.recoverable_amount, np.where(positive, a.carrying_amount, 1.0)))
+    return a.wrap(np.where((a.test == 1) & positive, share, 1.0))
+
+
+@excel("MIN({values})", to_date=("values",))
+def running_min(values):
+    """The smallest value of a timeline row from its first column to each one [unit of values]: a write-down kept.
+
+    >>> running_min([1.0, 0.5, 1.0, 0.25])
+    array([1.  , 0.5 , 0.5 , 0.25])
+    """
+    return np.minimum.accumulate(as_row("values", values), axis=-1)
 
 
 @excel('(IF({period} >= {in_service}, SUMIF({periods}, "<=" & {period}, {amounts}), 0) '
@@ -384,6 +528,71 @@ def when_chosen(choice, option, value, otherwise):
     """
     a = _args.parse(value=(value, "finite"), otherwise=(otherwise, "finite"))
     return a.wrap(a.value if str(choice) == str(option) else a.otherwise)
+
+
+@excel("IF({choice} = {option}, {none}, {value})", text=("choice", "option"), none="n/a for this choice")
+def unless_chosen(choice, option, value):
+    """``value``, except where ``choice`` is ``option``: then no value (``inf``; the cell shows the ``none`` words) [unit of value].
+
+    A figure that means nothing for one choice, as a break-even against the API for a plan
+    that is the API. ``value`` may already be words (a break-even that does not exist).
+
+    >>> unless_chosen("rent", "api", 0.12), unless_chosen("api", "api", 0.12)
+    (0.12, inf)
+    """
+    if str(choice) == str(option):
+        return np.inf if np.ndim(value) == 0 else np.full(np.shape(value), np.inf)
+    return value
+
+
+@excel("IF({choice} = {option}, {words}, {otherwise})", text=("choice", "option", "words", "otherwise"))
+def words_when_chosen(choice, option, words, otherwise):
+    """``words`` where ``choice`` is ``option``, else ``otherwise`` (words or a number) [text]: a sentence that
+    says "no training" rather than a launch month that means nothing.
+
+    >>> words_when_chosen("none", "none", "no training of our own", 10.0)
+    'no training of our own'
+    """
+    return words if str(choice) == str(option) else otherwise
+
+
+@excel("MOD({period} - 1, {interval})")
+def cohort(period, interval):
+    """Which of ``interval`` cohorts ``period`` falls in, 0 to interval - 1 [index]: periods a life apart share one.
+
+    >>> cohort([1, 2, 13, 14], 12)
+    array([0., 1., 0., 1.])
+    """
+    a = _args.parse(period=(period, "finite"), interval=(interval, "at_least_one"))
+    return a.wrap(np.mod(a.period - 1.0, a.interval))
+
+
+@excel('SUMIFS({values}, {cohorts}, {cohort_of_period}, {periods}, "<=" & {period})',
+       ranges=("values", "cohorts", "periods"))
+def by_cohort(values, cohorts, cohort_of_period, periods, period):
+    """The sum of a timeline row over the columns of ``cohort_of_period`` up to ``period`` [unit of values].
+
+    With :func:`cohort` of a useful life, what was bought in a period and every life before
+    it: the GPUs added then and the replacements of those that reached the end of their life.
+
+    >>> by_cohort([5.0, 2.0, 0.0, 0.0, 0.0], [0, 1, 0, 1, 0], [0, 1, 0, 1, 0], [1, 2, 3, 4, 5], [1, 2, 3, 4, 5])
+    array([5., 2., 5., 2., 5.])
+    """
+    v, c, p = as_row("values", values), as_row("cohorts", cohorts), as_row("periods", periods)
+    a = _args.parse(cohort_of_period=(cohort_of_period, "finite"), period=(period, "finite"))
+    at_c, at_p = np.asarray(a.cohort_of_period, dtype=float), np.asarray(a.period, dtype=float)
+    if at_c.ndim == 0 and at_p.ndim == 0:  # one cell
+        return float(np.sum(np.where((c == at_c) & (p <= at_p), v, 0.0), axis=-1)) if v.ndim == 1 else \
+            np.sum(np.where((c == at_c) & (p <= at_p), v, 0.0), axis=-1, keepdims=True)
+    # a row: the cells of column j summed over the columns k of its cohort up to it, as one matrix product
+    cols = np.broadcast_arrays(at_c, at_p)
+    if any(x.ndim > 1 and not np.all(x == x.reshape(-1, x.shape[-1])[:1]) for x in (*cols, c, p)):
+        return np.stack([by_cohort(v_i, c_i, q_i, p_i, r_i) for v_i, c_i, q_i, p_i, r_i in
+                         zip(*np.broadcast_arrays(v, c, *cols, p))])  # draws that differ in the cohorts
+    at_c, at_p = (x.reshape(-1, x.shape[-1])[0] for x in cols)
+    c1, p1 = c.reshape(-1, c.shape[-1])[0], p.reshape(-1, p.shape[-1])[0]
+    mask = (c1[None, :] == at_c[:, None]) & (p1[None, :] <= at_p[:, None])
+    return v @ mask.T.astype(float)
 
 
 @excel("SUMIF({labels}, {label}, {values})", ranges=("values", "labels"))

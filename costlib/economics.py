@@ -59,6 +59,45 @@ def _divide_or_inf(numerator, denominator, blame: str | None = None):
     return quotient
 
 
+# ---------------------------------------------------------------------------- the two sides of a decision
+# One definition of what building and serving costs, and of what buying costs, for every
+# template's comparison, break-even and verdict: the same inputs give the same figure in
+# the budget and in build-vs-buy (tests/test_budget_accounting.py, TestOneCostDefinition).
+
+@excel("({one_time_cost} + {serving_cost} + {fixed_cost}) * (1 + {contingency_share})")
+def cost_of_building_and_serving(one_time_cost, serving_cost, fixed_cost=0.0, contingency_share=0.0):
+    """What building and serving costs [USD]: one-time build spend, serving, fixed costs, with contingency.
+
+    ``one_time_cost`` is the build spend (training, setup, GPU purchases) before
+    contingency, ``serving_cost`` the plan's serving (rented or owned GPUs), ``fixed_cost``
+    what serving costs whatever the volume (the serving team, storage, operations), and
+    ``contingency_share`` the reserve on all of it. Every comparison against the API, every
+    break-even and every verdict reads this one definition, so none leaves a cost out.
+
+    >>> cost_of_building_and_serving(1000.0, 200.0, 50.0, 0.1)
+    1375.0
+    """
+    a = _args.parse(one_time_cost=(one_time_cost, "finite"), serving_cost=(serving_cost, "finite"),
+                    fixed_cost=(fixed_cost, "finite"), contingency_share=(contingency_share, "share_below_one"))
+    return a.wrap((a.one_time_cost + a.serving_cost + a.fixed_cost) * (1.0 + a.contingency_share))
+
+
+@excel("({api_bill} + {fixed_cost}) * (1 + {contingency_share})")
+def cost_of_buying(api_bill, fixed_cost=0.0, contingency_share=0.0):
+    """What buying costs [USD]: the API bill and the fixed costs buying keeps, with contingency.
+
+    The other side of :func:`cost_of_building_and_serving`, with the same contingency: an
+    API plan still has what it keeps whatever the volume (an integration team, monitoring),
+    0 unless a plan says otherwise.
+
+    >>> cost_of_buying(1000.0, 0.0, 0.1)
+    1100.0
+    """
+    a = _args.parse(api_bill=(api_bill, "finite"), fixed_cost=(fixed_cost, "finite"),
+                    contingency_share=(contingency_share, "share_below_one"))
+    return a.wrap((a.api_bill + a.fixed_cost) * (1.0 + a.contingency_share))
+
+
 @excel("IF({cost_per_unit} >= {price_per_unit}, {none}, {fixed_cost} / ({price_per_unit} - {cost_per_unit}))",
        none="no break-even: own cost >= price")
 @documented(returns="unit")
@@ -127,6 +166,35 @@ def utilization_breakeven(cost_per_m_tokens_at_full_load, api_price_per_m_tokens
     if type(ratio) is float:
         return a.wrap(np.inf if ratio > 1.0 else ratio)
     return a.wrap(np.where(ratio > 1.0, np.inf, ratio))
+
+
+@excel("IF({api_cost} - {fixed_cost} <= 0, {none}, IF({serving_cost_at_full_load} / ({api_cost} - {fixed_cost}) > 1, "
+       "{none}, {serving_cost_at_full_load} / ({api_cost} - {fixed_cost})))",
+       none="never: even at full load building and serving costs more than the API")
+def utilization_breakeven_with_fixed_cost(serving_cost_at_full_load, api_cost, fixed_cost):
+    """Utilisation above which building and serving a volume beats buying it, fixed costs included [fraction].
+
+    ``serving_cost_at_full_load`` is what serving the volume would cost at full load [USD],
+    ``api_cost`` what the API charges for it [USD], ``fixed_cost`` what building costs
+    whatever the volume (build spend, the serving team, operations) [USD]; contingency on
+    both sides as :func:`cost_of_building_and_serving` and :func:`cost_of_buying` add it.
+
+    Notes
+    -----
+    Serving at utilisation u costs S / u, so building wins once F + S / u < A, that is
+    u > S / (A - F); ``inf`` (never) where A <= F or the result is above 1. With F = 0 it is
+    :func:`utilization_breakeven` on totals (identity).
+
+    >>> round(utilization_breakeven_with_fixed_cost(35.0, 300.0, 0.0), 3), utilization_breakeven_with_fixed_cost(35.0, 300.0, 290.0)
+    (0.117, inf)
+    >>> round(utilization_breakeven_with_fixed_cost(35.0, 300.0, 100.0), 3)
+    0.175
+    """
+    a = _args.parse(serving_cost_at_full_load=(serving_cost_at_full_load, "non_negative"),
+                    api_cost=(api_cost, "non_negative"), fixed_cost=(fixed_cost, "non_negative"))
+    margin = a.api_cost - a.fixed_cost
+    ratio = _args.divide(a.serving_cost_at_full_load, np.where(margin > 0, margin, 1.0))
+    return a.wrap(np.where((margin <= 0) | (ratio > 1.0), np.inf, ratio))
 
 
 @excel("IF({monthly_saving} <= 0, {none}, {fixed_cost} / {monthly_saving})", none="never: no monthly saving")

@@ -293,7 +293,7 @@ MFU = {"mfu": (0.3, 0.4, 0.5)}
     (dict(ranges=MFU, fixed={"utilization": 1.5}), OutOfRangeError, "utilization", "utilization must be in (0, 1]"),
     (dict(ranges=MFU, outputs=["training_cots"]), UnknownNameError, "training_cots", "closest: training_cost"),
     (dict(ranges=MFU, outputs=["decision"]), InputError, "decision", "decision is text (a sentence)"),
-    (dict(ranges=MFU, outputs=["capex_total"]), InputError, "capex_total", "capex_total is a timeline row"),
+    (dict(ranges=MFU, outputs=["build_total"]), InputError, "build_total", "build_total is a timeline row"),
 ])
 def test_bad_input_names_the_argument_the_rule_and_the_value(kwargs, error, argument, message):
     with pytest.raises(error) as caught:

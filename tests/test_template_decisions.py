@@ -12,7 +12,7 @@ from costlib.plan import schedule
 TIMELINES = {  # template -> (build cash row, alternative's cash row, the NPV items of each)
     "build-vs-buy": ("build_cash", "buy_cost", "npv_build", "npv_buy"),
     "finetune-vs-prompt": ("finetune_cash", "prompt_cost", "npv_finetune", "npv_prompt"),
-    "budget": ("build_and_serve", "memo_api_cost", "npv_build", "npv_api"),
+    "budget": ("build_and_serve", "api_side_cost", "npv_build", "npv_api"),
 }
 
 

@@ -185,7 +185,7 @@ def test_about_sheet_names_the_versions_and_the_inputs():
 
 
 def test_timeline_columns_leave_twelve_months_visible():
-    ws = default_book("budget")["Capex"]
+    ws = default_book("budget")["Build"]
     # Excel's default font: about 7 px a character plus 5 of padding; 1366 px less ~60 of row headers and borders
     frozen = sum(ws.column_dimensions[c].width for c in "AB")
     month = ws.column_dimensions["C"].width

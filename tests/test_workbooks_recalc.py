@@ -38,7 +38,7 @@ CASES = {
     "budget-no-breakeven": ("budget", {"api_price_per_m_tokens": 0.2, "utilization": 1}),
     "budget-late-training-a100": ("budget", {"development_months": 3, "gpu": "A100 80GB", "finetune_interval_months": 1,
                                              "months": 24}),
-    "budget-throughput-from-shape": ("budget", {"throughput_source": "model shape", "serving_precision": "fp8",
+    "budget-throughput-from-shape": ("budget", {"serving_precision": "fp8",
                                                 "gpus_per_replica": 1, "serving_gpu": "H200", "batch_size": 128}),
     "budget-fiscal-july": ("budget", {"fiscal_year_start_month": 7, "start_date": "2027-03"}),
     "budget-fiscal-december-from-december": ("budget", {"fiscal_year_start_month": 12, "start_date": "2026-12-15"}),
@@ -223,7 +223,7 @@ def test_formula_like_text_stays_text(recalculated):
 def test_edge_cases_mean_what_they_say(recalculated):
     # the cases above were chosen to exercise the degenerate branches: check they did
     assert named_value(recalculated["budget-no-breakeven"], "breakeven_m_tokens").startswith("none (own cost")
-    assert isinstance(named_value(recalculated["budget-opex-passes-capex"], "opex_passes_capex_month"), (int, float))
+    assert isinstance(named_value(recalculated["budget-opex-passes-capex"], "opex_passes_build_month"), (int, float))
     assert named_value(recalculated["unit-economics-redesign"], "verdict").startswith("redesign")
     assert named_value(recalculated["finetune-vs-prompt-no-saving"], "breakeven_queries").startswith("no break-even")
     assert named_value(recalculated["build-vs-buy-never"], "utilization_breakeven").startswith("never")

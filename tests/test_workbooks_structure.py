@@ -120,9 +120,10 @@ def test_timeline_frozen_and_charts_present(book):
 
 def test_schedule_sections_are_separate():
     s = schedule("budget")
-    assert set(s.capex.index) == {"capex_final_run", "capex_research", "capex_failed_runs", "capex_data_preparation",
-                                  "capex_finetune", "capex_training_staff", "capex_contingency", "capex_gpu_purchases",
-                                  "capex_total"}
+    assert set(s.capex.index) == {"build_final_run", "build_research", "build_failed_runs", "build_data_preparation",
+                                  "build_finetune", "build_training_staff", "build_contingency", "gpu_purchases",
+                                  "gpu_contingency", "gpus_capitalised",
+                                  "build_total"}
     assert "opex_total" in s.opex.index and not set(s.capex.index) & set(s.opex.index)
 
 

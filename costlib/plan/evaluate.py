@@ -54,6 +54,10 @@ def evaluate_template(template, values: dict[str, Any], draws: int | None = None
             raise TemplateEvaluationError(f"{template.name}: {' -> '.join(busy + [name])} is a circular reference",
                                           argument=name)
         busy.append(name)
+        if name in rows and rows[name][1].verifies:  # the same formula: in Python its value is that row's
+            busy.pop()
+            done[name] = value(rows[name][1].verifies)
+            return done[name]
         if name in rows:
             expr, kind = rows[name][1].expr, "row"
         else:

@@ -90,7 +90,7 @@ def schedule(template: Any = "budget", overrides: dict[str, Any] | None = None) 
     >>> round(s.items["training_cost"] / 1e6, 2)
     8.84
     >>> s.capex.shape
-    (9, 36)
+    (11, 36)
     >>> s.monthly.columns[0].date(), list(s.annual.columns)
     (datetime.date(2027, 1, 31), [2027, 2028, 2029])
     >>> all(s.checks.values())

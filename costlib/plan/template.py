@@ -106,6 +106,7 @@ class Row:
     format: str = "number"
     total: bool = False
     emphasis: bool = False
+    verifies: str = ""  # a row whose formula this one repeats, so a cell typed over in either shows (``verify``)
     expr: Any = field(default=None, compare=False, repr=False)
 
 
@@ -250,7 +251,7 @@ def _make(cls, raw: Any, path: str, where: str):
 
 
 TEMPLATE_KEYS = {"name", "title", "description", "axis", "axis_label", "axis_length", "axis_values", "inputs",
-                 "sheets", "charts", "checks", "headline", "calendar", "key_outputs"}
+                 "sheets", "charts", "checks", "headline", "calendar", "key_outputs", "verify"}
 
 
 def _input(raw: dict, path: str) -> Input:
@@ -299,6 +300,10 @@ def _build(data: dict, path: str, check_formulas: bool = True) -> Template:
         if extra:
             raise TemplateError(f"{path}: sheet {name} has unknown keys {', '.join(extra)}")
         items = tuple(_make(Item, i, path, f"item {i.get('name', '?')} of sheet {name}") for i in raw.get("items", []))
+        for r in raw.get("rows", []):
+            if isinstance(r, dict) and "verifies" in r:  # set by ``verify = true`` only, never typed
+                raise TemplateError(f"{path}: row {r.get('name', '?')} of sheet {name}: verifies is not a key a "
+                                    f"template sets; use verify = true at the top")
         rows = tuple(_make(Row, r, path, f"row {r.get('name', '?')} of sheet {name}") for r in raw.get("rows", []))
         sheets.append(Sheet(name, raw.get("description", ""), items, rows, raw.get("first", False)))
     checks = tuple(_make(Check, c, path, f"check {c.get('label', '?')!r}") for c in data.get("checks", []))
@@ -307,6 +312,11 @@ def _build(data: dict, path: str, check_formulas: bool = True) -> Template:
     calendar = data.get("calendar")
     if calendar is not None:
         sheets = _with_calendar(sheets, calendar, axis, path)
+    verify = data.get("verify", False)
+    if not isinstance(verify, bool):
+        raise TemplateError(f"{path}: verify must be true or false, got {verify!r}")
+    if verify:
+        sheets, checks = _with_verify(sheets, checks)
     template = Template(
         name=need(data, "name", "the template"), title=need(data, "title", "the template"),
         description=data.get("description", ""), axis=axis, axis_label=data.get("axis_label", axis),
@@ -348,6 +358,31 @@ def _with_calendar(sheets: list, calendar: Any, axis: str, path: str) -> list:
     sheets = list(sheets)
     sheets[home] = Sheet(s.name, s.description, s.items, rows + s.rows, s.first)
     return sheets
+
+
+#: The sheet ``verify = true`` adds: each money row with a total, recomputed by its own formula
+VERIFY_SHEET = "Verify"
+
+
+def _with_verify(sheets: list, checks: tuple) -> tuple[list, tuple]:
+    """The sheets with a Verify sheet repeating every money row that has a total, and a check per row.
+
+    A cell typed over a formula leaves the row's total different from the same formula
+    computed again beside it: the check of that row turns FALSE and names it. In Python the
+    repeat is the row itself (``verifies``); only a workbook's cells can be typed over.
+    """
+    verified = [row for sheet in sheets for row in sheet.rows
+                if row.total and row.section != "calendar" and row.unit in ("USD", "currency")]
+    rows = tuple(Row(f"{row.name}_recomputed", f"{row.label}, recomputed", row.unit, row.formula, "memo", row.format,
+                     verifies=row.name) for row in verified)
+    sheet = Sheet(VERIFY_SHEET, "Each money row with a total, computed again by its own formula: a cell typed over "
+                                "a formula shows as a difference, and the check of that row (sheet Checks) fails.",
+                  (), rows)
+    added = tuple(Check(f"Row {row.name} holds its formula in every month",
+                        f"agree(total({row.name}), total({row.name}_recomputed))",
+                        f"a cell of {row.name} ({row.label}) was typed over: restore its formula from the next cell")
+                  for row in verified)
+    return [*sheets, sheet], checks + added
 
 
 def _validate(t: Template) -> Template:
