@@ -534,8 +534,8 @@ def _budget_lines(s) -> tuple[Any, Any]:
     if plan == "api":
         cost.loc["api_tokens"] = rows.loc["opex_serving"].to_numpy(dtype=float)
         qty.loc["api_tokens"] = rows.loc["tokens_served"].to_numpy(dtype=float)
-    training = sum((rows.loc[r].to_numpy(dtype=float) for r in ("capex_final_run", "capex_research",
-                                                                "capex_failed_runs")), zero)
+    training = sum((rows.loc[r].to_numpy(dtype=float) for r in ("build_final_run", "build_research",
+                                                                "build_failed_runs") if r in rows.index), zero)
     price = float(s.inputs["train_price_per_gpu_hour"])
     training_hours = training / price if price > 0 else zero
     serving = rows.loc["opex_serving"].to_numpy(dtype=float) if plan == "rent" else zero

@@ -180,7 +180,7 @@ def simulate(function_or_template, ranges, n=10_000, seed=0, outputs=None, fixed
     training_cost  7.85  8.85  10.14
     >>> sim.percentiles.loc[["self_host_cost_per_m_tokens"]].round(2)
                                   P10   P50   P90
-    self_host_cost_per_m_tokens  3.54  4.91  7.19
+    self_host_cost_per_m_tokens  3.66  5.07  7.42
     """
     n = _draw_count(n)
     seed = _seed(seed)
