@@ -35,7 +35,8 @@ EPILOG = """examples:
   costlib generate budget --config my-inputs.toml --set months=60
   costlib generate budget --scenarios scenarios.csv -o out/
       one workbook per CSV row (columns named as inputs; an optional 'scenario'
-      column names the files) plus out/budget-comparison.xlsx
+      column names the files, and downside, base or upside there selects that
+      scenario) plus out/budget-comparison.xlsx
   costlib templates            list the templates
   costlib templates budget     every input of one template: default, unit, meaning
   costlib scan model.xlsx      every cell of your model that calls a costlib function
@@ -142,7 +143,12 @@ def _european(text: str, name: str, where: str) -> str:
 
 
 def _read_scenarios(path: str, template) -> tuple[list[str], list[tuple[int, str, dict[str, str]]]]:
-    """The columns and rows of a scenario file: (line, name, {input: text}) for each scenario."""
+    """The columns and rows of a scenario file: (line, name, {input: text}) for each scenario.
+
+    A ``scenario`` column names the files; where it says downside, base or upside (any case)
+    and the template has uncertain inputs, it selects that scenario as well.
+    """
+    from .plan.template import SCENARIO, SCENARIOS
 
     text = _read_text(path, "--scenarios")
     first = next((line for line in text.splitlines() if line.strip()), "")
@@ -179,7 +185,8 @@ def _read_scenarios(path: str, template) -> tuple[list[str], list[tuple[int, str
             close = difflib.get_close_matches(h, list(inputs), n=3, cutoff=0.5)
             hint = f"; closest: {', '.join(close)}" if close else f"; inputs are {', '.join(inputs)}"
             raise _usage(f"--scenarios {path}: the column {h!r} is not an input of the {template.name} template"
-                         f"{hint} (a 'scenario' column names the files)")
+                         f"{hint} (a 'scenario' column names the files; downside, base or upside there also selects "
+                         "that scenario)")
     rows = []
     for count, (line, row) in enumerate(numbered[1:], start=1):
         cells = [c.strip() for c in row]
@@ -190,6 +197,8 @@ def _read_scenarios(path: str, template) -> tuple[list[str], list[tuple[int, str
         cells += [""] * (len(header) - len(cells))
         name = cells[name_col] if name_col is not None and cells[name_col] else f"scenario-{count}"
         values = {}
+        if name_col is not None and name.lower() in SCENARIOS and SCENARIO in inputs:
+            values[SCENARIO] = name.lower()  # downside, base or upside: the name selects the scenario too
         for h, cell in zip(header, cells):
             if h == header[name_col] if name_col is not None else False:
                 continue

@@ -1,7 +1,7 @@
 """Switching the scenario in the workbook moves the model: LibreOffice and Gnumeric recalculate it.
 
-A workbook generated at base is edited as a user would: the scenario dropdown set to low or
-high, a Low cell typed; each engine recalculates, and every number item must equal costlib's
+A workbook generated at base is edited as a user would: the scenario dropdown set to downside
+or upside, a Low cell typed; each engine recalculates, and every number item must equal costlib's
 schedule for the same choice. A Low typed above its Base turns the range check FALSE.
 """
 
@@ -21,9 +21,11 @@ from costlib.workbook.writer import RANGE_CHECK
 
 PLAN = str(Path(__file__).parent / "data" / "my-serving-plan.toml")
 EDITS = {  # case -> (cells typed on Inputs: input -> value, or (input, "low"/"high") -> value; the same as overrides)
-    "low": ({"scenario": "low"}, {"scenario": "low"}),
-    "high": ({"scenario": "high"}, {"scenario": "high"}),
-    "low-edited": ({"scenario": "low", ("utilization", "low"): 0.3}, {"scenario": "low", "utilization_low": 0.3}),
+    "downside": ({"scenario": "downside"}, {"scenario": "downside"}),
+    "upside": ({"scenario": "upside"}, {"scenario": "upside"}),
+    # utilization's downside is its low: the typed Low is the downside's value
+    "downside-edited": ({"scenario": "downside", ("utilization", "low"): 0.3},
+                        {"scenario": "downside", "utilization_low": 0.3}),
     "base-edited": ({("monthly_growth", "base"): 0.1}, {"monthly_growth": 0.1}),
 }
 COLUMN = {"low": 7, "base": 8, "high": 9}

@@ -53,7 +53,15 @@ class Input:
     structural: bool = False
     choices: tuple[str, ...] = ()
     plausible: Any = None  # a bare number above it is refused; with its unit ("500%") it is taken
-    range: Any = None  # (low, high) around the default: an uncertain input, with low/base/high scenarios
+    range: Any = None  # (low, high) around the default: an uncertain input, with downside/base/upside scenarios
+    downside: str = ""  # which end of the range hurts the template's decision: "low" or "high"
+    downside_reason: str = ""  # why that end is the downside, in words (shown on Inputs)
+
+    @property
+    def ends(self) -> dict[str, int]:
+        """Scenario -> index into (low, base, high): the downside takes the end the template declares."""
+        down = 0 if self.downside == "low" else 2
+        return {"downside": down, "base": 1, "upside": 2 - down}
 
     def describe_rule(self) -> str:
         if self.type == "gpu":
@@ -145,6 +153,7 @@ class Template:
     headline: tuple[str, ...] = ()  # items of the first sheet shown first, in words: the decision
     calendar: dict | None = None  # {"start": input name, "fiscal_year_start": input name}: dated months
     key_outputs: tuple[str, ...] = ()  # number items whose ranges and sensitivity the workbook shows first
+    key_output_better: str = "higher"  # which way the first key output favours the decision: downside <= upside
     path: str = ""
 
     @property
@@ -250,7 +259,7 @@ def _make(cls, raw: Any, path: str, where: str):
 
 
 TEMPLATE_KEYS = {"name", "title", "description", "axis", "axis_label", "axis_length", "axis_values", "inputs",
-                 "sheets", "charts", "checks", "headline", "calendar", "key_outputs"}
+                 "sheets", "charts", "checks", "headline", "calendar", "key_outputs", "key_output_better"}
 
 
 def _input(raw: dict, path: str) -> Input:
@@ -314,19 +323,29 @@ def _build(data: dict, path: str, check_formulas: bool = True) -> Template:
         charts=tuple(data.get("charts", [])), checks=checks,
         axis_values=tuple(axis_values) if axis_values else None, headline=tuple(data.get("headline", ())),
         calendar=dict(calendar) if calendar is not None else None, key_outputs=tuple(data.get("key_outputs", ())),
-        path=path)
+        key_output_better=data.get("key_output_better", "higher"), path=path)
     if not check_formulas:
         return template
     return _validate(template)
 
 
-#: The input a template with uncertain inputs gets: which of low, base and high the model uses
+#: The input a template with uncertain inputs gets: which coherent scenario the model uses. Downside sets
+#: every uncertain input at the end its template declares hurts the decision, upside at the other end:
+#: never a mix of directions, so the first key output runs downside <= base <= upside.
 SCENARIO = "scenario"
-SCENARIOS = ("low", "base", "high")
+SCENARIOS = ("downside", "base", "upside")
 SCENARIO_INPUT = Input(
-    name=SCENARIO, label="Scenario the model uses (low, base or high of each uncertain input)", default="base",
-    source="Assumption: the base case; each uncertain input's low and high are in its Low and High columns",
+    name=SCENARIO, label="Scenario the model uses (downside, base or upside)", default="base",
+    source="Assumption: the base case. Downside puts every uncertain input at the end of its range that hurts "
+           "the decision (its Low or High column, as its source says), upside at the other end",
     unit="scenario", group="Scenario", type="choice", choices=SCENARIOS)
+
+#: What a first sheet says of each scenario
+SCENARIO_WORDS = {
+    "downside": "Downside: each uncertain input at the end of its range that hurts the decision (Inputs)",
+    "base": "Base: each uncertain input at its base value (Inputs)",
+    "upside": "Upside: each uncertain input at the end of its range that helps the decision (Inputs)",
+}
 
 
 def in_workbook_order(sheets) -> list[Sheet]:
@@ -440,6 +459,9 @@ def _validate(t: Template) -> Template:
     for name in t.headline:
         if name not in {i.name for i in first.items}:
             raise TemplateError(f"{t.path}: headline {name!r} must be an item of the first sheet, {first.name}")
+    if t.key_output_better not in ("higher", "lower"):
+        raise TemplateError(f"{t.path}: key_output_better must be \"higher\" or \"lower\" (which way the first key "
+                            f"output favours the decision), got {t.key_output_better!r}")
     for name in t.key_outputs:
         if name not in t.number_items:
             raise TemplateError(f"{t.path}: key_outputs {name!r} must be a number item of the template")
@@ -468,6 +490,12 @@ def _check_range(t: Template, i: Input) -> None:
             raise TemplateError(f"{where}: {v!r} breaks the input's rule ({RULES[i.rule][4]})")
     if not r[0] <= i.default <= r[1]:
         raise TemplateError(f"{where} must run low <= default <= high, got {r[0]!r} <= {i.default!r} <= {r[1]!r}")
+    if i.downside not in ("low", "high"):
+        raise TemplateError(f"{t.path}: input {i.name} has a range, so downside must say which end hurts the "
+                            f"decision, \"low\" or \"high\", got {i.downside!r}")
+    if not isinstance(i.downside_reason, str) or not i.downside_reason.strip():
+        raise TemplateError(f"{t.path}: input {i.name} downside_reason must say why its {i.downside} end hurts the "
+                            f"decision, got {i.downside_reason!r}")
 
 
 def _this_column_rows(expr, formulas, rows: set[str]) -> set[str]:

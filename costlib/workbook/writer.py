@@ -36,7 +36,7 @@ from .files import (FINGERPRINT_NAME, FIXED_TIME, PLACEHOLDER, FileExistsCostlib
                     reproducible, write_workbook)
 from ..plan import resolve_inputs
 from .ooxml import insert_missing
-from ..plan.template import CALENDAR_ROWS, Template, TemplateError
+from ..plan.template import CALENDAR_ROWS, SCENARIO, SCENARIO_WORDS, Template, TemplateError
 
 __all__ = ["build_workbook", "workbook_bytes", "comparison_bytes", "write_workbook", "FileExistsCostlibError",
            "is_unedited", "FORMATS"]
@@ -102,6 +102,8 @@ class _Layout:
         self.home: str | None = None      # the sheet whose calendar rows the others refer to
         self.headlines: list[tuple[str, int]] = []
         self.checks_row: int | None = None
+        self.scenario_row: int | None = None  # the first sheet's line naming the active scenario
+        self.range_row: int | None = None     # the first sheet's line of the key output's P10/P50/P90
 
     def ref(self, sheet: str, cell: str, here: str) -> str:
         return cell if sheet == here else f"{quote_sheetname(sheet)}!{cell}"
@@ -228,6 +230,9 @@ def _plan_layout(t: Template, months: int) -> _Layout:
                     layout.items[item.name] = (sheet.name, r)
                     r += 1
             layout.checks_row = r
+            if any(inp.range is not None for inp in t.inputs):  # the scenario named, then the ranges' line
+                layout.scenario_row, layout.range_row = r + 1, r + 2
+                r += 2
             r += 2
         body = [item for item in sheet.items if item.name not in layout.items]
         if body:
@@ -338,7 +343,8 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
     ranges = getattr(values, "ranges", {})
     _title(ws, styles, f"Inputs: {t.title}", "Blue cells on a light fill are the only inputs; every other cell is "
                                              "calculated. Each input is a defined name used by the formulas."
-           + (" An uncertain input takes its Low, Base or High column, as the scenario at the top says."
+           + (" An uncertain input takes its Base column, or in the downside scenario the end its source names as "
+              "the downside (Low or High), in the upside the other end, as the scenario at the top says."
               if ranges else ""))
     _section_header(ws, styles, 4, ["Input", "Value", "Unit", "Rule", "Source or comment", "Defined name"]
                     + (["Low", "Base", "High"] if ranges else []))
@@ -352,7 +358,8 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
         value = values[inp.name]
         if inp.name in ranges:  # the scenario's value, by formula; the three ends are the inputs
             g, h, i = (xl_rowcol_to_cell(r - 1, c) for c in RANGE_COLS)
-            ws.write_formula(r - 1, 1, f'=IF(scenario="low",{g},IF(scenario="high",{i},{h}))',
+            down, up = (g, i) if inp.downside == "low" else (i, g)  # the template's downside end, never a mix
+            ws.write_formula(r - 1, 1, f'=IF(scenario="downside",{down},IF(scenario="upside",{up},{h}))',
                              styles.get(num_format=styles.money(INPUT_FORMATS[inp.format])), value)
             for c, end in zip(RANGE_COLS, ranges[inp.name]):
                 ws.write_number(r - 1, c, end, styles.input(inp.format))
@@ -366,6 +373,8 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
         ws.write_string(r - 1, 2, styles.unit(inp.unit))
         ws.write_string(r - 1, 3, inp.describe_rule())
         source = inp.source + (" (structural: regenerate the workbook to change it)" if inp.structural else "")
+        if inp.name in ranges:
+            source += f". Downside at its {inp.downside}: {inp.downside_reason}"
         set_here = (ranges[inp.name] != defaults.ranges[inp.name] if inp.name in ranges
                     else values[inp.name] != defaults[inp.name])
         if set_here:  # said in the cell: Gnumeric cannot read cell notes
@@ -436,16 +445,26 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
         for criteria, colour in (("TRUE", "#C6EFCE"), ("FALSE", "#FFC7CE")):
             ws.conditional_format(r - 1, 1, r - 1, 1, {"type": "cell", "criteria": "==", "value": criteria,
                                                        "format": styles.get(bg_color=colour)})
+        if layout.scenario_row is not None:  # the active scenario, named by formula: it follows the dropdown
+            r = layout.scenario_row
+            words = ",".join(f'IF({SCENARIO}="{k}","{v}"' for k, v in SCENARIO_WORDS.items() if k != "base")
+            text = f'="Scenario: "&{words},"{SCENARIO_WORDS["base"]}"))'
+            active = schedule.inputs.get(SCENARIO, "base")
+            ws.merge_range(r - 1, 0, r - 1, 7, "", styles.get(bold=True, text_wrap=True, valign="top"))
+            ws.write_formula(r - 1, 0, text, styles.get(bold=True, text_wrap=True, valign="top"),
+                             f"Scenario: {SCENARIO_WORDS[active]}")
         if ranges is not None:  # across the first columns, as the sentence above it, so it prints whole
+            r = layout.range_row
             line = _range_line(layout.template, styles, ranges[0])
-            ws.merge_range(r, 0, r, 7, line, styles.get(italic=True, font_color="#595959", text_wrap=True, valign="top"))
-            ws.set_row(r, 15 * max(2, -(-len(line) // 110)))
+            ws.merge_range(r - 1, 0, r - 1, 7, line, styles.get(italic=True, font_color="#595959", text_wrap=True,
+                                                             valign="top"))
+            ws.set_row(r - 1, 15 * max(2, -(-len(line) // 110)))
     body = [item for item in sheet.items if item.name not in dict(layout.headlines)]
     labels = [len(_labelled(i.label, styles.unit(i.unit))) for i in body] + [len(_labelled(r.label, r.unit)) + 8 for r in sheet.rows]
     fitted = min(max(labels + [30]) + 2, 70)
     # a long timeline keeps twelve months in view: its labels wrap in a narrower column
     label_width = LABEL_WIDTH if len(axis_values) >= MONTHS_PER_PAGE and sheet.rows else fitted
-    last_row = max([layout.checks_row or 0] + [layout.items[i.name][1] for i in sheet.items])
+    last_row = max([layout.range_row or layout.scenario_row or layout.checks_row or 0] + [layout.items[i.name][1] for i in sheet.items])
     if body:
         hdr = layout.items[body[0].name][1] - 1
         _section_header(ws, styles, hdr, ["Item [unit]", "Value"])
