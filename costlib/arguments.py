@@ -230,7 +230,8 @@ ARGUMENTS: dict[str, Argument] = _table(
      "loaded template", "callable, str, path or Template"),
     ("ranges", "input -> range", None,
      "Uncertain inputs: name -> (low, base, high) in the input's unit, a dict such as "
-     "{'dist': 'normal', 'mean': m, 'sd': s}, or a costlib.Range", "dict"),
+     "{'dist': 'normal', 'mean': m, 'sd': s}, or a costlib.Range; not given, a template's declared ranges",
+     "dict"),
     ("n", "draws", None, "Draws of the uncertain inputs, a whole number >= 1", "int"),
     ("seed", "seed", None, "Seed of the draws, a whole number >= 0: the same seed gives the same numbers", "int"),
     ("outputs", "names", None,

@@ -47,6 +47,8 @@ EPILOG = """examples:
   costlib simulate budget --range mfu=30%:40%:50% --range utilization=10%:20%:40% -n 100000 --csv ranges.csv
       P10/P50/P90 of the budget's key outputs with MFU and utilisation uncertain (PERT;
       --dist triangular), written to ranges.csv; --samples FILE writes every draw
+  costlib simulate finetune-vs-prompt
+      without --range: every input the template declares uncertain, over its sourced range
 """
 
 
@@ -424,10 +426,19 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.config:
         fixed.update(_read_config(args.config))
     fixed.update(_parse_set(args.set or []))
-    ranges = _parse_ranges(args.range or [])
-    if not ranges:
-        raise _usage("give at least one --range NAME=LOW:BASE:HIGH (costlib templates "
-                     f"{template.name} lists the inputs)")
+    ranges: dict[str, Any] = _parse_ranges(args.range or [])
+    declared = not ranges
+    if declared:  # the template's own sourced ranges, as its workbook draws them
+        from .simulate import declared_ranges, held
+
+        try:
+            ranges = declared_ranges(template, fixed)
+            fixed = held(fixed, ranges)  # a base or an end set with --set is the range's
+        except InputError as exc:
+            if exc.argument != "ranges":
+                raise _usage(f"--set (or --config) {exc}") from None
+            raise _usage(f"{template.name} declares no uncertain input: give at least one --range "
+                         f"NAME=LOW:BASE:HIGH (costlib templates {template.name} lists the inputs)") from None
     both = sorted(set(ranges) & set(fixed))
     if both:
         raise _usage(f"--range {both[0]} and --set (or --config) {both[0]} both set {both[0]}; drop one")
@@ -469,8 +480,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         raise _usage(_as_options(exc)) from None
     finally:
         bar.close()
-    spread = ", ".join(f"{name} {'/'.join(ranges[name])}" for name in sim.inputs)
-    print(f"{template.name}: {sim.n:,} draws, seed {sim.seed}, {args.dist}: {spread}")
+    spread = ", ".join(f"{name} {'/'.join(v if isinstance(v, str) else show_number(v) for v in ranges[name])}"
+                       for name in sim.inputs)
+    print(f"{template.name}: {sim.n:,} draws, seed {sim.seed}, {args.dist}"
+          f"{' over the ranges the template declares' if declared else ''}: {spread}")
     table = [["output", "unit", "P10", "P50", "P90"]]
     table += [[name, sim.units[name], *(_figure(v) for v in sim.percentiles.loc[name])] for name in sim.outputs]
     widths = [max(len(row[i]) for row in table) for i in range(5)]

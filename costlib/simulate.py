@@ -122,7 +122,7 @@ ARGUMENT_READINGS = {
 
 
 @documented(**ARGUMENT_READINGS)
-def simulate(function_or_template, ranges, n=10_000, seed=0, outputs=None, fixed=None, *, dist="pert",
+def simulate(function_or_template, ranges=None, n=10_000, seed=0, outputs=None, fixed=None, *, dist="pert",
              progress=None):
     """Draw the uncertain inputs from their ranges and evaluate every draw at once.
 
@@ -181,6 +181,13 @@ def simulate(function_or_template, ranges, n=10_000, seed=0, outputs=None, fixed
     >>> sim.percentiles.loc[["self_host_cost_per_m_tokens"]].round(2)
                                   P10   P50   P90
     self_host_cost_per_m_tokens  1.18  1.63  2.39
+
+    Without ``ranges``, a template's own: every input it declares uncertain, over its
+    sourced range (:func:`declared_ranges`).
+
+    >>> sim = costlib.simulate("finetune-vs-prompt", n=2_000)
+    >>> "finetune_cost" in sim.inputs and "hosting_cost_per_month" in sim.inputs
+    True
     """
     n = _draw_count(n)
     seed = _seed(seed)
@@ -188,6 +195,9 @@ def simulate(function_or_template, ranges, n=10_000, seed=0, outputs=None, fixed
         close = difflib.get_close_matches(str(dist), ["pert", "triangular"], n=1, cutoff=0.3)
         raise UnknownNameError(f"dist must be pert or triangular (the distribution of a (low, base, high) range), "
                                f"got {dist!r}" + (f"; closest: {close[0]}" if close else ""), argument="dist")
+    if ranges is None and not callable(function_or_template):
+        ranges = declared_ranges(function_or_template, fixed)
+        fixed = held(fixed, ranges)
     if not isinstance(ranges, Mapping) or not ranges:
         raise InputTypeError("ranges must be a dict of input name -> (low, base, high) or Range, with at least one "
                              f"input, got {_show(ranges)}", argument="ranges", parameter="ranges")
@@ -225,6 +235,41 @@ def simulate(function_or_template, ranges, n=10_000, seed=0, outputs=None, fixed
     # inputs read already (costlib's own resolved values) keep what they were taken with
     return _simulate_template(function_or_template, specs, n, seed, outputs,
                               fixed if hasattr(fixed, "taken") else dict(fixed), progress)
+
+
+def declared_ranges(template, fixed=None) -> dict[str, tuple[float, float, float]]:
+    """A template's uncertain inputs as it declares them: name -> (low, base, high) [the input's unit].
+
+    The ranges :func:`simulate` draws when it is given none: each input's ``range`` around
+    its base, the base and the ends as ``fixed`` sets them (``mfu=0.45``, ``mfu_low=0.35``),
+    a base outside the range widening it (as the template's workbook reads them). Raises
+    InputError, naming ``ranges``, for a template that declares none.
+    """
+    if not isinstance(template, (str, Template)) and not hasattr(template, "__fspath__"):
+        raise InputTypeError("ranges must be given for a function: name -> (low, base, high); only a template "
+                             f"declares its own, got {_show(template)}", argument="ranges", parameter="ranges")
+    t = load_template(template)
+    fixed = {} if fixed is None else fixed
+    values = resolve_inputs(t, fixed, refuse=False, taken=getattr(fixed, "taken", ()))
+    if not values.ranges:
+        raise InputError(f"ranges: the {t.name} template declares no uncertain input (no input has a range); give "
+                         "ranges: name -> (low, base, high)", argument="ranges", parameter="ranges")
+    return {name: tuple(float(v) for v in ends) for name, ends in values.ranges.items()}
+
+
+def held(fixed, ranges) -> dict:
+    """``fixed`` without what ``ranges`` draws: a drawn input's base and its ends (``mfu``, ``mfu_low``)."""
+    if not fixed:
+        return {} if fixed is None else fixed
+    drawn = {f"{name}{end}" for name in ranges for end in ("", "_low", "_high")}
+    kept = {k: v for k, v in fixed.items() if k not in drawn}
+    if hasattr(fixed, "taken"):  # values read already keep what they were taken with
+        from .plan import ResolvedInputs
+
+        out = ResolvedInputs(kept, template=fixed.template)
+        out.taken = fixed.taken
+        return out
+    return kept
 
 
 # ---------------------------------------------------------------------------- arguments
