@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from . import _args
+from .constants import CONSTANTS, constant_value
 from .arguments import ARGUMENTS, documented
 from .formulas import excel
 from .catalogue import bandwidth_bytes_per_s, peak_flops
@@ -20,11 +21,11 @@ __all__ = [
 ]
 
 TOKENS_PER_MILLION = 1e6
-SECONDS_PER_HOUR = 3600.0
+SECONDS_PER_HOUR = constant_value("seconds_per_hour")
 
-#: Bytes per stored parameter by weight precision [B], and the catalogue peak the arithmetic
-#: runs at. int8 and int4 are weight-only quantisation: weights are read small, computed in BF16.
-BYTES_PER_PARAM = {"fp32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
+#: Bytes per stored parameter by weight precision [B] (costlib.constants, its one home), and the catalogue
+#: peak the arithmetic runs at. int8 and int4 are weight-only quantisation: weights are read small, computed in BF16.
+BYTES_PER_PARAM = dict(CONSTANTS["bytes_per_parameter"].value)
 _COMPUTE_PRECISION = {"fp32": "tf32", "bf16": "bf16", "fp16": "fp16", "fp8": "fp8", "int8": "bf16",
                       "int4": "bf16"}
 
@@ -172,7 +173,7 @@ def _serving_hours(tokens, tokens_per_second, utilization):
                      else None)
 
 
-@excel("{tokens} / ({tokens_per_second} * 3600 * {utilization})")
+@excel("{tokens} / ({tokens_per_second} * {#seconds_per_hour} * {utilization})")
 @documented(returns="GPU-h", tokens=ARGUMENTS["tokens"].but(meaning="Tokens served, not training tokens", rule="non_negative"))
 def serving_gpu_hours(tokens, tokens_per_second, utilization=1.0):
     """Accelerator-hours [GPU-h] paid for to serve ``tokens`` at a given utilisation.
@@ -196,7 +197,7 @@ def serving_gpu_hours(tokens, tokens_per_second, utilization=1.0):
     return a.wrap(_serving_hours(a.tokens, a.tokens_per_second, a.utilization))
 
 
-@excel("1E6 / ({tokens_per_second} * 3600 * {utilization}) * {price_per_gpu_hour}")
+@excel("1E6 / ({tokens_per_second} * {#seconds_per_hour} * {utilization}) * {price_per_gpu_hour}")
 @documented(returns="USD/Mtok", price_per_gpu_hour="Price of the serving accelerator(s) for one hour [USD/GPU-h]")
 def token_cost(price_per_gpu_hour, tokens_per_second, utilization=1.0):
     """Self-hosted serving cost [USD per 1 M tokens].
@@ -368,13 +369,12 @@ def _step_seconds(a, gpu, p):
 
 #: The Excel twins of the serving functions: the same step, the accelerator's bandwidth and
 #: peak looked up by name in the Catalogue sheet (its defined names, as accelerator_peak_tflops does).
-_BYTES_PER_PARAM_EXCEL = ('IF({precision} = "fp32", 4, IF({precision} = "int4", 0.5, '
-                          'IF(OR({precision} = "fp8", {precision} = "int8"), 1, 2)))')
+_BYTES_PER_PARAM_EXCEL = "{#bytes_per_parameter[precision]}"
 _COMPUTE_PRECISION_EXCEL = 'IF(OR({precision} = "int8", {precision} = "int4"), "bf16", IF({precision} = "fp32", "tf32", {precision}))'
 _STEP_EXCEL = (
-    "MAX(({params} * " + _BYTES_PER_PARAM_EXCEL + " + {batch_size} * 2 * {layers} * {kv_heads} * {head_dim} * "
+    "MAX(({params} * " + _BYTES_PER_PARAM_EXCEL + " + {batch_size} * {#kv_tensors_per_layer} * {layers} * {kv_heads} * {head_dim} * "
     "{context_tokens} * {bytes_per_value}) / (INDEX(catalogue_bandwidth_tb_per_s, MATCH({gpu}, catalogue_name, 0), 1)"
-    " * 1E12 * {gpus} * {bandwidth_utilization}), 2 * {params} * {batch_size} / (INDEX(catalogue_peak_tflops, "
+    " * 1E12 * {gpus} * {bandwidth_utilization}), {#forward_flops_per_parameter} * {params} * {batch_size} / (INDEX(catalogue_peak_tflops, "
     "MATCH({gpu}, catalogue_name, 0), MATCH(" + _COMPUTE_PRECISION_EXCEL + ", catalogue_precision, 0)) * 1E12 * "
     "{gpus} * {mfu}))")
 

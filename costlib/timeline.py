@@ -382,7 +382,7 @@ def _fixed(value: float, decimals: int) -> str:
 def _as_text_excel(value, decimals, scale, suffix, prefix):
     scaled = value if scale == "1" else f"{value} * {scale}"
     # ROUND to 9 places first: engines round 0.2025 x 100 = 20.249999... to one place differently
-    parts = [p for p in (prefix, f"FIXED(ROUND({scaled}, 9), {decimals})", suffix) if p != '""']
+    parts = [p for p in (prefix, f"FIXED(ROUND({scaled}, {{#rounding_places}}), {decimals})", suffix) if p != '""']
     return f"IF(ISNUMBER({value}), {' & '.join(parts)}, {value})"
 
 

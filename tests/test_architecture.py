@@ -22,7 +22,7 @@ FLOORS = {
     # 0: the vocabulary every room shares
     "errors": 0, "rules": 0, "_generated": 0,
     # 1: registries and conversion of arguments; data files
-    "arguments": 1, "_args": 1, "_atomic": 1, "data": 1,
+    "arguments": 1, "_args": 1, "_atomic": 1, "data": 1, "constants": 1,
     # 2: the Excel twins' language, the catalogues
     "formulas": 2, "prices": 2, "catalogue": 2, "scenarios": 2,
     # 3: the engine, one subject a room

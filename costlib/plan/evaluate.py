@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import formulas
+from ..constants import CONSTANTS, constant_value
 from ..errors import CostlibError, InputError
 
 __all__ = ["evaluate_template", "TemplateEvaluationError"]
@@ -50,6 +51,8 @@ def evaluate_template(template, values: dict[str, Any], draws: int | None = None
             return done[name]
         if name in values:
             return values[name]
+        if name in CONSTANTS:  # a named constant a template formula reads (hours_per_month)
+            return constant_value(name)
         if name in busy:
             raise TemplateEvaluationError(f"{template.name}: {' -> '.join(busy + [name])} is a circular reference",
                                           argument=name)

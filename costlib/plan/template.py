@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import arguments, formulas
+from ..constants import CONSTANTS
 from ..errors import TemplateError, UnknownNameError
 from ..rules import RULES, obeys
 from .names import GRID_COLUMNS, check_file_stem, check_name, check_sheet_names
@@ -424,11 +425,13 @@ def _validate(t: Template) -> Template:
                 raise TemplateError(f"{t.path}: calendar {key} must name an input of type {types[key]}, got {name!r}")
     kinds = {n: ("text" if k == "input" and t.input(n).type in ("text", "gpu", "choice", "currency") else k)
              for n, k in names.items()}
+    kinds.update({n: "input" for n, c in CONSTANTS.items() if not c.table})  # a named constant reads as an input
     parsed: dict[int, Any] = {}
 
     def parse(obj, where, single_cell):
         expr = formulas.parse(obj.formula, f"{t.path}: {where}")
         formulas.check(expr, f"{t.path}: {where}", kinds, single_cell)
+        _no_defaults(expr, f"{t.path}: {where}")
         object.__setattr__(obj, "expr", expr)
         parsed[id(obj)] = expr
         return expr
@@ -470,6 +473,22 @@ def _validate(t: Template) -> Template:
             if name not in t.rows:
                 raise TemplateError(f"{t.path}: chart {chart.get('title', '?')!r} refers to unknown row {name}")
     return t
+
+
+def _no_defaults(expr, where: str) -> None:
+    """Refuse a call that leaves a numeric argument at its default: a workbook would write it as a literal
+    the template's reader never sees (``*(1-0)*`` for a cached share left out)."""
+    for node in ast.walk(expr):
+        if not isinstance(node, ast.Call):
+            continue
+        call = formulas.bind(node)
+        for param, p in call.twin.signature.parameters.items():
+            if (param in call.arguments or param in call.twin.unrendered or param in call.twin.defaults
+                    or p.kind is p.VAR_POSITIONAL or not _finite_number(p.default)):
+                continue
+            raise TemplateError(f"{where}: {call.twin.name} leaves {param} at its default {p.default!r}, which a "
+                                f"workbook would write as a bare number; give {param} (an input, a named constant "
+                                f"such as check_tolerance, or the number itself)")
 
 
 def _finite_number(x: Any) -> bool:

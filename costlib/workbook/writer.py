@@ -36,6 +36,7 @@ from .files import (FINGERPRINT_NAME, FIXED_TIME, PLACEHOLDER, FileExistsCostlib
                     reproducible, write_workbook)
 from ..plan import resolve_inputs
 from .ooxml import insert_missing
+from ..constants import CONSTANTS
 from ..plan.template import CALENDAR_ROWS, SCENARIO, SCENARIO_WORDS, Template, TemplateError
 
 __all__ = ["build_workbook", "workbook_bytes", "comparison_bytes", "write_workbook", "FileExistsCostlibError",
@@ -139,9 +140,14 @@ class _Context:
             return sheet, self.layout.axis[sheet]
         return self.layout.rows[name]
 
+    @staticmethod
+    def constant(name: str) -> str:
+        """A named constant of costlib.constants: its defined name on the Constants block."""
+        return name
+
     def value(self, name: str) -> str:
         if name != self.layout.axis_name and name not in self.layout.rows:
-            return name  # an input or an item: its defined name
+            return name  # an input, an item or a named constant: its defined name
         sheet, r = self._where(name)
         if self.col is None:
             raise TemplateError(f"{name} is a timeline row; a single cell takes total({name}) or last({name})")
@@ -322,15 +328,20 @@ def _validation_formula(inp, name: str) -> str:
     if inp.type == "text":
         return "TRUE"
     if inp.type == "currency":
-        return f"LEN({name})=3"
+        return f"LEN({name})=currency_code_length"
     if inp.type == "date":
-        return f"AND(ISNUMBER({name}),{name}>=61)"  # a date from 1 March 1900, where serial numbers agree
+        return f"AND(ISNUMBER({name}),{name}>=first_date_serial)"  # from 1 March 1900, where serial numbers agree
     parts = [f"ISNUMBER({name})", rule[inp.rule]]
     if inp.type == "integer":
         parts.append(f"{name}=INT({name})")
-    if inp.maximum is not None:
-        parts.append(f"{name}<={inp.maximum}")
+    if inp.maximum is not None:  # another input's name, or the maximum's named constant (Constants)
+        parts.append(f"{name}<={inp.maximum if isinstance(inp.maximum, str) else maximum_name(inp)}")
     return f"AND({','.join(parts)})"
+
+
+def maximum_name(inp) -> str:
+    """The defined name of an input's numeric maximum on the Constants block: maximum_months."""
+    return f"maximum_{inp.name}"
 
 
 #: An uncertain input's Low, Base and High cells on the Inputs sheet (0-based columns G, H, I)
@@ -402,11 +413,45 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
                                error_message=f"{inp.name} must be {inp.describe_rule()}"[:255], ignore_blank=False)
                 ws.data_validation(r - 1, c, r - 1, c, options)
         r += 1
+    r = _write_constants(wb, ws, styles, t, r + 1)
     for col, width in enumerate((52, 18, 16, 26, 70, 28) + ((14, 14, 14) if ranges else ())):
         ws.set_column(col, col, width)
     ws.freeze_panes(4, 0)
     _print_setup(ws, 9 if ranges else 6, r - 1, 4, gridlines=True)
     return ranged
+
+
+def _write_constants(wb, ws, styles, t: Template, r: int) -> int:
+    """The Constants block under the inputs: every fixed number the formulas read by name, with its unit and
+    source (costlib.constants), and each input's numeric maximum. Not inputs: grey, not blue. Returns the next row."""
+    ws.write_string(r - 1, 0, "Constants (not inputs: fixed by definition or convention; each formula reads them "
+                              "by their defined name, never as a bare number)", styles.group)
+    r += 1
+    _section_header(ws, styles, r, ["Constant", "Value", "Unit", "Key", "Source: an identity, an assumption or a "
+                                    "reference", "Defined name"])
+    shade = styles.get(bg_color="#EDEDED", num_format="General")
+    entries = [(c.name, c.name.replace("_", " ").capitalize(), c.value, c.unit, c.source) for c in CONSTANTS.values()]
+    entries += [(maximum_name(i), f"Maximum of {i.label[0].lower()}{i.label[1:]}", float(i.maximum), i.unit,
+                 f"Assumption: the template's maximum for {i.name}") for i in t.inputs
+                if i.maximum is not None and not isinstance(i.maximum, str)]
+    for name, label, value, unit, source in entries:
+        keys = list(value.items()) if isinstance(value, dict) else [(None, value)]
+        first = r + 1
+        for key, v in keys:
+            r += 1
+            ws.write_string(r - 1, 0, label)
+            ws.write_number(r - 1, 1, float(v), shade)
+            ws.write_string(r - 1, 2, unit)
+            if key is not None:
+                ws.write_string(r - 1, 3, key)
+            ws.write_string(r - 1, 4, source, styles.get(text_wrap=True, valign="top"))
+            ws.write_string(r - 1, 5, name, styles.name)
+        if isinstance(value, dict):
+            wb.define_name(name, f"=Inputs!$B${first}:$B${r}")
+            wb.define_name(f"{name}_key", f"=Inputs!$D${first}:$D${r}")
+        else:
+            wb.define_name(name, f"=Inputs!$B${r}")
+    return r + 1
 
 
 def _range_check(ranged: list) -> tuple[str, str, bool, str] | None:
@@ -755,7 +800,11 @@ class _Refs:
         self.cells = cells
 
     def value(self, name: str) -> str:
-        return self.cells[name]
+        return self.cells.get(name, name) if name in CONSTANTS else self.cells[name]
+
+    @staticmethod
+    def constant(name: str) -> str:
+        return name  # the Constants block's defined name
 
     range = value
 
@@ -767,7 +816,7 @@ class _Refs:
 
 _BY_YEAR = "by_period(values, fiscal_year, year)"
 _BY_QUARTER = "by_quarter(values, fiscal_year, year, fiscal_quarter, quarter)"
-_RECONCILES = "agree(total(here), total(values))"
+_RECONCILES = "agree(total(here), total(values), check_tolerance)"
 
 
 def _write_fiscal(wb, styles, t: Template, layout: _Layout, schedule) -> list[str]:
@@ -802,9 +851,9 @@ def _write_fiscal(wb, styles, t: Template, layout: _Layout, schedule) -> list[st
                 ws.write_formula(3, FIRST_COL - 1 + i, text, year_style, float(key))
             else:
                 year, quarter = key
-                ws.write_formula(3, FIRST_COL - 1 + i, f"={first_year}" if i == 0 else f"=IF({prev}5=4,{prev}4+1,{prev}4)",
+                ws.write_formula(3, FIRST_COL - 1 + i, f"={first_year}" if i == 0 else f"=IF({prev}5=quarters_per_year,{prev}4+1,{prev}4)",
                                  year_style, float(year))
-                ws.write_formula(4, FIRST_COL - 1 + i, f"={first_quarter}" if i == 0 else f"=IF({prev}5=4,1,{prev}5+1)",
+                ws.write_formula(4, FIRST_COL - 1 + i, f"={first_quarter}" if i == 0 else f"=IF({prev}5=quarters_per_year,1,{prev}5+1)",
                                  styles.get(num_format=FORMATS["quarter"], italic=True, font_color="#595959"),
                                  float(quarter))
         last_period = xl_col_to_name(FIRST_COL - 2 + len(columns))
