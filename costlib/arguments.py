@@ -180,6 +180,8 @@ ARGUMENTS: dict[str, Argument] = _table(
     ("cost", "USD", "non_negative", "A cost to spread over the tokens served"),
     # economics
     ("cost_per_query", "USD/query", "non_negative", "Inference cost of one query"),
+    ("median", "unit of the quantity", "non_negative", "Median of a right-skewed quantity, such as input tokens per query"),
+    ("p95", "unit of the quantity", "non_negative", "95th percentile of the same quantity, at least the median"),
     ("fixed_cost", "USD", "non_negative", "One-time or standing cost of building: a fine-tune, reserved capacity"),
     ("price_per_unit", "USD/unit", "non_negative",
      "What buying costs per unit: an API price per query or per 1 M tokens"),

@@ -56,6 +56,9 @@ CONSTANTS = _constants(
              "bytes_per_parameter's bf16); an FP8 cache would halve it"),
     Constant("forward_flops_per_parameter", 2.0, "FLOP/parameter/token",
              "A forward pass costs 2 FLOPs per parameter per token, a multiply and an add [Kaplan2020]"),
+    Constant("lognormal_p95_divisor", 2 * 1.6448536269514722 ** 2, "squared standard deviations",
+             "Identity: 2 z^2 with z = 1.6448536, the standard normal's 95th percentile (NORM.S.INV(0.95)): a "
+             "lognormal's mean is its median x exp(ln(p95 / median)^2 / (2 z^2))"),
     Constant("months_per_quarter", 3.0, "months/quarter", "Identity: a quarter is three months"),
     Constant("quarters_per_year", 4.0, "quarters/year", "Identity: four quarters a year"),
     Constant("rounding_places", 9.0, "decimal places",

@@ -336,7 +336,7 @@ def constant_text(name: str, context: Any, key: str | None = None) -> str:
     named = getattr(context, "constant", None)
     if named is not None:
         ref = named(name)
-        return f"INDEX({ref}, MATCH({key}, {named(name + '_key')}, 0))" if c.table else ref
+        return f"INDEX({ref}, MATCH({key}, {named(name + '_key')}, 0), 1)" if c.table else ref
     if not c.table:
         return _number(c.value)
     pairs = list(c.value.items())

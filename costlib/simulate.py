@@ -548,7 +548,7 @@ def _simulate_template(template, specs, n, seed, outputs, fixed, progress) -> Si
             raise InputTypeError(f"ranges[{name!r}]: {name} is {inp.describe_rule()} ({inp.type} input); only "
                                  "number inputs take a range; hold it at one value (fixed=)", argument=name,
                                  parameter="ranges", key=name, instead="fixed")
-        if inp.structural or name == t.axis_length:
+        if inp.structural or name == t.axis_length or name in (t.axis_values or ()):
             raise InputError(f"ranges[{name!r}]: {name} sets the template's timeline, which every draw shares; "
                              "hold it at one value (fixed=)", argument=name, parameter="ranges", key=name,
                              instead="fixed")

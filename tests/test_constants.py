@@ -115,7 +115,7 @@ def test_outside_a_workbook_a_twin_writes_the_number():
             return name
 
     step = formulas.render(formulas.parse("time_per_output_token(n, l, h, d, c, g, b, p, 1, u, m, v)"), Workbook())
-    assert "INDEX(bytes_per_parameter, MATCH(p, bytes_per_parameter_key, 0))" in step and "kv_tensors_per_layer" in step
+    assert "INDEX(bytes_per_parameter, MATCH(p, bytes_per_parameter_key, 0), 1)" in step and "kv_tensors_per_layer" in step
 
 
 def test_a_default_left_out_is_refused_by_name(tmp_path):

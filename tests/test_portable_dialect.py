@@ -47,7 +47,8 @@ PORTABLE = {
     "SUMIFS": "a row's total over a fiscal quarter (by_quarter)",
     "LEN": "a currency code of three letters (data validation)",
     "NPV": "net present value of a cash row at the monthly rate (npv)",
-    "LN": "discounted payback at a steady saving (discounted_months_to_breakeven)",
+    "LN": "discounted payback at a steady saving (discounted_months_to_breakeven); a lognormal's spread (lognormal_mean)",
+    "EXP": "a lognormal's mean from its median and p95 (lognormal_mean)",
 }
 
 # Forms whose meaning depends on the engine, each with the reason it is out.

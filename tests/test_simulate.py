@@ -26,7 +26,8 @@ def spread(template):
     ranges = {}
     defaults = template.defaults()
     for inp in template.inputs:
-        if inp.type not in ("number", "integer") or inp.structural or not inp.default:
+        if inp.type not in ("number", "integer") or inp.structural or not inp.default or inp.name in (
+                template.axis_values or ()):  # the axis (unit-economics' multiples) is shared by every draw
             continue
         v = inp.default
         low, high = (v, v + 2) if inp.type == "integer" else sorted((v * 0.8, v * 1.2))

@@ -40,7 +40,7 @@ def evaluate_template(template, values: dict[str, Any], draws: int | None = None
     """
     length = template.length(values)
     shape = (length,) if draws is None else (draws, length)
-    axis = np.asarray(template.axis_values if template.axis_values else np.arange(1, length + 1), dtype=float)
+    axis = np.asarray(template.axis_numbers(values), dtype=float)
     rows = template.rows
     items = template.items
     done: dict[str, Any] = {template.axis: axis}

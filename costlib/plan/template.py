@@ -198,6 +198,13 @@ class Template:
     def defaults(self) -> dict[str, Any]:
         return {i.name: i.default for i in self.inputs}
 
+    def axis_numbers(self, values: dict[str, Any]) -> list[float]:
+        """The axis for resolved input ``values``: ``axis_values`` (a number, or an input's name taking
+        its value: the multiples of unit-economics are inputs), else 1, 2, ... to the axis length."""
+        if not self.axis_values:
+            return [float(k) for k in range(1, int(values[self.axis_length]) + 1)]
+        return [float(values[v]) if isinstance(v, str) else float(v) for v in self.axis_values]
+
     def length(self, values: dict[str, Any]) -> int:
         """Columns of the timeline for resolved input ``values``."""
         return len(self.axis_values) if self.axis_values else int(values[self.axis_length])
@@ -392,6 +399,11 @@ def _validate(t: Template) -> Template:
     if t.axis_values is not None and not 1 <= len(t.axis_values) <= GRID_COLUMNS - 2:
         raise TemplateError(f"{t.path}: axis_values must hold 1 to {GRID_COLUMNS - 2} values (the grid's columns "
                             f"but the label and total), got {len(t.axis_values)}")
+    for v in t.axis_values or ():
+        if isinstance(v, str) and (v not in {i.name for i in t.inputs} or t.input(v).type not in ("number", "integer")
+                                   or t.input(v).range is not None):
+            raise TemplateError(f"{t.path}: axis_values holds numbers or the names of number inputs without a range "
+                                f"(the axis is the same in every draw), got {v!r}")
     if not t.axis_values and t.axis_length not in {i.name for i in t.inputs}:
         raise TemplateError(f"{t.path}: axis_length must name an input, got {t.axis_length!r}")
     for i in t.inputs:

@@ -532,7 +532,10 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
                 if value is None:  # the month axis is one formula across the row
                     ws.write_formula(hdr - 1, FIRST_COL - 1 + i, f"=COLUMN()-COLUMN(${before}${hdr})",
                                      styles.header, i + 1)
-                else:  # explicit axes (multiples) are labels
+                elif isinstance(value, str):  # an input's value (a plan's multiple): by formula, it follows the input
+                    ws.write_formula(hdr - 1, FIRST_COL - 1 + i, f"={value}", styles.header,
+                                     float(schedule.inputs[value]))
+                else:  # explicit axes are labels
                     ws.write_number(hdr - 1, FIRST_COL - 1 + i, value, styles.header)
         for row in sheet.rows:
             if row.section == "calendar":
