@@ -33,10 +33,12 @@ import numpy as np
 
 from . import _args
 from .arguments import ARGUMENTS, Argument, arguments_of, documented, result_units
+from .constants import constant_value
 from .errors import InputError, InputTypeError, OutOfRangeError, UnknownNameError
 from .plan import (SCENARIO, Template, TemplateEvaluationError, evaluate_template, load_template, parse_number,
                    resolve_inputs)
 from .rules import RULES, obeys
+from .timeline import as_text
 
 __all__ = ["Range", "Simulation", "simulate", "DISTRIBUTIONS", "PERCENTILES", "MAX_DRAWS"]
 
@@ -691,3 +693,38 @@ def tornado(template, overrides=None, outputs=None):
     frame = frame.sort_values((outputs[0], "swing"), ascending=False, kind="stable")
     frame.attrs["base"] = {out: float(np.asarray(items[out], dtype=float).reshape(-1)[-1]) for out in outputs}
     return frame
+
+
+# ---------------------------------------------------------------------------- a decision too close to call
+
+def close_call(template, items: Mapping[str, Any], values: Mapping[str, Any], sim: Simulation) -> tuple[bool, str]:
+    """Whether a template's decision is too close to call, and the words that say so [text].
+
+    The template's ``[close_call]`` names the key figure (a difference: positive favours
+    ``above``), the total it is a share of and the input of that share. The call is too
+    close where the key figure's P10 to P90 over the uncertain inputs spans zero, or where
+    the difference at the base is under the share of the total. Then the words give the
+    probability each way (the share of draws above and below zero) and the range, on the line
+    under the decision in words; otherwise they say it is clear, and how often. The workbook writes the same
+    test and words as a formula over the Ranges sheet's figures (``ranges_key_p10``,
+    ``ranges_key_p90``, ``ranges_key_above_zero``), so they follow the inputs' base.
+
+    Numbers are written as ``as_text`` writes them (FIXED after ROUND to 9 places).
+    """
+    t = load_template(template)
+    cc = t.close_call
+    key, total, share = float(items[cc["key"]]), float(items[cc["total"]]), float(values[cc["share"]])
+    p10, p90 = (float(sim.percentiles.loc[cc["key"], p]) for p in ("P10", "P90"))
+    above = float(np.mean(sim.samples[cc["key"]].to_numpy(dtype=float) > 0))
+    close = (p10 < 0 < p90) or abs(key) < share * abs(total)
+    currency = f"{values[t.currency_input]} " if t.currency_input else ""
+    spread = f"P10 {as_text(p10, 0, 1, '', currency)} to P90 {as_text(p90, 0, 1, '', currency)}"
+    if not close:
+        winner = cc["above"] if key > 0 else cc["below"]
+        return False, (f"Clear: {winner} is cheaper in {as_text(above if key > 0 else 1 - above, 0, 100)} % of draws "
+                       f"({spread}).")
+    of_total = abs(key) / max(abs(total), constant_value("check_tolerance"))
+    words = (f"Too close to call: {cc['above']} is cheaper in {as_text(above, 0, 100)} % of draws, {cc['below']} in "
+             f"{as_text(1 - above, 0, 100)} % ({spread}; the difference is {as_text(of_total, 1, 100)} % of the "
+             "total). The decision above is at the base inputs.")
+    return True, words

@@ -35,8 +35,9 @@ SHEET_NAME_LIMIT = 31  # characters in a sheet name
 #: Sheets and names costlib's workbooks hold besides the template's own
 RESERVED_SHEETS = ("Inputs", "Ranges", "Checks", "Catalogue", "About", "Annual", "Quarterly", "Comparison")
 RESERVED_NAMES = ("checks_ok",) + tuple(CONSTANTS) + tuple(f"{n}_key" for n, c in CONSTANTS.items() if c.table)
-#: catalogue_...: the Catalogue sheet's columns; maximum_...: an input's numeric maximum on the Constants block
-RESERVED_PREFIXES = ("catalogue_", "maximum_")
+#: catalogue_...: the Catalogue sheet's columns; maximum_...: an input's numeric maximum on the Constants block;
+#: ranges_...: the generated figures of the Ranges sheet (the key output's P10, P90, share of draws above zero)
+RESERVED_PREFIXES = ("catalogue_", "maximum_", "ranges_")
 
 # Functions of Excel 365 and LibreOffice that openpyxl's list (Excel 2010) lacks
 _NEWER_FUNCTIONS = (

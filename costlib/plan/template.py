@@ -155,6 +155,7 @@ class Template:
     calendar: dict | None = None  # {"start": input name, "fiscal_year_start": input name}: dated months
     key_outputs: tuple[str, ...] = ()  # number items whose ranges and sensitivity the workbook shows first
     key_output_better: str = "higher"  # which way the first key output favours the decision: downside <= upside
+    close_call: dict | None = None  # {key, total, share, above, below}: when the decision is too close to call
     path: str = ""
 
     @property
@@ -267,7 +268,8 @@ def _make(cls, raw: Any, path: str, where: str):
 
 
 TEMPLATE_KEYS = {"name", "title", "description", "axis", "axis_label", "axis_length", "axis_values", "inputs",
-                 "sheets", "charts", "checks", "headline", "calendar", "key_outputs", "key_output_better"}
+                 "sheets", "charts", "checks", "headline", "calendar", "key_outputs", "key_output_better",
+                 "close_call"}
 
 
 def _input(raw: dict, path: str) -> Input:
@@ -331,7 +333,9 @@ def _build(data: dict, path: str, check_formulas: bool = True) -> Template:
         charts=tuple(data.get("charts", [])), checks=checks,
         axis_values=tuple(axis_values) if axis_values else None, headline=tuple(data.get("headline", ())),
         calendar=dict(calendar) if calendar is not None else None, key_outputs=tuple(data.get("key_outputs", ())),
-        key_output_better=data.get("key_output_better", "higher"), path=path)
+        key_output_better=data.get("key_output_better", "higher"),
+        close_call=dict(data["close_call"]) if isinstance(data.get("close_call"), dict) else data.get("close_call"),
+        path=path)
     if not check_formulas:
         return template
     return _validate(template)
@@ -477,6 +481,8 @@ def _validate(t: Template) -> Template:
     if t.key_output_better not in ("higher", "lower"):
         raise TemplateError(f"{t.path}: key_output_better must be \"higher\" or \"lower\" (which way the first key "
                             f"output favours the decision), got {t.key_output_better!r}")
+    if t.close_call is not None:
+        _check_close_call(t)
     for name in t.key_outputs:
         if name not in t.number_items:
             raise TemplateError(f"{t.path}: key_outputs {name!r} must be a number item of the template")
@@ -485,6 +491,33 @@ def _validate(t: Template) -> Template:
             if name not in t.rows:
                 raise TemplateError(f"{t.path}: chart {chart.get('title', '?')!r} refers to unknown row {name}")
     return t
+
+
+#: A template's [close_call]: key -> what it must name
+CLOSE_CALL_KEYS = {"key": "the first key output: the difference that decides (positive favours `above`)",
+                   "total": "a number item: the total the difference is a share of",
+                   "share": "a fraction input: a difference under this share of the total is too close to call",
+                   "above": "words: the option a positive key favours", "below": "words: the other option"}
+
+
+def _check_close_call(t: Template) -> None:
+    cc = t.close_call
+    where = f"{t.path}: close_call"
+    if not isinstance(cc, dict) or set(cc) != set(CLOSE_CALL_KEYS):
+        raise TemplateError(f"{where} must be a table with " + "; ".join(f"{k} ({v})" for k, v in CLOSE_CALL_KEYS.items())
+                            + f", got {cc!r:.120}")
+    if cc["key"] != t.key_numbers[0] or t.key_output_better != "higher":
+        raise TemplateError(f"{where}: key must be the first key output, where higher is better ({t.key_numbers[0]}), "
+                            f"got {cc['key']!r}")
+    if cc["total"] not in t.number_items:
+        raise TemplateError(f"{where}: total must be a number item of the template, got {cc['total']!r}")
+    if cc["share"] not in {i.name for i in t.inputs} or t.input(cc["share"]).rule not in ("share", "fraction"):
+        raise TemplateError(f"{where}: share must name an input whose rule is share or fraction, got {cc['share']!r}")
+    if not any(i.range is not None for i in t.inputs):
+        raise TemplateError(f"{where}: a close call reads the ranges' P10 and P90: the template needs uncertain inputs")
+    for k in ("above", "below"):
+        if not isinstance(cc[k], str) or not cc[k].strip() or '"' in cc[k]:
+            raise TemplateError(f"{where}: {k} must be words (no double quote), got {cc[k]!r}")
 
 
 def _no_defaults(expr, where: str) -> None:
