@@ -21,6 +21,7 @@ from costlib.errors import InputError
 from costlib.plan import schedule
 from costlib.simulate import tornado
 from costlib.workbook import render
+from costlib.workbook.writer import STALE_RANGES
 from costlib.plan import load_template, resolve_inputs
 
 PLAN = str(Path(__file__).parent / "data" / "my-serving-plan.toml")
@@ -163,3 +164,31 @@ def test_the_ranges_sheet_tornado_is_the_librarys_for_three_key_outputs(book):
             cols = (4, 5) if k == 0 else (7 + 2 * k, 8 + 2 * k)
             assert ws.cell(row=r, column=cols[0]).value == pytest.approx(at_low, rel=1e-12), (name, key)
             assert ws.cell(row=r, column=cols[1]).value == pytest.approx(at_high, rel=1e-12), (name, key)
+
+
+def test_the_ranges_are_stamped_with_every_input_they_were_drawn_for(book):
+    formulas, values = book
+    t = load_template(PLAN)
+    ws, cached = formulas["Ranges"], values["Ranges"]
+    head = next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "Input"
+                and ws.cell(row=r, column=2).value == "Drawn for")
+    stamped = {}
+    r = head + 1
+    while ws.cell(row=r, column=4).value and ws.cell(row=r, column=4).value.startswith("=B"):
+        stamped[ws.cell(row=r, column=1).value] = (cached.cell(row=r, column=2).value, ws.cell(row=r, column=3).value)
+        assert ws.cell(row=r, column=4).value == f"=B{r}=C{r}"
+        r += 1
+    plain = [i.name for i in t.inputs if i.name not in RANGED and i.name != "scenario"]
+    ends = [f"{n} ({end})" for n in RANGED for end in ("low", "base", "high")]
+    assert sorted(stamped) == sorted(plain + ends)  # every input, each end of an uncertain one; not the scenario
+    for n, (low, base, high) in RANGED.items():
+        assert [stamped[f"{n} ({e})"][0] for e in ("low", "base", "high")] == [low, base, high]
+    assert ws.cell(row=r, column=4).value == f"=AND(D{head + 1}:D{r - 1})"
+    (_, ref), = list(formulas.defined_names["ranges_current"].destinations)
+    assert ref == f"$D${r}" and cached.cell(row=r, column=4).value is True
+    first = formulas.worksheets[0]
+    line = next(c.value for row in first.iter_rows(max_row=10) for c in row
+                if isinstance(c.value, str) and c.value.startswith("=IF(ranges_current,"))
+    assert line == f'=IF(ranges_current,ranges_line,"Warning: {STALE_RANGES}.")'
+    (_, ref), = list(formulas.defined_names["ranges_line"].destinations)
+    assert cached[ref.replace("$", "")].value.startswith("Range of")
