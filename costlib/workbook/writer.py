@@ -78,6 +78,7 @@ CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 FIRST_COL = 3  # timeline columns start at C: A the label with its unit, B the total (1-based, as Excel counts)
 #: A timeline sheet's frozen columns and its months: twelve months visible at 1366 px
 LABEL_WIDTH, TOTAL_WIDTH, MONTH_WIDTH = 36, 12, 9
+DEFAULT_WIDTH = 8.43  # a column's width where none is set (Excel's default, in character units)
 #: Money on a timeline in thousands, so a month column stays narrow; totals and items in full
 TIMELINE_FORMATS = {"usd": "usd_thousands", "millions": "millions_whole"}
 MONTHS_PER_PAGE = 12  # a printed timeline: twelve months a landscape page, the labels repeated on each
@@ -104,6 +105,8 @@ class _Layout:
         self.home: str | None = None      # the sheet whose calendar rows the others refer to
         self.headlines: list[tuple[str, int]] = []
         self.checks_row: int | None = None
+        self.charts_at: dict[str, int] = {}     # a sheet whose charts are placed above its timeline: their first row
+        self.printed_to: dict[str, int] = {}    # a sheet printed only to this row (the first sheet: its summary)
         self.verdict_row: int | None = None  # the first sheet's line: too close to call, or clear
         self.scenario_row: int | None = None  # the first sheet's line naming the active scenario
         self.range_row: int | None = None     # the first sheet's line of the key output's P10/P50/P90
@@ -251,6 +254,13 @@ def _plan_layout(t: Template, months: int) -> _Layout:
                 r += 1
                 layout.items[item.name] = (sheet.name, r)
             r += 2
+        charts = sum(1 for c in t.charts if c["sheet"] == sheet.name)
+        if i == 0 and charts and sheet.rows:
+            # the first sheet prints as the pack's summary: the decision and key figures, then its charts, on
+            # two pages; its timeline rows (the workings of the figures) follow below the printed area
+            layout.charts_at[sheet.name] = r + 1
+            r += CHART_ROWS * -(-charts // 2) + 2  # two charts a row
+            layout.printed_to[sheet.name] = r - 2
         if sheet.rows:
             layout.header[sheet.name] = r
             if t.calendar is not None:  # dates on the header line; fiscal year, quarter and month beneath
@@ -269,6 +279,13 @@ def _plan_layout(t: Template, months: int) -> _Layout:
 
 
 CALENDAR_LINES = 3  # below the header line of dates: fiscal year, fiscal quarter, then the month numbers
+CHART_ROWS = 18  # rows a chart takes (320 px at 15 pt a row, and a spare row)
+CHART_WIDTH = 900  # px: a chart across a sheet's first columns; two side by side on the first sheet
+#: Paper by currency: a US dollar pack on US Letter, any other on A4 (XlsxWriter's paper codes)
+PAPER = {"USD": 1}
+A4 = 9
+CHARS_PER_WIDTH = 1.0  # characters of Calibri 11 a column-width unit holds, rounded down: a wrapped label never cut
+HEADLINE_CHARS_PER_WIDTH = 0.8  # the same for the bold 12 pt headline
 
 
 def _ordered(t: Template) -> list:
@@ -284,10 +301,23 @@ def _section_header(ws, styles, r: int, labels: list[str]) -> None:
         ws.write_string(r - 1, c, label, styles.header)
 
 
-def _title(ws, styles, title: str, description: str) -> None:
+def _title(ws, styles, title: str, description: str, span: tuple[int, float] | None = None) -> None:
+    """The sheet's title and description; with ``span`` (last column, width in character units) the description
+    wraps across those columns in a row tall enough to print it whole."""
     ws.write_string(0, 0, title, styles.title)
-    if description:
+    if description and span is not None:
+        style = styles.get(italic=True, font_color="#595959", text_wrap=True, valign="top")
+        ws.merge_range(1, 0, 1, span[0], description, style)
+        ws.set_row(1, _height(description, span[1]))
+    elif description:
         ws.write_string(1, 0, description, styles.note)
+
+
+def _height(text: str, width: float, per_line: float = 15.0, chars_per_width: float = CHARS_PER_WIDTH,
+            spare: int = 0) -> float:
+    """Points a wrapped ``text`` needs in cells ``width`` character units wide: every line whole, never cut."""
+    lines = max(1, -(-len(text) // max(1, int(width * chars_per_width)))) + spare
+    return per_line * lines
 
 
 def _value(v: Any) -> Any:
@@ -299,18 +329,17 @@ def _value(v: Any) -> Any:
 
 
 def _print_setup(ws, last_col: int, last_row: int, repeat_row: int | None, gridlines: bool = False,
-                 months: int = 0) -> None:
+                 months: int = 0, pages_tall: int = 0) -> None:
     """Landscape, a footer; a sheet one page wide with its header row repeated, or a timeline
     twelve months a page with its label and total columns repeated (Gnumeric reads one of the
     two in a file's print titles, not both)."""
-    ws.set_landscape()
-    ws.set_paper(9)  # A4; Letter users' printers fit it to the page
+    ws.set_landscape()  # the paper follows the currency: set for every sheet once the workbook is laid out
     ws.print_area(0, 0, max(last_row - 1, 0), max(last_col - 1, 0))
     if months:
         ws.fit_to_pages(-(-months // MONTHS_PER_PAGE), 0)
         ws.repeat_columns(0, FIRST_COL - 2)
     else:
-        ws.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
+        ws.fit_to_pages(1, pages_tall)  # one page wide, as many tall as it takes (or at most pages_tall)
         if repeat_row is not None:
             ws.repeat_rows(repeat_row - 1)
     ws.set_footer(FOOTER)
@@ -349,6 +378,8 @@ def maximum_name(inp) -> str:
     return f"maximum_{inp.name}"
 
 
+#: The Inputs sheet's columns: label, value, unit, rule, source, defined name [character units]
+INPUT_WIDTHS = (52, 18, 16, 26, 70, 28)
 #: An uncertain input's Low, Base and High cells on the Inputs sheet (0-based columns G, H, I)
 RANGE_COLS = (6, 7, 8)
 
@@ -389,7 +420,6 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
         else:
             ws.write_number(r - 1, 1, value, styles.input(inp.format))
         ws.write_string(r - 1, 2, styles.unit(inp.unit))
-        ws.write_string(r - 1, 3, inp.describe_rule())
         source = inp.source + (" (structural: regenerate the workbook to change it)" if inp.structural else "")
         if inp.name in ranges:
             source += f". Downside at its {inp.downside}: {inp.downside_reason}"
@@ -402,6 +432,11 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
                 shown = " / ".join(f"{v:g}" for v in defaults.ranges[inp.name]) + " (low / base / high)"
             source = f"Set for this plan; the default {shown} has the source: {source}"
         ws.write_string(r - 1, 4, source, styles.get(text_wrap=True, valign="top"))  # a range's reason, whole
+        if len(inp.label) > INPUT_WIDTHS[0] * CHARS_PER_WIDTH:
+            ws.write_string(r - 1, 0, inp.label, styles.get(text_wrap=True, valign="top"))
+        ws.set_row(r - 1, max(_height(source, INPUT_WIDTHS[4]), _height(inp.label, INPUT_WIDTHS[0]),
+                              _height(inp.describe_rule(), INPUT_WIDTHS[3])))
+        ws.write_string(r - 1, 3, inp.describe_rule(), styles.get(text_wrap=True, valign="top"))
         ws.write_string(r - 1, 5, inp.name, styles.name)
         wb.define_name(inp.name, f"=Inputs!$B${r}")
         rows[inp.name] = r
@@ -422,7 +457,7 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
                 ws.data_validation(r - 1, c, r - 1, c, options)
         r += 1
     r = _write_constants(wb, ws, styles, t, r + 1)
-    for col, width in enumerate((52, 18, 16, 26, 70, 28) + ((14, 14, 14) if ranges else ())):
+    for col, width in enumerate(INPUT_WIDTHS + ((14, 14, 14) if ranges else ())):
         ws.set_column(col, col, width)
     ws.freeze_panes(4, 0)
     _print_setup(ws, 9 if ranges else 6, r - 1, 4, gridlines=True)
@@ -454,6 +489,9 @@ def _write_constants(wb, ws, styles, t: Template, r: int) -> int:
                 ws.write_string(r - 1, 3, key)
             ws.write_string(r - 1, 4, source, styles.get(text_wrap=True, valign="top"))
             ws.write_string(r - 1, 5, name, styles.name)
+            ws.set_row(r - 1, max(_height(source, INPUT_WIDTHS[4]), _height(label, INPUT_WIDTHS[0])))
+            if len(label) > INPUT_WIDTHS[0] * CHARS_PER_WIDTH:
+                ws.write_string(r - 1, 0, label, styles.get(text_wrap=True, valign="top"))
         if isinstance(value, dict):
             wb.define_name(name, f"=Inputs!$B${first}:$B${r}")
             wb.define_name(f"{name}_key", f"=Inputs!$D${first}:$D${r}")
@@ -480,7 +518,15 @@ RANGE_CHECK = "Each uncertain input runs low <= base <= high, each within its ru
 def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule, first: bool,
                  charts: tuple = (), ranges=None) -> None:
     ws = wb.get_worksheet_by_name(sheet.name)
-    _title(ws, styles, sheet.name, sheet.description)
+    body = [item for item in sheet.items if item.name not in dict(layout.headlines)]
+    labels = [len(_labelled(i.label, styles.unit(i.unit))) for i in body] + [len(_labelled(r.label, r.unit)) + 8 for r in sheet.rows]
+    fitted = min(max(labels + [30]) + 2, 70)
+    # a long timeline keeps twelve months in view: its labels wrap in a narrower column; the first sheet, printed
+    # as the pack's summary, keeps its labels whole
+    label_width = LABEL_WIDTH if len(axis_values) >= MONTHS_PER_PAGE and sheet.rows and not first else fitted
+    # the width of columns A to H, where the first sheet's sentences are merged
+    span = label_width + (TOTAL_WIDTH if sheet.rows else 16) + 6 * (MONTH_WIDTH if sheet.rows else DEFAULT_WIDTH)
+    _title(ws, styles, sheet.name, sheet.description, (7, span) if first else None)
     if first:
         for name, r in layout.headlines:
             item = next(i for i in sheet.items if i.name == name)
@@ -491,7 +537,8 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
             cached = _value(schedule.items[name])
             ws.write_formula(r - 1, 0, f'=IF(checks_ok,{sentence},"{CHECKS_FAIL}")', styles.headline,
                              cached if ok else CHECKS_FAIL)
-            ws.set_row(r - 1, 17 * max(2, -(-len(str(cached)) // 95)))  # ~95 characters a line
+            longest = max(len(str(cached)), len(CHECKS_FAIL))
+            ws.set_row(r - 1, _height("x" * longest, span, 16.0, HEADLINE_CHARS_PER_WIDTH, spare=1))
         if layout.verdict_row is not None and ranges is not None:
             # under the decision: too close to call (the probability each way), or clear, from the ranges
             r = layout.verdict_row
@@ -501,7 +548,7 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
                                        f'"How close the call is: not known, the ranges were drawn for other inputs; '
                                        f'regenerate the workbook"),"")', styles.headline,
                              words if all(schedule.checks.values()) else "")
-            ws.set_row(r - 1, 17 * max(2, -(-len(words) // 95)))
+            ws.set_row(r - 1, _height("x" * max(len(words), 260), span, 16.0, HEADLINE_CHARS_PER_WIDTH, spare=1))
         r = layout.checks_row
         ws.write_string(r - 1, 0, "All checks pass (sheet Checks)", styles.get(bold=True))
         ok = all(schedule.checks.values())
@@ -517,6 +564,8 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
             ws.merge_range(r - 1, 0, r - 1, 7, "", styles.get(bold=True, text_wrap=True, valign="top"))
             ws.write_formula(r - 1, 0, text, styles.get(bold=True, text_wrap=True, valign="top"),
                              f"Scenario: {SCENARIO_WORDS[active]}")
+            longest = max(len(v) for v in SCENARIO_WORDS.values()) + len("Scenario: ")
+            ws.set_row(r - 1, _height("x" * longest, span, 15.0, HEADLINE_CHARS_PER_WIDTH))
         if ranges is not None:  # across the first columns, as the sentence above it, so it prints whole
             r = layout.range_row
             line = _range_line(layout.template, styles, ranges[0])
@@ -524,12 +573,7 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
             ws.merge_range(r - 1, 0, r - 1, 7, "", style)
             # generated values: where an input has changed since, the line says so instead
             ws.write_formula(r - 1, 0, f'=IF(ranges_current,ranges_line,"Warning: {STALE_RANGES}.")', style, line)
-            ws.set_row(r - 1, 15 * max(2, -(-len(line) // 110)))
-    body = [item for item in sheet.items if item.name not in dict(layout.headlines)]
-    labels = [len(_labelled(i.label, styles.unit(i.unit))) for i in body] + [len(_labelled(r.label, r.unit)) + 8 for r in sheet.rows]
-    fitted = min(max(labels + [30]) + 2, 70)
-    # a long timeline keeps twelve months in view: its labels wrap in a narrower column
-    label_width = LABEL_WIDTH if len(axis_values) >= MONTHS_PER_PAGE and sheet.rows else fitted
+            ws.set_row(r - 1, _height("x" * max(len(line), len(STALE_RANGES) + 10), span, spare=1))
     last_row = max([layout.range_row or layout.scenario_row or layout.checks_row or 0] + [layout.items[i.name][1] for i in sheet.items])
     if body:
         hdr = layout.items[body[0].name][1] - 1
@@ -588,9 +632,13 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
     else:
         ws.set_column(1, 1, 16)
     ws.set_column(0, 0, label_width)
+    if sheet.name in layout.printed_to:  # the first sheet: its summary and charts, one page wide, two tall
+        _print_setup(ws, 8, layout.printed_to[sheet.name], None)
+        return
     last_col = FIRST_COL - 1 + len(axis_values) if sheet.rows else 8
-    _print_setup(ws, last_col, last_row + (18 * sum(1 for c in charts if c["sheet"] == sheet.name)), repeat,
-                 months=len(axis_values) if sheet.rows else 0)
+    charted = CHART_ROWS * sum(1 for c in charts if c["sheet"] == sheet.name)
+    _print_setup(ws, last_col, last_row + charted, repeat, months=len(axis_values) if sheet.rows else 0,
+                 pages_tall=2 if first else 0)
 
 
 def _write_calendar(ws, styles, here: str, layout: _Layout, schedule) -> None:
@@ -625,9 +673,9 @@ def _write_calendar(ws, styles, here: str, layout: _Layout, schedule) -> None:
 
 def _label(ws, styles, r: int, text: str, width: int, **style) -> None:
     """A row's label in column A; one that does not fit wraps, its row made tall enough to show it."""
-    if len(text) > width:
+    if len(text) > width * CHARS_PER_WIDTH:
         ws.write_string(r - 1, 0, text, styles.get(text_wrap=True, valign="top", **style))
-        ws.set_row(r - 1, 15 * -(-len(text) // int(width * 1.2)))  # Calibri 11 fits ~1.2 characters a width unit
+        ws.set_row(r - 1, _height(text, width))
     else:
         ws.write_string(r - 1, 0, text, styles.get(**style) if style else None)
 
@@ -638,10 +686,11 @@ def _labelled(label: str, unit: str) -> str:
 
 def _write_charts(wb, styles, t: Template, layout: _Layout) -> None:
     anchors: dict[str, int] = {}
+    placed: dict[str, int] = {}
     for spec in t.charts:
         sheet = spec["sheet"]
         ws = wb.get_worksheet_by_name(sheet)
-        start = anchors.get(sheet, max(r for s, r in layout.rows.values() if s == sheet) + 3)
+        start = anchors.get(sheet, layout.charts_at.get(sheet) or max(r for s, r in layout.rows.values() if s == sheet) + 3)
         chart = wb.add_chart({"type": "line"})
         hdr = layout.header[sheet]
         first, last = FIRST_COL - 1, FIRST_COL - 2 + layout.months
@@ -658,13 +707,26 @@ def _write_charts(wb, styles, t: Template, layout: _Layout) -> None:
         if spec.get("y_log"):
             y_axis["log_base"] = 10
         chart.set_y_axis(y_axis)
-        chart.set_x_axis({"name": t.axis_label, "visible": True, "label_position": "low"})
+        x_axis = {"name": t.axis_label, "visible": True, "label_position": "low"}
+        if t.calendar is not None:  # the header line holds month-end dates: the axis shows months, not serials
+            x_axis.update(date_axis=True, num_format=FORMATS["month"], major_unit=max(1, -(-layout.months // 6)),
+                          major_unit_type="months")  # at most six labels: level, whole, never overprinted
+            x_axis["name"] = "Month ending"
+        chart.set_x_axis(x_axis)
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 900, "height": 320})
+        if sheet in layout.charts_at:  # the first sheet's charts, two a row, all on its second printed page
+            k = placed.get(sheet, 0)
+            placed[sheet] = k + 1
+            chart.set_size({"width": CHART_WIDTH // 2 - 5, "height": 320})
+            ws.insert_chart(start - 1 + (k // 2) * CHART_ROWS, 0, chart, {"x_offset": (k % 2) * (CHART_WIDTH // 2)})
+            if k == 0:
+                ws.set_h_pagebreaks([start - 2])
+            continue
+        chart.set_size({"width": CHART_WIDTH, "height": 320})
         ws.insert_chart(start - 1, 0, chart)
         if sheet not in anchors:  # the charts start a printed page of their own
             ws.set_h_pagebreaks([start - 2])
-        anchors[sheet] = start + 17
+        anchors[sheet] = start + CHART_ROWS
 
 
 #: The draws and seed of the outcome ranges a workbook shows (generated when it is written): 10,000
@@ -792,8 +854,9 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table, stamp=()) -> No
     _section_header(ws, styles, r, ["Input", "Low", "High", "At low", "At high", "Swing", "Change at low",
                                     "Change at high"] + [f"{t.items[o][1].label}: at {end}" for o in others
                                                          for end in ("low", "high")])
-    ws.set_row(r - 1, 30 if others else None, styles.get(text_wrap=True, bold=True, font_color="#FFFFFF",
-                                                         bg_color=HEADER_FILL, valign="top"))
+    heads = ["Change at high"] + [f"{t.items[o][1].label}: at {end}" for o in others for end in ("low", "high")]
+    ws.set_row(r - 1, max(_height(h, 16) for h in heads), styles.get(text_wrap=True, bold=True, font_color="#FFFFFF",
+                                                                    bg_color=HEADER_FILL, valign="top"))
     first = r + 1
     fmt = styles.number(item.format)
     for name, row in table.iterrows():
@@ -989,7 +1052,8 @@ def _write_fiscal(wb, styles, t: Template, layout: _Layout, schedule) -> list[st
 def _write_checks(wb, styles, t: Template, layout: _Layout, schedule, generated=(), ranges: bool = False) -> None:
     ws = wb.add_worksheet("Checks")
     _title(ws, styles, "Checks", "Each check is TRUE when the model is consistent; an error anywhere shows FALSE "
-                                 "with its reason. The master check, checks_ok, is TRUE only when all are.")
+                                 "with its reason. The master check, checks_ok, is TRUE only when all are.",
+           (2, 70 + 12 + 60))
     _section_header(ws, styles, 4, ["Check", "Result", "Why"])
     ws.write_string(4, 0, "Master check: all checks pass", styles.get(bold=True))
     first = 6
@@ -1000,12 +1064,13 @@ def _write_checks(wb, styles, t: Template, layout: _Layout, schedule, generated=
                    "an input breaks its rule (see the Rule column of Inputs)"))
     for i, (label, formula, value, fails) in enumerate(checks):
         r = first + i
-        ws.write_string(r - 1, 0, label)
+        ws.write_string(r - 1, 0, label, styles.get(text_wrap=True, valign="top"))
+        ws.set_row(r - 1, max(_height(label, 70), _height(fails, 60)))
         guarded = f"=IF(ISERROR({formula}),FALSE,{formula})"
         ws.write_formula(r - 1, 1, guarded, None, bool(value))
         why = (f'=IF(ISERROR({formula}),"an input or a calculation it reads is an error",'
                f'IF({formula},"passes","{fails}"))')
-        ws.write_formula(r - 1, 2, why, None, "passes" if value else fails)
+        ws.write_formula(r - 1, 2, why, styles.get(text_wrap=True, valign="top"), "passes" if value else fails)
     last = first + len(checks) - 1
     ws.write_formula(4, 1, f"=AND(B{first}:B{last})", styles.get(bold=True), all(v for _, _, v, _ in checks))
     wb.define_name("checks_ok", "=Checks!$B$5")
@@ -1088,6 +1153,7 @@ def _write_about(wb, styles, t: Template, values: dict[str, Any]) -> None:
     for label, text in lines:
         ws.write_string(r - 1, 0, label, styles.get(bold=True))
         ws.write_string(r - 1, 1, text, styles.get(text_wrap=True, valign="top"))
+        ws.set_row(r - 1, _height(text, 100))
         r += 1
     r += 1
     _section_header(ws, styles, r, ["Sheet", "What it holds"])
@@ -1157,6 +1223,9 @@ def build_workbook(t: Template, values: dict[str, Any], schedule=None) -> bytes:
     write_catalogue(wb, styles)
     _write_about(wb, styles, t, values)
     wb.get_worksheet_by_name(ordered[0].name).activate()
+    paper = PAPER.get(styles.currency, A4)  # Letter for a US dollar pack, A4 otherwise
+    for ws in wb.worksheets():
+        ws.set_paper(paper)
     _stamp(wb, t.title, t.name)
     wb.close()
     return out.getvalue()
@@ -1250,6 +1319,7 @@ def comparison_bytes(t: Template, schedules: list[tuple[str, Any]]) -> bytes:
     ws.set_column(3, 2 + len(schedules), 22)
     ws.freeze_panes(4, 3)
     _print_setup(ws, 3 + len(schedules), r, 4)
+    ws.set_paper(PAPER.get(codes[0], A4))
     _stamp(wb, f"Scenario comparison: {t.title}", t.name)
     wb.close()
     return reproducible(out.getvalue())
