@@ -17,7 +17,7 @@ from costlib.plan import schedule
 from costlib.workbook import generate
 from costlib.plan import load_template
 from costlib.workbook.recalc import ENGINES, convert
-from costlib.workbook.writer import RANGE_CHECK, STALE_RANGES
+from costlib.workbook.writer import RANGE_CHECK, RANGES_CURRENT, STALE_RANGES
 
 PLAN = str(Path(__file__).parent / "data" / "my-serving-plan.toml")
 EDITS = {  # case -> (cells typed on Inputs: input -> value, or (input, "low"/"high") -> value; the same as overrides)
@@ -105,6 +105,8 @@ def test_ranges_go_stale_when_an_input_differs_and_the_first_sheet_warns(switche
     first = edited.worksheets[0]
     lines = [c.value for row in first.iter_rows(max_row=12) for c in row if isinstance(c.value, str)]
     assert any(line == f"Warning: {STALE_RANGES}." for line in lines)
+    assert edited["Ranges"]["A3"].value == f"Warning: {STALE_RANGES}."  # the Ranges sheet says so too
+    assert switched["downside"]["Ranges"]["A3"].value == RANGES_CURRENT
     assert not any(line.startswith("Range of") for line in lines)
     checks = edited["Checks"]
     advisory = next(r for r in range(1, checks.max_row + 1)

@@ -817,10 +817,15 @@ STALE_RANGES = ("An input differs from the inputs the ranges were drawn for (Ran
                 "close call describe another plan; regenerate the workbook with costlib")
 
 
+RANGES_CURRENT = "These figures were drawn for the inputs now on Inputs (ranges_current is TRUE)."
+
+
 def _write_ranges(wb, styles, t: Template, schedule, sim, table, stamp=()) -> None:
     """The Ranges sheet: P10/P50/P90 of the key outputs beside the live result, and the tornado."""
     ws = wb.add_worksheet("Ranges")
     _title(ws, styles, "Ranges: the outcome as the uncertain inputs move", _generated_note(sim))
+    ws.write_formula(2, 0, f'=IF(ranges_current,"{RANGES_CURRENT}","Warning: {STALE_RANGES}.")',
+                     styles.get(bold=True), RANGES_CURRENT)
     _section_header(ws, styles, 4, ["Output [unit]", "Live (the scenario)", "P10", "P50", "P90",
                                     "Share of draws above zero"])
     r = 5
