@@ -528,7 +528,9 @@ def cmd_templates(args: argparse.Namespace) -> int:
         width = max(len(i.name) for i in t.inputs)
         for i in t.inputs:
             default = short_number(i.default) if isinstance(i.default, (int, float)) else str(i.default)
-            print(f"  {i.name:<{width}}  default {default:<16} [{i.unit}]  {i.label}; {i.describe_rule()}")
+            uncertain = (f"; range {short_number(i.range[0])} to {short_number(i.range[1])}, downside at its "
+                         f"{i.downside}: {i.downside_reason}" if i.range is not None else "")
+            print(f"  {i.name:<{width}}  default {default:<16} [{i.unit}]  {i.label}; {i.describe_rule()}{uncertain}")
         outputs = [n for s in t.sheets for n in [it.name for it in s.items]]
         print(f"\n  outputs (defined names): {', '.join(outputs)}")
     return 0

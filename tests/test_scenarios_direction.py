@@ -106,3 +106,11 @@ def test_a_scenario_column_of_downside_base_upside_selects_them(tmp_path):
             schedule("finetune-vs-prompt", overrides).items["npv_saving"], rel=1e-12), name
         (sheet, ref), = list(wb.defined_names["scenario"].destinations)
         assert wb[sheet][ref.replace("$", "")].value == overrides.get("scenario", "base")
+
+
+def test_costlib_templates_lists_each_range_with_its_downside(capsys):
+    assert cli.main(["templates", "finetune-vs-prompt"]) == 0
+    out = capsys.readouterr().out
+    line = next(row for row in out.splitlines() if row.strip().startswith("finetune_cost "))
+    # the TOML's range = [10000, 100000], downside = "high" and its reason
+    assert line.endswith("range 10000 to 100000, downside at its high: a dearer fine-tune: more to pay back")
