@@ -796,7 +796,7 @@ def _generated_note(sim) -> str:
             "were drawn for, and ranges_current, FALSE once any differs (the first sheet then warns).")
 
 
-def _stamp_cells(t: Template, values, rows: dict[str, int]) -> list[tuple[str, str, Any]]:
+def _stamp_cells(t: Template, values, rows: dict[str, int]) -> list[tuple[str, str, Any, str | None]]:
     """What the ranges were drawn for: (what, Inputs cell, value) of every input's value cell, and of an
     uncertain input's Low, Base and High cells (the scenario apart: the draws do not read it)."""
     out = []
@@ -807,9 +807,9 @@ def _stamp_cells(t: Template, values, rows: dict[str, int]) -> list[tuple[str, s
         r = rows[inp.name]
         if inp.name in ranges:
             for c, end, v in zip(RANGE_COLS, ("low", "base", "high"), ranges[inp.name]):
-                out.append((f"{inp.name} ({end})", f"Inputs!${xl_col_to_name(c)}${r}", v))
-        else:
-            out.append((inp.name, f"Inputs!$B${r}", values[inp.name]))
+                out.append((f"{inp.name} ({end})", f"Inputs!${xl_col_to_name(c)}${r}", v, None))
+        else:  # a date shown as a date, as engines format a reference to one
+            out.append((inp.name, f"Inputs!$B${r}", values[inp.name], "date" if inp.type == "date" else None))
     return out
 
 
@@ -903,14 +903,15 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table, stamp=()) -> No
     r += 1
     _section_header(ws, styles, r, ["Input", "Drawn for", "Now", "Same"])
     first = r + 1
-    for what, cell, value in stamp:
+    for what, cell, value, fmt in stamp:
         r += 1
         ws.write_string(r - 1, 0, what)
+        style = styles.number(fmt) if fmt else None
         if isinstance(value, str):
             ws.write_string(r - 1, 1, value)
         else:
-            ws.write_number(r - 1, 1, float(value))
-        ws.write_formula(r - 1, 2, f"={cell}", None, value if isinstance(value, str) else float(value))
+            ws.write_number(r - 1, 1, float(value), style)
+        ws.write_formula(r - 1, 2, f"={cell}", style, value if isinstance(value, str) else float(value))
         ws.write_formula(r - 1, 3, f"=B{r}=C{r}", styles.get(num_format=BOOLEAN), True)
     r += 1
     ws.write_string(r - 1, 0, "Every input is the one the ranges were drawn for", styles.get(bold=True))
@@ -1089,7 +1090,7 @@ def _write_checks(wb, styles, t: Template, layout: _Layout, schedule, generated=
         last += 2
         ws.write_string(last - 1, 0, "Advisory, outside the master check: the Ranges sheet's figures were drawn for "
                                      "the inputs now on Inputs", styles.get(text_wrap=True, valign="top"))
-        ws.write_formula(last - 1, 1, "=ranges_current", styles.get(num_format=BOOLEAN), True)
+        ws.write_formula(last - 1, 1, "=IF(ISERROR(ranges_current),FALSE,AND(ranges_current))", None, True)
         ws.write_formula(last - 1, 2, f'=IF(ranges_current,"passes","{STALE_RANGES}")',
                          styles.get(text_wrap=True, valign="top"), "passes")
         ws.set_row(last - 1, 45)
