@@ -26,6 +26,7 @@ import datetime as _dt
 import numpy as np
 
 from . import _args
+from .constants import constant_value
 from .errors import InputTypeError, UnknownNameError
 from .formulas import excel
 from .timeline import MONTHS_PER_YEAR, as_row, check_consecutive
@@ -36,8 +37,8 @@ __all__ = ["to_serial", "from_serial", "month_end", "fiscal_year", "fiscal_quart
            "value_in_use", "held_flat_value", "recoverable_share", "running_min", "straight_line",
            "by_plan", "when_chosen", "cohort", "by_cohort", "unless_chosen", "words_when_chosen", "by_period", "by_quarter", "never_negative", "TREATMENTS", "PLANS", "HOURS_PER_MONTH"]
 
-#: Hours in an average month, 8,760 / 12: a GPU rented or owned for a month [h]
-HOURS_PER_MONTH = 730.0
+#: Hours in an average month, 8,760 / 12: a GPU rented or owned for a month [h] (costlib.constants)
+HOURS_PER_MONTH = constant_value("hours_per_month")
 #: The accounting treatments a one-time line can take
 TREATMENTS = ("capitalise", "expense")
 #: The serving plans a budget can carry
@@ -120,7 +121,7 @@ def fiscal_year(date, fiscal_year_start_month=1):
     return a.wrap((year + later).astype(float))
 
 
-@excel("INT(MOD(MONTH({date}) - {fiscal_year_start_month}, 12) / 3) + 1")
+@excel("INT(MOD(MONTH({date}) - {fiscal_year_start_month}, 12) / {#months_per_quarter}) + 1")
 def fiscal_quarter(date, fiscal_year_start_month=1):
     """The quarter of its fiscal year a date falls in, 1 to 4 [quarter].
 
@@ -134,7 +135,7 @@ def fiscal_quarter(date, fiscal_year_start_month=1):
 
 # ---------------------------------------------------------------------------- timing
 
-@excel("{gpu_hours} / {gpus} / 730")
+@excel("{gpu_hours} / {gpus} / {#hours_per_month}")
 def run_months(gpu_hours, gpus):
     """Wall-clock months of a run of ``gpu_hours`` on a cluster of ``gpus`` [months of 730 h].
 
@@ -163,7 +164,7 @@ def spread(amount, period, start_period, duration):
     return a.wrap(a.amount * overlap / a.duration)
 
 
-@excel("ROUNDUP(ROUND({start_period} - 1 + {duration}, 9), 0) + 1")
+@excel("ROUNDUP(ROUND({start_period} - 1 + {duration}, {#rounding_places}), 0) + 1")
 def month_after(start_period, duration):
     """The first whole month after a span of ``duration`` months from the start of ``start_period`` [month].
 
@@ -263,7 +264,7 @@ def per_month(annual):
     return a.wrap(a.annual / MONTHS_PER_YEAR)
 
 
-@excel("ROUNDUP(ROUND({gpu_hours} / 730, 9), 0)")
+@excel("ROUNDUP(ROUND({gpu_hours} / {#hours_per_month}, {#rounding_places}), 0)")
 def whole_gpus(gpu_hours):
     """Whole GPUs that supply ``gpu_hours`` in a month of 730 hours [GPUs]: a part-used GPU is paid whole.
 
@@ -274,7 +275,7 @@ def whole_gpus(gpu_hours):
     return a.wrap(np.ceil(np.round(a.gpu_hours / HOURS_PER_MONTH, 9)))
 
 
-@excel("{gpus} * 730")
+@excel("{gpus} * {#hours_per_month}")
 def gpu_hours_in_month(gpus):
     """GPU-hours of ``gpus`` held for a whole month of 730 hours [GPU-h].
 
@@ -362,7 +363,7 @@ def expensed(amount, treatment, period=1, capitalisation_start=1):
     return a.wrap(np.where(keep & (a.period >= a.capitalisation_start), 0.0, a.amount))
 
 
-@excel("IF(MONTH({date}) = MOD({fiscal_year_start_month} - 2, 12) + 1, 1, 0)")
+@excel("IF(MONTH({date}) = IF({fiscal_year_start_month} = 1, 12, {fiscal_year_start_month} - 1), 1, 0)")
 def fiscal_year_end(date, fiscal_year_start_month=1):
     """1 where ``date`` falls in the last month of its fiscal year, else 0 [flag]: when an impairment test is due.
 

@@ -181,6 +181,8 @@ ARGUMENTS: dict[str, Argument] = _table(
     ("cost", "USD", "non_negative", "A cost to spread over the tokens served"),
     # economics
     ("cost_per_query", "USD/query", "non_negative", "Inference cost of one query"),
+    ("median", "unit of the quantity", "non_negative", "Median of a right-skewed quantity, such as input tokens per query"),
+    ("p95", "unit of the quantity", "non_negative", "95th percentile of the same quantity, at least the median"),
     ("fixed_cost", "USD", "non_negative", "One-time or standing cost of building: a fine-tune, reserved capacity"),
     ("price_per_unit", "USD/unit", "non_negative",
      "What buying costs per unit: an API price per query or per 1 M tokens"),
@@ -231,7 +233,8 @@ ARGUMENTS: dict[str, Argument] = _table(
      "loaded template", "callable, str, path or Template"),
     ("ranges", "input -> range", None,
      "Uncertain inputs: name -> (low, base, high) in the input's unit, a dict such as "
-     "{'dist': 'normal', 'mean': m, 'sd': s}, or a costlib.Range", "dict"),
+     "{'dist': 'normal', 'mean': m, 'sd': s}, or a costlib.Range; not given, a template's declared ranges",
+     "dict"),
     ("n", "draws", None, "Draws of the uncertain inputs, a whole number >= 1", "int"),
     ("seed", "seed", None, "Seed of the draws, a whole number >= 0: the same seed gives the same numbers", "int"),
     ("outputs", "names", None,

@@ -36,7 +36,8 @@ EPILOG = """examples:
   costlib generate budget --config my-inputs.toml --set months=60
   costlib generate budget --scenarios scenarios.csv -o out/
       one workbook per CSV row (columns named as inputs; an optional 'scenario'
-      column names the files) plus out/budget-comparison.xlsx
+      column names the files, and downside, base or upside there selects that
+      scenario) plus out/budget-comparison.xlsx
   costlib templates            list the templates
   costlib templates budget     every input of one template: default, unit, meaning
   costlib scan model.xlsx      every cell of your model that calls a costlib function
@@ -47,6 +48,8 @@ EPILOG = """examples:
   costlib simulate budget --range mfu=30%:40%:50% --range utilization=10%:20%:40% -n 100000 --csv ranges.csv
       P10/P50/P90 of the budget's key outputs with MFU and utilisation uncertain (PERT;
       --dist triangular), written to ranges.csv; --samples FILE writes every draw
+  costlib simulate finetune-vs-prompt
+      without --range: every input the template declares uncertain, over its sourced range
 """
 
 
@@ -130,7 +133,12 @@ def _read_config(path: str) -> dict[str, Any]:
 
 
 def _read_scenarios(path: str, template) -> tuple[list[str], list[tuple[int, str, dict[str, str]]]]:
-    """The columns and rows of a scenario file: (line, name, {input: text}) for each scenario."""
+    """The columns and rows of a scenario file: (line, name, {input: text}) for each scenario.
+
+    A ``scenario`` column names the files; where it says downside, base or upside (any case)
+    and the template has uncertain inputs, it selects that scenario as well.
+    """
+    from .plan.template import SCENARIO, SCENARIOS
 
     text = _read_text(path, "--scenarios")
     first = next((line for line in text.splitlines() if line.strip()), "")
@@ -167,7 +175,8 @@ def _read_scenarios(path: str, template) -> tuple[list[str], list[tuple[int, str
             close = difflib.get_close_matches(h, list(inputs), n=3, cutoff=0.5)
             hint = f"; closest: {', '.join(close)}" if close else f"; inputs are {', '.join(inputs)}"
             raise _usage(f"--scenarios {path}: the column {h!r} is not an input of the {template.name} template"
-                         f"{hint} (a 'scenario' column names the files)")
+                         f"{hint} (a 'scenario' column names the files; downside, base or upside there also selects "
+                         "that scenario)")
     rows = []
     for count, (line, row) in enumerate(numbered[1:], start=1):
         cells = [c.strip() for c in row]
@@ -178,6 +187,8 @@ def _read_scenarios(path: str, template) -> tuple[list[str], list[tuple[int, str
         cells += [""] * (len(header) - len(cells))
         name = cells[name_col] if name_col is not None and cells[name_col] else f"scenario-{count}"
         values = {}
+        if name_col is not None and name.lower() in SCENARIOS and SCENARIO in inputs:
+            values[SCENARIO] = name.lower()  # downside, base or upside: the name selects the scenario too
         for h, cell in zip(header, cells):
             if h == header[name_col] if name_col is not None else False:
                 continue
@@ -403,10 +414,19 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.config:
         fixed.update(_read_config(args.config))
     fixed.update(_parse_set(args.set or []))
-    ranges = _parse_ranges(args.range or [])
-    if not ranges:
-        raise _usage("give at least one --range NAME=LOW:BASE:HIGH (costlib templates "
-                     f"{template.name} lists the inputs)")
+    ranges: dict[str, Any] = _parse_ranges(args.range or [])
+    declared = not ranges
+    if declared:  # the template's own sourced ranges, as its workbook draws them
+        from .simulate import declared_ranges, held
+
+        try:
+            ranges = declared_ranges(template, fixed)
+            fixed = held(fixed, ranges)  # a base or an end set with --set is the range's
+        except InputError as exc:
+            if exc.argument != "ranges":
+                raise _usage(f"--set (or --config) {exc}") from None
+            raise _usage(f"{template.name} declares no uncertain input: give at least one --range "
+                         f"NAME=LOW:BASE:HIGH (costlib templates {template.name} lists the inputs)") from None
     both = sorted(set(ranges) & set(fixed))
     if both:
         raise _usage(f"--range {both[0]} and --set (or --config) {both[0]} both set {both[0]}; drop one")
@@ -448,8 +468,10 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         raise _usage(_as_options(exc)) from None
     finally:
         bar.close()
-    spread = ", ".join(f"{name} {'/'.join(ranges[name])}" for name in sim.inputs)
-    print(f"{template.name}: {sim.n:,} draws, seed {sim.seed}, {args.dist}: {spread}")
+    spread = ", ".join(f"{name} {'/'.join(v if isinstance(v, str) else show_number(v) for v in ranges[name])}"
+                       for name in sim.inputs)
+    print(f"{template.name}: {sim.n:,} draws, seed {sim.seed}, {args.dist}"
+          f"{' over the ranges the template declares' if declared else ''}: {spread}")
     table = [["output", "unit", "P10", "P50", "P90"]]
     table += [[name, sim.units[name], *(_figure(v) for v in sim.percentiles.loc[name])] for name in sim.outputs]
     widths = [max(len(row[i]) for row in table) for i in range(5)]
@@ -494,7 +516,9 @@ def cmd_templates(args: argparse.Namespace) -> int:
         width = max(len(i.name) for i in t.inputs)
         for i in t.inputs:
             default = short_number(i.default) if isinstance(i.default, (int, float)) else str(i.default)
-            print(f"  {i.name:<{width}}  default {default:<16} [{i.unit}]  {i.label}; {i.describe_rule()}")
+            uncertain = (f"; range {short_number(i.range[0])} to {short_number(i.range[1])}, downside at its "
+                         f"{i.downside}: {i.downside_reason}" if i.range is not None else "")
+            print(f"  {i.name:<{width}}  default {default:<16} [{i.unit}]  {i.label}; {i.describe_rule()}{uncertain}")
         outputs = [n for s in t.sheets for n in [it.name for it in s.items]]
         print(f"\n  outputs (defined names): {', '.join(outputs)}")
     return 0

@@ -7,6 +7,7 @@ import numpy as np
 from . import _args
 from .arguments import ARGUMENTS, documented
 from .errors import InputTypeError
+from .constants import constant_value
 from .formulas import excel
 from .inference import TOKENS_PER_MILLION, _shown, api_bill, api_cost_per_query
 
@@ -14,8 +15,12 @@ __all__ = [
     "breakeven", "utilization_breakeven", "months_to_breakeven", "price_after_decline",
     "breakeven_after_decline", "amortized_cost_per_m_tokens", "monthly_cogs", "cogs_share",
     "gross_margin", "needs_redesign", "scale_plan", "query_cost_quantiles",
-    "COGS_SHARE_REDESIGN", "GROSS_MARGIN_FLOOR", "unit_economics_verdict", "VERDICTS",
+    "COGS_SHARE_REDESIGN", "GROSS_MARGIN_FLOOR", "unit_economics_verdict", "VERDICTS", "lognormal_mean",
 ]
+
+#: 2 z^2, z the standard normal's 95th percentile (costlib.constants): a lognormal's mean is its median times
+#: exp(ln(p95 / median)^2 / (2 z^2))
+LOGNORMAL_P95_DIVISOR = constant_value("lognormal_p95_divisor")
 
 #: COGS above this share of ARPU means the feature needs redesign (assumption (illustrative
 #: threshold), [FactorBeamND]).
@@ -498,6 +503,37 @@ def query_cost_quantiles(input_tokens, output_tokens, input_price_per_m_tokens=N
     q = _args.parse(quantiles=(list(quantiles), "share")).quantiles
     values = np.quantile(costs, q)
     return {float(k): float(v) for k, v in zip(q, values)}
+
+
+@excel("IF({median} > 0, {median} * EXP(LN({p95} / {median}) * LN({p95} / {median}) / {#lognormal_p95_divisor}), 0)")
+@documented(returns="unit of median")
+def lognormal_mean(median, p95):
+    """The mean of a lognormal quantity given its median and 95th percentile [unit of median].
+
+    {parameters}
+
+    Notes
+    -----
+    A lognormal with median m has ln X ~ N(ln m, s^2); its 95th percentile is m exp(z s) with
+    z = 1.6449 (the standard normal's 95th percentile), so s = ln(p95 / m) / z, and its mean is
+    m exp(s^2 / 2) (the lognormal's moments). Query sizes are right-skewed: the mean lies above
+    the median, and a cost per query taken at the median understates COGS. The lognormal is
+    an assumption of shape, fixed by the two figures a team measures. Cost per query is linear
+    in tokens, so the mean cost is the cost at the mean tokens whatever the correlation of
+    input and output lengths. A median of 0 gives 0 (no tokens of that kind); p95 = median
+    gives the median (no spread).
+
+    Examples
+    --------
+    Median 2,000 input tokens, p95 8,000: s = ln 4 / 1.6449 = 0.843, mean = 2,000 x
+    exp(0.355) = 2,853 tokens, 43 % above the median:
+
+    >>> round(lognormal_mean(2000.0, 8000.0))
+    2853
+    """
+    a = _args.parse(median=(median, "non_negative"), p95=(p95, "non_negative"))
+    log_ratio = np.log(np.where(a.median > 0, a.p95, 1.0) / np.where(a.median > 0, a.median, 1.0))
+    return a.wrap(np.where(a.median > 0, a.median * np.exp(log_ratio * log_ratio / LOGNORMAL_P95_DIVISOR), 0.0))
 
 
 #: What :func:`unit_economics_verdict` says, in the order it tests.

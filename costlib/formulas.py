@@ -40,6 +40,7 @@ from typing import Any, Callable, Protocol
 import numpy as np
 
 from ._generated import with_block
+from .constants import CONSTANTS
 from .errors import TemplateError
 
 __all__ = ["excel", "Twin", "TWINS", "parse", "render", "evaluate", "bind", "check", "FormulaError",
@@ -323,8 +324,33 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-# {name}, or {name:first} / {name:last} for the end cells of a row taken whole
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::(first|last))?\}")
+# {name}, or {name:first} / {name:last} for the end cells of a row taken whole; {#constant} or
+# {#table[key]} for a named constant of costlib.constants (a table looked up by the argument key)
+_PLACEHOLDER = re.compile(r"\{(#)?([A-Za-z_][A-Za-z0-9_]*)(?:\[([A-Za-z_][A-Za-z0-9_]*)\])?(?::(first|last))?\}")
+
+
+def constant_text(name: str, context: Any, key: str | None = None) -> str:
+    """Constant ``name`` as a formula writes it: its defined name where the context has a Constants block
+    (``context.constant``), else its number; a table constant looked up at the rendered ``key``."""
+    c = CONSTANTS[name]
+    named = getattr(context, "constant", None)
+    if named is not None:
+        ref = named(name)
+        return f"INDEX({ref}, MATCH({key}, {named(name + '_key')}, 0), 1)" if c.table else ref
+    if not c.table:
+        return _number(c.value)
+    pairs = list(c.value.items())
+    text = _number(pairs[-1][1])
+    for k, v in reversed(pairs[:-1]):
+        text = f"IF({key} = {_quote(k)}, {_number(v)}, {text})"
+    return text
+
+
+def _constants_outside_quotes(text: str, context: Any) -> str:
+    """``{#name}`` in a callable twin's own text (never inside quoted words) as :func:`constant_text` writes it."""
+    parts = text.split('"')
+    return '"'.join(_PLACEHOLDER.sub(lambda m: constant_text(m[2], context) if m[1] else m[0], p) if i % 2 == 0
+                    else p for i, p in enumerate(parts))
 
 
 def render(node: ast.expr, context: Context) -> str:
@@ -381,8 +407,14 @@ def render(node: ast.expr, context: Context) -> str:
     if twin.none is not None:
         rendered["none"] = _quote(call.none)
     if callable(twin.excel):
-        return twin.excel(**rendered)
-    return _PLACEHOLDER.sub(lambda m: ends[m[1], m[2]] if m[2] else rendered[m[1]], twin.excel)
+        return _constants_outside_quotes(twin.excel(**rendered), context)
+
+    def fill(m):
+        if m[1]:
+            return constant_text(m[2], context, rendered[m[3]] if m[3] else None)
+        return ends[m[2], m[4]] if m[4] else rendered[m[2]]
+
+    return _PLACEHOLDER.sub(fill, twin.excel)
 
 
 # ---------------------------------------------------------------------------- documentation

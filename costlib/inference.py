@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from . import _args, prices
+from .constants import CONSTANTS, constant_value
 from .arguments import ARGUMENTS, documented
 from .formulas import excel
 from .catalogue import bandwidth_bytes_per_s, link_bytes_per_s, peak_flops
@@ -21,11 +22,11 @@ __all__ = [
 ]
 
 TOKENS_PER_MILLION = 1e6
-SECONDS_PER_HOUR = 3600.0
+SECONDS_PER_HOUR = constant_value("seconds_per_hour")
 
-#: Bytes per stored parameter by weight precision [B], and the catalogue peak the arithmetic
-#: runs at. int8 and int4 are weight-only quantisation: weights are read small, computed in BF16.
-BYTES_PER_PARAM = {"fp32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
+#: Bytes per stored parameter by weight precision [B] (costlib.constants, its one home), and the catalogue
+#: peak the arithmetic runs at. int8 and int4 are weight-only quantisation: weights are read small, computed in BF16.
+BYTES_PER_PARAM = dict(CONSTANTS["bytes_per_parameter"].value)
 _COMPUTE_PRECISION = {"fp32": "tf32", "bf16": "bf16", "fp16": "fp16", "fp8": "fp8", "int8": "bf16",
                       "int4": "bf16"}
 
@@ -67,9 +68,6 @@ PREFILL_MFU = {"bf16": 0.67, "fp16": 0.67, "tf32": 0.67, "fp8": 0.43}
 #: wire efficiency alone is higher): fitted on TensorRT-LLM's LLaMA 70B tensor-parallel rows the
 #: model reaches, H200 TP 2 [NVIDIA2024] and H100 TP 2 [NVIDIA2023] (tests/test_calibration.py).
 LINK_EFFICIENCY = 0.25
-#: Bytes per activation value an all-reduce moves [B]: engines reduce in 16-bit even where the
-#: weights are FP8 (assumption).
-ALLREDUCE_BYTES = 2.0
 
 
 def _shown(value):
@@ -121,7 +119,8 @@ def _allreduce_seconds(tokens, layers, params, gpus, gpu, link_efficiency):
     g = np.asarray(gpus, dtype=float)
     if not np.any(g > 1):
         return 0.0
-    sent = 2.0 * layers * 2.0 * (g - 1.0) / g * tokens * _hidden_size(params, layers) * ALLREDUCE_BYTES
+    sent = (constant_value("allreduces_per_layer") * layers * constant_value("ring_allreduce_factor") * (g - 1.0) / g
+            * tokens * _hidden_size(params, layers) * constant_value("activation_bytes_per_value"))
     seconds = _args.divide(sent, link_bytes_per_s(gpu) * link_efficiency)
     if g.ndim == 0:
         return seconds
@@ -291,7 +290,7 @@ def _serving_hours(tokens, tokens_per_second, utilization):
                      else None)
 
 
-@excel("{tokens} / ({tokens_per_second} * 3600 * {utilization})")
+@excel("{tokens} / ({tokens_per_second} * {#seconds_per_hour} * {utilization})")
 @documented(returns="GPU-h", tokens=ARGUMENTS["tokens"].but(meaning="Tokens served, not training tokens", rule="non_negative"))
 def serving_gpu_hours(tokens, tokens_per_second, utilization=1.0):
     """Accelerator-hours [GPU-h] paid for to serve ``tokens`` at a given utilisation.
@@ -315,7 +314,7 @@ def serving_gpu_hours(tokens, tokens_per_second, utilization=1.0):
     return a.wrap(_serving_hours(a.tokens, a.tokens_per_second, a.utilization))
 
 
-@excel("1E6 / ({tokens_per_second} * 3600 * {utilization}) * {price_per_gpu_hour}")
+@excel("1E6 / ({tokens_per_second} * {#seconds_per_hour} * {utilization}) * {price_per_gpu_hour}")
 @documented(returns="USD/Mtok", price_per_gpu_hour="Price of the serving accelerator(s) for one hour [USD/GPU-h]")
 def token_cost(price_per_gpu_hour, tokens_per_second, utilization=1.0):
     """Self-hosted serving cost [USD per 1 M tokens].
@@ -591,7 +590,9 @@ def _step_seconds(a, gpu, p):
     kv = 2.0 * a.layers * a.kv_heads * a.head_dim * a.context_tokens * a.bytes_per_value
     bytes_per_step = a.params * BYTES_PER_PARAM[p] + a.batch_size * kv
     memory = _args.divide(bytes_per_step, bandwidth_bytes_per_s(gpu) * a.gpus * a.bandwidth_utilization)
-    flops = 2.0 * a.params + 4.0 * a.layers * _hidden_size(a.params, a.layers) * a.context_tokens
+    flops = (constant_value("forward_flops_per_parameter") * a.params
+             + constant_value("attention_flops_per_context_value") * a.layers * _hidden_size(a.params, a.layers)
+             * a.context_tokens)
     compute = _args.divide(flops * a.batch_size, peak_flops(gpu, _COMPUTE_PRECISION[p]) * a.gpus * a.mfu)
     comm = _allreduce_seconds(a.batch_size, a.layers, a.params, a.gpus, gpu, a.link_efficiency)
     return _args.maximum(memory, compute) + comm
@@ -599,18 +600,18 @@ def _step_seconds(a, gpu, p):
 
 #: The Excel twins of the serving functions: the same step, the accelerator's bandwidth and
 #: peak looked up by name in the Catalogue sheet (its defined names, as accelerator_peak_tflops does).
-_BYTES_PER_PARAM_EXCEL = ('IF({precision} = "fp32", 4, IF({precision} = "int4", 0.5, '
-                          'IF(OR({precision} = "fp8", {precision} = "int8"), 1, 2)))')
+_BYTES_PER_PARAM_EXCEL = "{#bytes_per_parameter[precision]}"
 _COMPUTE_PRECISION_EXCEL = 'IF(OR({precision} = "int8", {precision} = "int4"), "bf16", IF({precision} = "fp32", "tf32", {precision}))'
-_HIDDEN_EXCEL = "({params} / (12 * {layers})) ^ 0.5"
+_HIDDEN_EXCEL = "SQRT({params} / (12 * {layers}))"
 _STEP_EXCEL = (
-    "(MAX(({params} * " + _BYTES_PER_PARAM_EXCEL + " + {batch_size} * 2 * {layers} * {kv_heads} * {head_dim} * "
+    "(MAX(({params} * " + _BYTES_PER_PARAM_EXCEL + " + {batch_size} * {#kv_tensors_per_layer} * {layers} * {kv_heads} * {head_dim} * "
     "{context_tokens} * {bytes_per_value}) / (INDEX(catalogue_bandwidth_tb_per_s, MATCH({gpu}, catalogue_name, 0), 1)"
-    " * 1E12 * {gpus} * {bandwidth_utilization}), (2 * {params} + 4 * {layers} * " + _HIDDEN_EXCEL + " * "
+    " * 1E12 * {gpus} * {bandwidth_utilization}), ({#forward_flops_per_parameter} * {params} + {#attention_flops_per_context_value} * {layers} * " + _HIDDEN_EXCEL + " * "
     "{context_tokens}) * {batch_size} / (INDEX(catalogue_peak_tflops, "
     "MATCH({gpu}, catalogue_name, 0), MATCH(" + _COMPUTE_PRECISION_EXCEL + ", catalogue_precision, 0)) * 1E12 * "
-    "{gpus} * {mfu})) + IF({gpus} > 1, 2 * {layers} * 2 * ({gpus} - 1) / {gpus} * {batch_size} * " + _HIDDEN_EXCEL
-    + " * 2 / (INDEX(catalogue_link_gb_per_s, MATCH({gpu}, catalogue_name, 0), 1) * 1E9 * {link_efficiency}), 0))")
+    "{gpus} * {mfu})) + IF({gpus} > 1, {#allreduces_per_layer} * {layers} * {#ring_allreduce_factor} * ({gpus} - 1) / {gpus} * "
+    "{batch_size} * " + _HIDDEN_EXCEL + " * {#activation_bytes_per_value} / (INDEX(catalogue_link_gb_per_s, "
+    "MATCH({gpu}, catalogue_name, 0), 1) * 1E9 * {link_efficiency}), 0))")
 
 
 _SHAPE_READINGS = dict(

@@ -33,10 +33,12 @@ import numpy as np
 
 from . import _args
 from .arguments import ARGUMENTS, Argument, arguments_of, documented, result_units
+from .constants import constant_value
 from .errors import InputError, InputTypeError, OutOfRangeError, UnknownNameError
 from .plan import (SCENARIO, Template, TemplateEvaluationError, evaluate_template, load_template, parse_number,
                    resolve_inputs)
 from .rules import RULES, obeys
+from .timeline import as_text
 
 __all__ = ["Range", "Simulation", "simulate", "DISTRIBUTIONS", "PERCENTILES", "MAX_DRAWS"]
 
@@ -122,7 +124,7 @@ ARGUMENT_READINGS = {
 
 
 @documented(**ARGUMENT_READINGS)
-def simulate(function_or_template, ranges, n=10_000, seed=0, outputs=None, fixed=None, *, dist="pert",
+def simulate(function_or_template, ranges=None, n=10_000, seed=0, outputs=None, fixed=None, *, dist="pert",
              progress=None):
     """Draw the uncertain inputs from their ranges and evaluate every draw at once.
 
@@ -181,6 +183,13 @@ def simulate(function_or_template, ranges, n=10_000, seed=0, outputs=None, fixed
     >>> sim.percentiles.loc[["self_host_cost_per_m_tokens"]].round(2)
                                   P10   P50   P90
     self_host_cost_per_m_tokens  3.66  5.07  7.42
+
+    Without ``ranges``, a template's own: every input it declares uncertain, over its
+    sourced range (:func:`declared_ranges`).
+
+    >>> sim = costlib.simulate("finetune-vs-prompt", n=2_000)
+    >>> "finetune_cost" in sim.inputs and "hosting_cost_per_month" in sim.inputs
+    True
     """
     n = _draw_count(n)
     seed = _seed(seed)
@@ -188,6 +197,9 @@ def simulate(function_or_template, ranges, n=10_000, seed=0, outputs=None, fixed
         close = difflib.get_close_matches(str(dist), ["pert", "triangular"], n=1, cutoff=0.3)
         raise UnknownNameError(f"dist must be pert or triangular (the distribution of a (low, base, high) range), "
                                f"got {dist!r}" + (f"; closest: {close[0]}" if close else ""), argument="dist")
+    if ranges is None and not callable(function_or_template):
+        ranges = declared_ranges(function_or_template, fixed)
+        fixed = held(fixed, ranges)
     if not isinstance(ranges, Mapping) or not ranges:
         raise InputTypeError("ranges must be a dict of input name -> (low, base, high) or Range, with at least one "
                              f"input, got {_show(ranges)}", argument="ranges", parameter="ranges")
@@ -225,6 +237,41 @@ def simulate(function_or_template, ranges, n=10_000, seed=0, outputs=None, fixed
     # inputs read already (costlib's own resolved values) keep what they were taken with
     return _simulate_template(function_or_template, specs, n, seed, outputs,
                               fixed if hasattr(fixed, "taken") else dict(fixed), progress)
+
+
+def declared_ranges(template, fixed=None) -> dict[str, tuple[float, float, float]]:
+    """A template's uncertain inputs as it declares them: name -> (low, base, high) [the input's unit].
+
+    The ranges :func:`simulate` draws when it is given none: each input's ``range`` around
+    its base, the base and the ends as ``fixed`` sets them (``mfu=0.45``, ``mfu_low=0.35``),
+    a base outside the range widening it (as the template's workbook reads them). Raises
+    InputError, naming ``ranges``, for a template that declares none.
+    """
+    if not isinstance(template, (str, Template)) and not hasattr(template, "__fspath__"):
+        raise InputTypeError("ranges must be given for a function: name -> (low, base, high); only a template "
+                             f"declares its own, got {_show(template)}", argument="ranges", parameter="ranges")
+    t = load_template(template)
+    fixed = {} if fixed is None else fixed
+    values = resolve_inputs(t, fixed, refuse=False, taken=getattr(fixed, "taken", ()))
+    if not values.ranges:
+        raise InputError(f"ranges: the {t.name} template declares no uncertain input (no input has a range); give "
+                         "ranges: name -> (low, base, high)", argument="ranges", parameter="ranges")
+    return {name: tuple(float(v) for v in ends) for name, ends in values.ranges.items()}
+
+
+def held(fixed, ranges) -> dict:
+    """``fixed`` without what ``ranges`` draws: a drawn input's base and its ends (``mfu``, ``mfu_low``)."""
+    if not fixed:
+        return {} if fixed is None else fixed
+    drawn = {f"{name}{end}" for name in ranges for end in ("", "_low", "_high")}
+    kept = {k: v for k, v in fixed.items() if k not in drawn}
+    if hasattr(fixed, "taken"):  # values read already keep what they were taken with
+        from .plan import ResolvedInputs
+
+        out = ResolvedInputs(kept, template=fixed.template)
+        out.taken = fixed.taken
+        return out
+    return kept
 
 
 # ---------------------------------------------------------------------------- arguments
@@ -503,7 +550,7 @@ def _simulate_template(template, specs, n, seed, outputs, fixed, progress) -> Si
             raise InputTypeError(f"ranges[{name!r}]: {name} is {inp.describe_rule()} ({inp.type} input); only "
                                  "number inputs take a range; hold it at one value (fixed=)", argument=name,
                                  parameter="ranges", key=name, instead="fixed")
-        if inp.structural or name == t.axis_length:
+        if inp.structural or name == t.axis_length or name in (t.axis_values or ()):
             raise InputError(f"ranges[{name!r}]: {name} sets the template's timeline, which every draw shares; "
                              "hold it at one value (fixed=)", argument=name, parameter="ranges", key=name,
                              instead="fixed")
@@ -646,3 +693,38 @@ def tornado(template, overrides=None, outputs=None):
     frame = frame.sort_values((outputs[0], "swing"), ascending=False, kind="stable")
     frame.attrs["base"] = {out: float(np.asarray(items[out], dtype=float).reshape(-1)[-1]) for out in outputs}
     return frame
+
+
+# ---------------------------------------------------------------------------- a decision too close to call
+
+def close_call(template, items: Mapping[str, Any], values: Mapping[str, Any], sim: Simulation) -> tuple[bool, str]:
+    """Whether a template's decision is too close to call, and the words that say so [text].
+
+    The template's ``[close_call]`` names the key figure (a difference: positive favours
+    ``above``), the total it is a share of and the input of that share. The call is too
+    close where the key figure's P10 to P90 over the uncertain inputs spans zero, or where
+    the difference at the base is under the share of the total. Then the words give the
+    probability each way (the share of draws above and below zero) and the range, on the line
+    under the decision in words; otherwise they say it is clear, and how often. The workbook writes the same
+    test and words as a formula over the Ranges sheet's figures (``ranges_key_p10``,
+    ``ranges_key_p90``, ``ranges_key_above_zero``), so they follow the inputs' base.
+
+    Numbers are written as ``as_text`` writes them (FIXED after ROUND to 9 places).
+    """
+    t = load_template(template)
+    cc = t.close_call
+    key, total, share = float(items[cc["key"]]), float(items[cc["total"]]), float(values[cc["share"]])
+    p10, p90 = (float(sim.percentiles.loc[cc["key"], p]) for p in ("P10", "P90"))
+    above = float(np.mean(sim.samples[cc["key"]].to_numpy(dtype=float) > 0))
+    close = (p10 < 0 < p90) or abs(key) < share * abs(total)
+    currency = f"{values[t.currency_input]} " if t.currency_input else ""
+    spread = f"P10 {as_text(p10, 0, 1, '', currency)} to P90 {as_text(p90, 0, 1, '', currency)}"
+    if not close:
+        winner = cc["above"] if key > 0 else cc["below"]
+        return False, (f"Clear: {winner} is cheaper in {as_text(above if key > 0 else 1 - above, 0, 100)} % of draws "
+                       f"({spread}).")
+    of_total = abs(key) / max(abs(total), constant_value("check_tolerance"))
+    words = (f"Too close to call: {cc['above']} is cheaper in {as_text(above, 0, 100)} % of draws, {cc['below']} in "
+             f"{as_text(1 - above, 0, 100)} % ({spread}; the difference is {as_text(of_total, 1, 100)} % of the "
+             "total). The decision above is at the base inputs.")
+    return True, words

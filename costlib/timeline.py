@@ -35,7 +35,7 @@ from .catalogue import load
 from .errors import UnknownNameError
 from .formulas import excel
 
-__all__ = ["growth", "in_month", "every", "elapsed_years", "cumulative", "total", "last", "count_of",
+__all__ = ["growth", "in_month", "every", "elapsed_years", "cumulative", "total", "first", "last", "count_of",
            "first_where", "sum_of", "difference", "product", "share_of", "at_least", "below", "cheaper",
            "agree", "all_of", "no_errors", "in_catalogue"]
 
@@ -164,6 +164,17 @@ def total(values):
     if arr.ndim == 1:
         return float(np.sum(arr))
     return np.sum(arr, axis=-1, keepdims=True)
+
+
+@excel("{values:first}", ranges=("values",))
+def first(values):
+    """The first column's value of a timeline row [unit of values].
+
+    >>> first([1.0, 3.0, 6.0])
+    1.0
+    """
+    arr = as_row("values", values)
+    return float(arr[0]) if arr.ndim == 1 else arr[..., :1].copy()
 
 
 # the row's last cell itself: INDEX over a one-column row is #REF! in Gnumeric
@@ -382,7 +393,7 @@ def _fixed(value: float, decimals: int) -> str:
 def _as_text_excel(value, decimals, scale, suffix, prefix):
     scaled = value if scale == "1" else f"{value} * {scale}"
     # ROUND to 9 places first: engines round 0.2025 x 100 = 20.249999... to one place differently
-    parts = [p for p in (prefix, f"FIXED(ROUND({scaled}, 9), {decimals})", suffix) if p != '""']
+    parts = [p for p in (prefix, f"FIXED(ROUND({scaled}, {{#rounding_places}}), {decimals})", suffix) if p != '""']
     return f"IF(ISNUMBER({value}), {' & '.join(parts)}, {value})"
 
 

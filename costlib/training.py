@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _args
+from .constants import constant_value
 from .arguments import ARGUMENTS, documented
 from .formulas import excel
 from .catalogue import board_power_w, peak_flops
@@ -24,7 +25,7 @@ __all__ = [
     "TRAINING_MFU", "SARDANA_FIT",
 ]
 
-SECONDS_PER_HOUR = 3600.0
+SECONDS_PER_HOUR = constant_value("seconds_per_hour")
 
 #: ``precision`` where it picks a catalogue peak (this module's readings of it).
 _PEAK_PRECISION = ARGUMENTS["precision"].but(
@@ -131,7 +132,7 @@ def _gpu_hours(flops, gpu, mfu, precision, reuse=False):
     return _args.divide(flops, per_second) / SECONDS_PER_HOUR
 
 
-@excel("{flops} / ({gpu} * 1E12 * {mfu}) / 3600",
+@excel("{flops} / ({gpu} * 1E12 * {mfu}) / {#seconds_per_hour}",
        unrendered=_PEAK_IN_WORKBOOK)
 @documented(returns="GPU-h", precision=_PEAK_PRECISION)
 def compute_gpu_hours(flops, gpu="H100", mfu=_MFU, precision="bf16"):
@@ -161,7 +162,7 @@ def compute_gpu_hours(flops, gpu="H100", mfu=_MFU, precision="bf16"):
     return a.wrap(_gpu_hours(a.flops, gpu, a.mfu, precision))
 
 
-@excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / 3600",
+@excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / {#seconds_per_hour}",
        unrendered=_PEAK_IN_WORKBOOK)
 @documented(returns="GPU-h", precision=_PEAK_PRECISION)
 def train_gpu_hours(params, tokens, gpu="H100", mfu=_MFU, precision="bf16", flops_per_param_token=6.0):
@@ -194,7 +195,7 @@ def train_gpu_hours(params, tokens, gpu="H100", mfu=_MFU, precision="bf16", flop
     return a.wrap(_gpu_hours(a.flops_per_param_token * a.params * a.tokens, gpu, a.mfu, precision))
 
 
-@excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / 3600 * {price_per_gpu_hour}",
+@excel("{flops_per_param_token} * {params} * {tokens} / ({gpu} * 1E12 * {mfu}) / {#seconds_per_hour} * {price_per_gpu_hour}",
        unrendered=_PEAK_IN_WORKBOOK)
 @documented(returns="USD", precision=_PEAK_PRECISION)
 def train_cost(params, tokens, price_per_gpu_hour, gpu="H100", mfu=_MFU, precision="bf16",

@@ -9,8 +9,9 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
 command -v ssconvert >/dev/null 2>&1 || missing+=(gnumeric)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)  # tests/test_pack_pdf.py reads the printed pack
 if [ ${#missing[@]} -gt 0 ]; then
-    echo "installing ${missing[*]} for the workbook recalculation tests" >&2
+    echo "installing ${missing[*]} for the workbook recalculation and print tests" >&2
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

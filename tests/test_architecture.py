@@ -21,8 +21,8 @@ PACKAGE = ROOT / "costlib"
 FLOORS = {
     # 0: the vocabulary every room shares
     "errors": 0, "rules": 0, "_generated": 0,
-    # 1: registries and conversion of arguments, reading numbers as text; data files
-    "arguments": 1, "_args": 1, "_atomic": 1, "numbers": 1, "data": 1,
+    # 1: registries and conversion of arguments, reading numbers as text, named constants; data files
+    "arguments": 1, "_args": 1, "_atomic": 1, "numbers": 1, "constants": 1, "data": 1,
     # 2: the Excel twins' language, the catalogues
     "formulas": 2, "prices": 2, "catalogue": 2, "scenarios": 2,
     # 3: the engine, one subject a room

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from rendered import default_bytes
 
 from costlib import cli
+from costlib.plan import load_template
 from costlib.workbook import is_unedited, render
 
 
@@ -128,8 +129,6 @@ SIM = ["simulate", "budget", "--range", "mfu=30%:40%:50%", "--range", "utilizati
 
 
 def load_template_budget():
-    from costlib.plan import load_template
-
     return load_template("budget")
 
 
@@ -165,7 +164,7 @@ def test_simulate_prints_and_writes_the_librarys_percentiles(tmp_path, capsys):
     (["--range", "mfu=0.3:0.4:0.5", "-n", "many"], "-n must be a number, got text 'many'"),
     (["--range", "mfu=0.3:0.4:0.5", "--set", "mfu=0.4"], "--range mfu and --set (or --config) mfu both set mfu"),
     (["--range", "mfu=0.3:0.4:0.5", "--output", "decision"], "--output: decision is text (a sentence)"),
-    ([], "give at least one --range NAME=LOW:BASE:HIGH"),
+    (["--set", "mfu_low=0.45"], "--set (or --config) mfu_low <= mfu <= mfu_high must hold"),
 ])
 def test_simulate_bad_input_exits_2_in_one_line_and_writes_nothing(tmp_path, capsys, args, message):
     out = tmp_path / "never.csv"
@@ -173,6 +172,33 @@ def test_simulate_bad_input_exits_2_in_one_line_and_writes_nothing(tmp_path, cap
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_simulate_without_a_range_draws_the_templates_declared_ranges(tmp_path, capsys):
+    import costlib
+
+    out = tmp_path / "ranges.csv"
+    assert cli.main(["simulate", "finetune-vs-prompt", "-n", "500", "--set", "finetune_cost=30000", "--csv",
+                     str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "over the ranges the template declares" in printed
+    assert "finetune_cost 10000/30000/100000" in printed  # the TOML's range [10000, 100000], the base as set
+    sim = costlib.simulate("finetune-vs-prompt", n=500, fixed={"finetune_cost": 30000},
+                           outputs=load_template("finetune-vs-prompt").key_numbers)
+    for line in out.read_text().splitlines()[1:]:  # the command calls the library with the same ranges
+        name, _, *p = line.split(",")
+        assert [float(v) for v in p] == sim.percentiles.loc[name].tolist()
+
+
+def test_simulate_without_a_range_on_a_template_with_none_says_so(tmp_path, capsys):
+    from pathlib import Path
+
+    plan = Path(__file__).parent / "data" / "my-serving-plan.toml"
+    certain = tmp_path / "certain.toml"
+    certain.write_text("".join(line for line in plan.read_text(encoding="utf-8").splitlines(keepends=True)
+                               if not line.startswith(("range = ", "downside"))), encoding="utf-8")
+    assert cli.main(["simulate", str(certain)]) == 2
+    assert "declares no uncertain input: give at least one --range NAME=LOW:BASE:HIGH" in capsys.readouterr().err
 
 
 def test_simulate_refuses_to_replace_a_file_without_force(tmp_path, capsys):

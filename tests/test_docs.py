@@ -19,7 +19,7 @@ def nomenclature_names():
     names = set()
     for line in table.splitlines():
         if line.startswith("| `"):
-            names.update(re.findall(r"`([A-Za-z_]+)`", line.split("|")[1]))
+            names.update(re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", line.split("|")[1]))
     return names
 
 

@@ -53,7 +53,7 @@ def test_overrides_must_be_a_mapping(tiny):
     ({"months": 0}, OutOfRangeError, "months must be >= 1, got 0"),
     ({"gpus": float("nan")}, InputTypeError, "gpus must be a number, got NaN"),
     ({"gpus": float("inf")}, OutOfRangeError, "gpus must be a finite number (>= 0), got inf"),
-    ({"scenario": "worst"}, UnknownNameError, "scenario must be one of low, base, high, got 'worst'"),
+    ({"scenario": "worst"}, UnknownNameError, "scenario must be one of downside, base, upside, got 'worst'"),
 ])
 def test_a_value_that_breaks_its_rule_is_refused_naming_the_input(tiny, overrides, error, message):
     with pytest.raises(error, match="^" + message.replace("(", r"\(").replace(")", r"\)") + "$") as caught:
@@ -77,8 +77,9 @@ def test_a_fraction_typed_as_a_percentage_says_so(tiny):
     assert resolve_inputs(tiny, {"monthly_growth": "8%"})["monthly_growth"] == 0.08  # 8 / 100
 
 
-@pytest.mark.parametrize("scenario,price", [("low", 1.5), ("base", 2.0), ("high", 3.0)])  # the template's range
-def test_the_scenario_chooses_low_base_or_high(tiny, scenario, price):
+# the template's range; a dearer GPU-hour is its downside (tiny_template: downside = "high")
+@pytest.mark.parametrize("scenario,price", [("downside", 3.0), ("base", 2.0), ("upside", 1.5)])
+def test_the_scenario_chooses_downside_base_or_upside(tiny, scenario, price):
     assert resolve_inputs(tiny, {"scenario": scenario})["price_per_gpu_hour"] == price
 
 
@@ -87,7 +88,7 @@ def test_a_base_outside_the_range_widens_it(tiny):
 
 
 def test_the_ends_of_a_range_may_be_set_and_must_bracket_the_base(tiny):
-    got = resolve_inputs(tiny, {"price_per_gpu_hour_low": 1.0, "scenario": "low"})
+    got = resolve_inputs(tiny, {"price_per_gpu_hour_low": 1.0, "scenario": "upside"})  # upside: the low end
     assert got["price_per_gpu_hour"] == 1.0 and got.ranges["price_per_gpu_hour"] == (1.0, 2.0, 3.0)
     with pytest.raises(OutOfRangeError, match="price_per_gpu_hour_low <= price_per_gpu_hour <= price_per_gpu_hour_high "
                                               "must hold, got 2.5 <= 2 <= 3"):

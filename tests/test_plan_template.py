@@ -49,7 +49,7 @@ def test_the_tiny_template_as_written(tiny):
 def test_an_uncertain_input_brings_the_scenario_input_first(tiny):
     # price_per_gpu_hour has a range, so the template gets the scenario choice, low/base/high, default base
     assert tiny.inputs[0] is SCENARIO_INPUT and tiny.inputs[0].name == SCENARIO
-    assert SCENARIO_INPUT.choices == ("low", "base", "high") and SCENARIO_INPUT.default == "base"
+    assert SCENARIO_INPUT.choices == ("downside", "base", "upside") and SCENARIO_INPUT.default == "base"
     assert tiny.input("price_per_gpu_hour").range == (1.5, 3.0)
 
 

@@ -32,6 +32,7 @@ PORTABLE = {
     "INDEX": "two-dimensional catalogue lookup (row and column given, never one argument over a row)",
     "ISERROR": "one per row, over SUM of the row (no_errors): no implicit array evaluation",
     "MATCH": "exact match (0) in the catalogue and of a flag",
+    "SQRT": "the model width from its parameters and layers (time_per_output_token, serving_tokens_per_second)",
     "MAX": "reconciliation scale (agree)",
     "MOD": "periodic costs (every)",
     "NOT": "no_errors",
@@ -47,7 +48,8 @@ PORTABLE = {
     "SUMIFS": "a row's total over a fiscal quarter (by_quarter)",
     "LEN": "a currency code of three letters (data validation)",
     "NPV": "net present value of a cash row at the monthly rate (npv)",
-    "LN": "discounted payback at a steady saving (discounted_months_to_breakeven)",
+    "LN": "discounted payback at a steady saving (discounted_months_to_breakeven); a lognormal's spread (lognormal_mean)",
+    "EXP": "a lognormal's mean from its median and p95 (lognormal_mean)",
 }
 
 # Forms whose meaning depends on the engine, each with the reason it is out.

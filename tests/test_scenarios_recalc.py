@@ -1,7 +1,7 @@
 """Switching the scenario in the workbook moves the model: LibreOffice and Gnumeric recalculate it.
 
-A workbook generated at base is edited as a user would: the scenario dropdown set to low or
-high, a Low cell typed; each engine recalculates, and every number item must equal costlib's
+A workbook generated at base is edited as a user would: the scenario dropdown set to downside
+or upside, a Low cell typed; each engine recalculates, and every number item must equal costlib's
 schedule for the same choice. A Low typed above its Base turns the range check FALSE.
 """
 
@@ -17,13 +17,15 @@ from costlib.plan import schedule
 from costlib.workbook import generate
 from costlib.plan import load_template
 from costlib.workbook.recalc import ENGINES, convert
-from costlib.workbook.writer import RANGE_CHECK
+from costlib.workbook.writer import RANGE_CHECK, RANGES_CURRENT, STALE_RANGES
 
 PLAN = str(Path(__file__).parent / "data" / "my-serving-plan.toml")
 EDITS = {  # case -> (cells typed on Inputs: input -> value, or (input, "low"/"high") -> value; the same as overrides)
-    "low": ({"scenario": "low"}, {"scenario": "low"}),
-    "high": ({"scenario": "high"}, {"scenario": "high"}),
-    "low-edited": ({"scenario": "low", ("utilization", "low"): 0.3}, {"scenario": "low", "utilization_low": 0.3}),
+    "downside": ({"scenario": "downside"}, {"scenario": "downside"}),
+    "upside": ({"scenario": "upside"}, {"scenario": "upside"}),
+    # utilization's downside is its low: the typed Low is the downside's value
+    "downside-edited": ({"scenario": "downside", ("utilization", "low"): 0.3},
+                        {"scenario": "downside", "utilization_low": 0.3}),
     "base-edited": ({("monthly_growth", "base"): 0.1}, {"monthly_growth": 0.1}),
 }
 COLUMN = {"low": 7, "base": 8, "high": 9}
@@ -93,3 +95,21 @@ def test_a_low_above_its_base_fails_the_range_check(switched):
     value, why = results[RANGE_CHECK]
     assert value is False and "low <= base <= high" in why
     assert ws["B5"].value is False
+
+
+def test_ranges_go_stale_when_an_input_differs_and_the_first_sheet_warns(switched):
+    assert _named(switched["downside"], "ranges_current") is True  # the scenario alone: the draws are the same
+    edited = switched["base-edited"]  # monthly_growth's Base typed: the ranges were drawn for another plan
+    assert _named(edited, "ranges_current") is False
+    assert _named(edited, "checks_ok") is True  # the live model is right; only the generated figures are stale
+    first = edited.worksheets[0]
+    lines = [c.value for row in first.iter_rows(max_row=12) for c in row if isinstance(c.value, str)]
+    assert any(line == f"Warning: {STALE_RANGES}." for line in lines)
+    assert edited["Ranges"]["A3"].value == f"Warning: {STALE_RANGES}."  # the Ranges sheet says so too
+    assert switched["downside"]["Ranges"]["A3"].value == RANGES_CURRENT
+    assert not any(line.startswith("Range of") for line in lines)
+    checks = edited["Checks"]
+    advisory = next(r for r in range(1, checks.max_row + 1)
+                    if str(checks.cell(row=r, column=1).value).startswith("Advisory"))
+    assert checks.cell(row=advisory, column=2).value is False
+    assert checks.cell(row=advisory, column=3).value == STALE_RANGES

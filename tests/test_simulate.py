@@ -26,7 +26,8 @@ def spread(template):
     ranges = {}
     defaults = template.defaults()
     for inp in template.inputs:
-        if inp.type not in ("number", "integer") or inp.structural or not inp.default:
+        if inp.type not in ("number", "integer") or inp.structural or not inp.default or inp.name in (
+                template.axis_values or ()):  # the axis (unit-economics' multiples) is shared by every draw
             continue
         v = inp.default
         low, high = (v, v + 2) if inp.type == "integer" else sorted((v * 0.8, v * 1.2))
@@ -338,3 +339,45 @@ def test_bad_first_argument():
         costlib.simulate(42, MFU)
     with pytest.raises(UnknownNameError, match="template must be one of"):
         costlib.simulate("budgt", MFU)
+
+
+# ---------------------------------------------------------------------------- a template's own ranges
+
+def test_without_ranges_a_template_draws_the_ranges_it_declares():
+    import tomllib
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "templates" / "finetune-vs-prompt.toml"
+    declared = {i["name"]: (i["range"][0], i["default"], i["range"][1])  # read from the TOML, not the library
+                for i in tomllib.loads(path.read_text(encoding="utf-8"))["inputs"] if "range" in i}
+    from costlib.simulate import declared_ranges
+
+    assert declared_ranges("finetune-vs-prompt") == declared
+    own = costlib.simulate("finetune-vs-prompt", n=3_000, seed=2)
+    given = costlib.simulate("finetune-vs-prompt", declared, n=3_000, seed=2)
+    assert list(own.inputs) == list(declared) and own.samples.equals(given.samples)  # identity: the same draws
+
+
+def test_a_base_or_an_end_set_in_fixed_moves_the_declared_range():
+    from costlib.simulate import declared_ranges
+
+    ranges = declared_ranges("finetune-vs-prompt", {"finetune_cost": 30000, "hosting_cost_per_month_high": 5000})
+    assert ranges["finetune_cost"] == (10000, 30000, 100000)  # the TOML's ends, the base as set
+    assert ranges["hosting_cost_per_month"] == (0, 1000, 5000)
+    sim = costlib.simulate("finetune-vs-prompt", n=2_000, fixed={"finetune_cost": 30000})
+    drawn = sim.samples["finetune_cost"]
+    assert drawn.min() >= 10000 and drawn.max() <= 100000 and "finetune_cost" in sim.inputs
+
+
+def test_a_function_or_a_template_without_ranges_needs_them(tmp_path):
+    with pytest.raises(InputTypeError, match="ranges must be a dict"):
+        costlib.simulate(costlib.train_cost, fixed={"params": 70e9, "tokens": 15e12})
+    from pathlib import Path
+
+    plan = Path(__file__).parent / "data" / "my-serving-plan.toml"
+    certain = tmp_path / "certain.toml"
+    certain.write_text("".join(line for line in plan.read_text(encoding="utf-8").splitlines(keepends=True)
+                               if not line.startswith(("range = ", "downside"))), encoding="utf-8")
+    with pytest.raises(InputError, match="declares no uncertain input") as raised:
+        costlib.simulate(str(certain))
+    assert raised.value.argument == "ranges"

@@ -72,17 +72,112 @@ def test_finetune_waits_for_its_month_and_pays_hosting():
 
 def test_unit_economics_margin_moves_with_scale():
     flat = schedule("unit-economics", {"team_cost_per_month": 0, "tier_discount": 0})
-    assert flat.rows.loc["plan_gross_margin"].nunique() == 1  # every cost linear: the same margin at every scale
+    assert flat.rows.loc["plan_gross_margin"].nunique() == 1  # every cost linear in users: one margin at every scale
     s = schedule("unit-economics")
     margin = s.rows.loc["plan_gross_margin"]
-    assert margin.iloc[0] < margin.iloc[1] < margin.iloc[2]  # fixed team and a volume tier: scale helps
-    # 1x: 300,000 queries at $0.0135 + $1,500 team = $5,550 of $20,000 revenue
-    assert s.items["cogs_share"] == pytest.approx(5550 / 20000, rel=1e-12)
-    turned = schedule("unit-economics", {"team_cost_per_month": 10000})
+    assert margin.iloc[0] < margin.iloc[1] < margin.iloc[2]  # a fixed part of the team and a volume tier: scale helps
+    # the serving team: $1,000 fixed + $0.50 a user: 1,500 / 6,000 / 51,000 at 1,000 / 10,000 / 100,000 users
+    assert s.rows.loc["fixed_cogs"].tolist() == [1500, 6000, 51000]
+    turned = schedule("unit-economics", {"team_cost_per_month": 10000, "p95_input_tokens": 4000})
     assert turned.items["verdict"].startswith("redesign") and turned.items["verdict_at_scale"].startswith("viable")
     assert schedule("unit-economics", {"arpu": 8, "tier_discount": 0}).items["verdict_at_scale"].startswith("redesign")
 
 
+def test_unit_economics_takes_the_mean_query_not_the_median():
+    # no spread (p95 = median): the mean is the median; 1x: 300,000 queries at $0.0135 + $1,500 team = $5,550
+    # of $20,000 revenue (2,000 x $3 + 500 x $15 per Mtok = $0.0135)
+    narrow = schedule("unit-economics", {"p95_input_tokens": 2000, "p95_output_tokens": 500})
+    assert narrow.items["mean_cost_per_query"] == pytest.approx(0.0135, rel=1e-12)
+    assert narrow.items["cogs_share"] == pytest.approx(5550 / 20000, rel=1e-12)
+    # the defaults: p95 four times the median for input and output, a lognormal through both:
+    # s = ln 4 / 1.6448536 (the normal's 95th percentile), mean = median x exp(s^2 / 2)
+    factor = np.exp((np.log(4) / 1.6448536269514722) ** 2 / 2)  # 1.4264
+    s = schedule("unit-economics")
+    assert s.items["mean_cost_per_query"] == pytest.approx(0.0135 * factor, rel=1e-12)
+    assert s.items["median_cost_per_query"] == pytest.approx(0.0135, rel=1e-12)  # P50 beside it
+    assert s.items["p95_cost_per_query"] == pytest.approx(8000 * 3e-6 + 2000 * 15e-6, rel=1e-12)  # $0.054, P95 beside
+    assert s.items["cogs_share"] == pytest.approx((300_000 * 0.0135 * factor + 1500) / 20000, rel=1e-12)
+    assert s.items["median_cost_per_query"] < s.items["mean_cost_per_query"] < s.items["p95_cost_per_query"]
+
+
+def test_unit_economics_multiples_are_inputs():
+    s = schedule("unit-economics", {"middle_multiple": 5, "scale_multiple": 50})
+    assert list(s.rows.columns) == [1, 5, 50]
+    assert s.rows.loc["plan_users"].tolist() == [1000, 5000, 50000]
+    assert s.items["gross_margin_at_scale"] == s.rows.loc["plan_gross_margin"].iloc[-1]
+    assert "at 50x users" in s.items["verdict_text"]
+
+
 def test_a_minimum_commitment_is_paid_when_unused():
     s = schedule("unit-economics", {"minimum_commitment_per_month": 20000})
-    assert s.rows.loc["inference_cogs"].iloc[0] == 20000  # 1x uses $4,050: the minimum is paid
+    assert s.rows.loc["inference_cogs"].iloc[0] == 20000  # 1x uses $5,777 (300,000 mean queries): the minimum is paid
+
+
+# ---------------------------------------------------------------------------- too close to call
+
+def _first_sheet_sentence(template, overrides=None):
+    import io
+
+    from openpyxl import load_workbook
+
+    from costlib.workbook import render
+
+    wb = load_workbook(io.BytesIO(render(template, overrides)), data_only=True)
+    first = wb.worksheets[0]
+    assert first["A4"].value == schedule(template, overrides).items["decision_text"]  # the decision, whole
+    return first["A5"].value, wb  # the verdict line under it
+
+
+def test_build_vs_buy_on_noise_is_too_close_to_call_with_the_probability_each_way():
+    s = schedule("build-vs-buy")
+    # the base difference is -$16.5k of a $5.9M total: 0.3 %, under the 5 % the template states
+    assert abs(s.items["npv_saving"]) < 0.05 * abs(s.items["npv_buy"])
+    sentence, wb = _first_sheet_sentence("build-vs-buy")
+    assert sentence.startswith("Too close to call: building is cheaper in ")
+    assert sentence.endswith("The decision above is at the base inputs.")
+    ranges = wb["Ranges"]
+    above = ranges["F5"].value  # the share of draws with a positive NPV saving, generated with the file
+    import re
+
+    building, buying = (int(x) for x in re.findall(r"in (\d+) %", sentence)[:2])
+    assert building == round(above * 100) and building + buying == 100  # the probability each way
+    assert f"{round(above * 100)} % of draws" in sentence
+
+
+def test_a_clear_decision_says_nothing_more():
+    from costlib.plan import load_template, resolve_inputs
+    from costlib.simulate import close_call
+    from costlib.workbook.writer import outcome_ranges
+
+    overrides = {"api_price_per_m_tokens": 15, "annual_price_decline": 0.2}  # building wins by far
+    t = load_template("build-vs-buy")
+    values = resolve_inputs(t, overrides)
+    s = schedule(t, values)
+    sim, _ = outcome_ranges(t, values)
+    p10 = sim.percentiles.loc["npv_saving", "P10"]
+    assert p10 > 0 and s.items["npv_saving"] > 0.05 * s.items["npv_buy"]  # both tests clear
+    close, words = close_call(t, s.items, s.inputs, sim)
+    assert not close and words.startswith("Clear: building is cheaper in ")
+    above = float((sim.samples["npv_saving"] > 0).mean())
+    assert f"in {round(above * 100)} % of draws" in words
+    sentence, _ = _first_sheet_sentence("build-vs-buy", overrides)
+    assert sentence == words
+
+
+def test_a_difference_under_the_stated_share_is_close_even_when_the_range_is_clear():
+    from costlib.plan import load_template
+    from costlib.simulate import Simulation, close_call
+
+    t = load_template("build-vs-buy")
+    s = schedule(t)
+    import pandas as pd
+
+    draws = pd.DataFrame({"npv_saving": [1.0, 2.0, 3.0]})  # every draw above zero: P10 > 0
+    sim = Simulation(samples=draws, percentiles=pd.DataFrame({"P10": [1.2], "P50": [2.0], "P90": [2.8]},
+                                                             index=["npv_saving"]),
+                     units={"npv_saving": "USD"}, inputs=(), outputs=("npv_saving",), n=3, seed=0, source="by hand",
+                     checks={})
+    close, words = close_call(t, s.items, s.inputs, sim)
+    assert close and "building is cheaper in 100 % of draws, buying in 0 %" in words  # -$16.5k of $5.9M
+    clear, words = close_call(t, s.items, {**s.inputs, "close_call_share": 0.001}, sim)  # 0.3 % > 0.1 %
+    assert not clear and words.startswith("Clear: buying is cheaper in 0 % of draws")  # the base says buy

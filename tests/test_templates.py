@@ -47,7 +47,7 @@ def test_budget_numbers_are_the_engine_functions():
 def test_unit_economics_blend_keeps_the_cache_hit_cost():
     s = schedule("unit-economics", {"cache_hit_rate": 0.5, "cache_hit_cost": 0.004})
     v = s.inputs
-    expected = costlib.blended_cost_per_query(s.items["median_cost_per_query"], s.items["small_model_cost_per_query"],
+    expected = costlib.blended_cost_per_query(s.items["mean_cost_per_query"], s.items["small_model_cost_per_query"],
                                               v["small_model_share"], 0.5, 0.004)
     assert s.items["blended_cost_per_query"] == pytest.approx(expected, rel=1e-12)
     assert s.items["blended_cost_per_query"] > schedule("unit-economics", {"cache_hit_rate": 0.5}).items[

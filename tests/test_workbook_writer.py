@@ -102,7 +102,8 @@ def test_an_uncertain_input_has_low_base_and_high_and_its_value_by_scenario(book
     r = int(cell.split("$")[-1])
     ws = cached["Inputs"]
     assert [ws.cell(r, c).value for c in (7, 8, 9)] == [1.5, 2.0, 3.0]  # G, H, I: the template's range
-    assert book["Inputs"].cell(r, 2).value.startswith('=IF(scenario="low"')
+    # the downside end is the high one (tiny_template: a dearer GPU-hour), the upside the low one
+    assert book["Inputs"].cell(r, 2).value == f'=IF(scenario="downside",I{r},IF(scenario="upside",G{r},H{r}))'
     assert ws.cell(r, 2).value == 2.0  # base
 
 

@@ -107,12 +107,16 @@ def test_the_decision_comes_first(case):
     for r, name in enumerate(t.headline, start=4):
         assert first.cell(row=r, column=1).value == s.items[name]
         assert len(s.items[name]) > 60 and "." in s.items[name]  # a sentence, not a bare word
-    assert first.cell(row=4 + len(t.headline), column=2).value is all(s.checks.values())
+    # the master check follows the decision (and, where the template has a close call, its verdict line)
+    check = 4 + len(t.headline) + (1 if t.close_call is not None else 0)
+    assert first.cell(row=check, column=1).value == "All checks pass (sheet Checks)"
+    assert first.cell(row=check, column=2).value is all(s.checks.values())
 
 
 def test_prints_landscape_one_page_wide_with_titles_and_footer(case):
     t, s, _, wb, _ = case
-    timelines = {sheet.name for sheet in t.sheets if sheet.rows}
+    first = t.ordered_sheets[0].name  # printed as the pack's summary: its figures and charts, one page wide
+    timelines = {sheet.name for sheet in t.sheets if sheet.rows} - {first}
     months = len(s.rows.columns)
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title

@@ -86,9 +86,9 @@ CASES = {
     "unit-economics-no-tier": ("unit-economics", {"tier_discount": 0, "team_cost_per_month": 0,
                                                   "tier_start_queries": 0}),
     "unit-economics-fails-at-scale": ("unit-economics", {"arpu": 8, "tier_discount": 0}),
-    # each template's low and high scenario: every uncertain input at its low, then at its high
+    # each template's downside and upside scenario: every uncertain input at its declared downside end, then upside
     **{f"{t}-scenario-{end}": (t, {"scenario": end}) for t in ("budget", "build-vs-buy", "finetune-vs-prompt",
-                                                                "unit-economics") for end in ("low", "high")},
+                                                                "unit-economics") for end in ("downside", "upside")},
     "user-template-defaults": (USER_TEMPLATE, {}),
     "user-template-never": (USER_TEMPLATE, {"api_price_per_m_tokens": 0.5, "months": 3}),
 }

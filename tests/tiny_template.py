@@ -47,6 +47,8 @@ default = 2.0
 unit = "USD/GPU-h"
 rule = "positive"
 range = [1.5, 3.0]
+downside = "high"
+downside_reason = "a dearer GPU-hour: more spend"
 source = "Assumption"
 
 [[inputs]]

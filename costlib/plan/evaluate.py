@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import formulas
+from ..constants import CONSTANTS, constant_value
 from ..errors import CostlibError, InputError
 
 __all__ = ["evaluate_template", "TemplateEvaluationError"]
@@ -39,7 +40,7 @@ def evaluate_template(template, values: dict[str, Any], draws: int | None = None
     """
     length = template.length(values)
     shape = (length,) if draws is None else (draws, length)
-    axis = np.asarray(template.axis_values if template.axis_values else np.arange(1, length + 1), dtype=float)
+    axis = np.asarray(template.axis_numbers(values), dtype=float)
     rows = template.rows
     items = template.items
     done: dict[str, Any] = {template.axis: axis}
@@ -50,6 +51,8 @@ def evaluate_template(template, values: dict[str, Any], draws: int | None = None
             return done[name]
         if name in values:
             return values[name]
+        if name in CONSTANTS:  # a named constant a template formula reads (hours_per_month)
+            return constant_value(name)
         if name in busy:
             raise TemplateEvaluationError(f"{template.name}: {' -> '.join(busy + [name])} is a circular reference",
                                           argument=name)

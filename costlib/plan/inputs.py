@@ -136,8 +136,8 @@ def resolve_inputs(template: Template, overrides: Any = None, refuse: bool = Tru
     resolved = {name: _convert(known[name], value, name in taken or name not in given)
                 for name, value in values.items()}
     ranges = _ranges(template, resolved, ends, taken)
-    for name, (low, base, high) in ranges.items():
-        resolved[name] = {"low": low, "base": base, "high": high}[resolved[SCENARIO]]
+    for name, ends in ranges.items():
+        resolved[name] = ends[known[name].ends[resolved[SCENARIO]]]
     for inp in template.inputs:
         if inp.maximum is None:
             continue
@@ -201,7 +201,8 @@ class ResolvedInputs(dict):
     """Input values that :func:`resolve_inputs` has converted and checked, for one template.
 
     ``ranges`` holds each uncertain input's (low, base, high); the value of such an input is
-    the one the ``scenario`` input chooses.
+    the one the ``scenario`` input chooses (downside: the end its template declares hurts the
+    decision; upside: the other end).
     """
 
     def __init__(self, values: dict[str, Any], template: str, ranges: dict | None = None):

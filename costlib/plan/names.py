@@ -22,6 +22,7 @@ import keyword
 import re
 
 from ..errors import TemplateError
+from ..constants import CONSTANTS
 
 __all__ = ["check_name", "check_sheet_names", "check_file_stem", "GRID_COLUMNS", "GRID_ROWS", "NAME_LIMIT",
            "SHEET_NAME_LIMIT", "RESERVED_SHEETS", "RESERVED_NAMES", "SPREADSHEET_FUNCTIONS"]
@@ -33,8 +34,10 @@ SHEET_NAME_LIMIT = 31  # characters in a sheet name
 
 #: Sheets and names costlib's workbooks hold besides the template's own
 RESERVED_SHEETS = ("Inputs", "Ranges", "Checks", "Catalogue", "About", "Annual", "Quarterly", "Comparison")
-RESERVED_NAMES = ("checks_ok",)
-RESERVED_PREFIXES = ("catalogue_",)
+RESERVED_NAMES = ("checks_ok",) + tuple(CONSTANTS) + tuple(f"{n}_key" for n, c in CONSTANTS.items() if c.table)
+#: catalogue_...: the Catalogue sheet's columns; maximum_...: an input's numeric maximum on the Constants block;
+#: ranges_...: the generated figures of the Ranges sheet (the key output's P10, P90, share of draws above zero)
+RESERVED_PREFIXES = ("catalogue_", "maximum_", "ranges_")
 
 # Functions of Excel 365 and LibreOffice that openpyxl's list (Excel 2010) lacks
 _NEWER_FUNCTIONS = (

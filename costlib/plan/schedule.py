@@ -102,7 +102,7 @@ def schedule(template: Any = "budget", overrides: dict[str, Any] | None = None) 
     values = resolve_inputs(t, overrides)
     evaluated = getattr(values, "evaluated", None)  # resolve_inputs' overflow probe may have computed it
     items, rows, checks = (dict(part) for part in evaluated) if evaluated else evaluate_template(t, values)
-    axis = list(t.axis_values) if t.axis_values else list(range(1, t.length(values) + 1))
+    axis = t.axis_numbers(values) if t.axis_values else list(range(1, t.length(values) + 1))
     frame = pd.DataFrame([rows[r] for r in t.rows], index=list(t.rows), columns=axis)
     frame.columns.name = t.axis
     annual = quarterly = None

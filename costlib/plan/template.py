@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import arguments, formulas
+from ..constants import CONSTANTS
 from ..errors import TemplateError, UnknownNameError
 from ..rules import RULES, obeys
 from .names import GRID_COLUMNS, check_file_stem, check_name, check_sheet_names
@@ -53,7 +54,15 @@ class Input:
     structural: bool = False
     choices: tuple[str, ...] = ()
     plausible: Any = None  # a bare number above it is refused; with its unit ("500%") it is taken
-    range: Any = None  # (low, high) around the default: an uncertain input, with low/base/high scenarios
+    range: Any = None  # (low, high) around the default: an uncertain input, with downside/base/upside scenarios
+    downside: str = ""  # which end of the range hurts the template's decision: "low" or "high"
+    downside_reason: str = ""  # why that end is the downside, in words (shown on Inputs)
+
+    @property
+    def ends(self) -> dict[str, int]:
+        """Scenario -> index into (low, base, high): the downside takes the end the template declares."""
+        down = 0 if self.downside == "low" else 2
+        return {"downside": down, "base": 1, "upside": 2 - down}
 
     def describe_rule(self) -> str:
         if self.type == "gpu":
@@ -146,6 +155,8 @@ class Template:
     headline: tuple[str, ...] = ()  # items of the first sheet shown first, in words: the decision
     calendar: dict | None = None  # {"start": input name, "fiscal_year_start": input name}: dated months
     key_outputs: tuple[str, ...] = ()  # number items whose ranges and sensitivity the workbook shows first
+    key_output_better: str = "higher"  # which way the first key output favours the decision: downside <= upside
+    close_call: dict | None = None  # {key, total, share, above, below}: when the decision is too close to call
     path: str = ""
 
     @property
@@ -188,6 +199,13 @@ class Template:
 
     def defaults(self) -> dict[str, Any]:
         return {i.name: i.default for i in self.inputs}
+
+    def axis_numbers(self, values: dict[str, Any]) -> list[float]:
+        """The axis for resolved input ``values``: ``axis_values`` (a number, or an input's name taking
+        its value: the multiples of unit-economics are inputs), else 1, 2, ... to the axis length."""
+        if not self.axis_values:
+            return [float(k) for k in range(1, int(values[self.axis_length]) + 1)]
+        return [float(values[v]) if isinstance(v, str) else float(v) for v in self.axis_values]
 
     def length(self, values: dict[str, Any]) -> int:
         """Columns of the timeline for resolved input ``values``."""
@@ -251,7 +269,8 @@ def _make(cls, raw: Any, path: str, where: str):
 
 
 TEMPLATE_KEYS = {"name", "title", "description", "axis", "axis_label", "axis_length", "axis_values", "inputs",
-                 "sheets", "charts", "checks", "headline", "calendar", "key_outputs", "verify"}
+                 "sheets", "charts", "checks", "headline", "calendar", "key_outputs", "key_output_better",
+                 "close_call", "verify"}
 
 
 def _input(raw: dict, path: str) -> Input:
@@ -324,19 +343,31 @@ def _build(data: dict, path: str, check_formulas: bool = True) -> Template:
         charts=tuple(data.get("charts", [])), checks=checks,
         axis_values=tuple(axis_values) if axis_values else None, headline=tuple(data.get("headline", ())),
         calendar=dict(calendar) if calendar is not None else None, key_outputs=tuple(data.get("key_outputs", ())),
+        key_output_better=data.get("key_output_better", "higher"),
+        close_call=dict(data["close_call"]) if isinstance(data.get("close_call"), dict) else data.get("close_call"),
         path=path)
     if not check_formulas:
         return template
     return _validate(template)
 
 
-#: The input a template with uncertain inputs gets: which of low, base and high the model uses
+#: The input a template with uncertain inputs gets: which coherent scenario the model uses. Downside sets
+#: every uncertain input at the end its template declares hurts the decision, upside at the other end:
+#: never a mix of directions, so the first key output runs downside <= base <= upside.
 SCENARIO = "scenario"
-SCENARIOS = ("low", "base", "high")
+SCENARIOS = ("downside", "base", "upside")
 SCENARIO_INPUT = Input(
-    name=SCENARIO, label="Scenario the model uses (low, base or high of each uncertain input)", default="base",
-    source="Assumption: the base case; each uncertain input's low and high are in its Low and High columns",
+    name=SCENARIO, label="Scenario the model uses (downside, base or upside)", default="base",
+    source="Assumption: the base case. Downside puts every uncertain input at the end of its range that hurts "
+           "the decision (its Low or High column, as its source says), upside at the other end",
     unit="scenario", group="Scenario", type="choice", choices=SCENARIOS)
+
+#: What a first sheet says of each scenario
+SCENARIO_WORDS = {
+    "downside": "Downside: each uncertain input at the end of its range that hurts the decision (Inputs)",
+    "base": "Base: each uncertain input at its base value (Inputs)",
+    "upside": "Upside: each uncertain input at the end of its range that helps the decision (Inputs)",
+}
 
 
 def in_workbook_order(sheets) -> list[Sheet]:
@@ -379,7 +410,7 @@ def _with_verify(sheets: list, checks: tuple) -> tuple[list, tuple]:
                                 "a formula shows as a difference, and the check of that row (sheet Checks) fails.",
                   (), rows)
     added = tuple(Check(f"Row {row.name} holds its formula in every month",
-                        f"agree(total({row.name}), total({row.name}_recomputed))",
+                        f"agree(total({row.name}), total({row.name}_recomputed), check_tolerance)",
                         f"a cell of {row.name} ({row.label}) was typed over: restore its formula from the next cell")
                   for row in verified)
     return [*sheets, sheet], checks + added
@@ -407,6 +438,11 @@ def _validate(t: Template) -> Template:
     if t.axis_values is not None and not 1 <= len(t.axis_values) <= GRID_COLUMNS - 2:
         raise TemplateError(f"{t.path}: axis_values must hold 1 to {GRID_COLUMNS - 2} values (the grid's columns "
                             f"but the label and total), got {len(t.axis_values)}")
+    for v in t.axis_values or ():
+        if isinstance(v, str) and (v not in {i.name for i in t.inputs} or t.input(v).type not in ("number", "integer")
+                                   or t.input(v).range is not None):
+            raise TemplateError(f"{t.path}: axis_values holds numbers or the names of number inputs without a range "
+                                f"(the axis is the same in every draw), got {v!r}")
     if not t.axis_values and t.axis_length not in {i.name for i in t.inputs}:
         raise TemplateError(f"{t.path}: axis_length must name an input, got {t.axis_length!r}")
     for i in t.inputs:
@@ -440,11 +476,13 @@ def _validate(t: Template) -> Template:
                 raise TemplateError(f"{t.path}: calendar {key} must name an input of type {types[key]}, got {name!r}")
     kinds = {n: ("text" if k == "input" and t.input(n).type in ("text", "gpu", "choice", "currency") else k)
              for n, k in names.items()}
+    kinds.update({n: "input" for n, c in CONSTANTS.items() if not c.table})  # a named constant reads as an input
     parsed: dict[int, Any] = {}
 
     def parse(obj, where, single_cell):
         expr = formulas.parse(obj.formula, f"{t.path}: {where}")
         formulas.check(expr, f"{t.path}: {where}", kinds, single_cell)
+        _no_defaults(expr, f"{t.path}: {where}")
         object.__setattr__(obj, "expr", expr)
         parsed[id(obj)] = expr
         return expr
@@ -475,6 +513,11 @@ def _validate(t: Template) -> Template:
     for name in t.headline:
         if name not in {i.name for i in first.items}:
             raise TemplateError(f"{t.path}: headline {name!r} must be an item of the first sheet, {first.name}")
+    if t.key_output_better not in ("higher", "lower"):
+        raise TemplateError(f"{t.path}: key_output_better must be \"higher\" or \"lower\" (which way the first key "
+                            f"output favours the decision), got {t.key_output_better!r}")
+    if t.close_call is not None:
+        _check_close_call(t)
     for name in t.key_outputs:
         if name not in t.number_items:
             raise TemplateError(f"{t.path}: key_outputs {name!r} must be a number item of the template")
@@ -483,6 +526,49 @@ def _validate(t: Template) -> Template:
             if name not in t.rows:
                 raise TemplateError(f"{t.path}: chart {chart.get('title', '?')!r} refers to unknown row {name}")
     return t
+
+
+#: A template's [close_call]: key -> what it must name
+CLOSE_CALL_KEYS = {"key": "the first key output: the difference that decides (positive favours `above`)",
+                   "total": "a number item: the total the difference is a share of",
+                   "share": "a fraction input: a difference under this share of the total is too close to call",
+                   "above": "words: the option a positive key favours", "below": "words: the other option"}
+
+
+def _check_close_call(t: Template) -> None:
+    cc = t.close_call
+    where = f"{t.path}: close_call"
+    if not isinstance(cc, dict) or set(cc) != set(CLOSE_CALL_KEYS):
+        raise TemplateError(f"{where} must be a table with " + "; ".join(f"{k} ({v})" for k, v in CLOSE_CALL_KEYS.items())
+                            + f", got {cc!r:.120}")
+    if cc["key"] != t.key_numbers[0] or t.key_output_better != "higher":
+        raise TemplateError(f"{where}: key must be the first key output, where higher is better ({t.key_numbers[0]}), "
+                            f"got {cc['key']!r}")
+    if cc["total"] not in t.number_items:
+        raise TemplateError(f"{where}: total must be a number item of the template, got {cc['total']!r}")
+    if cc["share"] not in {i.name for i in t.inputs} or t.input(cc["share"]).rule not in ("share", "fraction"):
+        raise TemplateError(f"{where}: share must name an input whose rule is share or fraction, got {cc['share']!r}")
+    if not any(i.range is not None for i in t.inputs):
+        raise TemplateError(f"{where}: a close call reads the ranges' P10 and P90: the template needs uncertain inputs")
+    for k in ("above", "below"):
+        if not isinstance(cc[k], str) or not cc[k].strip() or '"' in cc[k]:
+            raise TemplateError(f"{where}: {k} must be words (no double quote), got {cc[k]!r}")
+
+
+def _no_defaults(expr, where: str) -> None:
+    """Refuse a call that leaves a numeric argument at its default: a workbook would write it as a literal
+    the template's reader never sees (``*(1-0)*`` for a cached share left out)."""
+    for node in ast.walk(expr):
+        if not isinstance(node, ast.Call):
+            continue
+        call = formulas.bind(node)
+        for param, p in call.twin.signature.parameters.items():
+            if (param in call.arguments or param in call.twin.unrendered or param in call.twin.defaults
+                    or p.kind is p.VAR_POSITIONAL or not _finite_number(p.default)):
+                continue
+            raise TemplateError(f"{where}: {call.twin.name} leaves {param} at its default {p.default!r}, which a "
+                                f"workbook would write as a bare number; give {param} (an input, a named constant "
+                                f"such as check_tolerance, or the number itself)")
 
 
 def _finite_number(x: Any) -> bool:
@@ -503,6 +589,12 @@ def _check_range(t: Template, i: Input) -> None:
             raise TemplateError(f"{where}: {v!r} breaks the input's rule ({RULES[i.rule][4]})")
     if not r[0] <= i.default <= r[1]:
         raise TemplateError(f"{where} must run low <= default <= high, got {r[0]!r} <= {i.default!r} <= {r[1]!r}")
+    if i.downside not in ("low", "high"):
+        raise TemplateError(f"{t.path}: input {i.name} has a range, so downside must say which end hurts the "
+                            f"decision, \"low\" or \"high\", got {i.downside!r}")
+    if not isinstance(i.downside_reason, str) or not i.downside_reason.strip():
+        raise TemplateError(f"{t.path}: input {i.name} downside_reason must say why its {i.downside} end hurts the "
+                            f"decision, got {i.downside_reason!r}")
 
 
 def _this_column_rows(expr, formulas, rows: set[str]) -> set[str]:

@@ -35,8 +35,10 @@ from ..plan.schedule import RECONCILES
 from .files import (FINGERPRINT_NAME, FIXED_TIME, PLACEHOLDER, FileExistsCostlibError, is_unedited,  # noqa: F401
                     reproducible, write_workbook)
 from ..plan import resolve_inputs
+from ..simulate import close_call
 from .ooxml import insert_missing
-from ..plan.template import CALENDAR_ROWS, Template, TemplateError
+from ..constants import CONSTANTS
+from ..plan.template import CALENDAR_ROWS, SCENARIO, SCENARIO_WORDS, Template, TemplateError
 
 __all__ = ["build_workbook", "workbook_bytes", "comparison_bytes", "write_workbook", "FileExistsCostlibError",
            "is_unedited", "FORMATS"]
@@ -76,6 +78,7 @@ CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 FIRST_COL = 3  # timeline columns start at C: A the label with its unit, B the total (1-based, as Excel counts)
 #: A timeline sheet's frozen columns and its months: twelve months visible at 1366 px
 LABEL_WIDTH, TOTAL_WIDTH, MONTH_WIDTH = 36, 12, 9
+DEFAULT_WIDTH = 8.43  # a column's width where none is set (Excel's default, in character units)
 #: Money on a timeline in thousands, so a month column stays narrow; totals and items in full
 TIMELINE_FORMATS = {"usd": "usd_thousands", "millions": "millions_whole"}
 MONTHS_PER_PAGE = 12  # a printed timeline: twelve months a landscape page, the labels repeated on each
@@ -102,6 +105,11 @@ class _Layout:
         self.home: str | None = None      # the sheet whose calendar rows the others refer to
         self.headlines: list[tuple[str, int]] = []
         self.checks_row: int | None = None
+        self.charts_at: dict[str, int] = {}     # a sheet whose charts are placed above its timeline: their first row
+        self.printed_to: dict[str, int] = {}    # a sheet printed only to this row (the first sheet: its summary)
+        self.verdict_row: int | None = None  # the first sheet's line: too close to call, or clear
+        self.scenario_row: int | None = None  # the first sheet's line naming the active scenario
+        self.range_row: int | None = None     # the first sheet's line of the key output's P10/P50/P90
 
     def ref(self, sheet: str, cell: str, here: str) -> str:
         return cell if sheet == here else f"{quote_sheetname(sheet)}!{cell}"
@@ -137,9 +145,14 @@ class _Context:
             return sheet, self.layout.axis[sheet]
         return self.layout.rows[name]
 
+    @staticmethod
+    def constant(name: str) -> str:
+        """A named constant of costlib.constants: its defined name on the Constants block."""
+        return name
+
     def value(self, name: str) -> str:
         if name != self.layout.axis_name and name not in self.layout.rows:
-            return name  # an input or an item: its defined name
+            return name  # an input, an item or a named constant: its defined name
         sheet, r = self._where(name)
         if self.col is None:
             raise TemplateError(f"{name} is a timeline row; a single cell takes total({name}) or last({name})")
@@ -227,7 +240,13 @@ def _plan_layout(t: Template, months: int) -> _Layout:
                     layout.headlines.append((item.name, r))
                     layout.items[item.name] = (sheet.name, r)
                     r += 1
+            if t.close_call is not None and any(inp.range is not None for inp in t.inputs):
+                layout.verdict_row = r  # the close call, under the decision
+                r += 1
             layout.checks_row = r
+            if any(inp.range is not None for inp in t.inputs):  # the scenario named, then the ranges' line
+                layout.scenario_row, layout.range_row = r + 1, r + 2
+                r += 2
             r += 2
         body = [item for item in sheet.items if item.name not in layout.items]
         if body:
@@ -235,6 +254,13 @@ def _plan_layout(t: Template, months: int) -> _Layout:
                 r += 1
                 layout.items[item.name] = (sheet.name, r)
             r += 2
+        charts = sum(1 for c in t.charts if c["sheet"] == sheet.name)
+        if i == 0 and charts and sheet.rows:
+            # the first sheet prints as the pack's summary: the decision and key figures, then its charts, on
+            # two pages; its timeline rows (the workings of the figures) follow below the printed area
+            layout.charts_at[sheet.name] = r + 1
+            r += CHART_ROWS * -(-charts // 2) + 2  # two charts a row
+            layout.printed_to[sheet.name] = r - 2
         if sheet.rows:
             layout.header[sheet.name] = r
             if t.calendar is not None:  # dates on the header line; fiscal year, quarter and month beneath
@@ -253,6 +279,13 @@ def _plan_layout(t: Template, months: int) -> _Layout:
 
 
 CALENDAR_LINES = 3  # below the header line of dates: fiscal year, fiscal quarter, then the month numbers
+CHART_ROWS = 18  # rows a chart takes (320 px at 15 pt a row, and a spare row)
+CHART_WIDTH = 900  # px: a chart across a sheet's first columns; two side by side on the first sheet
+#: Paper by currency: a US dollar pack on US Letter, any other on A4 (XlsxWriter's paper codes)
+PAPER = {"USD": 1}
+A4 = 9
+CHARS_PER_WIDTH = 1.0  # characters of Calibri 11 a column-width unit holds, rounded down: a wrapped label never cut
+HEADLINE_CHARS_PER_WIDTH = 0.8  # the same for the bold 12 pt headline
 
 
 def _ordered(t: Template) -> list:
@@ -268,10 +301,23 @@ def _section_header(ws, styles, r: int, labels: list[str]) -> None:
         ws.write_string(r - 1, c, label, styles.header)
 
 
-def _title(ws, styles, title: str, description: str) -> None:
+def _title(ws, styles, title: str, description: str, span: tuple[int, float] | None = None) -> None:
+    """The sheet's title and description; with ``span`` (last column, width in character units) the description
+    wraps across those columns in a row tall enough to print it whole."""
     ws.write_string(0, 0, title, styles.title)
-    if description:
+    if description and span is not None:
+        style = styles.get(italic=True, font_color="#595959", text_wrap=True, valign="top")
+        ws.merge_range(1, 0, 1, span[0], description, style)
+        ws.set_row(1, _height(description, span[1]))
+    elif description:
         ws.write_string(1, 0, description, styles.note)
+
+
+def _height(text: str, width: float, per_line: float = 15.0, chars_per_width: float = CHARS_PER_WIDTH,
+            spare: int = 0) -> float:
+    """Points a wrapped ``text`` needs in cells ``width`` character units wide: every line whole, never cut."""
+    lines = max(1, -(-len(text) // max(1, int(width * chars_per_width)))) + spare
+    return per_line * lines
 
 
 def _value(v: Any) -> Any:
@@ -283,18 +329,17 @@ def _value(v: Any) -> Any:
 
 
 def _print_setup(ws, last_col: int, last_row: int, repeat_row: int | None, gridlines: bool = False,
-                 months: int = 0) -> None:
+                 months: int = 0, pages_tall: int = 0) -> None:
     """Landscape, a footer; a sheet one page wide with its header row repeated, or a timeline
     twelve months a page with its label and total columns repeated (Gnumeric reads one of the
     two in a file's print titles, not both)."""
-    ws.set_landscape()
-    ws.set_paper(9)  # A4; Letter users' printers fit it to the page
+    ws.set_landscape()  # the paper follows the currency: set for every sheet once the workbook is laid out
     ws.print_area(0, 0, max(last_row - 1, 0), max(last_col - 1, 0))
     if months:
         ws.fit_to_pages(-(-months // MONTHS_PER_PAGE), 0)
         ws.repeat_columns(0, FIRST_COL - 2)
     else:
-        ws.fit_to_pages(1, 0)  # one page wide, as many tall as it takes
+        ws.fit_to_pages(1, pages_tall)  # one page wide, as many tall as it takes (or at most pages_tall)
         if repeat_row is not None:
             ws.repeat_rows(repeat_row - 1)
     ws.set_footer(FOOTER)
@@ -317,32 +362,42 @@ def _validation_formula(inp, name: str) -> str:
     if inp.type == "text":
         return "TRUE"
     if inp.type == "currency":
-        return f"LEN({name})=3"
+        return f"LEN({name})=currency_code_length"
     if inp.type == "date":
-        return f"AND(ISNUMBER({name}),{name}>=61)"  # a date from 1 March 1900, where serial numbers agree
+        return f"AND(ISNUMBER({name}),{name}>=first_date_serial)"  # from 1 March 1900, where serial numbers agree
     parts = [f"ISNUMBER({name})", rule[inp.rule]]
     if inp.type == "integer":
         parts.append(f"{name}=INT({name})")
-    if inp.maximum is not None:
-        parts.append(f"{name}<={inp.maximum}")
+    if inp.maximum is not None:  # another input's name, or the maximum's named constant (Constants)
+        parts.append(f"{name}<={inp.maximum if isinstance(inp.maximum, str) else maximum_name(inp)}")
     return f"AND({','.join(parts)})"
 
 
+def maximum_name(inp) -> str:
+    """The defined name of an input's numeric maximum on the Constants block: maximum_months."""
+    return f"maximum_{inp.name}"
+
+
+#: The Inputs sheet's columns: label, value, unit, rule, source, defined name [character units]
+INPUT_WIDTHS = (52, 18, 16, 26, 70, 28)
 #: An uncertain input's Low, Base and High cells on the Inputs sheet (0-based columns G, H, I)
 RANGE_COLS = (6, 7, 8)
 
 
 def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dict[str, Any]) -> list:
-    """The Inputs sheet; returns the uncertain inputs' rows as (input, row) for the range check."""
+    """The Inputs sheet; returns the uncertain inputs' rows as (input, row) for the range check, and each input's
+    row (name -> row) for the Ranges sheet's stamp."""
     ws = wb.add_worksheet("Inputs")
     ranges = getattr(values, "ranges", {})
     _title(ws, styles, f"Inputs: {t.title}", "Blue cells on a light fill are the only inputs; every other cell is "
                                              "calculated. Each input is a defined name used by the formulas."
-           + (" An uncertain input takes its Low, Base or High column, as the scenario at the top says."
+           + (" An uncertain input takes its Base column, or in the downside scenario the end its source names as "
+              "the downside (Low or High), in the upside the other end, as the scenario at the top says."
               if ranges else ""))
     _section_header(ws, styles, 4, ["Input", "Value", "Unit", "Rule", "Source or comment", "Defined name"]
                     + (["Low", "Base", "High"] if ranges else []))
     r, group, ranged = 5, None, []
+    rows = {}
     for inp in t.inputs:
         if inp.group != group:
             group = inp.group
@@ -352,7 +407,8 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
         value = values[inp.name]
         if inp.name in ranges:  # the scenario's value, by formula; the three ends are the inputs
             g, h, i = (xl_rowcol_to_cell(r - 1, c) for c in RANGE_COLS)
-            ws.write_formula(r - 1, 1, f'=IF(scenario="low",{g},IF(scenario="high",{i},{h}))',
+            down, up = (g, i) if inp.downside == "low" else (i, g)  # the template's downside end, never a mix
+            ws.write_formula(r - 1, 1, f'=IF(scenario="downside",{down},IF(scenario="upside",{up},{h}))',
                              styles.get(num_format=styles.money(INPUT_FORMATS[inp.format])), value)
             for c, end in zip(RANGE_COLS, ranges[inp.name]):
                 ws.write_number(r - 1, c, end, styles.input(inp.format))
@@ -364,8 +420,9 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
         else:
             ws.write_number(r - 1, 1, value, styles.input(inp.format))
         ws.write_string(r - 1, 2, styles.unit(inp.unit))
-        ws.write_string(r - 1, 3, inp.describe_rule())
         source = inp.source + (" (structural: regenerate the workbook to change it)" if inp.structural else "")
+        if inp.name in ranges:
+            source += f". Downside at its {inp.downside}: {inp.downside_reason}"
         set_here = (ranges[inp.name] != defaults.ranges[inp.name] if inp.name in ranges
                     else values[inp.name] != defaults[inp.name])
         if set_here:  # said in the cell: Gnumeric cannot read cell notes
@@ -375,8 +432,14 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
                 shown = " / ".join(f"{v:g}" for v in defaults.ranges[inp.name]) + " (low / base / high)"
             source = f"Set for this plan; the default {shown} has the source: {source}"
         ws.write_string(r - 1, 4, source, styles.get(text_wrap=True, valign="top"))  # a range's reason, whole
+        if len(inp.label) > INPUT_WIDTHS[0] * CHARS_PER_WIDTH:
+            ws.write_string(r - 1, 0, inp.label, styles.get(text_wrap=True, valign="top"))
+        ws.set_row(r - 1, max(_height(source, INPUT_WIDTHS[4]), _height(inp.label, INPUT_WIDTHS[0]),
+                              _height(inp.describe_rule(), INPUT_WIDTHS[3])))
+        ws.write_string(r - 1, 3, inp.describe_rule(), styles.get(text_wrap=True, valign="top"))
         ws.write_string(r - 1, 5, inp.name, styles.name)
         wb.define_name(inp.name, f"=Inputs!$B${r}")
+        rows[inp.name] = r
         cells = [RANGE_COLS[k] for k in range(3)] if inp.name in ranges else [1]
         for c in cells:
             cell = xl_rowcol_to_cell(r - 1, c)
@@ -393,11 +456,48 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
                                error_message=f"{inp.name} must be {inp.describe_rule()}"[:255], ignore_blank=False)
                 ws.data_validation(r - 1, c, r - 1, c, options)
         r += 1
-    for col, width in enumerate((52, 18, 16, 26, 70, 28) + ((14, 14, 14) if ranges else ())):
+    r = _write_constants(wb, ws, styles, t, r + 1)
+    for col, width in enumerate(INPUT_WIDTHS + ((14, 14, 14) if ranges else ())):
         ws.set_column(col, col, width)
     ws.freeze_panes(4, 0)
     _print_setup(ws, 9 if ranges else 6, r - 1, 4, gridlines=True)
-    return ranged
+    return ranged, rows
+
+
+def _write_constants(wb, ws, styles, t: Template, r: int) -> int:
+    """The Constants block under the inputs: every fixed number the formulas read by name, with its unit and
+    source (costlib.constants), and each input's numeric maximum. Not inputs: grey, not blue. Returns the next row."""
+    ws.write_string(r - 1, 0, "Constants (not inputs: fixed by definition or convention; each formula reads them "
+                              "by their defined name, never as a bare number)", styles.group)
+    r += 1
+    _section_header(ws, styles, r, ["Constant", "Value", "Unit", "Key", "Source: an identity, an assumption or a "
+                                    "reference", "Defined name"])
+    shade = styles.get(bg_color="#EDEDED", num_format="General")
+    entries = [(c.name, c.name.replace("_", " ").capitalize(), c.value, c.unit, c.source) for c in CONSTANTS.values()]
+    entries += [(maximum_name(i), f"Maximum of {i.label[0].lower()}{i.label[1:]}", float(i.maximum), i.unit,
+                 f"Assumption: the template's maximum for {i.name}") for i in t.inputs
+                if i.maximum is not None and not isinstance(i.maximum, str)]
+    for name, label, value, unit, source in entries:
+        keys = list(value.items()) if isinstance(value, dict) else [(None, value)]
+        first = r + 1
+        for key, v in keys:
+            r += 1
+            ws.write_string(r - 1, 0, label)
+            ws.write_number(r - 1, 1, float(v), shade)
+            ws.write_string(r - 1, 2, unit)
+            if key is not None:
+                ws.write_string(r - 1, 3, key)
+            ws.write_string(r - 1, 4, source, styles.get(text_wrap=True, valign="top"))
+            ws.write_string(r - 1, 5, name, styles.name)
+            ws.set_row(r - 1, max(_height(source, INPUT_WIDTHS[4]), _height(label, INPUT_WIDTHS[0])))
+            if len(label) > INPUT_WIDTHS[0] * CHARS_PER_WIDTH:
+                ws.write_string(r - 1, 0, label, styles.get(text_wrap=True, valign="top"))
+        if isinstance(value, dict):
+            wb.define_name(name, f"=Inputs!$B${first}:$B${r}")
+            wb.define_name(f"{name}_key", f"=Inputs!$D${first}:$D${r}")
+        else:
+            wb.define_name(name, f"=Inputs!$B${r}")
+    return r + 1
 
 
 def _range_check(ranged: list) -> tuple[str, str, bool, str] | None:
@@ -418,7 +518,15 @@ RANGE_CHECK = "Each uncertain input runs low <= base <= high, each within its ru
 def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule, first: bool,
                  charts: tuple = (), ranges=None) -> None:
     ws = wb.get_worksheet_by_name(sheet.name)
-    _title(ws, styles, sheet.name, sheet.description)
+    body = [item for item in sheet.items if item.name not in dict(layout.headlines)]
+    labels = [len(_labelled(i.label, styles.unit(i.unit))) for i in body] + [len(_labelled(r.label, r.unit)) + 8 for r in sheet.rows]
+    fitted = min(max(labels + [30]) + 2, 70)
+    # a long timeline keeps twelve months in view: its labels wrap in a narrower column; the first sheet, printed
+    # as the pack's summary, keeps its labels whole
+    label_width = LABEL_WIDTH if len(axis_values) >= MONTHS_PER_PAGE and sheet.rows and not first else fitted
+    # the width of columns A to H, where the first sheet's sentences are merged
+    span = label_width + (TOTAL_WIDTH if sheet.rows else 16) + 6 * (MONTH_WIDTH if sheet.rows else DEFAULT_WIDTH)
+    _title(ws, styles, sheet.name, sheet.description, (7, span) if first else None)
     if first:
         for name, r in layout.headlines:
             item = next(i for i in sheet.items if i.name == name)
@@ -426,9 +534,21 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
             # a sentence is only as good as the checks: where one fails it says so, never an error value
             sentence = layout.formula(item.expr, sheet.name)[1:]
             ok = all(schedule.checks.values())
+            cached = _value(schedule.items[name])
             ws.write_formula(r - 1, 0, f'=IF(checks_ok,{sentence},"{CHECKS_FAIL}")', styles.headline,
-                             _value(schedule.items[name]) if ok else CHECKS_FAIL)
-            ws.set_row(r - 1, 17 * max(2, -(-len(str(schedule.items[name])) // 95)))  # ~95 characters a line
+                             cached if ok else CHECKS_FAIL)
+            longest = max(len(str(cached)), len(CHECKS_FAIL))
+            ws.set_row(r - 1, _height("x" * longest, span, 16.0, HEADLINE_CHARS_PER_WIDTH, spare=1))
+        if layout.verdict_row is not None and ranges is not None:
+            # under the decision: too close to call (the probability each way), or clear, from the ranges
+            r = layout.verdict_row
+            _, words = close_call(layout.template, schedule.items, schedule.inputs, ranges[0])
+            ws.merge_range(r - 1, 0, r - 1, 7, "", styles.headline)
+            ws.write_formula(r - 1, 0, f'=IF(checks_ok,IF(ranges_current,{_close_call_formula(layout.template)},'
+                                       f'"How close the call is: not known, the ranges were drawn for other inputs; '
+                                       f'regenerate the workbook"),"")', styles.headline,
+                             words if all(schedule.checks.values()) else "")
+            ws.set_row(r - 1, _height("x" * max(len(words), 260), span, 16.0, HEADLINE_CHARS_PER_WIDTH, spare=1))
         r = layout.checks_row
         ws.write_string(r - 1, 0, "All checks pass (sheet Checks)", styles.get(bold=True))
         ok = all(schedule.checks.values())
@@ -436,16 +556,25 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
         for criteria, colour in (("TRUE", "#C6EFCE"), ("FALSE", "#FFC7CE")):
             ws.conditional_format(r - 1, 1, r - 1, 1, {"type": "cell", "criteria": "==", "value": criteria,
                                                        "format": styles.get(bg_color=colour)})
+        if layout.scenario_row is not None:  # the active scenario, named by formula: it follows the dropdown
+            r = layout.scenario_row
+            words = ",".join(f'IF({SCENARIO}="{k}","{v}"' for k, v in SCENARIO_WORDS.items() if k != "base")
+            text = f'="Scenario: "&{words},"{SCENARIO_WORDS["base"]}"))'
+            active = schedule.inputs.get(SCENARIO, "base")
+            ws.merge_range(r - 1, 0, r - 1, 7, "", styles.get(bold=True, text_wrap=True, valign="top"))
+            ws.write_formula(r - 1, 0, text, styles.get(bold=True, text_wrap=True, valign="top"),
+                             f"Scenario: {SCENARIO_WORDS[active]}")
+            longest = max(len(v) for v in SCENARIO_WORDS.values()) + len("Scenario: ")
+            ws.set_row(r - 1, _height("x" * longest, span, 15.0, HEADLINE_CHARS_PER_WIDTH))
         if ranges is not None:  # across the first columns, as the sentence above it, so it prints whole
+            r = layout.range_row
             line = _range_line(layout.template, styles, ranges[0])
-            ws.merge_range(r, 0, r, 7, line, styles.get(italic=True, font_color="#595959", text_wrap=True, valign="top"))
-            ws.set_row(r, 15 * max(2, -(-len(line) // 110)))
-    body = [item for item in sheet.items if item.name not in dict(layout.headlines)]
-    labels = [len(_labelled(i.label, styles.unit(i.unit))) for i in body] + [len(_labelled(r.label, r.unit)) + 8 for r in sheet.rows]
-    fitted = min(max(labels + [30]) + 2, 70)
-    # a long timeline keeps twelve months in view: its labels wrap in a narrower column
-    label_width = LABEL_WIDTH if len(axis_values) >= MONTHS_PER_PAGE and sheet.rows else fitted
-    last_row = max([layout.checks_row or 0] + [layout.items[i.name][1] for i in sheet.items])
+            style = styles.get(italic=True, font_color="#595959", text_wrap=True, valign="top")
+            ws.merge_range(r - 1, 0, r - 1, 7, "", style)
+            # generated values: where an input has changed since, the line says so instead
+            ws.write_formula(r - 1, 0, f'=IF(ranges_current,ranges_line,"Warning: {STALE_RANGES}.")', style, line)
+            ws.set_row(r - 1, _height("x" * max(len(line), len(STALE_RANGES) + 10), span, spare=1))
+    last_row = max([layout.range_row or layout.scenario_row or layout.checks_row or 0] + [layout.items[i.name][1] for i in sheet.items])
     if body:
         hdr = layout.items[body[0].name][1] - 1
         _section_header(ws, styles, hdr, ["Item [unit]", "Value"])
@@ -468,7 +597,10 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
                 if value is None:  # the month axis is one formula across the row
                     ws.write_formula(hdr - 1, FIRST_COL - 1 + i, f"=COLUMN()-COLUMN(${before}${hdr})",
                                      styles.header, i + 1)
-                else:  # explicit axes (multiples) are labels
+                elif isinstance(value, str):  # an input's value (a plan's multiple): by formula, it follows the input
+                    ws.write_formula(hdr - 1, FIRST_COL - 1 + i, f"={value}", styles.header,
+                                     float(schedule.inputs[value]))
+                else:  # explicit axes are labels
                     ws.write_number(hdr - 1, FIRST_COL - 1 + i, value, styles.header)
         for row in sheet.rows:
             if row.section == "calendar":
@@ -500,9 +632,13 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
     else:
         ws.set_column(1, 1, 16)
     ws.set_column(0, 0, label_width)
+    if sheet.name in layout.printed_to:  # the first sheet: its summary and charts, one page wide, two tall
+        _print_setup(ws, 8, layout.printed_to[sheet.name], None)
+        return
     last_col = FIRST_COL - 1 + len(axis_values) if sheet.rows else 8
-    _print_setup(ws, last_col, last_row + (18 * sum(1 for c in charts if c["sheet"] == sheet.name)), repeat,
-                 months=len(axis_values) if sheet.rows else 0)
+    charted = CHART_ROWS * sum(1 for c in charts if c["sheet"] == sheet.name)
+    _print_setup(ws, last_col, last_row + charted, repeat, months=len(axis_values) if sheet.rows else 0,
+                 pages_tall=2 if first else 0)
 
 
 def _write_calendar(ws, styles, here: str, layout: _Layout, schedule) -> None:
@@ -537,9 +673,9 @@ def _write_calendar(ws, styles, here: str, layout: _Layout, schedule) -> None:
 
 def _label(ws, styles, r: int, text: str, width: int, **style) -> None:
     """A row's label in column A; one that does not fit wraps, its row made tall enough to show it."""
-    if len(text) > width:
+    if len(text) > width * CHARS_PER_WIDTH:
         ws.write_string(r - 1, 0, text, styles.get(text_wrap=True, valign="top", **style))
-        ws.set_row(r - 1, 15 * -(-len(text) // int(width * 1.2)))  # Calibri 11 fits ~1.2 characters a width unit
+        ws.set_row(r - 1, _height(text, width))
     else:
         ws.write_string(r - 1, 0, text, styles.get(**style) if style else None)
 
@@ -550,10 +686,11 @@ def _labelled(label: str, unit: str) -> str:
 
 def _write_charts(wb, styles, t: Template, layout: _Layout) -> None:
     anchors: dict[str, int] = {}
+    placed: dict[str, int] = {}
     for spec in t.charts:
         sheet = spec["sheet"]
         ws = wb.get_worksheet_by_name(sheet)
-        start = anchors.get(sheet, max(r for s, r in layout.rows.values() if s == sheet) + 3)
+        start = anchors.get(sheet, layout.charts_at.get(sheet) or max(r for s, r in layout.rows.values() if s == sheet) + 3)
         chart = wb.add_chart({"type": "line"})
         hdr = layout.header[sheet]
         first, last = FIRST_COL - 1, FIRST_COL - 2 + layout.months
@@ -570,13 +707,26 @@ def _write_charts(wb, styles, t: Template, layout: _Layout) -> None:
         if spec.get("y_log"):
             y_axis["log_base"] = 10
         chart.set_y_axis(y_axis)
-        chart.set_x_axis({"name": t.axis_label, "visible": True, "label_position": "low"})
+        x_axis = {"name": t.axis_label, "visible": True, "label_position": "low"}
+        if t.calendar is not None:  # the header line holds month-end dates: the axis shows months, not serials
+            x_axis.update(date_axis=True, num_format=FORMATS["month"], major_unit=max(1, -(-layout.months // 6)),
+                          major_unit_type="months")  # at most six labels: level, whole, never overprinted
+            x_axis["name"] = "Month ending"
+        chart.set_x_axis(x_axis)
         chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 900, "height": 320})
+        if sheet in layout.charts_at:  # the first sheet's charts, two a row, all on its second printed page
+            k = placed.get(sheet, 0)
+            placed[sheet] = k + 1
+            chart.set_size({"width": CHART_WIDTH // 2 - 5, "height": 320})
+            ws.insert_chart(start - 1 + (k // 2) * CHART_ROWS, 0, chart, {"x_offset": (k % 2) * (CHART_WIDTH // 2)})
+            if k == 0:
+                ws.set_h_pagebreaks([start - 2])
+            continue
+        chart.set_size({"width": CHART_WIDTH, "height": 320})
         ws.insert_chart(start - 1, 0, chart)
         if sheet not in anchors:  # the charts start a printed page of their own
             ws.set_h_pagebreaks([start - 2])
-        anchors[sheet] = start + 17
+        anchors[sheet] = start + CHART_ROWS
 
 
 #: The draws and seed of the outcome ranges a workbook shows (generated when it is written): 10,000
@@ -618,18 +768,68 @@ def outcome_ranges(t: Template, values) -> tuple[Any, Any] | None:
     return sim, table
 
 
+def _close_call_formula(t: Template) -> str:
+    """The Excel twin of :func:`costlib.simulate.close_call`: the words before the decision, "" when it is clear."""
+    cc = t.close_call
+    key, total, share = cc["key"], cc["total"], cc["share"]
+
+    def fixed(value: str, places: int) -> str:  # as_text's FIXED(ROUND(value, 9), places)
+        return f"FIXED(ROUND({value},rounding_places),{places})"
+
+    money = "currency&\" \"&" if t.currency_input else ""
+    words = (f'"Too close to call: {cc["above"]} is cheaper in "&{fixed("ranges_key_above_zero*100", 0)}&" % of '
+             f'draws, {cc["below"]} in "&{fixed("(1-ranges_key_above_zero)*100", 0)}&" % (P10 "&{money}'
+             f'{fixed("ranges_key_p10", 0)}&" to P90 "&{money}{fixed("ranges_key_p90", 0)}&"; the difference is "&'
+             f'{fixed(f"ABS({key})/MAX(ABS({total}),check_tolerance)*100", 1)}&" % of the total). The decision '
+             'above is at the base inputs."')
+    spread = (f'"P10 "&{money}{fixed("ranges_key_p10", 0)}&" to P90 "&{money}{fixed("ranges_key_p90", 0)}')
+    clear = (f'"Clear: "&IF({key}>0,"{cc["above"]}","{cc["below"]}")&" is cheaper in "&'
+             f'{fixed("IF(" + key + ">0,ranges_key_above_zero,1-ranges_key_above_zero)*100", 0)}&" % of draws ("&'
+             f'{spread}&")."')
+    return f'IF(OR(AND(ranges_key_p10<0,ranges_key_p90>0),ABS({key})<{share}*ABS({total})),{words},{clear})'
+
+
 def _generated_note(sim) -> str:
     return (f"Generated by costlib.simulate when the file was written: {sim.n:,} draws, each uncertain input from a "
             f"PERT distribution over its low, base and high (Inputs), seed {sim.seed}. These are values; they do "
-            "not recalculate when an input changes (the live result does).")
+            "not recalculate when an input changes (the live result does): below the printed page, the inputs they "
+            "were drawn for, and ranges_current, FALSE once any differs (the first sheet then warns).")
 
 
-def _write_ranges(wb, styles, t: Template, schedule, sim, table) -> None:
+def _stamp_cells(t: Template, values, rows: dict[str, int]) -> list[tuple[str, str, Any, str | None]]:
+    """What the ranges were drawn for: (what, Inputs cell, value) of every input's value cell, and of an
+    uncertain input's Low, Base and High cells (the scenario apart: the draws do not read it)."""
+    out = []
+    ranges = getattr(values, "ranges", {})
+    for inp in t.inputs:
+        if inp.name == SCENARIO:
+            continue
+        r = rows[inp.name]
+        if inp.name in ranges:
+            for c, end, v in zip(RANGE_COLS, ("low", "base", "high"), ranges[inp.name]):
+                out.append((f"{inp.name} ({end})", f"Inputs!${xl_col_to_name(c)}${r}", v, None))
+        else:  # a date shown as a date, as engines format a reference to one
+            out.append((inp.name, f"Inputs!$B${r}", values[inp.name], "date" if inp.type == "date" else None))
+    return out
+
+
+STALE_RANGES = ("An input differs from the inputs the ranges were drawn for (Ranges): the ranges, the tornado and the "
+                "close call describe another plan; regenerate the workbook with costlib")
+
+
+RANGES_CURRENT = "These figures were drawn for the inputs now on Inputs (ranges_current is TRUE)."
+
+
+def _write_ranges(wb, styles, t: Template, schedule, sim, table, stamp=()) -> None:
     """The Ranges sheet: P10/P50/P90 of the key outputs beside the live result, and the tornado."""
     ws = wb.add_worksheet("Ranges")
     _title(ws, styles, "Ranges: the outcome as the uncertain inputs move", _generated_note(sim))
-    _section_header(ws, styles, 4, ["Output [unit]", "Live (the scenario)", "P10", "P50", "P90"])
+    ws.write_formula(2, 0, f'=IF(ranges_current,"{RANGES_CURRENT}","Warning: {STALE_RANGES}.")',
+                     styles.get(bold=True), RANGES_CURRENT)
+    _section_header(ws, styles, 4, ["Output [unit]", "Live (the scenario)", "P10", "P50", "P90",
+                                    "Share of draws above zero"])
     r = 5
+    key_row = r
     for name in t.key_numbers:
         _, item = t.items[name]
         ws.write_string(r - 1, 0, _labelled(item.label, styles.unit(item.unit)))
@@ -642,7 +842,11 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table) -> None:
                 ws.write_number(r - 1, c, v, fmt)
             else:
                 ws.write_string(r - 1, c, "none" if np.isinf(v) else "n/a", styles.get(align="right"))
+        ws.write_number(r - 1, 5, float(np.mean(sim.samples[name].to_numpy(dtype=float) > 0)), styles.number("pct"))
         r += 1
+    # the key output's generated figures, by name: a close call reads them
+    for suffix, col in (("p10", "C"), ("p90", "E"), ("above_zero", "F")):
+        wb.define_name(f"ranges_key_{suffix}", f"=Ranges!${col}${key_row}")
     key = t.key_numbers[0]
     _, item = t.items[key]
     base = table.attrs["base"][key]
@@ -655,8 +859,9 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table) -> None:
     _section_header(ws, styles, r, ["Input", "Low", "High", "At low", "At high", "Swing", "Change at low",
                                     "Change at high"] + [f"{t.items[o][1].label}: at {end}" for o in others
                                                          for end in ("low", "high")])
-    ws.set_row(r - 1, 30 if others else None, styles.get(text_wrap=True, bold=True, font_color="#FFFFFF",
-                                                         bg_color=HEADER_FILL, valign="top"))
+    heads = ["Change at high"] + [f"{t.items[o][1].label}: at {end}" for o in others for end in ("low", "high")]
+    ws.set_row(r - 1, max(_height(h, 16) for h in heads), styles.get(text_wrap=True, bold=True, font_color="#FFFFFF",
+                                                                    bg_color=HEADER_FILL, valign="top"))
     first = r + 1
     fmt = styles.number(item.format)
     for name, row in table.iterrows():
@@ -689,7 +894,32 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table) -> None:
     ws.set_h_pagebreaks([last])  # the chart prints on a page of its own
     ws.set_column(0, 0, 60)
     ws.set_column(1, 7 + 2 * len(others), 16)
-    _print_setup(ws, 8 + 2 * len(others), last + 2 + (24 * len(table) + 120) // 20, 4)
+    printed = last + 2 + (24 * len(table) + 120) // 20
+    _print_setup(ws, 8 + 2 * len(others), printed, 4)
+    # below the printed area: the inputs these figures were drawn for, each beside its live cell
+    r = printed + 3
+    ws.write_string(r - 1, 0, "The inputs these ranges were drawn for: where any differs from its cell on Inputs, "
+                              "ranges_current is FALSE and the first sheet warns", styles.group)
+    r += 1
+    _section_header(ws, styles, r, ["Input", "Drawn for", "Now", "Same"])
+    first = r + 1
+    for what, cell, value, fmt in stamp:
+        r += 1
+        ws.write_string(r - 1, 0, what)
+        style = styles.number(fmt) if fmt else None
+        if isinstance(value, str):
+            ws.write_string(r - 1, 1, value)
+        else:
+            ws.write_number(r - 1, 1, float(value), style)
+        ws.write_formula(r - 1, 2, f"={cell}", style, value if isinstance(value, str) else float(value))
+        ws.write_formula(r - 1, 3, f"=B{r}=C{r}", styles.get(num_format=BOOLEAN), True)
+    r += 1
+    ws.write_string(r - 1, 0, "Every input is the one the ranges were drawn for", styles.get(bold=True))
+    ws.write_string(r, 0, "The first sheet's line on the ranges (shown while they are current):")
+    ws.write_string(r, 1, _range_line(t, styles, sim))
+    wb.define_name("ranges_line", f"=Ranges!$B${r + 1}")
+    ws.write_formula(r - 1, 3, f"=AND(D{first}:D{r - 1})", styles.get(bold=True, num_format=BOOLEAN), True)
+    wb.define_name("ranges_current", f"=Ranges!$D${r}")
 
 
 def _compact(num_format: str) -> str:
@@ -736,7 +966,11 @@ class _Refs:
         self.cells = cells
 
     def value(self, name: str) -> str:
-        return self.cells[name]
+        return self.cells.get(name, name) if name in CONSTANTS else self.cells[name]
+
+    @staticmethod
+    def constant(name: str) -> str:
+        return name  # the Constants block's defined name
 
     range = value
 
@@ -748,7 +982,7 @@ class _Refs:
 
 _BY_YEAR = "by_period(values, fiscal_year, year)"
 _BY_QUARTER = "by_quarter(values, fiscal_year, year, fiscal_quarter, quarter)"
-_RECONCILES = "agree(total(here), total(values))"
+_RECONCILES = "agree(total(here), total(values), check_tolerance)"
 
 
 def _write_fiscal(wb, styles, t: Template, layout: _Layout, schedule) -> list[str]:
@@ -783,9 +1017,9 @@ def _write_fiscal(wb, styles, t: Template, layout: _Layout, schedule) -> list[st
                 ws.write_formula(3, FIRST_COL - 1 + i, text, year_style, float(key))
             else:
                 year, quarter = key
-                ws.write_formula(3, FIRST_COL - 1 + i, f"={first_year}" if i == 0 else f"=IF({prev}5=4,{prev}4+1,{prev}4)",
+                ws.write_formula(3, FIRST_COL - 1 + i, f"={first_year}" if i == 0 else f"=IF({prev}5=quarters_per_year,{prev}4+1,{prev}4)",
                                  year_style, float(year))
-                ws.write_formula(4, FIRST_COL - 1 + i, f"={first_quarter}" if i == 0 else f"=IF({prev}5=4,1,{prev}5+1)",
+                ws.write_formula(4, FIRST_COL - 1 + i, f"={first_quarter}" if i == 0 else f"=IF({prev}5=quarters_per_year,1,{prev}5+1)",
                                  styles.get(num_format=FORMATS["quarter"], italic=True, font_color="#595959"),
                                  float(quarter))
         last_period = xl_col_to_name(FIRST_COL - 2 + len(columns))
@@ -821,10 +1055,11 @@ def _write_fiscal(wb, styles, t: Template, layout: _Layout, schedule) -> list[st
     return reconcile_cells
 
 
-def _write_checks(wb, styles, t: Template, layout: _Layout, schedule, generated=()) -> None:
+def _write_checks(wb, styles, t: Template, layout: _Layout, schedule, generated=(), ranges: bool = False) -> None:
     ws = wb.add_worksheet("Checks")
     _title(ws, styles, "Checks", "Each check is TRUE when the model is consistent; an error anywhere shows FALSE "
-                                 "with its reason. The master check, checks_ok, is TRUE only when all are.")
+                                 "with its reason. The master check, checks_ok, is TRUE only when all are.",
+           (2, 70 + 12 + 60))
     _section_header(ws, styles, 4, ["Check", "Result", "Why"])
     ws.write_string(4, 0, "Master check: all checks pass", styles.get(bold=True))
     first = 6
@@ -835,12 +1070,13 @@ def _write_checks(wb, styles, t: Template, layout: _Layout, schedule, generated=
                    "an input breaks its rule (see the Rule column of Inputs)"))
     for i, (label, formula, value, fails) in enumerate(checks):
         r = first + i
-        ws.write_string(r - 1, 0, label)
+        ws.write_string(r - 1, 0, label, styles.get(text_wrap=True, valign="top"))
+        ws.set_row(r - 1, max(_height(label, 70), _height(fails, 60)))
         guarded = f"=IF(ISERROR({formula}),FALSE,{formula})"
         ws.write_formula(r - 1, 1, guarded, None, bool(value))
         why = (f'=IF(ISERROR({formula}),"an input or a calculation it reads is an error",'
                f'IF({formula},"passes","{fails}"))')
-        ws.write_formula(r - 1, 2, why, None, "passes" if value else fails)
+        ws.write_formula(r - 1, 2, why, styles.get(text_wrap=True, valign="top"), "passes" if value else fails)
     last = first + len(checks) - 1
     ws.write_formula(4, 1, f"=AND(B{first}:B{last})", styles.get(bold=True), all(v for _, _, v, _ in checks))
     wb.define_name("checks_ok", "=Checks!$B$5")
@@ -850,6 +1086,14 @@ def _write_checks(wb, styles, t: Template, layout: _Layout, schedule, generated=
     ws.set_column(0, 0, 70)
     ws.set_column(1, 1, 12)
     ws.set_column(2, 2, 60)
+    if ranges:  # generated figures going stale is a warning, not a wrong model: outside the master check
+        last += 2
+        ws.write_string(last - 1, 0, "Advisory, outside the master check: the Ranges sheet's figures were drawn for "
+                                     "the inputs now on Inputs", styles.get(text_wrap=True, valign="top"))
+        ws.write_formula(last - 1, 1, "=IF(ISERROR(ranges_current),FALSE,AND(ranges_current))", None, True)
+        ws.write_formula(last - 1, 2, f'=IF(ranges_current,"passes","{STALE_RANGES}")',
+                         styles.get(text_wrap=True, valign="top"), "passes")
+        ws.set_row(last - 1, 45)
     _print_setup(ws, 3, last, 4)
 
 
@@ -915,6 +1159,7 @@ def _write_about(wb, styles, t: Template, values: dict[str, Any]) -> None:
     for label, text in lines:
         ws.write_string(r - 1, 0, label, styles.get(bold=True))
         ws.write_string(r - 1, 1, text, styles.get(text_wrap=True, valign="top"))
+        ws.set_row(r - 1, _height(text, 100))
         r += 1
     r += 1
     _section_header(ws, styles, r, ["Sheet", "What it holds"])
@@ -961,7 +1206,7 @@ def build_workbook(t: Template, values: dict[str, Any], schedule=None) -> bytes:
     ordered = _ordered(t)
     wb.add_worksheet(ordered[0].name)
     defaults = resolve_inputs(t, None, refuse=False)
-    ranged = _write_inputs(wb, styles, t, values, defaults)
+    ranged, input_rows = _write_inputs(wb, styles, t, values, defaults)
     for s in ordered[1:]:
         wb.add_worksheet(s.name)
     for i, sheet in enumerate(ordered):
@@ -972,7 +1217,7 @@ def build_workbook(t: Template, values: dict[str, Any], schedule=None) -> bytes:
         wb.define_name(name, f"={quote_sheetname(sheet)}!${layout.first_col}${r}:${layout.last_col}${r}")
     _write_charts(wb, styles, t, layout)
     if ranges is not None:
-        _write_ranges(wb, styles, t, schedule, *ranges)
+        _write_ranges(wb, styles, t, schedule, *ranges, stamp=_stamp_cells(t, values, input_rows))
     generated = [c for c in (_range_check(ranged),) if c is not None]
     if layout.home is not None:
         cells = _write_fiscal(wb, styles, t, layout, schedule)
@@ -980,10 +1225,13 @@ def build_workbook(t: Template, values: dict[str, Any], schedule=None) -> bytes:
                           "a fiscal-year or quarter total differs from its months: start_date or "
                           "fiscal_year_start_month moved the timeline across another fiscal year; regenerate the "
                           "workbook"))
-    _write_checks(wb, styles, t, layout, schedule, generated)
+    _write_checks(wb, styles, t, layout, schedule, generated, ranges=ranges is not None)
     write_catalogue(wb, styles)
     _write_about(wb, styles, t, values)
     wb.get_worksheet_by_name(ordered[0].name).activate()
+    paper = PAPER.get(styles.currency, A4)  # Letter for a US dollar pack, A4 otherwise
+    for ws in wb.worksheets():
+        ws.set_paper(paper)
     _stamp(wb, t.title, t.name)
     wb.close()
     return out.getvalue()
@@ -1077,6 +1325,7 @@ def comparison_bytes(t: Template, schedules: list[tuple[str, Any]]) -> bytes:
     ws.set_column(3, 2 + len(schedules), 22)
     ws.freeze_panes(4, 3)
     _print_setup(ws, 3 + len(schedules), r, 4)
+    ws.set_paper(PAPER.get(codes[0], A4))
     _stamp(wb, f"Scenario comparison: {t.title}", t.name)
     wb.close()
     return reproducible(out.getvalue())
