@@ -884,7 +884,9 @@ def test_the_plausible_range_is_stated_in_the_template_listing(capsys):
     assert cli.main(["templates", "budget"]) == 0
     out = capsys.readouterr().out
     line = next(line for line in out.splitlines() if line.strip().startswith("train_price_per_gpu_hour"))
-    assert line.endswith("; >= 0; plausible 0 to 100 (outside it, type the value with ! to mean it)")
+    # the rule, then (an uncertain input) its range and downside end: budget.toml's range = [1.5, 3.0]
+    assert "; >= 0; plausible 0 to 100 (outside it, type the value with ! to mean it); range 1.5 to 3, downside at " \
+           "its high" in line
     line = next(line for line in out.splitlines() if line.strip().startswith("params "))
     assert "default 70e9 " in line and "plausible 1e6 to 100e12" in line  # engineering form, not 70000000000
 

@@ -856,12 +856,12 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table, stamp=()) -> No
                               f"base {_short(base, item, styles.currency)})", styles.group)
     r += 1
     others = t.key_numbers[1:TORNADO_OUTPUTS]
-    _section_header(ws, styles, r, ["Input", "Low", "High", "At low", "At high", "Swing", "Change at low",
-                                    "Change at high"] + [f"{t.items[o][1].label}: at {end}" for o in others
-                                                         for end in ("low", "high")])
-    heads = ["Change at high"] + [f"{t.items[o][1].label}: at {end}" for o in others for end in ("low", "high")]
-    ws.set_row(r - 1, max(_height(h, 16) for h in heads), styles.get(text_wrap=True, bold=True, font_color="#FFFFFF",
-                                                                    bg_color=HEADER_FILL, valign="top"))
+    heads = ["Input", "Low", "High", "At low", "At high", "Swing", "Change at low", "Change at high"] + [
+        f"{t.items[o][1].label}: at {end}" for o in others for end in ("low", "high")]
+    wrapped = styles.get(text_wrap=True, bold=True, font_color="#FFFFFF", bg_color=HEADER_FILL, valign="top")
+    for c, head in enumerate(heads):  # each cell styled, never the whole row (a spreadsheet would fill 16,384 cells)
+        ws.write_string(r - 1, c, head, wrapped)
+    ws.set_row(r - 1, max(_height(h, 16) for h in heads[1:]))
     first = r + 1
     fmt = styles.number(item.format)
     for name, row in table.iterrows():
