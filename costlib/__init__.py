@@ -12,8 +12,6 @@ Units are in each docstring and in the README's nomenclature table.
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from pathlib import Path
 
 __version__ = "0.1.0"
@@ -21,11 +19,12 @@ __version__ = "0.1.0"
 #: Modules whose ``__all__`` is costlib's own: ``costlib.train_cost`` is ``costlib.training.train_cost``.
 #: Loaded on first use (PEP 562), lightest first, so that the ``costlib`` command starts without
 #: importing numpy where it does not need it.
-_FLAT = ("errors", "scenarios", "training", "inference", "economics", "simulate")
+_FLAT = ("errors", "scenario_table", "training", "inference", "economics", "uncertainty")
 #: The catalogue's look-ups at the top; the rest of it (``load``, ``use``) stays ``costlib.catalogue.*``.
 _CATALOGUE = ("api_price", "gpu_price", "gpu_spec")
 #: Subpackages and modules reached as ``costlib.<name>``.
-_MODULES = ("arguments", "catalogue", "prices", "errors", "formulas", "plan", "timeline", "workbook", "actuals")
+_MODULES = ("arguments", "catalogue", "prices", "errors", "formulas", "plan", "timeline", "workbook", "actuals",
+            "uncertainty", "scenario_table")
 
 
 def _module(name: str):
@@ -71,21 +70,3 @@ def __getattr__(name: str):
 
 def __dir__():
     return sorted(set(globals()) | set(_exports()))
-
-
-class _Package(types.ModuleType):
-    """``costlib`` itself: ``costlib.simulate`` and ``costlib.scenarios`` stay the functions.
-
-    Importing the module ``costlib.simulate`` (``from costlib.simulate import Range``, a
-    doctest run) makes Python bind the package's attribute ``simulate`` to the module,
-    after which ``costlib.simulate(...)`` would fail; a module named as its function binds
-    the function instead.
-    """
-
-    def __setattr__(self, name, value):
-        if isinstance(value, types.ModuleType) and name in _FLAT and name in getattr(value, "__all__", ()):
-            value = getattr(value, name)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -408,7 +408,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from . import simulate  # the function (costlib keeps the name for it)
     from .workbook.files import locked, write_workbook
     from .plan import parse_number, show_number
-    from .simulate import MAX_DRAWS
+    from .uncertainty import MAX_DRAWS
     template = _load_template(args.template)
     fixed: dict[str, Any] = {}
     if args.config:
@@ -417,7 +417,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     ranges: dict[str, Any] = _parse_ranges(args.range or [])
     declared = not ranges
     if declared:  # the template's own sourced ranges, as its workbook draws them
-        from .simulate import declared_ranges, held
+        from .uncertainty import declared_ranges, held
 
         try:
             ranges = declared_ranges(template, fixed)

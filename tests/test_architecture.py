@@ -24,7 +24,7 @@ FLOORS = {
     # 1: registries and conversion of arguments, reading numbers as text, named constants; data files
     "arguments": 1, "_args": 1, "_atomic": 1, "numbers": 1, "constants": 1, "data": 1,
     # 2: the Excel twins' language, the catalogues
-    "formulas": 2, "prices": 2, "catalogue": 2, "scenarios": 2,
+    "formulas": 2, "prices": 2, "catalogue": 2, "scenario_table": 2,
     # 3: the engine, one subject a room
     "training": 3, "inference": 3, "timeline": 3,
     "economics": 4, "finance": 4, "accounting": 4,
@@ -33,7 +33,7 @@ FLOORS = {
     # 6: the plan: templates, inputs, evaluation, schedule
     "plan": 6,
     # 7: what reads a plan many times or presents it
-    "simulate": 7,
+    "uncertainty": 7,
     "workbook": 8,
     # 9: tools over users' files and bundles for other runtimes
     "models_in_excel": 9, "lite": 9,

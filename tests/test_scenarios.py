@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from costlib import cli
 from costlib.errors import InputError
 from costlib.plan import schedule
-from costlib.simulate import tornado
+from costlib.uncertainty import tornado
 from costlib.workbook import render
 from costlib.workbook.writer import STALE_RANGES
 from costlib.plan import load_template, resolve_inputs

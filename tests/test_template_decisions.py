@@ -146,7 +146,7 @@ def test_build_vs_buy_on_noise_is_too_close_to_call_with_the_probability_each_wa
 
 def test_a_clear_decision_says_nothing_more():
     from costlib.plan import load_template, resolve_inputs
-    from costlib.simulate import close_call
+    from costlib.uncertainty import close_call
     from costlib.workbook.writer import outcome_ranges
 
     overrides = {"api_price_per_m_tokens": 15, "annual_price_decline": 0.2}  # building wins by far
@@ -166,7 +166,7 @@ def test_a_clear_decision_says_nothing_more():
 
 def test_a_difference_under_the_stated_share_is_close_even_when_the_range_is_clear():
     from costlib.plan import load_template
-    from costlib.simulate import Simulation, close_call
+    from costlib.uncertainty import Simulation, close_call
 
     t = load_template("build-vs-buy")
     s = schedule(t)

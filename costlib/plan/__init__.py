@@ -1,7 +1,7 @@
 """The plan: a template, the inputs a user gives it, and the numbers they make.
 
 The layer between the engine (training, inference, economics, finance, accounting,
-timeline) and what presents a plan (:mod:`costlib.workbook`, :mod:`costlib.simulate`, the
+timeline) and what presents a plan (:mod:`costlib.workbook`, :mod:`costlib.uncertainty`, the
 CLI). Nothing here writes a file or knows a spreadsheet's layout; numbers typed as text
 are read by :mod:`costlib.numbers`, below.
 

@@ -35,7 +35,7 @@ from ..plan.schedule import RECONCILES
 from .files import (FINGERPRINT_NAME, FIXED_TIME, PLACEHOLDER, FileExistsCostlibError, is_unedited,  # noqa: F401
                     reproducible, write_workbook)
 from ..plan import resolve_inputs
-from ..simulate import close_call
+from ..uncertainty import close_call
 from .ooxml import insert_missing
 from ..constants import CONSTANTS
 from ..plan.template import CALENDAR_ROWS, SCENARIO, SCENARIO_WORDS, Template, TemplateError
@@ -745,12 +745,12 @@ def outcome_ranges(t: Template, values) -> tuple[Any, Any] | None:
 
     The simulation draws each uncertain input from a PERT distribution over its low, base
     and high (:func:`costlib.simulate`); the tornado moves one input at a time
-    (:func:`costlib.simulate.tornado`); every other input is held at the plan's value.
+    (:func:`costlib.uncertainty.tornado`); every other input is held at the plan's value.
     """
     ranges = getattr(values, "ranges", {})
     if not ranges:
         return None
-    from ..simulate import simulate, tornado
+    from ..uncertainty import simulate, tornado
     from ..plan import SCENARIO, ResolvedInputs
 
     def read(mapping):  # values read already: one above its plausible range was typed with its unit
@@ -769,7 +769,7 @@ def outcome_ranges(t: Template, values) -> tuple[Any, Any] | None:
 
 
 def _close_call_formula(t: Template) -> str:
-    """The Excel twin of :func:`costlib.simulate.close_call`: the words before the decision, "" when it is clear."""
+    """The Excel twin of :func:`costlib.uncertainty.close_call`: the words before the decision, "" when it is clear."""
     cc = t.close_call
     key, total, share = cc["key"], cc["total"], cc["share"]
 

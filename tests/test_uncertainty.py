@@ -252,7 +252,7 @@ def test_blocks_of_draws_give_the_same_numbers_as_one_pass(monkeypatch):
 
     ranges = {"mfu": (0.3, 0.4, 0.5), "utilization": (0.1, 0.2, 0.4)}
     whole = costlib.simulate("budget", ranges, n=50)
-    monkeypatch.setattr(sys.modules["costlib.simulate"], "BLOCK_CELLS", 7 * 36)  # blocks of 7 draws
+    monkeypatch.setattr(sys.modules["costlib.uncertainty"], "BLOCK_CELLS", 7 * 36)  # blocks of 7 draws
     seen = []
     blocks = costlib.simulate("budget", ranges, n=50, progress=lambda done, n: seen.append((done, n)))
     assert blocks.samples.equals(whole.samples)
@@ -350,7 +350,7 @@ def test_without_ranges_a_template_draws_the_ranges_it_declares():
     path = Path(__file__).parent.parent / "templates" / "finetune-vs-prompt.toml"
     declared = {i["name"]: (i["range"][0], i["default"], i["range"][1])  # read from the TOML, not the library
                 for i in tomllib.loads(path.read_text(encoding="utf-8"))["inputs"] if "range" in i}
-    from costlib.simulate import declared_ranges
+    from costlib.uncertainty import declared_ranges
 
     assert declared_ranges("finetune-vs-prompt") == declared
     own = costlib.simulate("finetune-vs-prompt", n=3_000, seed=2)
@@ -359,7 +359,7 @@ def test_without_ranges_a_template_draws_the_ranges_it_declares():
 
 
 def test_a_base_or_an_end_set_in_fixed_moves_the_declared_range():
-    from costlib.simulate import declared_ranges
+    from costlib.uncertainty import declared_ranges
 
     ranges = declared_ranges("finetune-vs-prompt", {"finetune_cost": 30000, "hosting_cost_per_month_high": 5000})
     assert ranges["finetune_cost"] == (10000, 30000, 100000)  # the TOML's ends, the base as set

@@ -658,7 +658,7 @@ def tornado(template, overrides=None, outputs=None):
 
     Examples
     --------
-    >>> from costlib.simulate import tornado
+    >>> from costlib.uncertainty import tornado
     >>> table = tornado("build-vs-buy")  # doctest: +SKIP
     """
     import pandas as pd  # pandas loads where a DataFrame is made, not with costlib
