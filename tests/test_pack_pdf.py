@@ -26,8 +26,8 @@ from costlib.workbook.recalc import convert
 #: Pages a default workbook prints, by sheet: a ceiling, measured 2026-12-06 with LibreOffice 7 (Debian); the
 #: first sheet's two pages are the issue's requirement, not a measurement
 CEILINGS = {
-    "budget": {"Summary": 2, "Inputs": 3, "Calculations": 1, "Capex": 3, "Opex": 3, "Accounting": 3, "Ranges": 2,
-               "Annual": 1, "Quarterly": 1, "Checks": 1, "Catalogue": 1, "About": 1},
+    "budget": {"Summary": 2, "Inputs": 3, "Calculations": 1, "Headcount": 3, "Build": 3, "Opex": 3, "Accounting": 3,
+               "Verify": 6, "Ranges": 2, "Annual": 2, "Quarterly": 1, "Checks": 3, "Catalogue": 1, "About": 1},
     "build-vs-buy": {"Summary": 2, "Inputs": 2, "Capex": 2, "Opex": 2, "Ranges": 2, "Annual": 1, "Quarterly": 1,
                      "Checks": 1, "Catalogue": 1, "About": 1},
     "finetune-vs-prompt": {"Summary": 2, "Inputs": 2, "Capex": 2, "Opex": 2, "Ranges": 2, "Annual": 1,
@@ -73,7 +73,9 @@ def _pages(pdf) -> list[tuple[str, str]]:
 
 
 def _flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    """The text as one line, without hyphens: pdftotext joins a word the print broke after its hyphen at a
+    line's end ("month-" / "1") and drops the hyphen ("month1"), so both sides are compared without them."""
+    return re.sub(r"\s+", " ", text.replace("-", "")).strip()
 
 
 @pytest.mark.parametrize("template", sorted(CEILINGS))
