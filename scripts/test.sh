@@ -2,7 +2,7 @@
 # Install what the tests need (two spreadsheet engines from Debian, the project with its test
 # extras) and run the whole suite: unit, doctests, recalculation in LibreOffice and Gnumeric,
 # the add-in through xlwings.
-# Arguments go to pytest; the core tier alone (no spreadsheet engine needed) is: python3 -m pytest -m "not slow".
+# Arguments go to pytest; the core tier alone (no spreadsheet engine needed) is: python3 -m pytest -m "not slow" -n 2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
