@@ -423,35 +423,30 @@ def _remember(gpu: str, key: str, spec: float) -> float:
     return spec
 
 
-def bandwidth_bytes_per_s(gpu: Any, argument: str = "gpu") -> np.ndarray:
-    """HBM bandwidth [B/s] of ``gpu``: catalogue name(s), or TB/s as number(s)."""
+def _named_spec(gpu: Any, key: str, column: str, scale: float, argument: str, what: str) -> np.ndarray:
+    """``column`` x ``scale`` of ``gpu``: a catalogue name's figure remembered under ``key``, numbers as given."""
     if type(gpu) is str:
-        spec = _remembered(gpu, "bandwidth")
+        spec = _remembered(gpu, key)
         if spec is not None:
             return spec
-        return _remember(gpu, "bandwidth", _spec_array(gpu, "bandwidth_tb_per_s", 1e12, argument, "bandwidth"))
-    return _spec_array(gpu, "bandwidth_tb_per_s", 1e12, argument, "bandwidth")
+        return _remember(gpu, key, _spec_array(gpu, column, scale, argument, what))
+    return _spec_array(gpu, column, scale, argument, what)
+
+
+def bandwidth_bytes_per_s(gpu: Any, argument: str = "gpu") -> np.ndarray:
+    """HBM bandwidth [B/s] of ``gpu``: catalogue name(s), or TB/s as number(s)."""
+    return _named_spec(gpu, "bandwidth", "bandwidth_tb_per_s", 1e12, argument, "bandwidth")
 
 
 def link_bytes_per_s(gpu: Any, argument: str = "gpu") -> np.ndarray:
     """One-way interconnect bandwidth [B/s] of one ``gpu`` to its tensor-parallel peers (NVLink,
     Infinity Fabric or PCIe): catalogue name(s), or GB/s as number(s)."""
-    if type(gpu) is str:
-        spec = _remembered(gpu, "link")
-        if spec is not None:
-            return spec
-        return _remember(gpu, "link", _spec_array(gpu, "link_gb_per_s", 1e9, argument, "link bandwidth"))
-    return _spec_array(gpu, "link_gb_per_s", 1e9, argument, "link bandwidth")
+    return _named_spec(gpu, "link", "link_gb_per_s", 1e9, argument, "link bandwidth")
 
 
 def board_power_w(gpu: Any, argument: str = "gpu") -> np.ndarray:
     """Board power [W] of ``gpu``: catalogue name(s), or watts as number(s)."""
-    if type(gpu) is str:
-        spec = _remembered(gpu, "power")
-        if spec is not None:
-            return spec
-        return _remember(gpu, "power", _spec_array(gpu, "board_power_w", 1.0, argument, "board power"))
-    return _spec_array(gpu, "board_power_w", 1.0, argument, "board power")
+    return _named_spec(gpu, "power", "board_power_w", 1.0, argument, "board power")
 
 
 @documented(returns="USD/GPU-h", gpu=_GPU_NAME)
