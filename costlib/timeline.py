@@ -387,6 +387,7 @@ def _fixed(value: float, decimals: int) -> str:
     quantum = Decimal(1).scaleb(-decimals)
     with localcontext(prec=800):  # Excel and LibreOffice keep 15 significant digits, then round
         rounded = Decimal(format(float(value), ".15g")).quantize(quantum, rounding=ROUND_HALF_UP)
+        rounded = abs(rounded) if rounded.is_zero() else rounded  # FIXED(-0.02, 0) is "0" in every engine: no "-0"
         return f"{rounded:,.{decimals}f}"
 
 

@@ -697,6 +697,13 @@ def tornado(template, overrides=None, outputs=None):
 
 # ---------------------------------------------------------------------------- a decision too close to call
 
+def close_call_places(t) -> str | int:
+    """Decimal places of the close call's P10 and P90: the named constant ``cents_places`` where the key figure is
+    shown in cents (a figure a user), else 0."""
+    _, item = t.items[t.close_call["key"]]
+    return "cents_places" if item.format == "usd_cents" else 0
+
+
 def close_call(template, items: Mapping[str, Any], values: Mapping[str, Any], sim: Simulation) -> tuple[bool, str]:
     """Whether a template's decision is too close to call, and the words that say so [text].
 
@@ -713,18 +720,21 @@ def close_call(template, items: Mapping[str, Any], values: Mapping[str, Any], si
     """
     t = load_template(template)
     cc = t.close_call
-    key, total, share = float(items[cc["key"]]), float(items[cc["total"]]), float(values[cc["share"]])
+    key, share = float(items[cc["key"]]), float(values[cc["share"]])
+    total = float(items[cc["total"]] if cc["total"] in items else values[cc["total"]])
     p10, p90 = (float(sim.percentiles.loc[cc["key"], p]) for p in ("P10", "P90"))
     above = float(np.mean(sim.samples[cc["key"]].to_numpy(dtype=float) > 0))
     close = (p10 < 0 < p90) or abs(key) < share * abs(total)
     currency = f"{values[t.currency_input]} " if t.currency_input else ""
-    spread = f"P10 {as_text(p10, 0, 1, '', currency)} to P90 {as_text(p90, 0, 1, '', currency)}"
+    places = close_call_places(t)
+    places = int(constant_value(places)) if isinstance(places, str) else places
+    spread = f"P10 {as_text(p10, places, 1, '', currency)} to P90 {as_text(p90, places, 1, '', currency)}"
     if not close:
         winner = cc["above"] if key > 0 else cc["below"]
-        return False, (f"Clear: {winner} is cheaper in {as_text(above if key > 0 else 1 - above, 0, 100)} % of draws "
+        return False, (f"Clear: {winner} {cc['verb']} in {as_text(above if key > 0 else 1 - above, 0, 100)} % of draws "
                        f"({spread}).")
     of_total = abs(key) / max(abs(total), constant_value("check_tolerance"))
-    words = (f"Too close to call: {cc['above']} is cheaper in {as_text(above, 0, 100)} % of draws, {cc['below']} in "
+    words = (f"Too close to call: {cc['above']} {cc['verb']} in {as_text(above, 0, 100)} % of draws, {cc['below']} in "
              f"{as_text(1 - above, 0, 100)} % ({spread}; the difference is {as_text(of_total, 1, 100)} % of the "
              "total). The decision above is at the base inputs.")
     return True, words

@@ -99,7 +99,7 @@ def test_the_first_pages_hold_the_decision_the_check_the_scenario_and_the_key_fi
     assert "All checks pass (sheet Checks) TRUE" in text
     assert "Scenario: Base: each uncertain input at its base value (Inputs)" in text
     if t.close_call is not None:
-        assert re.search(r"(Too close to call|Clear): .+? is cheaper in \d+ % of draws", text)
+        assert re.search(r"(Too close to call|Clear): .+? in \d+ % of draws", text)
     for name in t.key_numbers:
         label = t.items[name][1].label
         assert _flat(label) in text, f"key figure {name}: its label {label!r} is not whole in the print"

@@ -122,9 +122,12 @@ def _first_sheet_sentence(template, overrides=None):
 
     from costlib.workbook import render
 
+    from costlib.plan import load_template
+
     wb = load_workbook(io.BytesIO(render(template, overrides)), data_only=True)
     first = wb.worksheets[0]
-    assert first["A4"].value == schedule(template, overrides).items["decision_text"]  # the decision, whole
+    headline = load_template(template).headline[0]
+    assert first["A4"].value == schedule(template, overrides).items[headline]  # the decision, whole
     return first["A5"].value, wb  # the verdict line under it
 
 
@@ -181,3 +184,30 @@ def test_a_difference_under_the_stated_share_is_close_even_when_the_range_is_cle
     assert close and "building is cheaper in 100 % of draws, buying in 0 %" in words  # -$16.5k of $5.9M
     clear, words = close_call(t, s.items, {**s.inputs, "close_call_share": 0.001}, sim)  # 0.3 % > 0.1 %
     assert not clear and words.startswith("Clear: buying is cheaper in 0 % of draws")  # the base says buy
+
+
+def test_unit_economics_near_its_threshold_is_too_close_to_call():
+    from costlib.plan import load_template, resolve_inputs
+    from costlib.uncertainty import close_call
+    from costlib.workbook.writer import outcome_ranges
+
+    narrow = {"p95_input_tokens": 2000, "p95_output_tokens": 500}  # no spread: the mean query is the median
+    s = schedule("unit-economics", narrow)
+    # 30 % of $20,000 revenue is $6,000 against $5,550 of COGS (test above) for 1,000 users: $0.45 of headroom
+    # a user, 2.25 % of the $20 ARPU, under the 5 % the template states: viable at the base, too close to call
+    assert s.items["cogs_headroom_per_user"] == pytest.approx((6000 - 5550) / 1000, rel=1e-12)
+    assert s.items["verdict"].startswith("viable")
+    sentence, _ = _first_sheet_sentence("unit-economics", narrow)
+    assert sentence.startswith("Too close to call: viable is the verdict today in ")
+    assert sentence.endswith("The decision above is at the base inputs.")
+    # $40 a user: $12,000 of threshold against $5,550: $6.45 of headroom a user, 16 % of ARPU
+    wide = {**narrow, "arpu": 40}
+    t = load_template("unit-economics")
+    values = resolve_inputs(t, wide)
+    s = schedule(t, values)
+    assert s.items["cogs_headroom_per_user"] == pytest.approx((12000 - 5550) / 1000, rel=1e-12)
+    sim, _ = outcome_ranges(t, values)
+    close, words = close_call(t, s.items, s.inputs, sim)
+    assert sim.percentiles.loc["cogs_headroom_per_user", "P10"] > 0  # the ranges' P10 to P90 does not span zero either
+    assert not close and words.startswith("Clear: viable is the verdict today in ")
+    assert _first_sheet_sentence("unit-economics", wide)[0] == words

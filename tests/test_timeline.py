@@ -136,6 +136,7 @@ def test_in_catalogue():
     ((26781231.05, 1, 1e-6, " M", "$"), "$26.8 M"),
     ((0.125, 2), "0.13"),              # half away from zero, as Excel's FIXED (Python's round gives 0.12)
     ((-2.5, 0), "-3"),                 # half away from zero below zero too
+    ((-0.0247, 0), "0"),               # LibreOffice and Gnumeric: FIXED(-0.0247, 0) is "0", never "-0"
     ((1234567.891, 2), "1,234,567.89"),
     ((0.2025, 1, 100, "%"), "20.3%"),  # 0.2025 x 100 = 20.249999999999996 in floats; rounded to 9 places first
     (("not within the timeline",), "not within the timeline"),  # words pass through

@@ -344,7 +344,8 @@ def _build(data: dict, path: str, check_formulas: bool = True) -> Template:
         axis_values=tuple(axis_values) if axis_values else None, headline=tuple(data.get("headline", ())),
         calendar=dict(calendar) if calendar is not None else None, key_outputs=tuple(data.get("key_outputs", ())),
         key_output_better=data.get("key_output_better", "higher"),
-        close_call=dict(data["close_call"]) if isinstance(data.get("close_call"), dict) else data.get("close_call"),
+        close_call=({"verb": CLOSE_CALL_VERB, **data["close_call"]} if isinstance(data.get("close_call"), dict)
+                    else data.get("close_call")),
         path=path)
     if not check_formulas:
         return template
@@ -530,27 +531,29 @@ def _validate(t: Template) -> Template:
 
 #: A template's [close_call]: key -> what it must name
 CLOSE_CALL_KEYS = {"key": "the first key output: the difference that decides (positive favours `above`)",
-                   "total": "a number item: the total the difference is a share of",
+                   "total": "a number item or input: the total the difference is a share of",
                    "share": "a fraction input: a difference under this share of the total is too close to call",
                    "above": "words: the option a positive key favours", "below": "words: the other option"}
+#: optional: what the options do in the close call's words ("building is cheaper in 70 % of draws")
+CLOSE_CALL_VERB = "is cheaper"
 
 
 def _check_close_call(t: Template) -> None:
     cc = t.close_call
     where = f"{t.path}: close_call"
-    if not isinstance(cc, dict) or set(cc) != set(CLOSE_CALL_KEYS):
+    if not isinstance(cc, dict) or set(cc) - {"verb"} != set(CLOSE_CALL_KEYS):
         raise TemplateError(f"{where} must be a table with " + "; ".join(f"{k} ({v})" for k, v in CLOSE_CALL_KEYS.items())
-                            + f", got {cc!r:.120}")
+                            + f" and optionally verb (words, default {CLOSE_CALL_VERB!r}), got {cc!r:.120}")
     if cc["key"] != t.key_numbers[0] or t.key_output_better != "higher":
         raise TemplateError(f"{where}: key must be the first key output, where higher is better ({t.key_numbers[0]}), "
                             f"got {cc['key']!r}")
-    if cc["total"] not in t.number_items:
-        raise TemplateError(f"{where}: total must be a number item of the template, got {cc['total']!r}")
+    if cc["total"] not in t.number_items and cc["total"] not in {i.name for i in t.inputs if i.type == "number"}:
+        raise TemplateError(f"{where}: total must be a number item or input of the template, got {cc['total']!r}")
     if cc["share"] not in {i.name for i in t.inputs} or t.input(cc["share"]).rule not in ("share", "fraction"):
         raise TemplateError(f"{where}: share must name an input whose rule is share or fraction, got {cc['share']!r}")
     if not any(i.range is not None for i in t.inputs):
         raise TemplateError(f"{where}: a close call reads the ranges' P10 and P90: the template needs uncertain inputs")
-    for k in ("above", "below"):
+    for k in ("above", "below", "verb"):
         if not isinstance(cc[k], str) or not cc[k].strip() or '"' in cc[k]:
             raise TemplateError(f"{where}: {k} must be words (no double quote), got {cc[k]!r}")
 

@@ -35,7 +35,7 @@ from ..plan.schedule import RECONCILES
 from .files import (FINGERPRINT_NAME, FIXED_TIME, PLACEHOLDER, FileExistsCostlibError, is_unedited,  # noqa: F401
                     reproducible, write_workbook)
 from ..plan import resolve_inputs
-from ..uncertainty import close_call
+from ..uncertainty import close_call, close_call_places
 from .ooxml import insert_missing
 from ..constants import CONSTANTS
 from ..plan.template import CALENDAR_ROWS, SCENARIO, SCENARIO_WORDS, Template, TemplateError
@@ -777,13 +777,14 @@ def _close_call_formula(t: Template) -> str:
         return f"FIXED(ROUND({value},rounding_places),{places})"
 
     money = "currency&\" \"&" if t.currency_input else ""
-    words = (f'"Too close to call: {cc["above"]} is cheaper in "&{fixed("ranges_key_above_zero*100", 0)}&" % of '
+    places = close_call_places(t)
+    words = (f'"Too close to call: {cc["above"]} {cc["verb"]} in "&{fixed("ranges_key_above_zero*100", 0)}&" % of '
              f'draws, {cc["below"]} in "&{fixed("(1-ranges_key_above_zero)*100", 0)}&" % (P10 "&{money}'
-             f'{fixed("ranges_key_p10", 0)}&" to P90 "&{money}{fixed("ranges_key_p90", 0)}&"; the difference is "&'
+             f'{fixed("ranges_key_p10", places)}&" to P90 "&{money}{fixed("ranges_key_p90", places)}&"; the difference is "&'
              f'{fixed(f"ABS({key})/MAX(ABS({total}),check_tolerance)*100", 1)}&" % of the total). The decision '
              'above is at the base inputs."')
-    spread = (f'"P10 "&{money}{fixed("ranges_key_p10", 0)}&" to P90 "&{money}{fixed("ranges_key_p90", 0)}')
-    clear = (f'"Clear: "&IF({key}>0,"{cc["above"]}","{cc["below"]}")&" is cheaper in "&'
+    spread = (f'"P10 "&{money}{fixed("ranges_key_p10", places)}&" to P90 "&{money}{fixed("ranges_key_p90", places)}')
+    clear = (f'"Clear: "&IF({key}>0,"{cc["above"]}","{cc["below"]}")&" {cc["verb"]} in "&'
              f'{fixed("IF(" + key + ">0,ranges_key_above_zero,1-ranges_key_above_zero)*100", 0)}&" % of draws ("&'
              f'{spread}&")."')
     return f'IF(OR(AND(ranges_key_p10<0,ranges_key_p90>0),ABS({key})<{share}*ABS({total})),{words},{clear})'
