@@ -58,6 +58,32 @@ def month_numbers(s):
 
 # --------------------------------------------------------------- independent arithmetic
 
+H100_BANDWIDTH_TBPS = 3.35  # [NVIDIA2022]: H100 SXM 3.35 TB/s HBM3
+H100_NVLINK_GBPS = 450.0    # [NVIDIA2022]: H100 SXM NVLink 900 GB/s both ways, 450 GB/s one way
+
+
+def shape_step_seconds() -> tuple[float, float]:
+    """(memory, all-reduce) seconds of one decode step of the default 70B shape, worked here.
+
+    Both templates' defaults (templates/budget.toml and templates/build-vs-buy.toml, group "Serving
+    throughput from the model's shape"): one replica on 2 H100 reads the BF16 weights (70e9 x 2 B) and
+    the KV cache of 64 sequences of 4,096 tokens (2 x 80 layers x 8 KV heads x 128 x 2 B a token) at
+    70 % of 2 x 3.35 TB/s; tensor parallel over the 2 GPUs, each of the 80 layers all-reduces twice,
+    64 x d 16-bit values with 2 (2 - 1) / 2 of them over each GPU's NVLink at the link efficiency 0.25
+    fitted on TensorRT-LLM's LLaMA 70B TP 2 rows [NVIDIA2024]; d = sqrt(70e9 / (12 x 80)) = 8,539.
+    """
+    kv = 2 * 80 * 8 * 128 * 2 * 4096 * 64
+    memory = (70e9 * 2 + kv) / (H100_BANDWIDTH_TBPS * 1e12 * 2 * 0.7)
+    d = (70e9 / (12 * 80)) ** 0.5
+    comm = 2 * 80 * 2 * (2 - 1) / 2 * 64 * d * 2 / (H100_NVLINK_GBPS * 1e9 * 0.25)  # 1.55 ms a step
+    return memory, comm
+
+
+def shape_tokens_per_gpu_second() -> float:
+    """Tokens a second per GPU of the default 70B shape: 64 sequences a step, over the 2 GPUs (644)."""
+    return 64 / sum(shape_step_seconds()) / 2
+
+
 FLAT_STAFF = {"hiring_ramp_months": 1, "annual_raise": 0, "finetune_team_headcount": 0}  # teams as flat monthly sums
 TYPED = {"tokens_per_second": 2000}  # ~2,000 tokens/s typed [WaferZero2026], in place of the model-shape figure
 FT_CYCLE = 50_000 + 6 * 70e9 * 1e9 / (989.4e12 * 0.4 * 3600) * 2.0  # $50k + 6 N D on 1 B tokens at $2/GPU-h: $50,589.58
@@ -616,12 +642,18 @@ class TestOneCostDefinition:
         assert sched().items["utilization_breakeven"].startswith("never")  # $3/Mtok: the fixed costs exceed the bill
 
     def test_build_vs_buy_breakeven_counts_operations(self):
-        b = schedule("build-vs-buy")
+        b = schedule("build-vs-buy", TYPED)  # a typed 2,000 tok/s: own cost below the API's, so a break-even exists
         v = b.inputs
         fixed = v["setup_cost"] + v["operations_cost_per_month"] * v["months"]  # operations paid every month
         assert b.items["fixed_cost_of_building"] == rel(fixed)
-        own = v["serve_price_per_gpu_hour"] / (v["tokens_per_second"] * 3600 * v["utilization"]) * 1e6
+        own = v["serve_price_per_gpu_hour"] / (2000 * 3600 * v["utilization"]) * 1e6  # $1.736/Mtok
         assert b.items["breakeven_m_tokens"] == rel(fixed / (v["api_price_per_m_tokens"] - own))
+
+    def test_build_vs_buy_from_the_model_shape_has_no_breakeven_by_hand(self):
+        b = schedule("build-vs-buy")  # the default: throughput from the 70B shape, 644 tok/s a GPU
+        own = 2.5 / (shape_tokens_per_gpu_second() * 3600 * 0.2) * 1e6  # $5.40/Mtok: $2.50/h at 20 % of 644 tok/s
+        assert b.items["self_host_cost_per_m_tokens"] == rel(own)
+        assert own > 3.0 and b.items["breakeven_m_tokens"].startswith("no break-even")  # above the $3/Mtok API
 
 
 # --------------------------------------------------------------- 3e. plans without training
@@ -661,28 +693,64 @@ class TestWithoutTraining:
 
 
 class TestSameFigureInEveryTemplate:
-    """The same inputs give the same cost of building and serving in the budget and in build-vs-buy."""
+    """The same inputs give the same cost of building and serving in the budget and in build-vs-buy.
 
-    COMMON = {"api_price_per_m_tokens": 3.0, "serve_price_per_gpu_hour": 2.5, "tokens_per_second": 2000,
+    Neither template is given a throughput: each takes it from the same 70B model shape (its
+    defaults), worked here; one case types the same override into both.
+    """
+
+    COMMON = {"api_price_per_m_tokens": 3.0, "serve_price_per_gpu_hour": 2.5,
               "utilization": 0.2, "gpu_price_decline": 0.2, "monthly_tokens": 105.12e9, "monthly_growth": 0.0,
               "discount_rate": 0.1, "months": 24}  # 105.12 B tokens = exactly 100 GPUs at 2,000 tok/s x 20 %
 
-    def test_budget_without_training_is_build_vs_buy_without_setup(self):
-        b = schedule("build-vs-buy", {**self.COMMON, "setup_cost": 0, "operations_cost_per_month": 20_000,
+    @pytest.mark.parametrize("throughput, per_gpu", [
+        ({}, None),                                 # from the model's shape: 644 tok/s a GPU, worked above
+        ({"tokens_per_second": 2000}, 2000.0),      # a typed override, ~2,000 tok/s [WaferZero2026]
+    ], ids=["model-shape", "typed-2000"])
+    def test_budget_without_training_is_build_vs_buy_without_setup(self, throughput, per_gpu):
+        per_gpu = per_gpu or shape_tokens_per_gpu_second()
+        common = {**self.COMMON, **throughput}
+        b = schedule("build-vs-buy", {**common, "setup_cost": 0, "operations_cost_per_month": 20_000,
                                       "annual_price_decline": 0.5})
-        s = schedule("budget", {**self.COMMON, "training": "none", "finetune_cost": 0, "finetune_tokens": 0,
+        s = schedule("budget", {**common, "training": "none", "finetune_cost": 0, "finetune_tokens": 0,
                                 "contingency_share": 0,
                                 "serving_headcount": 0, "monthly_overhead": 20_000, "api_price_decline": 0.5})
+        assert b.items["serving_tokens_per_gpu_second"] == rel(per_gpu)
+        assert s.items["serving_tokens_per_gpu_second"] == rel(per_gpu)
         np.testing.assert_allclose(s.rows.loc["build_and_serve"], b.rows.loc["build_cash"], rtol=1e-12)
         np.testing.assert_allclose(s.rows.loc["api_side_cost"], b.rows.loc["buy_cost"], rtol=1e-12)
-        # month 13: 100 GPUs x 730 h x $2.50 x 0.8 + $20k operations; 105.12 B tokens x $3 x 0.5
-        assert s.rows.loc["build_and_serve", 13] == rel(100 * 730 * 2.5 * 0.8 + 20_000)
+        # month 13: 105.12 B tokens over (per-GPU tok/s x 3,600 s x 20 %) GPU-hours, rented as whole GPUs of
+        # 730 h (exactly 100 at 2,000 tok/s; 310.8, so 311, at 644) at $2.50 x 0.8, + $20k operations;
+        # the API: 105.12 B tokens x $3 x 0.5
+        gpus = math.ceil(round(105.12e9 / (per_gpu * 3600 * 0.2) / 730, 9))
+        assert gpus == (100 if throughput else 311)
+        assert s.rows.loc["build_and_serve", 13] == rel(gpus * 730 * 2.5 * 0.8 + 20_000)  # $474,060 at 311
         assert b.rows.loc["buy_cost", 13] == rel(105_120 * 3.0 * 0.5)
         for budget_item, bvb_item in (("npv_build", "npv_build"), ("npv_api", "npv_buy"),
                                       ("fixed_cost_of_building", "fixed_cost_of_building"),
+                                      ("self_host_cost_per_m_tokens", "self_host_cost_per_m_tokens"),
                                       ("breakeven_m_tokens", "breakeven_m_tokens"),
                                       ("utilization_breakeven", "utilization_breakeven")):
-            assert s.items[budget_item] == rel(b.items[bvb_item]), budget_item
+            if isinstance(b.items[bvb_item], str):  # none at 644 tok/s ($5.40/Mtok own cost against $3): each its words
+                assert "own cost >= API price" in s.items[budget_item] and "own cost >= API price" in b.items[bvb_item]
+            else:
+                assert s.items[budget_item] == rel(b.items[bvb_item]), budget_item
+
+    def test_the_model_shape_is_one_definition(self):
+        """Both templates declare the shape inputs with the same defaults, ranges and sources (serving_gpu's source
+        apart: the budget's names the board power its own plan reads, which build-vs-buy does not use)."""
+        from costlib.plan import load_template
+
+        budget, bvb = ({i.name: i for i in load_template(n).inputs} for n in ("budget", "build-vs-buy"))
+        shape = [n for n, i in budget.items() if i.group == "Serving throughput from the model's shape"]
+        assert len(shape) == 10
+        for name in [*shape, "params", "serving_gpu"]:
+            assert bvb[name].default == budget[name].default, name
+            assert (bvb[name].range, bvb[name].downside) == (budget[name].range, budget[name].downside), name
+        for name in [*shape, "params"]:
+            assert bvb[name].source == budget[name].source, name
+        typed = (bvb["tokens_per_second"], budget["tokens_per_second"])  # 0 = from the shape; a typed figure overrides
+        assert [(i.default, i.rule, i.range) for i in typed] == [(0, "non_negative", None)] * 2  # no range to fight it
 
 
 # --------------------------------------------------------------- 3f. headcount plan
@@ -724,24 +792,12 @@ class TestHeadcount:
 
 # --------------------------------------------------------------- 3g. throughput from the model, fine-tunes from their tokens
 
-H100_BANDWIDTH_TBPS = 3.35  # [NVIDIA2022]: H100 SXM 3.35 TB/s HBM3
-
-
 class TestThroughputAndFinetune:
     def test_throughput_follows_the_model_shape_by_default_by_hand(self):
         s = sched()
-        # one decode step of a replica on 2 GPUs reads the BF16 weights (70e9 x 2 B) and the KV cache of 64
-        # sequences of 4,096 tokens (2 x 80 layers x 8 KV heads x 128 x 2 B a token), at 70 % of 2 x 3.35 TB/s
-        kv = 2 * 80 * 8 * 128 * 2 * 4096 * 64
-        memory = (70e9 * 2 + kv) / (H100_BANDWIDTH_TBPS * 1e12 * 2 * 0.7)
+        memory, _ = shape_step_seconds()
         assert 2 * 70e9 * 64 / (989.4e12 * 2 * 0.5) < memory    # compute (2 N B FLOP at 50 % MFU) is faster: memory-bound
-        # tensor parallel over the 2 GPUs: each of the 80 layers all-reduces twice, 64 x d 16-bit values with
-        # 2 (2 - 1) / 2 of them over each GPU's NVLink (450 GB/s one way [NVIDIA2022]) at the link efficiency 0.25
-        # fitted on TensorRT-LLM's LLaMA 70B TP 2 rows [NVIDIA2024]; d = sqrt(70e9 / (12 x 80)) = 8,539
-        d = (70e9 / (12 * 80)) ** 0.5
-        comm = 2 * 80 * 2 * (2 - 1) / 2 * 64 * d * 2 / (450e9 * 0.25)  # 1.55 ms a step
-        step = memory + comm
-        per_gpu = 64 / step / 2                                  # 644 tokens/s per GPU (664 without the all-reduce)
+        per_gpu = shape_tokens_per_gpu_second()                  # 644 tokens/s per GPU (664 without the all-reduce)
         assert s.items["serving_tokens_per_gpu_second"] == rel(per_gpu)
         assert s.items["self_host_cost_per_m_tokens"] == rel(2.5 / (per_gpu * 3600 * 0.2) * 1e6)
         # a smaller model serves faster on the same GPUs, and its serving costs less

@@ -29,6 +29,7 @@ EDITS = {  # case -> (template, {input: typed value}, the check that must fail)
     "useful-life-zero": ("budget", {"useful_life_months": 0}, RULE),
     "negative-params": ("budget", {"params": -5}, RULE),
     "fraction-above-one": ("build-vs-buy", {"utilization": 1.4}, RULE),
+    "unknown-serving-gpu": ("build-vs-buy", {"serving_gpu": "Z100"}, "The serving accelerator is in the catalogue"),
     "p95-below-median": ("unit-economics", {"p95_input_tokens": 10, "p95_output_tokens": 10},
                          "The p95 query costs at least the median query"),
     "text-in-a-number": ("finetune-vs-prompt", {"queries_per_month": "lots"}, RULE),

@@ -59,6 +59,8 @@ CASES = {
     "build-vs-buy-no-decline": ("build-vs-buy", {"annual_price_decline": 0, "utilization": 0.8, "months": 120}),
     "build-vs-buy-1-month": ("build-vs-buy", {"months": 1}),
     "build-vs-buy-never": ("build-vs-buy", {"api_price_per_m_tokens": 0.1}),
+    "build-vs-buy-throughput-from-shape": ("build-vs-buy", {"serving_precision": "fp8", "gpus_per_replica": 1,
+                                                            "serving_gpu": "H200", "batch_size": 128}),
     "finetune-vs-prompt-defaults": ("finetune-vs-prompt", {}),
     "finetune-vs-prompt-no-saving": ("finetune-vs-prompt", {"finetuned_input_tokens": 4000, "months": 1}),
     "finetune-vs-prompt-120-months": ("finetune-vs-prompt", {"months": 120, "monthly_growth": 0.03,
@@ -75,9 +77,11 @@ CASES = {
     "budget-build-beats-the-api": ("budget", {"api_price_per_m_tokens": 15, "api_price_decline": 0.2,
                                                "monthly_tokens": 1e12, "months": 60, "discount_rate": 0.3}),
     "build-vs-buy-discount-zero": ("build-vs-buy", {"discount_rate": 0}),
+    # a typed 2,000 tok/s (the override) keeps these two about the verdict: from the 70B shape building never wins
     "build-vs-buy-build-wins-discounted": ("build-vs-buy", {"annual_price_decline": 0.2, "discount_rate": 0.15,
-                                                            "gpu_price_decline": 0.3}),
-    "build-vs-buy-operations-turn-it": ("build-vs-buy", {"annual_price_decline": 0.2, "operations_cost_per_month": 200000}),
+                                                            "gpu_price_decline": 0.3, "tokens_per_second": 2000}),
+    "build-vs-buy-operations-turn-it": ("build-vs-buy", {"annual_price_decline": 0.2, "operations_cost_per_month": 200000,
+                                                         "tokens_per_second": 2000}),
     "finetune-vs-prompt-late-first-finetune": ("finetune-vs-prompt", {"first_finetune_month": 7, "discount_rate": 0}),
     "finetune-vs-prompt-hosting-turns-it": ("finetune-vs-prompt", {"hosting_cost_per_month": 8000}),
     "finetune-vs-prompt-first-in-the-last-month": ("finetune-vs-prompt", {"first_finetune_month": 24}),
@@ -227,6 +231,10 @@ def test_edge_cases_mean_what_they_say(recalculated):
     assert named_value(recalculated["unit-economics-redesign"], "verdict").startswith("redesign")
     assert named_value(recalculated["finetune-vs-prompt-no-saving"], "breakeven_queries").startswith("no break-even")
     assert named_value(recalculated["build-vs-buy-never"], "utilization_breakeven").startswith("never")
+    assert named_value(recalculated["build-vs-buy-build-wins-discounted"], "decision") == "build"
+    bvb_shape, bvb_default = (named_value(recalculated[c], "serving_tokens_per_gpu_second")
+                              for c in ("build-vs-buy-throughput-from-shape", "build-vs-buy-defaults"))
+    assert bvb_shape > bvb_default > 0  # FP8 weights on one H200 (no all-reduce), a batch of 128: faster than the default
     assert not math.isnan(named_value(recalculated["budget-huge-volumes"], "total_opex"))
     assert named_value(recalculated["user-template-never"], "breakeven_m_tokens") == "never: the API is cheaper"
     fp8, bf16 = (named_value(recalculated[c], "gpu_peak_tflops") for c in ("budget-fp8-h200", "budget-defaults"))
