@@ -103,9 +103,14 @@ def excel(formula: str | Callable[..., str], *, ranges: tuple[str, ...] = (), to
 
 def twins() -> dict[str, Twin]:
     """Every twin, after loading the modules that define them."""
-    for module in _MODULES:
-        importlib.import_module(f"costlib.{module}")
+    if not _LOADED:
+        for module in _MODULES:
+            importlib.import_module(f"costlib.{module}")
+        _LOADED.append(True)
     return TWINS
+
+
+_LOADED: list[bool] = []  # the modules of _MODULES are imported (twins() then only returns the registry)
 
 
 # ---------------------------------------------------------------------------- parsing
@@ -154,6 +159,9 @@ class _Call:
 
 
 def _bind(node: ast.Call, where: str) -> _Call:
+    bound = getattr(node, "_costlib_call", None)  # a template's formulas are evaluated again and again: bind once
+    if bound is not None:
+        return bound
     registry = twins()
     name = node.func.id
     if name not in registry:
@@ -176,7 +184,8 @@ def _bind(node: ast.Call, where: str) -> _Call:
         bound = twin.signature.bind(*node.args, **{kw.arg: kw.value for kw in keywords})
     except TypeError as exc:
         raise FormulaError(f"{where}: {name}: {exc}") from None
-    return _Call(twin, dict(bound.arguments), none)
+    node._costlib_call = _Call(twin, dict(bound.arguments), none)
+    return node._costlib_call
 
 
 def bind(node: ast.Call, where: str = "formula") -> _Call:

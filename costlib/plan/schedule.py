@@ -135,10 +135,14 @@ def fiscal_totals(t, rows: dict[str, np.ndarray]):
 
     years, pairs = fiscal_periods(rows)
     names = summable(t)
-    annual = pd.DataFrame([[by_period(rows[n], rows["fiscal_year"], y) for y in years] for n in names],
+    # each row's periods in one call: the twins take an array of labels
+    at_year, at_quarter = (np.array([p[i] for p in pairs], dtype=float).reshape(-1) for i in (0, 1))
+    annual = pd.DataFrame([np.atleast_1d(by_period(rows[n], rows["fiscal_year"], np.array(years, dtype=float)))
+                           for n in names] if names else None,
                           index=names, columns=pd.Index([int(y) for y in years], name="fiscal_year"))
     quarterly = pd.DataFrame(
-        [[by_quarter(rows[n], rows["fiscal_year"], y, rows["fiscal_quarter"], q) for y, q in pairs] for n in names],
+        [np.atleast_1d(by_quarter(rows[n], rows["fiscal_year"], at_year, rows["fiscal_quarter"], at_quarter))
+         for n in names] if names else None,
         index=names, columns=pd.MultiIndex.from_tuples([(int(y), int(q)) for y, q in pairs],
                                                        names=["fiscal_year", "quarter"]))
     return annual, quarterly

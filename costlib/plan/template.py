@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import math
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields
@@ -246,11 +247,19 @@ def load_template(name_or_path: "str | Path | Template", formulas: bool = True) 
         res = resources.files("costlib.templates").joinpath(f"{text_path}.toml")
         path = Path(str(res))
         text = res.read_text(encoding="utf-8")
+    return _parsed(text, str(path), formulas)
+
+
+@functools.lru_cache(maxsize=32)
+def _parsed(text: str, path: str, formulas: bool) -> Template:
+    """A template from its text, parsed and checked once per text: a schedule, a simulation's blocks and the
+    writer each load it again, and the budget's checks take 40 ms. Keyed by the whole text, so an edited file
+    is read afresh; a Template is frozen."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TemplateError(f"{path}: not valid TOML: {exc}") from None
-    return _build(data, str(path), formulas)
+    return _build(data, path, formulas)
 
 
 def _make(cls, raw: Any, path: str, where: str):
