@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import io
 import os
-import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
 
 from .. import __version__
 from ..actuals import BRIDGE, LINES, MONEY_TOLERANCE, VOLUME_LINES, Actuals
 from .files import write_workbook
+from .xlsx import new_workbook
 from .writer import BOOLEAN, CHECKS_FAIL, _print_setup, _section_header, _stamp, _Styles, _title, workbook_bytes
 
 __all__ = ["variance_bytes", "write_variance", "NAMES"]
@@ -107,8 +107,7 @@ def _build(a: Actuals) -> bytes:
     serials = [float(v) for v in a.schedule.rows.loc["month_end"].to_numpy()]  # month-end dates, as the budget
     currency = a.bill.currency
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                   "strings_to_urls": False})
+    wb = new_workbook(out)
     wb.calc_on_load = False
     st = _Styles(wb, currency)
     money = st.number("usd_cents")

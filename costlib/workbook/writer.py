@@ -25,7 +25,6 @@ import json
 from typing import Any
 
 import numpy as np
-import xlsxwriter
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cell
 
 from .. import __version__
@@ -37,6 +36,7 @@ from .files import (FINGERPRINT_NAME, FIXED_TIME, PLACEHOLDER, FileExistsCostlib
 from ..plan import resolve_inputs
 from ..uncertainty import close_call, close_call_places
 from .ooxml import insert_missing
+from .xlsx import new_workbook
 from ..constants import CONSTANTS
 from ..plan.template import CALENDAR_ROWS, SCENARIO, SCENARIO_WORDS, Template, TemplateError
 
@@ -1200,8 +1200,7 @@ def build_workbook(t: Template, values: dict[str, Any], schedule=None) -> bytes:
     layout.template = t
     ranges = outcome_ranges(t, values)
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                   "strings_to_urls": False})
+    wb = new_workbook(out)
     wb.calc_on_load = False  # the cached values are the library's: no forced recalculation on open
     styles = _Styles(wb, values[t.currency_input] if t.currency_input else "USD")
     ordered = _ordered(t)
@@ -1284,8 +1283,7 @@ def comparison_bytes(t: Template, schedules: list[tuple[str, Any]]) -> bytes:
         raise InputError(f"currency must be the same in every scenario of one comparison (its rows share one "
                          f"unit), got {', '.join(codes)}", argument="currency")
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
-                                   "strings_to_urls": False})
+    wb = new_workbook(out)
     styles = _Styles(wb, codes[0])
     ws = wb.add_worksheet("Comparison")
     _title(ws, styles, f"Scenario comparison: {t.title}",
