@@ -435,9 +435,9 @@ def read_focus(billing: str | os.PathLike | Iterable[str | os.PathLike], currenc
                 first = rows.loc[repeated, ["source", "line_no"]].head(3)
                 where = "; ".join(f"{s} line {n}" for s, n in first.itertuples(index=False))
                 raise InputError(f"billing holds {int(repeated.sum())} row(s) identical in every column to an earlier "
-                                 f"one ({where}): the same export read twice? Pass duplicates='drop' "
-                                 "(--duplicates drop) to count each once, or 'keep' if the charges truly repeat",
-                                 argument="duplicates")
+                                 f"one ({where}): the same export read twice? 'drop' counts each once, 'keep' "
+                                 "counts them all, if the charges truly repeat (duplicates=)",
+                                 argument="duplicates", instead="duplicates")
             dropped = int(repeated.sum())
             rows = rows.loc[~repeated].reset_index(drop=True)
     seen = [str(c) for c in pd.unique(rows["currency"].to_numpy())]
@@ -445,7 +445,8 @@ def read_focus(billing: str | os.PathLike | Iterable[str | os.PathLike], currenc
     rates = dict(rates or {})
     if target is None:
         raise InputError(f"billing holds several currencies ({', '.join(seen)}): name the currency to report in "
-                         "and a rate for each other one (rates={'EUR': 1.08}, --rate EUR=1.08)", argument="rates")
+                         "and give a rate for each other one, in units of it per unit of the other (rates=)",
+                         argument="rates", instead="rates")
     factor = np.ones(len(rows))
     for code in seen:
         if code == target:
@@ -455,8 +456,8 @@ def read_focus(billing: str | os.PathLike | Iterable[str | os.PathLike], currenc
             i = int(np.flatnonzero((rows["currency"] == code).to_numpy())[0])
             raise InputError(f"rates must give a rate for {code} (the bill's {rows['source'].iat[i]} line "
                              f"{rows['line_no'].iat[i]} is in {code}, the budget in {target}): costlib converts "
-                             f"only at a rate you give, as rates={{'{code}': ...}} or --rate {code}=...",
-                             argument="rates")
+                             f"only at a rate you give, in {target} per {code} (rates=)",
+                             argument="rates", parameter="rates", key=code, instead="rates")
         if not (isinstance(rate, (int, float)) and math.isfinite(rate) and rate > 0):
             raise InputError(f"rates[{code!r}] must be a positive number of {target} per {code}, got {rate!r:.40}",
                              argument="rates")

@@ -617,13 +617,10 @@ def cmd_actuals(args: argparse.Namespace) -> int:
     try:
         result = actuals(args.billing, template, overrides, rates=_parse_rates(args.rate or []),
                          duplicates=args.duplicates)
-    except CostlibError as exc:  # the library's argument names as the command's options
-        arg = getattr(exc, "argument", None)
-        text = str(exc).replace("duplicates='drop' (--duplicates drop)", "--duplicates drop").replace(
-            "'keep'", "--duplicates keep")
-        if arg == "rates":
-            text = re.sub(r"as rates=\{'(\w+)': \.\.\.\} or ", "", text)
-        raise type(exc)(text) from None
+    except InputError as exc:  # the library's argument names as the command's options
+        option = {"duplicates": "--duplicates drop or keep",
+                  "rates": f"--rate {exc.key or 'CODE'}=RATE"}.get(exc.instead or "")
+        raise type(exc)(exc.worded(instead=option), argument=exc.argument) from None
     with locked([out]):
         status = write_variance(result, out, force=args.force)
     print(result.story)

@@ -271,11 +271,21 @@ class TestCommand:
         out = tmp_path / "v.xlsx"
         assert cli.main(["actuals", str(bill), "--set", "start_date=2025-01", "-o", str(out)]) == 2
         err = capsys.readouterr().err
-        assert "is in EUR, the budget in USD): costlib converts only at a rate you give, --rate EUR=..." in err
+        assert "is in EUR, the budget in USD): costlib converts only at a rate you give, in USD per EUR " \
+               "(--rate EUR=RATE)" in err  # the library's (rates=) as the command's option
         assert not out.exists()
         assert cli.main(["actuals", str(bill), "--set", "start_date=2025-01", "--rate", "EUR=1.2", "-o",
                          str(out)]) == 0
         assert "105.00 USD effective" in capsys.readouterr().out  # 42.00 + 52.50 EUR x 1.2 (= 63.00)
+
+    def test_the_same_export_twice_names_the_option(self, tmp_path, capsys):
+        from costlib import cli
+
+        out = tmp_path / "v.xlsx"
+        assert cli.main(["actuals", str(PER_TOKEN), str(PER_TOKEN), "--set", "start_date=2025-01", "-o", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert "if the charges truly repeat (--duplicates drop or keep)" in err  # the library's (duplicates=)
+        assert "duplicates=" not in err and not out.exists()
 
     def test_bad_rate(self, tmp_path, capsys):
         from costlib import cli
