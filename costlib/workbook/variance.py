@@ -143,8 +143,8 @@ def _build(a: Actuals) -> bytes:
                 continue
             budget.rows[(block, line)] = r
             ws.write_string(r - 1, 0, LINES[line][0])
-            for i, m in enumerate(months):
-                ws.write_number(r - 1, FIRST + i, float(frame.loc[line, m]), fmt)
+            for i, v in enumerate(frame.loc[line, months].to_numpy(dtype=float)):
+                ws.write_number(r - 1, FIRST + i, float(v), fmt)
             ws.write_formula(r - 1, 1, "=" + ytd_of(budget, block, line), fmt,
                              float(frame.loc[line, a.ytd].sum()) if a.ytd else 0.0)
             r += 1
@@ -169,8 +169,8 @@ def _build(a: Actuals) -> bytes:
                 continue
             actual.rows[(block, line)] = r
             ws.write_string(r - 1, 0, LINES[line][0])
-            for i, m in enumerate(months):
-                ws.write_number(r - 1, FIRST + i, float(tables[block].loc[line, m]), fmt)
+            for i, v in enumerate(tables[block].loc[line, months].to_numpy(dtype=float)):
+                ws.write_number(r - 1, FIRST + i, float(v), fmt)
             ws.write_formula(r - 1, 1, "=" + ytd_of(actual, block, line), fmt,
                              float(tables[block].loc[line, a.ytd].sum()) if a.ytd else 0.0)
             r += 1
@@ -180,8 +180,8 @@ def _build(a: Actuals) -> bytes:
     for line in lines:
         actual.rows[("discount", line)] = r
         ws.write_string(r - 1, 0, LINES[line][0])
+        values = (a.list.loc[line] - a.effective.loc[line])
         for c in [1] + list(range(FIRST, last_col + 1)):
-            values = (a.list.loc[line] - a.effective.loc[line])
             cached = float(values[a.ytd].sum()) if c == 1 else float(values.iloc[c - FIRST])
             ws.write_formula(r - 1, c, f"={actual.cell('list', line, c, 'Actuals')}-"
                                        f"{actual.cell('effective', line, c, 'Actuals')}", money, cached)
@@ -214,6 +214,10 @@ def _build(a: Actuals) -> bytes:
             variance.rows[(part, line)] = r
             ws.write_string(r - 1, 0, f"  {part.capitalize()}")
             fmt = bold_money if part == "variance" else money
+            sel = lines if line == "total" else [line]
+            b = a.budget.loc[sel].sum()
+            e = a.effective.loc[sel].sum()
+            values = {"budget": b, "actual": e, "variance": e - b}[part]
             for c in [1] + list(range(FIRST, last_col + 1)):
                 here = "Variance"
                 if line == "total":
@@ -224,10 +228,6 @@ def _build(a: Actuals) -> bytes:
                     f = actual.cell("effective", line, c, here)
                 else:
                     f = f"{variance.cell('actual', line, c, here)}-{variance.cell('budget', line, c, here)}"
-                sel = lines if line == "total" else [line]
-                b = a.budget.loc[sel].sum()
-                e = a.effective.loc[sel].sum()
-                values = {"budget": b, "actual": e, "variance": e - b}[part]
                 cached = float(values[a.ytd].sum()) if c == 1 else float(values.iloc[c - FIRST])
                 ws.write_formula(r - 1, c, "=" + f, fmt, cached)
             r += 1
@@ -245,6 +245,7 @@ def _build(a: Actuals) -> bytes:
     for key, label in BRIDGE.items():
         bridge.rows[(key, "")] = r
         ws.write_string(r - 1, 0, label, st.get(bold=True) if key in ("budget", "actual") else None)
+        values = a.bridge.loc[key]
         for c in [1] + list(range(FIRST, last_col + 1)):
             here = "Bridge"
             if c == 1:
@@ -272,7 +273,6 @@ def _build(a: Actuals) -> bytes:
                         f"-{_sum([B(li) for li in others])}"
                 else:
                     f = _sum([A("effective", li) for li in lines])
-            values = a.bridge.loc[key]
             cached = float(values[a.ytd].sum()) if c == 1 else float(values.iloc[c - FIRST])
             ws.write_formula(r - 1, c, "=" + f, bold_money if key in ("budget", "actual") else money, cached)
         r += 1
@@ -298,6 +298,7 @@ def _build(a: Actuals) -> bytes:
         ws.write_string(r - 1, 0, LINES[line][0] if line != "total" else "All AI lines",
                         st.get(bold=True) if line == "total" else None)
         sel = lines if line == "total" else [line]
+        values = a.reforecast.loc[sel].sum()
         for c in [1] + list(range(FIRST, last_col + 1)):
             if line == "total":
                 f = _sum([reforecast.cell("reforecast", li, c, "Reforecast") for li in lines])
@@ -308,7 +309,6 @@ def _build(a: Actuals) -> bytes:
                 f = actual.cell("effective", line, c, "Reforecast")
             else:
                 f = budget.cell("cost", line, c, "Reforecast")
-            values = a.reforecast.loc[sel].sum()
             cached = float(values[months[:a.closed]].sum()) if c == 1 else float(values.iloc[c - FIRST])
             ws.write_formula(r - 1, c, "=" + f, bold_money if line == "total" else money, cached)
         r += 1
