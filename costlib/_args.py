@@ -477,3 +477,12 @@ def sqrt(x: Any):
     if type(x) is float and x >= 0.0:
         return math.sqrt(x)
     return np.sqrt(x)
+
+
+def shown(value):
+    """One element of ``value`` as a message shows it: the same text for a scalar and an array of it."""
+    if isinstance(value, str) or np.ndim(value) == 0:
+        return value.item() if hasattr(value, "item") else value
+    flat = np.asarray(value, dtype=object).reshape(-1)
+    first = flat[0] if flat.size else value
+    return first.item() if hasattr(first, "item") else first

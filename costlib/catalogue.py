@@ -337,7 +337,7 @@ def gpu_spec(gpu: str, field: str):
 _PRECISION_COLUMNS = {p: f"peak_tflops_{p}" for p in PRECISIONS}
 
 
-def _precision_column(precision: str) -> str:
+def precision_column(precision: str) -> str:
     if type(precision) is str and precision in _PRECISION_COLUMNS:
         return _PRECISION_COLUMNS[precision]
     p = str(precision).strip().lower()
@@ -398,9 +398,9 @@ def peak_flops(gpu: Any, precision: str = "bf16", argument: str = "gpu") -> np.n
             spec = hit[1]._found.get((gpu, precision))
             if spec is not None:
                 return spec
-        return _remember(gpu, precision, _spec_array(gpu, _precision_column(precision), 1e12, argument,
+        return _remember(gpu, precision, _spec_array(gpu, precision_column(precision), 1e12, argument,
                                                      f"{precision} peak"))
-    column = _precision_column(precision)
+    column = precision_column(precision)
     return _spec_array(gpu, column, 1e12, argument, f"{precision} peak")
 
 

@@ -9,7 +9,7 @@ from .arguments import ARGUMENTS, documented
 from .errors import InputTypeError
 from .constants import constant_value
 from .formulas import excel
-from .inference import TOKENS_PER_MILLION, _shown, api_bill, api_cost_per_query
+from .inference import TOKENS_PER_MILLION, api_bill, api_cost_per_query
 
 __all__ = [
     "breakeven", "utilization_breakeven", "months_to_breakeven", "price_after_decline",
@@ -475,13 +475,13 @@ def query_cost_quantiles(input_tokens, output_tokens, input_price_per_m_tokens=N
                                 ("cached_input_price_per_m_tokens", cached_input_price_per_m_tokens)) if v is not None]
         if given:
             raise InputTypeError(f"{given[0]} must be left out where model is given: the price data's prices apply "
-                                 f"(model={_shown(model)!r})", argument=given[0])
+                                 f"(model={_args.shown(model)!r})", argument=given[0])
         costs = api_bill(input_tokens, output_tokens, model, provider, price_date, service_tier, cached_share)
     else:
         for name, value in (("provider", provider), ("price_date", price_date), ("service_tier", service_tier)):
             if value is not None:
                 raise InputTypeError(f"{name} needs model: without one the prices are the ones given, got "
-                                     f"{name}={_shown(value)!r}", argument=name)
+                                     f"{name}={_args.shown(value)!r}", argument=name)
         checks = {n: (v, r) for n, v, r in (("input_tokens", input_tokens, "non_negative"),
                                             ("output_tokens", output_tokens, "non_negative"),
                                             ("input_price_per_m_tokens", input_price_per_m_tokens, "non_negative"),

@@ -70,15 +70,6 @@ PREFILL_MFU = {"bf16": 0.67, "fp16": 0.67, "tf32": 0.67, "fp8": 0.43}
 LINK_EFFICIENCY = 0.25
 
 
-def _shown(value):
-    """One element of ``value`` as a message shows it: the same text for a scalar and an array of it."""
-    if isinstance(value, str) or np.ndim(value) == 0:
-        return value.item() if hasattr(value, "item") else value
-    flat = np.asarray(value, dtype=object).reshape(-1)
-    first = flat[0] if flat.size else value
-    return first.item() if hasattr(first, "item") else first
-
-
 def _is_named(gpu) -> bool:
     """Whether ``gpu`` holds catalogue names (text), not figures: a Python int too big for int64 is a figure."""
     if isinstance(gpu, str):
@@ -458,10 +449,10 @@ def api_bill(input_tokens, output_tokens, model, provider=None, price_date=None,
                                 (service_tier, "service_tier"), (cache_write_ttl, "cache_write_ttl")))
     ttl = str(cache_write_ttl).strip().lower() if isinstance(cache_write_ttl, str) else None
     if ttl not in ("5m", "1h"):
-        raise UnknownNameError(f'cache_write_ttl must be "5m" or "1h", got {_shown(cache_write_ttl)!r}',
+        raise UnknownNameError(f'cache_write_ttl must be "5m" or "1h", got {_args.shown(cache_write_ttl)!r}',
                                argument="cache_write_ttl")
     if not isinstance(model, str):
-        raise InputTypeError(f"model must be one model name such as 'gpt-4o', got {_shown(model)!r}",
+        raise InputTypeError(f"model must be one model name such as 'gpt-4o', got {_args.shown(model)!r}",
                              argument="model")
     a = _args.parse(input_tokens=(input_tokens, "non_negative"), output_tokens=(output_tokens, "non_negative"),
                     cached_share=(cached_share, "share"), cache_write_share=(cache_write_share, "share"),

@@ -73,9 +73,9 @@ def _training_mfu(precision="bf16"):
     >>> _training_mfu("bf16"), _training_mfu("fp8")
     (0.4, 0.2)
     """
-    from .catalogue import _precision_column
+    from .catalogue import precision_column
 
-    return TRAINING_MFU[_precision_column(precision)[len("peak_tflops_"):]]
+    return TRAINING_MFU[precision_column(precision)[len("peak_tflops_"):]]
 
 
 #: Why a workbook takes no ``precision`` where ``gpu`` is a peak: its ``gpu`` is already the

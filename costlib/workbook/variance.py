@@ -23,7 +23,7 @@ from .. import __version__
 from ..actuals import BRIDGE, LINES, MONEY_TOLERANCE, VOLUME_LINES, Actuals
 from .files import write_workbook
 from .xlsx import new_workbook
-from .writer import BOOLEAN, CHECKS_FAIL, _print_setup, _section_header, _stamp, _Styles, _title, workbook_bytes
+from .writer import BOOLEAN, CHECKS_FAIL, print_setup, section_header, stamp, Styles, sheet_title, workbook_bytes
 
 __all__ = ["variance_bytes", "write_variance", "NAMES"]
 
@@ -109,7 +109,7 @@ def _build(a: Actuals) -> bytes:
     out = io.BytesIO()
     wb = new_workbook(out)
     wb.calc_on_load = False
-    st = _Styles(wb, currency)
+    st = Styles(wb, currency)
     money = st.number("usd_cents")
     bold_money = st.number("usd_cents", bold=True)
     count = st.number("count")
@@ -129,7 +129,7 @@ def _build(a: Actuals) -> bytes:
 
     # ---------------------------------------------------------------- Budget: the plan's lines (data)
     ws = budget.ws
-    _title(ws, st, f"Budget: the plan's AI lines by month {unit}",
+    sheet_title(ws, st, f"Budget: the plan's AI lines by month {unit}",
            f"From the {a.schedule.template} plan (costlib.actuals maps its rows: the api plan's serving to API "
            "tokens; the rent plan's serving and the rented training compute to GPU-hours). Data, not formulas: "
            "regenerate with costlib actuals when the plan changes.")
@@ -152,7 +152,7 @@ def _build(a: Actuals) -> bytes:
     budget_last = r
     # ---------------------------------------------------------------- Actuals: the bills' sums, list less effective
     ws = actual.ws
-    _title(ws, st, f"Actuals: the AI rows of the bills by line and month {unit}",
+    sheet_title(ws, st, f"Actuals: the AI rows of the bills by line and month {unit}",
            "Sums of the FOCUS exports' rows by line and month (booked month: the charge period's; a correction to an "
            "earlier month in the month it arrives). List less effective shows discounts, commitments and credits "
            "apart from the cost the budget compares with.")
@@ -201,7 +201,7 @@ def _build(a: Actuals) -> bytes:
 
     # ---------------------------------------------------------------- Variance: budget, actual, variance
     ws = variance.ws
-    _title(ws, st, f"Variance: budget, actual (effective cost) and variance by line and month {unit}",
+    sheet_title(ws, st, f"Variance: budget, actual (effective cost) and variance by line and month {unit}",
            "Variance = actual - budget: positive is spend above the budget. FY to date: the fiscal year of the last "
            f"closed month ({months[a.closed - 1] if a.closed else 'none'}), from its first month to that one.")
     _months_header(ws, st, 4, serials, "Line", "FY to date")
@@ -236,7 +236,7 @@ def _build(a: Actuals) -> bytes:
 
     # ---------------------------------------------------------------- Bridge
     ws = bridge.ws
-    _title(ws, st, f"Bridge: from budget to actual effective cost, by month {unit}",
+    sheet_title(ws, st, f"Bridge: from budget to actual effective cost, by month {unit}",
            "Volume = (actual - budget quantity) x budget unit price; mix = list cost of the models and kinds used - "
            "actual quantity x budget unit price; price = effective - list cost; timing = late corrections; other = "
            "lines with no budget. Late corrections are left out of volume, mix and price.")
@@ -288,7 +288,7 @@ def _build(a: Actuals) -> bytes:
 
     # ---------------------------------------------------------------- Reforecast
     ws = reforecast.ws
-    _title(ws, st, f"Re-forecast: actuals for the closed months, the budget after {unit}",
+    sheet_title(ws, st, f"Re-forecast: actuals for the closed months, the budget after {unit}",
            f"Closed months: {months[0]} to {months[a.closed - 1] if a.closed else months[0]} (the last month the "
            "bills reach). Each fiscal year's total is the re-forecast for that year.")
     _months_header(ws, st, 4, serials, "Line", "Closed months")
@@ -327,11 +327,11 @@ def _build(a: Actuals) -> bytes:
 
     # ---------------------------------------------------------------- By model
     bm = wb.add_worksheet("By model")
-    _title(bm, st, f"API tokens by model and kind {unit}",
+    sheet_title(bm, st, f"API tokens by model and kind {unit}",
            "Sums of the token rows; unit prices per million tokens are formulas over them.")
     heads = ["Model", "Kind", "Tokens", f"List {unit}", f"Effective {unit}", f"Billed {unit}",
              f"List per Mtok {unit}", f"Effective per Mtok {unit}"]
-    _section_header(bm, st, 4, heads)
+    section_header(bm, st, 4, heads)
     r = 5
     for (model, kind), row in a.by_model.iterrows():
         bm.write_string(r - 1, 0, str(model))
@@ -347,13 +347,13 @@ def _build(a: Actuals) -> bytes:
     bm.set_column(0, 0, 40)
     bm.set_column(1, 1, 14)
     bm.set_column(2, 7, 16)
-    _print_setup(bm, len(heads), r, 4)
+    print_setup(bm, len(heads), r, 4)
 
     # ---------------------------------------------------------------- Checks
     ck = wb.add_worksheet("Checks")
-    _title(ck, st, "Checks", "Each check is TRUE when the workbook agrees with the bills; checks_ok is TRUE only "
+    sheet_title(ck, st, "Checks", "Each check is TRUE when the workbook agrees with the bills; checks_ok is TRUE only "
                              "when all are.")
-    _section_header(ck, st, 4, ["Check", "Result", "The export's own sum", "Why it would fail"])
+    section_header(ck, st, 4, ["Check", "Result", "The export's own sum", "Why it would fail"])
     ck.write_string(4, 0, "Master check: all checks pass", st.get(bold=True))
     checks = []
     for name, column, key in (("actual_billed_total", "BilledCost", "billed"),
@@ -385,18 +385,18 @@ def _build(a: Actuals) -> bytes:
     ck.set_column(0, 0, 80)
     ck.set_column(1, 2, 18)
     ck.set_column(3, 3, 70)
-    _print_setup(ck, 4, last_check, 4)
+    print_setup(ck, 4, last_check, 4)
 
     # ---------------------------------------------------------------- Summary (first sheet)
     ws = summary
-    _title(ws, st, "Budget against actuals: the AI bills read against the budget",
+    sheet_title(ws, st, "Budget against actuals: the AI bills read against the budget",
            f"{a.bill.row_count:,} rows read from {len(set(a.bill.rows['source'])) or 0} export(s); "
            f"{len(a.bill.rows):,} AI rows kept; amounts in {currency}.")
     ws.write_formula(3, 0, f'=IF(checks_ok,"All checks pass","{CHECKS_FAIL}")', st.headline,
                      "All checks pass" if all(a.checks.values()) else CHECKS_FAIL)
     ws.write_string(4, 0, a.story, st.get(text_wrap=True, valign="top"))
     ws.set_row(4, 60)
-    _section_header(ws, st, 7, ["Figure", f"Value {unit}", "Name"])
+    section_header(ws, st, 7, ["Figure", f"Value {unit}", "Name"])
     whole = lambda block: (f"SUM(Actuals!{xl_rowcol_to_cell(actual.rows[(block, lines[0])] - 1, FIRST)}:"  # noqa: E731
                            f"{xl_rowcol_to_cell(actual.rows[(block, lines[-1])] - 1, last_col)})")
     total_budget_row = variance.rows[("budget", "total")]
@@ -424,7 +424,7 @@ def _build(a: Actuals) -> bytes:
             wb.define_name(name, f"=Summary!$B${r}")
         r += 1
     r += 1
-    _section_header(ws, st, r, ["Bridge over the closed months", f"Value {unit}"])
+    section_header(ws, st, r, ["Bridge over the closed months", f"Value {unit}"])
     closed_b = a.bridge[months[:a.closed]].sum(axis=1)
     for key, label in BRIDGE.items():
         r += 1
@@ -437,11 +437,11 @@ def _build(a: Actuals) -> bytes:
     ws.set_column(0, 0, 90)
     ws.set_column(1, 1, 20)
     ws.set_column(2, 2, 26)
-    _print_setup(ws, 3, r, 7)
+    print_setup(ws, 3, r, 7)
 
     # ---------------------------------------------------------------- About
     ab = wb.add_worksheet("About")
-    _title(ab, st, "About this workbook", "What was read, how it was mapped, and what each sheet holds.")
+    sheet_title(ab, st, "About this workbook", "What was read, how it was mapped, and what each sheet holds.")
     about = [
         ("Written by", f"costlib {__version__} (costlib actuals)"),
         ("Budget", f"{a.schedule.template}, {n} months from {months[0]}, currency {currency}"),
@@ -462,22 +462,22 @@ def _build(a: Actuals) -> bytes:
         ab.write_string(r - 1, 1, text, st.get(text_wrap=True, valign="top"))
         r += 1
     r += 1
-    _section_header(ab, st, r, ["Sheet", "What it holds"])
+    section_header(ab, st, r, ["Sheet", "What it holds"])
     for name, text in SHEETS.items():
         r += 1
         ab.write_url(r - 1, 0, f"internal:{quote_sheetname(name)}!A1", string=name)
         ab.write_string(r - 1, 1, text)
     ab.set_column(0, 0, 20)
     ab.set_column(1, 1, 110)
-    _print_setup(ab, 2, r, None)
+    print_setup(ab, 2, r, None)
 
     for sheet, last in ((variance, variance_last), (bridge, bridge_last), (actual, actual_last),
                         (budget, budget_last), (reforecast, reforecast_last)):
         sheet.ws.set_column(0, 0, 52)
         sheet.ws.set_column(1, last_col, 13)
         sheet.ws.freeze_panes(4, FIRST)
-        _print_setup(sheet.ws, last_col + 1, last, 4, months=n)
+        print_setup(sheet.ws, last_col + 1, last, 4, months=n)
     summary.activate()
-    _stamp(wb, "Budget against actuals", "actuals")
+    stamp(wb, "Budget against actuals", "actuals")
     wb.close()
     return out.getvalue()

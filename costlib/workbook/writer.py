@@ -174,7 +174,7 @@ class _Context:
         return self.layout.ref(sheet, f"${self.layout.first_col}${r}:{self.col}${r}", self.here)
 
 
-class _Styles:
+class Styles:
     """The workbook's named formats, made once each."""
 
     def __init__(self, wb, currency: str = "USD"):
@@ -296,12 +296,12 @@ def _headline_names(t: Template) -> list[str]:
     return [name for name in t.headline if name in t.items]
 
 
-def _section_header(ws, styles, r: int, labels: list[str]) -> None:
+def section_header(ws, styles, r: int, labels: list[str]) -> None:
     for c, label in enumerate(labels):
         ws.write_string(r - 1, c, label, styles.header)
 
 
-def _title(ws, styles, title: str, description: str, span: tuple[int, float] | None = None) -> None:
+def sheet_title(ws, styles, title: str, description: str, span: tuple[int, float] | None = None) -> None:
     """The sheet's title and description; with ``span`` (last column, width in character units) the description
     wraps across those columns in a row tall enough to print it whole."""
     ws.write_string(0, 0, title, styles.title)
@@ -328,7 +328,7 @@ def _value(v: Any) -> Any:
     return float(v)
 
 
-def _print_setup(ws, last_col: int, last_row: int, repeat_row: int | None, gridlines: bool = False,
+def print_setup(ws, last_col: int, last_row: int, repeat_row: int | None, gridlines: bool = False,
                  months: int = 0, pages_tall: int = 0) -> None:
     """Landscape, a footer; a sheet one page wide with its header row repeated, or a timeline
     twelve months a page with its label and total columns repeated (Gnumeric reads one of the
@@ -389,12 +389,12 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
     row (name -> row) for the Ranges sheet's stamp."""
     ws = wb.add_worksheet("Inputs")
     ranges = getattr(values, "ranges", {})
-    _title(ws, styles, f"Inputs: {t.title}", "Blue cells on a light fill are the only inputs; every other cell is "
+    sheet_title(ws, styles, f"Inputs: {t.title}", "Blue cells on a light fill are the only inputs; every other cell is "
                                              "calculated. Each input is a defined name used by the formulas."
            + (" An uncertain input takes its Base column, or in the downside scenario the end its source names as "
               "the downside (Low or High), in the upside the other end, as the scenario at the top says."
               if ranges else ""))
-    _section_header(ws, styles, 4, ["Input", "Value", "Unit", "Rule", "Source or comment", "Defined name"]
+    section_header(ws, styles, 4, ["Input", "Value", "Unit", "Rule", "Source or comment", "Defined name"]
                     + (["Low", "Base", "High"] if ranges else []))
     r, group, ranged = 5, None, []
     rows = {}
@@ -460,7 +460,7 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
     for col, width in enumerate(INPUT_WIDTHS + ((14, 14, 14) if ranges else ())):
         ws.set_column(col, col, width)
     ws.freeze_panes(4, 0)
-    _print_setup(ws, 9 if ranges else 6, r - 1, 4, gridlines=True)
+    print_setup(ws, 9 if ranges else 6, r - 1, 4, gridlines=True)
     return ranged, rows
 
 
@@ -470,7 +470,7 @@ def _write_constants(wb, ws, styles, t: Template, r: int) -> int:
     ws.write_string(r - 1, 0, "Constants (not inputs: fixed by definition or convention; each formula reads them "
                               "by their defined name, never as a bare number)", styles.group)
     r += 1
-    _section_header(ws, styles, r, ["Constant", "Value", "Unit", "Key", "Source: an identity, an assumption or a "
+    section_header(ws, styles, r, ["Constant", "Value", "Unit", "Key", "Source: an identity, an assumption or a "
                                     "reference", "Defined name"])
     shade = styles.get(bg_color="#EDEDED", num_format="General")
     entries = [(c.name, c.name.replace("_", " ").capitalize(), c.value, c.unit, c.source) for c in CONSTANTS.values()]
@@ -526,7 +526,7 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
     label_width = LABEL_WIDTH if len(axis_values) >= MONTHS_PER_PAGE and sheet.rows and not first else fitted
     # the width of columns A to H, where the first sheet's sentences are merged
     span = label_width + (TOTAL_WIDTH if sheet.rows else 16) + 6 * (MONTH_WIDTH if sheet.rows else DEFAULT_WIDTH)
-    _title(ws, styles, sheet.name, sheet.description, (7, span) if first else None)
+    sheet_title(ws, styles, sheet.name, sheet.description, (7, span) if first else None)
     if first:
         for name, r in layout.headlines:
             item = next(i for i in sheet.items if i.name == name)
@@ -577,7 +577,7 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
     last_row = max([layout.range_row or layout.scenario_row or layout.checks_row or 0] + [layout.items[i.name][1] for i in sheet.items])
     if body:
         hdr = layout.items[body[0].name][1] - 1
-        _section_header(ws, styles, hdr, ["Item [unit]", "Value"])
+        section_header(ws, styles, hdr, ["Item [unit]", "Value"])
         for item in body:
             _, r = layout.items[item.name]
             _label(ws, styles, r, _labelled(item.label, styles.unit(item.unit)), label_width)
@@ -588,7 +588,7 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
     if sheet.rows:
         hdr = layout.header[sheet.name]
         repeat = layout.axis[sheet.name]
-        _section_header(ws, styles, hdr, ["Line item [unit]", "Total"])
+        section_header(ws, styles, hdr, ["Line item [unit]", "Total"])
         if layout.home is not None:
             _write_calendar(ws, styles, sheet.name, layout, schedule)
         else:
@@ -633,11 +633,11 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
         ws.set_column(1, 1, 16)
     ws.set_column(0, 0, label_width)
     if sheet.name in layout.printed_to:  # the first sheet: its summary and charts, one page wide, two tall
-        _print_setup(ws, 8, layout.printed_to[sheet.name], None)
+        print_setup(ws, 8, layout.printed_to[sheet.name], None)
         return
     last_col = FIRST_COL - 1 + len(axis_values) if sheet.rows else 8
     charted = CHART_ROWS * sum(1 for c in charts if c["sheet"] == sheet.name)
-    _print_setup(ws, last_col, last_row + charted, repeat, months=len(axis_values) if sheet.rows else 0,
+    print_setup(ws, last_col, last_row + charted, repeat, months=len(axis_values) if sheet.rows else 0,
                  pages_tall=2 if first else 0)
 
 
@@ -824,10 +824,10 @@ RANGES_CURRENT = "These figures were drawn for the inputs now on Inputs (ranges_
 def _write_ranges(wb, styles, t: Template, schedule, sim, table, stamp=()) -> None:
     """The Ranges sheet: P10/P50/P90 of the key outputs beside the live result, and the tornado."""
     ws = wb.add_worksheet("Ranges")
-    _title(ws, styles, "Ranges: the outcome as the uncertain inputs move", _generated_note(sim))
+    sheet_title(ws, styles, "Ranges: the outcome as the uncertain inputs move", _generated_note(sim))
     ws.write_formula(2, 0, f'=IF(ranges_current,"{RANGES_CURRENT}","Warning: {STALE_RANGES}.")',
                      styles.get(bold=True), RANGES_CURRENT)
-    _section_header(ws, styles, 4, ["Output [unit]", "Live (the scenario)", "P10", "P50", "P90",
+    section_header(ws, styles, 4, ["Output [unit]", "Live (the scenario)", "P10", "P50", "P90",
                                     "Share of draws above zero"])
     r = 5
     key_row = r
@@ -896,13 +896,13 @@ def _write_ranges(wb, styles, t: Template, schedule, sim, table, stamp=()) -> No
     ws.set_column(0, 0, 60)
     ws.set_column(1, 7 + 2 * len(others), 16)
     printed = last + 2 + (24 * len(table) + 120) // 20
-    _print_setup(ws, 8 + 2 * len(others), printed, 4)
+    print_setup(ws, 8 + 2 * len(others), printed, 4)
     # below the printed area: the inputs these figures were drawn for, each beside its live cell
     r = printed + 3
     ws.write_string(r - 1, 0, "The inputs these ranges were drawn for: where any differs from its cell on Inputs, "
                               "ranges_current is FALSE and the first sheet warns", styles.group)
     r += 1
-    _section_header(ws, styles, r, ["Input", "Drawn for", "Now", "Same"])
+    section_header(ws, styles, r, ["Input", "Drawn for", "Now", "Same"])
     first = r + 1
     for what, cell, value, fmt in stamp:
         r += 1
@@ -1003,11 +1003,11 @@ def _write_fiscal(wb, styles, t: Template, layout: _Layout, schedule) -> list[st
     for title, table, heads in (("Annual", schedule.annual, 1), ("Quarterly", schedule.quarterly, 2)):
         ws = wb.add_worksheet(title)
         what = "fiscal year" if heads == 1 else "fiscal quarter"
-        _title(ws, styles, f"{title}: every line item by {what}",
+        sheet_title(ws, styles, f"{title}: every line item by {what}",
                f"Each cell sums the monthly row over the months of its {what} (SUMIF{'S' if heads == 2 else ''} on "
                "the calendar rows); the last column says whether the periods add up to the months.")
         columns = list(table.columns)
-        _section_header(ws, styles, 4, ["Line item [unit]", "Total", *[""] * len(columns), "Reconciles"])
+        section_header(ws, styles, 4, ["Line item [unit]", "Total", *[""] * len(columns), "Reconciles"])
         if heads == 2:
             ws.write_string(4, 0, "Fiscal quarter", styles.get(italic=True, font_color="#595959"))
         year_style = styles.get(bold=True, font_color="#FFFFFF", bg_color=HEADER_FILL, num_format=FORMATS["fiscal_year"])
@@ -1052,16 +1052,16 @@ def _write_fiscal(wb, styles, t: Template, layout: _Layout, schedule) -> list[st
         ws.set_column(1, check_col - 1, 15)
         ws.set_column(check_col, check_col, 11)
         ws.freeze_panes(4 + heads, FIRST_COL - 1)
-        _print_setup(ws, check_col + 1, r, 4 + heads)
+        print_setup(ws, check_col + 1, r, 4 + heads)
     return reconcile_cells
 
 
 def _write_checks(wb, styles, t: Template, layout: _Layout, schedule, generated=(), ranges: bool = False) -> None:
     ws = wb.add_worksheet("Checks")
-    _title(ws, styles, "Checks", "Each check is TRUE when the model is consistent; an error anywhere shows FALSE "
+    sheet_title(ws, styles, "Checks", "Each check is TRUE when the model is consistent; an error anywhere shows FALSE "
                                  "with its reason. The master check, checks_ok, is TRUE only when all are.",
            (2, 70 + 12 + 60))
-    _section_header(ws, styles, 4, ["Check", "Result", "Why"])
+    section_header(ws, styles, 4, ["Check", "Result", "Why"])
     ws.write_string(4, 0, "Master check: all checks pass", styles.get(bold=True))
     first = 6
     checks = [(c.label, layout.formula(c.expr, "Checks")[1:], schedule.checks[c.label], c.fails) for c in t.checks]
@@ -1095,7 +1095,7 @@ def _write_checks(wb, styles, t: Template, layout: _Layout, schedule, generated=
         ws.write_formula(last - 1, 2, f'=IF(ranges_current,"passes","{STALE_RANGES}")',
                          styles.get(text_wrap=True, valign="top"), "passes")
         ws.set_row(last - 1, 45)
-    _print_setup(ws, 3, last, 4)
+    print_setup(ws, 3, last, 4)
 
 
 def write_catalogue(wb, styles=None) -> None:
@@ -1103,15 +1103,15 @@ def write_catalogue(wb, styles=None) -> None:
     from ..catalogue import PRECISIONS
     from ..catalogue import load as load_catalogue
 
-    styles = styles or _Styles(wb)
+    styles = styles or Styles(wb)
     catalogue = load_catalogue("accelerators")
     ws = wb.add_worksheet("Catalogue")
-    _title(ws, styles, f"Accelerator catalogue as of {catalogue.as_of}",
+    sheet_title(ws, styles, f"Accelerator catalogue as of {catalogue.as_of}",
            "Dense peak figures (not sparsity), from costlib's dated catalogue; each row has its source.")
     ws.write_string(2, 1, "Dense peak [TFLOP/s] by precision", styles.group)
     peaks = [f"peak_tflops_{p}" for p in PRECISIONS]
     columns = ["name", *peaks, "hbm_gb", "bandwidth_tb_per_s", "board_power_w", "link_gb_per_s", "as_of", "source"]
-    _section_header(ws, styles, 4, ["name", *PRECISIONS, *columns[1 + len(peaks):]])
+    section_header(ws, styles, 4, ["name", *PRECISIONS, *columns[1 + len(peaks):]])
     rows = [row for row in catalogue.rows if row.get("peak_tflops_bf16") is not None]
     for r, row in enumerate(rows, start=5):
         for c, column in enumerate(columns):
@@ -1130,7 +1130,7 @@ def write_catalogue(wb, styles=None) -> None:
     ws.set_column(0, 0, 16)
     ws.set_column(1, len(columns) - 2, 12)
     ws.set_column(len(columns) - 1, len(columns) - 1, 90)
-    _print_setup(ws, len(columns), last, 4)
+    print_setup(ws, len(columns), last, 4)
 
 
 def inputs_fingerprint(values: dict[str, Any]) -> str:
@@ -1143,7 +1143,7 @@ def _write_about(wb, styles, t: Template, values: dict[str, Any]) -> None:
     from ..catalogue import load as load_catalogue
 
     ws = wb.add_worksheet("About")
-    _title(ws, styles, f"About this workbook: {t.title}", t.description)
+    sheet_title(ws, styles, f"About this workbook: {t.title}", t.description)
     lines = [
         ("Template", t.name),
         ("Model", str(values.get("model_name", t.title))),
@@ -1163,7 +1163,7 @@ def _write_about(wb, styles, t: Template, values: dict[str, Any]) -> None:
         ws.set_row(r - 1, _height(text, 100))
         r += 1
     r += 1
-    _section_header(ws, styles, r, ["Sheet", "What it holds"])
+    section_header(ws, styles, r, ["Sheet", "What it holds"])
     sheets = [(s.name, s.description) for s in _ordered(t)]
     sheets[1:1] = [("Inputs", "The only cells to type in, each with unit, rule, source and a defined name.")]
     if getattr(values, "ranges", None):
@@ -1182,7 +1182,7 @@ def _write_about(wb, styles, t: Template, values: dict[str, Any]) -> None:
             ws.write_string(r - 1, 1, description)
     ws.set_column(0, 0, 24)
     ws.set_column(1, 1, 100)
-    _print_setup(ws, 2, r, None)
+    print_setup(ws, 2, r, None)
 
 
 def build_workbook(t: Template, values: dict[str, Any], schedule=None) -> bytes:
@@ -1202,7 +1202,7 @@ def build_workbook(t: Template, values: dict[str, Any], schedule=None) -> bytes:
     out = io.BytesIO()
     wb = new_workbook(out)
     wb.calc_on_load = False  # the cached values are the library's: no forced recalculation on open
-    styles = _Styles(wb, values[t.currency_input] if t.currency_input else "USD")
+    styles = Styles(wb, values[t.currency_input] if t.currency_input else "USD")
     ordered = _ordered(t)
     wb.add_worksheet(ordered[0].name)
     defaults = resolve_inputs(t, None, refuse=False)
@@ -1232,12 +1232,12 @@ def build_workbook(t: Template, values: dict[str, Any], schedule=None) -> bytes:
     paper = PAPER.get(styles.currency, A4)  # Letter for a US dollar pack, A4 otherwise
     for ws in wb.worksheets():
         ws.set_paper(paper)
-    _stamp(wb, t.title, t.name)
+    stamp(wb, t.title, t.name)
     wb.close()
     return out.getvalue()
 
 
-def _stamp(wb, title: str, template: str) -> None:
+def stamp(wb, title: str, template: str) -> None:
     """Fixed document dates, the template's name and a fingerprint placeholder (see files.reproducible)."""
     wb.set_properties({"title": title, "author": f"costlib {__version__}", "created": FIXED_TIME,
                        "comments": "Generated by costlib; the cached values are costlib's own results."})
@@ -1284,11 +1284,11 @@ def comparison_bytes(t: Template, schedules: list[tuple[str, Any]]) -> bytes:
                          f"unit), got {', '.join(codes)}", argument="currency")
     out = io.BytesIO()
     wb = new_workbook(out)
-    styles = _Styles(wb, codes[0])
+    styles = Styles(wb, codes[0])
     ws = wb.add_worksheet("Comparison")
-    _title(ws, styles, f"Scenario comparison: {t.title}",
+    sheet_title(ws, styles, f"Scenario comparison: {t.title}",
            "Values as costlib computes them; each scenario's own workbook holds the live formulas.")
-    _section_header(ws, styles, 4, ["Quantity", "Unit", "Defined name", *[str(name) for name, _ in schedules]])
+    section_header(ws, styles, 4, ["Quantity", "Unit", "Defined name", *[str(name) for name, _ in schedules]])
     r = 5
     ws.write_string(r - 1, 0, "Inputs", styles.group)
     for inp in t.inputs:
@@ -1323,8 +1323,8 @@ def comparison_bytes(t: Template, schedules: list[tuple[str, Any]]) -> bytes:
     ws.set_column(2, 2, 28)
     ws.set_column(3, 2 + len(schedules), 22)
     ws.freeze_panes(4, 3)
-    _print_setup(ws, 3 + len(schedules), r, 4)
+    print_setup(ws, 3 + len(schedules), r, 4)
     ws.set_paper(PAPER.get(codes[0], A4))
-    _stamp(wb, f"Scenario comparison: {t.title}", t.name)
+    stamp(wb, f"Scenario comparison: {t.title}", t.name)
     wb.close()
     return reproducible(out.getvalue())
