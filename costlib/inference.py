@@ -15,7 +15,7 @@ from .errors import InputTypeError, UnknownNameError
 
 __all__ = [
     "BYTES_PER_PARAM", "weight_bytes", "kv_cache_bytes", "decode_tokens_per_second", "prefill_seconds",
-    "serving_gpu_hours", "token_cost", "api_cost_per_query", "api_bill", "blended_cost_per_query", "TOKENS_PER_MILLION",
+    "serving_gpu_hours", "token_cost", "api_cost_per_query", "api_bill", "context_tier_price", "blended_cost_per_query", "TOKENS_PER_MILLION",
     "cost_of_tokens", "cost_per_m_tokens", "time_per_output_token", "serving_tokens_per_second",
     "requests_per_second", "gpus_for_load", "DECODE_BANDWIDTH_UTILIZATION", "SERVING_MFU", "PREFILL_MFU",
     "LINK_EFFICIENCY",
@@ -566,6 +566,48 @@ def _provider_bill(a, model, provider, price_date, service_tier, ttl):
             memo[key] = one(*key)
         bills[k] = memo[key]
     return bills.reshape(shape) * (1.0 - a.batch_discount) if shape else float(bills[0]) * (1.0 - a.batch_discount)
+
+
+@excel("IF({input_tokens} > {context_tier_start_tokens}, {context_tier_price_per_m_tokens}, {price_per_m_tokens})")
+@documented(returns="USD/Mtok",
+            input_tokens=ARGUMENTS["input_tokens"].but(
+                meaning="Prompt tokens of the request, cached and not: they choose the tier [tokens]"),
+            price_per_m_tokens=ARGUMENTS["price_per_m_tokens"].but(
+                meaning="The price up to the tier's start (input, output, cache read or write) [USD/Mtok]",
+                rule="non_negative"))
+def context_tier_price(input_tokens, price_per_m_tokens, context_tier_start_tokens, context_tier_price_per_m_tokens):
+    """The price that bills a request [USD/Mtok]: a long-context tier's once the prompt exceeds its start.
+
+    {parameters}
+
+    Returns
+    -------
+    float, ndarray or Series
+        Price per 1 M tokens [USD/Mtok].
+
+    Notes
+    -----
+    The cliff rule that genai-prices applies and the providers bill by [GenaiPrices2026]:
+    a prompt of more than the tier's start tokens pays the tier's price for every token of
+    the request (prompt, cache reads and writes, output), not only for those above the start;
+    a prompt of exactly the start pays the base price. A workbook prices each kind of token
+    through it, so a query size that crosses the tier (a p95 prompt) is billed as the
+    provider bills it, and :func:`api_bill` is the same bill from the price data.
+
+    Examples
+    --------
+    Claude Sonnet 4.5's input price [GenaiPrices2026]: $3 per 1 M tokens up to 200,000 prompt
+    tokens, $6 above, for a 2,000- and a 300,000-token prompt:
+
+    >>> context_tier_price(2000, 3.0, 200_000, 6.0), context_tier_price(300_000, 3.0, 200_000, 6.0)
+    (3.0, 6.0)
+    """
+    a = _args.parse(input_tokens=(input_tokens, "non_negative"),
+                    price_per_m_tokens=(price_per_m_tokens, "non_negative"),
+                    context_tier_start_tokens=(context_tier_start_tokens, "non_negative"),
+                    context_tier_price_per_m_tokens=(context_tier_price_per_m_tokens, "non_negative"))
+    return a.wrap(np.where(a.input_tokens > a.context_tier_start_tokens, a.context_tier_price_per_m_tokens,
+                           a.price_per_m_tokens))
 
 
 @excel("{cache_hit_rate} * {cache_hit_cost} + (1 - {cache_hit_rate}) * ({small_model_share} * {small_model_cost} + (1 - {small_model_share}) * {large_model_cost})")
