@@ -450,8 +450,8 @@ def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens=Non
             ("cache_write_price_per_m_tokens", cache_write_price_per_m_tokens, "non_negative"),
             ("reasoning_tokens", reasoning_tokens, "non_negative"), ("batch_discount", batch_discount, "share"))
             if v is not None})
-        raise InputTypeError(f"{' and '.join(missing)} must be given [USD/Mtok], or model to bill as the provider "
-                             "does; got neither", argument=missing[0])
+        raise InputTypeError(f"{' and '.join(missing)} must be given where model is not (a price [USD/Mtok], or "
+                             "model to bill as the provider does)", argument=missing[0])
     cached_price = input_price_per_m_tokens if cached_input_price_per_m_tokens is None \
         else cached_input_price_per_m_tokens
     write_price = input_price_per_m_tokens if cache_write_price_per_m_tokens is None \

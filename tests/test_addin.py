@@ -273,7 +273,7 @@ BAD = [
     ("API_COST_PER_QUERY", (1000, 500, 3, 15, None, None, "gpt-4o"), "#VALUE!",
      "input_price_per_m_tokens and output_price_per_m_tokens must be left out where model is given"),
     ("API_COST_PER_QUERY", (1000, 500), "#VALUE!",
-     "input_price_per_m_tokens and output_price_per_m_tokens must be given [USD/Mtok], or model"),
+     "input_price_per_m_tokens and output_price_per_m_tokens must be given where model is not"),
     ("API_COST_PER_QUERY", (1000, 500, None, None, None, None, "gpt-99"), "#N/A",
      "model must be a name in the api_prices catalogue"),
     ("BLENDED_COST_PER_QUERY", (0.01, 0.001, 1.1), "#NUM!", "small_model_share must be in [0, 1], got 1.1"),
