@@ -6,10 +6,9 @@ import numpy as np
 
 from . import _args
 from .arguments import ARGUMENTS, documented
-from .errors import InputTypeError
 from .constants import constant_value
 from .formulas import excel
-from .inference import TOKENS_PER_MILLION, api_bill, api_cost_per_query
+from .inference import TOKENS_PER_MILLION, api_cost_per_query
 
 __all__ = [
     "breakeven", "utilization_breakeven", "months_to_breakeven", "price_after_decline",
@@ -469,36 +468,11 @@ def query_cost_quantiles(input_tokens, output_tokens, input_price_per_m_tokens=N
     >>> round(q[1.0], 4)
     1.8113
     """
-    if model is not None:
-        given = [n for n, v in (("input_price_per_m_tokens", input_price_per_m_tokens),
-                                ("output_price_per_m_tokens", output_price_per_m_tokens),
-                                ("cached_input_price_per_m_tokens", cached_input_price_per_m_tokens)) if v is not None]
-        if given:
-            raise InputTypeError(f"{given[0]} must be left out where model is given: the price data's prices apply "
-                                 f"(model={_args.shown(model)!r})", argument=given[0])
-        costs = api_bill(input_tokens, output_tokens, model, provider, price_date, service_tier, cached_share)
-    else:
-        for name, value in (("provider", provider), ("price_date", price_date), ("service_tier", service_tier)):
-            if value is not None:
-                raise InputTypeError(f"{name} needs model: without one the prices are the ones given, got "
-                                     f"{name}={_args.shown(value)!r}", argument=name)
-        checks = {n: (v, r) for n, v, r in (("input_tokens", input_tokens, "non_negative"),
-                                            ("output_tokens", output_tokens, "non_negative"),
-                                            ("input_price_per_m_tokens", input_price_per_m_tokens, "non_negative"),
-                                            ("output_price_per_m_tokens", output_price_per_m_tokens, "non_negative"),
-                                            ("cached_share", cached_share, "share"),
-                                            ("cached_input_price_per_m_tokens", cached_input_price_per_m_tokens,
-                                             "non_negative"))
-                  if v is not None}
-        _args.parse(quantiles=(list(quantiles), "share"))  # every rule is checked before a missing price
-        _args.parse(**checks)
-        for name, value in (("input_price_per_m_tokens", input_price_per_m_tokens),
-                            ("output_price_per_m_tokens", output_price_per_m_tokens)):
-            if value is None:
-                raise InputTypeError(f"{name} must be given where model is not (a price [USD/Mtok], or model= to "
-                                     "bill each query as its provider does)", argument=name)
-        costs = api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, output_price_per_m_tokens,
-                                   cached_share, cached_input_price_per_m_tokens)
+    _args.parse(quantiles=(list(quantiles), "share"))  # every rule is checked before a missing price
+    # the prices or the model, never both: api_cost_per_query's rule, its bill (api_bill's with a model)
+    costs = api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, output_price_per_m_tokens,
+                               cached_share, cached_input_price_per_m_tokens, model=model, provider=provider,
+                               price_date=price_date, service_tier=service_tier)
     costs = np.asarray(costs, dtype=float).reshape(-1)
     q = _args.parse(quantiles=(list(quantiles), "share")).quantiles
     values = np.quantile(costs, q)

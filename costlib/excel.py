@@ -223,7 +223,7 @@ FUNCTIONS: tuple[Function, ...] = (
     Function("SERVING_GPU_HOURS", inference.serving_gpu_hours, ("tokens", "tokens_per_second", "utilization")),
     Function("API_COST_PER_QUERY", inference.api_cost_per_query,
              ("input_tokens", "output_tokens", "input_price_per_m_tokens", "output_price_per_m_tokens",
-              "cached_share", "cached_input_price_per_m_tokens")),
+              "cached_share", "cached_input_price_per_m_tokens", "model", "provider", "price_date", "service_tier")),
     Function("API_BILL", inference.api_bill,
              ("input_tokens", "output_tokens", "model", "provider", "price_date", "service_tier", "cached_share",
               "cache_write_share", "reasoning_tokens", "batch_discount", "cache_write_ttl")),

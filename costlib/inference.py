@@ -15,7 +15,7 @@ from .errors import InputTypeError, UnknownNameError
 
 __all__ = [
     "BYTES_PER_PARAM", "weight_bytes", "kv_cache_bytes", "decode_tokens_per_second", "prefill_seconds",
-    "serving_gpu_hours", "token_cost", "api_cost_per_query", "api_bill", "blended_cost_per_query", "TOKENS_PER_MILLION",
+    "serving_gpu_hours", "token_cost", "api_cost_per_query", "api_bill", "context_tier_price", "blended_cost_per_query", "TOKENS_PER_MILLION",
     "cost_of_tokens", "cost_per_m_tokens", "time_per_output_token", "serving_tokens_per_second",
     "requests_per_second", "gpus_for_load", "DECODE_BANDWIDTH_UTILIZATION", "SERVING_MFU", "PREFILL_MFU",
     "LINK_EFFICIENCY",
@@ -345,14 +345,30 @@ _API_EXCEL = ("(1 - {batch_discount}) * ({input_tokens} * (1 - {cached_share}) *
               "({output_tokens} + {reasoning_tokens}) * {output_price_per_m_tokens}) / 1E6")
 
 
+_PROVIDER_BILL_ONLY = ("a workbook cannot look prices up in genai-prices; name the model in a template's api_model "
+                       "input, which writes that model's prices (and its long-context tier) as inputs")
+
+
 @excel(_API_EXCEL, defaults={"cached_input_price_per_m_tokens": "input_price_per_m_tokens",
-                             "cache_write_price_per_m_tokens": "input_price_per_m_tokens"})
+                             "cache_write_price_per_m_tokens": "input_price_per_m_tokens"},
+       unrendered={"model": _PROVIDER_BILL_ONLY, "provider": _PROVIDER_BILL_ONLY,
+                   "price_date": _PROVIDER_BILL_ONLY, "service_tier": _PROVIDER_BILL_ONLY})
 @documented(returns="USD", output_tokens="Generated tokens per query; every one is another forward pass, priced at a "
-                          "premium [tokens]")
-def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, output_price_per_m_tokens,
+                          "premium [tokens]",
+            input_price_per_m_tokens=ARGUMENTS["input_price_per_m_tokens"].but(
+                meaning="API list price of input tokens; leave out with a model [USD/Mtok]", type="float, optional"),
+            output_price_per_m_tokens=ARGUMENTS["output_price_per_m_tokens"].but(
+                meaning="API list price of output tokens; leave out with a model [USD/Mtok]", type="float, optional"),
+            model=ARGUMENTS["model"].but(
+                meaning='API model name in the price data (genai-prices), e.g. "claude-sonnet-4-5"; given, the query '
+                        "is billed as its provider bills it (api_bill), and the prices are left out [name]",
+                type="str, optional"),
+            service_tier=ARGUMENTS["service_tier"].but(type="str, optional"))
+def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens=None, output_price_per_m_tokens=None,
                        cached_share=0.0, cached_input_price_per_m_tokens=None, cache_write_share=0.0,
-                       cache_write_price_per_m_tokens=None, reasoning_tokens=0.0, batch_discount=0.0):
-    """Cost of one API call [USD] from its token counts and a price list.
+                       cache_write_price_per_m_tokens=None, reasoning_tokens=0.0, batch_discount=0.0, model=None,
+                       provider=None, price_date=None, service_tier=None):
+    """Cost of one API call [USD] from its token counts and a price list, or as the provider bills it.
 
     {parameters}
 
@@ -361,13 +377,23 @@ def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, ou
     float, ndarray or Series
         Cost per query [USD].
 
+    Raises
+    ------
+    InputTypeError
+        Where both a price and ``model`` are given, or neither the two prices nor ``model``;
+        where ``provider``, ``price_date`` or ``service_tier`` is given without ``model``.
+
     Notes
     -----
     cost = (1 - b) (I (1 - h) (1 - w) p_in + I h p_cached + I (1 - h) w p_write + (O + R) p_out)
     / 1e6, with h the share of the prompt read from the provider's cache, w the share of the
-    rest written to it, R hidden reasoning tokens (billed as output) and b a batch discount. A provider's own rules
-    (long-context tiers, 1-hour cache writes, service tiers) are :func:`api_bill`'s, which takes
-    the model's prices from the price data.
+    rest written to it, R hidden reasoning tokens (billed as output) and b a batch discount.
+
+    Given ``model`` instead of the prices, the cost is :func:`api_bill`'s: the model's prices
+    and its provider's rules from genai-prices [GenaiPrices2026] on ``price_date`` (a
+    long-context tier above its start in prompt tokens, cache reads and writes, reasoning
+    tokens, a ``service_tier``); ``batch_discount`` is then for a provider the data lists no
+    batch price for. 1-hour cache writes are :func:`api_bill`'s ``cache_write_ttl``.
 
     Examples
     --------
@@ -381,7 +407,42 @@ def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, ou
     >>> round(api_cost_per_query(2000, 500, 3.0, 15.0, cached_share=0.5, cached_input_price_per_m_tokens=0.3,
     ...                          reasoning_tokens=2000), 4)
     0.0408
+
+    A 300,000-token prompt to Claude Sonnet 4.5 as Anthropic bills it on 2026-11-01
+    [GenaiPrices2026]: above 200,000 prompt tokens every token costs $6 / $22.50, not $3 / $15:
+
+    >>> round(api_cost_per_query(300_000, 500, model="claude-sonnet-4-5", price_date="2026-11-01"), 4)
+    1.8113
     """
+    if model is not None:
+        given = [n for n, v in (("input_price_per_m_tokens", input_price_per_m_tokens),
+                                ("output_price_per_m_tokens", output_price_per_m_tokens),
+                                ("cached_input_price_per_m_tokens", cached_input_price_per_m_tokens),
+                                ("cache_write_price_per_m_tokens", cache_write_price_per_m_tokens)) if v is not None]
+        if given:
+            raise InputTypeError(f"{' and '.join(given)} must be left out where model is given (the provider's "
+                                 f"prices apply), got model {_args.shown(model)!r} and prices", argument=given[0])
+        return api_bill(input_tokens, output_tokens, model, provider, price_date, service_tier, cached_share,
+                        cache_write_share, reasoning_tokens, batch_discount)
+    for name, value in (("provider", provider), ("price_date", price_date), ("service_tier", service_tier)):
+        if value is not None:
+            raise InputTypeError(f"{name} needs model: without one the prices are the ones given, got "
+                                 f"{name}={_args.shown(value)!r}", argument=name)
+    missing = [n for n, v in (("input_price_per_m_tokens", input_price_per_m_tokens),
+                              ("output_price_per_m_tokens", output_price_per_m_tokens)) if v is None]
+    if missing:  # every rule is checked before a missing price, as where the prices are given
+        _args.parse(**{n: (v, r) for n, v, r in (
+            ("input_tokens", input_tokens, "non_negative"), ("output_tokens", output_tokens, "non_negative"),
+            ("input_price_per_m_tokens", input_price_per_m_tokens, "non_negative"),
+            ("output_price_per_m_tokens", output_price_per_m_tokens, "non_negative"),
+            ("cached_share", cached_share, "share"),
+            ("cached_input_price_per_m_tokens", cached_input_price_per_m_tokens, "non_negative"),
+            ("cache_write_share", cache_write_share, "share"),
+            ("cache_write_price_per_m_tokens", cache_write_price_per_m_tokens, "non_negative"),
+            ("reasoning_tokens", reasoning_tokens, "non_negative"), ("batch_discount", batch_discount, "share"))
+            if v is not None})
+        raise InputTypeError(f"{' and '.join(missing)} must be given where model is not (a price [USD/Mtok], or "
+                             "model to bill as the provider does)", argument=missing[0])
     cached_price = input_price_per_m_tokens if cached_input_price_per_m_tokens is None \
         else cached_input_price_per_m_tokens
     write_price = input_price_per_m_tokens if cache_write_price_per_m_tokens is None \
@@ -496,6 +557,48 @@ def _provider_bill(a, model, provider, price_date, service_tier, ttl):
             memo[key] = one(*key)
         bills[k] = memo[key]
     return bills.reshape(shape) * (1.0 - a.batch_discount) if shape else float(bills[0]) * (1.0 - a.batch_discount)
+
+
+@excel("IF({input_tokens} > {context_tier_start_tokens}, {context_tier_price_per_m_tokens}, {price_per_m_tokens})")
+@documented(returns="USD/Mtok",
+            input_tokens=ARGUMENTS["input_tokens"].but(
+                meaning="Prompt tokens of the request, cached and not: they choose the tier [tokens]"),
+            price_per_m_tokens=ARGUMENTS["price_per_m_tokens"].but(
+                meaning="The price up to the tier's start (input, output, cache read or write) [USD/Mtok]",
+                rule="non_negative"))
+def context_tier_price(input_tokens, price_per_m_tokens, context_tier_start_tokens, context_tier_price_per_m_tokens):
+    """The price that bills a request [USD/Mtok]: a long-context tier's once the prompt exceeds its start.
+
+    {parameters}
+
+    Returns
+    -------
+    float, ndarray or Series
+        Price per 1 M tokens [USD/Mtok].
+
+    Notes
+    -----
+    The cliff rule that genai-prices applies and the providers bill by [GenaiPrices2026]:
+    a prompt of more than the tier's start tokens pays the tier's price for every token of
+    the request (prompt, cache reads and writes, output), not only for those above the start;
+    a prompt of exactly the start pays the base price. A workbook prices each kind of token
+    through it, so a query size that crosses the tier (a p95 prompt) is billed as the
+    provider bills it, and :func:`api_bill` is the same bill from the price data.
+
+    Examples
+    --------
+    Claude Sonnet 4.5's input price [GenaiPrices2026]: $3 per 1 M tokens up to 200,000 prompt
+    tokens, $6 above, for a 2,000- and a 300,000-token prompt:
+
+    >>> context_tier_price(2000, 3.0, 200_000, 6.0), context_tier_price(300_000, 3.0, 200_000, 6.0)
+    (3.0, 6.0)
+    """
+    a = _args.parse(input_tokens=(input_tokens, "non_negative"),
+                    price_per_m_tokens=(price_per_m_tokens, "non_negative"),
+                    context_tier_start_tokens=(context_tier_start_tokens, "non_negative"),
+                    context_tier_price_per_m_tokens=(context_tier_price_per_m_tokens, "non_negative"))
+    return a.wrap(np.where(a.input_tokens > a.context_tier_start_tokens, a.context_tier_price_per_m_tokens,
+                           a.price_per_m_tokens))
 
 
 @excel("{cache_hit_rate} * {cache_hit_cost} + (1 - {cache_hit_rate}) * ({small_model_share} * {small_model_cost} + (1 - {small_model_share}) * {large_model_cost})")

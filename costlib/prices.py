@@ -288,7 +288,10 @@ def api_prices(model: str, provider: str | None = None, price_date: Any = None, 
     dict
         ``input``, ``cached_input`` (prompt-cache read), ``cache_write`` and ``output``
         [USD/Mtok; None where the provider has no such price], and ``model``, ``provider``,
-        ``date``, ``service_tier`` and ``source`` (the data and when it was taken).
+        ``date``, ``service_tier``, ``source`` (the data and when it was taken) and
+        ``context_tiers``: the long-context tiers, each ``{"start": prompt tokens, "input": ...,
+        "cached_input": ..., "cache_write": ..., "output": ...}``, the prices of a request whose
+        prompt exceeds ``start`` (an empty list for a model without one).
 
     Notes
     -----
@@ -304,6 +307,8 @@ def api_prices(model: str, provider: str | None = None, price_date: Any = None, 
     1.25
     >>> api_prices("gemini-2.5-pro", price_date="2026-11-01", input_tokens=300_000)["input"]
     2.5
+    >>> api_prices("gemini-2.5-pro", price_date="2026-11-01")["context_tiers"][0]["start"]
+    200000
     >>> api_prices("gpt-4o", price_date="2026-11-01", service_tier="batch")["output"]
     5.0
     """
@@ -317,8 +322,19 @@ def api_prices(model: str, provider: str | None = None, price_date: Any = None, 
     price = info.get_prices(when, context)
     out: dict[str, Any] = {kind: _value(getattr(price, key, None), input_tokens) for kind, key in KINDS.items()}
     out.update(model=info.id, provider=prov.id, date=when.date().isoformat(),
-               service_tier=service_tier or "standard", source=source())
+               service_tier=service_tier or "standard", source=source(), context_tiers=_context_tiers(price))
     return out
+
+
+def _context_tiers(price: Any) -> list[dict[str, Any]]:
+    """The long-context tiers of a model's prices: each start [prompt tokens] with every price above it."""
+    from genai_prices.types import TieredPrices
+
+    starts = sorted({int(t.start) for key in KINDS.values() for p in [getattr(price, key, None)]
+                     if isinstance(p, TieredPrices) for t in p.tiers})
+    # a prompt of start + 1 tokens is the first the tier bills (the cliff rule, _value's)
+    return [{"start": s, **{kind: _value(getattr(price, key, None), s + 1) for kind, key in KINDS.items()}}
+            for s in starts]
 
 
 def search_models(text: str = "", provider: str | None = None, price_date: Any = None, limit: int = 50) -> list[dict]:

@@ -114,6 +114,23 @@ def test_deepseek_v3_pre_training_cost_identity():
     assert got == pytest.approx(5.328e6, rel=1e-3)  # report Table 1: pre-training 2664K GPU-hours, $5.328M
 
 
+def test_cost_per_query_by_model_is_the_providers_bill_through_xlwings():
+    # a 300k-token prompt to Claude Sonnet 4.5, above its 200k tier: every token at $6 / $22.50 per 1M
+    # [GenaiPrices2026], genai-prices' own calc_price on the same usage
+    import datetime as dt
+
+    import genai_prices
+
+    when = dt.datetime(2026, 11, 1, 12, tzinfo=dt.timezone.utc)
+    want = float(genai_prices.calc_price(genai_prices.Usage(input_tokens=300_000, output_tokens=2000),
+                                         "claude-sonnet-4-5", provider_id="anthropic",
+                                         genai_request_timestamp=when).total_price)
+    got = xl_call("API_COST_PER_QUERY", 300_000, 2000, None, None, None, None, "claude-sonnet-4-5", "anthropic",
+                  "2026-11-01")
+    assert got == [[pytest.approx(want, rel=1e-12)]]
+    assert want == pytest.approx((300_000 * 6 + 2000 * 22.5) / 1e6, rel=1e-12)  # by hand, the tier's prices
+
+
 def test_breakeven_none_is_an_error_with_its_reason():
     # identity: no break-even when c >= p; an #N/A error, so MIN and SUM cannot skip it
     assert xl_call("BREAKEVEN", 1000, 0.3, 0.35) == [[{"type": "Error", "errorType": "NotAvailable"}]]
@@ -147,6 +164,7 @@ SAMPLE_ARGS = {
     "INFERENCE_OPTIMAL_PARAMS": (2.0, 2e12), "INFERENCE_OPTIMAL_TOKENS": (2.0, 2e12),
     "GPU_SPEC": ("H100", "bandwidth"), "GPU_PRICE": ("H100", "on_demand"), "API_PRICE": (None, None),
     "API_BILL": (2000, 500, "gpt-4o", None, "2026-11-01"),
+    "API_COST_PER_QUERY": (2000, 500, 3.0, 15.0, 0.5, 0.3),  # the price list; the model form has tests of its own
 }
 
 
@@ -252,6 +270,12 @@ BAD = [
     ("MOE_ACTIVE_PARAMS", (1e9, 1e9, 9, 8), "#NUM!", "experts_per_token must be <= experts, got 9 > 8"),
     ("INFERENCE_OPTIMAL_PARAMS", (1.5, 1e12), "#NUM!", "target_loss must be > 1.69 (the fit's irreducible loss), got 1.5"),
     ("API_COST_PER_QUERY", (1000, 500, 3, 15, 1.2), "#NUM!", "cached_share must be in [0, 1], got 1.2"),
+    ("API_COST_PER_QUERY", (1000, 500, 3, 15, None, None, "gpt-4o"), "#VALUE!",
+     "input_price_per_m_tokens and output_price_per_m_tokens must be left out where model is given"),
+    ("API_COST_PER_QUERY", (1000, 500), "#VALUE!",
+     "input_price_per_m_tokens and output_price_per_m_tokens must be given where model is not"),
+    ("API_COST_PER_QUERY", (1000, 500, None, None, None, None, "gpt-99"), "#N/A",
+     "model must be a name in the api_prices catalogue"),
     ("BLENDED_COST_PER_QUERY", (0.01, 0.001, 1.1), "#NUM!", "small_model_share must be in [0, 1], got 1.1"),
     ("SERVING_GPU_HOURS", (1e9, 2000, 2), "#NUM!", "utilization must be in (0, 1], got 2"),
     ("AMORTIZED_COST_PER_M_TOKENS", (1e6, 0, 0.35), "#NUM!", "lifetime_tokens must be > 0, got 0"),

@@ -46,7 +46,9 @@ def _required(twin: formulas.Twin, looked_up: bool = True) -> list[str]:
     for p in twin.signature.parameters.values():
         if p.kind is p.VAR_POSITIONAL:
             out.append(f"{p.name}_0")
-        elif p.default is p.empty or (looked_up and p.name in _looked_up(twin)):
+        elif (p.default is p.empty or (looked_up and p.name in _looked_up(twin))
+              or (p.default is None and p.name not in twin.defaults and p.name not in twin.unrendered)):
+            # None: a price the function takes from elsewhere (api_cost_per_query's model=), which a cell must give
             out.append(f"{p.name}={p.name}")
     return out
 

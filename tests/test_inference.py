@@ -65,3 +65,14 @@ def test_one_default_per_phase():
     assert costlib.train_cost(1e9, 1e12, 2.0, precision="fp8") == costlib.train_cost(1e9, 1e12, 2.0, precision="fp8", mfu=fp8)
     assert costlib.train_gpu_hours(1e9, 1e12, precision="fp8") == costlib.train_gpu_hours(1e9, 1e12, precision="fp8", mfu=fp8)
     assert costlib.compute_gpu_hours(6e21, precision="fp8") == costlib.compute_gpu_hours(6e21, precision="fp8", mfu=fp8)
+
+
+def test_context_tier_price_is_the_cliff_rule():
+    # Claude Sonnet 4.5 [GenaiPrices2026]: $3 input up to 200,000 prompt tokens, $6 above, for every token
+    assert costlib.context_tier_price(200_000, 3.0, 200_000, 6.0) == 3.0   # exactly the start: the base price
+    assert costlib.context_tier_price(200_001, 3.0, 200_000, 6.0) == 6.0   # one above: the tier's, for all of it
+    # and the request priced at it is genai-prices' bill (api_bill's), the whole prompt at the tier's price
+    price_in = costlib.context_tier_price(300_000, 3.0, 200_000, 6.0)
+    price_out = costlib.context_tier_price(300_000, 15.0, 200_000, 22.5)
+    assert costlib.api_cost_per_query(300_000, 1000, price_in, price_out) == pytest.approx(
+        costlib.api_bill(300_000, 1000, "claude-sonnet-4-5", price_date="2026-11-01"), rel=1e-12)

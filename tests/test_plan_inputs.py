@@ -120,3 +120,80 @@ def test_one_large_input_alone_is_no_overflow(tiny):
 ])
 def test_closest(name, names, found):
     assert closest(name, names) == found
+
+
+# ---------------------------------------------------------------------------
+# a named API model prices the inputs marked api_price (unit-economics, finetune-vs-prompt)
+# ---------------------------------------------------------------------------
+
+@pytest.fixture(autouse=False)
+def bundled_prices(tmp_path, monkeypatch):
+    """The price data bundled with genai-prices, whatever a refresh left in the cache."""
+    monkeypatch.setenv("COSTLIB_CACHE_DIR", str(tmp_path))
+
+
+def test_a_named_model_sets_the_prices_and_its_tier(bundled_prices):
+    got = resolve_inputs(load_template("unit-economics"), {"api_model": "claude-sonnet-4-5"})
+    # Claude Sonnet 4.5 on 2026-11-01 [GenaiPrices2026]: $3 / $15, cache read $0.30, write $3.75; above 200,000
+    # prompt tokens $6 / $22.50, $0.60, $7.50
+    assert [got[n] for n in ("input_price_per_m_tokens", "output_price_per_m_tokens",
+                             "cached_input_price_per_m_tokens", "cache_write_price_per_m_tokens")] == [3, 15, 0.3, 3.75]
+    assert [got[n] for n in ("context_tier_start_tokens", "context_tier_input_price_per_m_tokens",
+                             "context_tier_output_price_per_m_tokens", "context_tier_cached_input_price_per_m_tokens",
+                             "context_tier_cache_write_price_per_m_tokens")] == [200_000, 6, 22.5, 0.6, 7.5]
+    assert got.sources["input_price_per_m_tokens"].startswith(
+        "claude-sonnet-4-5 (anthropic) on 2026-11-01, genai-prices ")
+    assert got.sources["input_price_per_m_tokens"].endswith("[GenaiPrices2026]")
+
+
+def test_a_model_without_a_tier_and_without_a_cache_write_price(bundled_prices):
+    # gpt-4o on 2026-11-01 [GenaiPrices2026]: $2.50 / $10, cache read $1.25, no cache-write price (billed as input),
+    # no long-context tier: the tier's prices are the base prices
+    got = resolve_inputs(load_template("unit-economics"), {"api_model": "gpt-4o", "api_provider": "openai"})
+    assert [got[n] for n in ("input_price_per_m_tokens", "output_price_per_m_tokens",
+                             "cached_input_price_per_m_tokens", "cache_write_price_per_m_tokens")] == [2.5, 10, 1.25, 2.5]
+    assert [got[n] for n in ("context_tier_input_price_per_m_tokens", "context_tier_output_price_per_m_tokens",
+                             "context_tier_cached_input_price_per_m_tokens",
+                             "context_tier_cache_write_price_per_m_tokens")] == [2.5, 10, 1.25, 2.5]
+    assert "no cache write price: billed at the input price" in got.sources["cache_write_price_per_m_tokens"]
+    assert "no long-context tier" in got.sources["context_tier_start_tokens"]
+
+
+def test_the_plan_start_is_the_price_date_without_a_date_input(bundled_prices):
+    got = resolve_inputs(load_template("finetune-vs-prompt"), {"api_model": "gemini-2.5-pro", "start_date": "2026-06"})
+    assert got.sources["input_price_per_m_tokens"].startswith("gemini-2.5-pro (google) on 2026-06-01")
+    assert (got["input_price_per_m_tokens"], got["context_tier_input_price_per_m_tokens"]) == (1.25, 2.5)  # [GenaiPrices2026]
+
+
+def test_without_a_model_the_typed_prices_stay_and_the_tier_follows_them():
+    t = load_template("unit-economics")
+    plain = resolve_inputs(t)
+    assert plain.sources == {} and plain["input_price_per_m_tokens"] == 3.0  # the template's default
+    got = resolve_inputs(t, {"input_price_per_m_tokens": 2.0, "output_price_per_m_tokens": 8.0})
+    assert (got["context_tier_input_price_per_m_tokens"], got["context_tier_output_price_per_m_tokens"]) == (2.0, 8.0)
+    set_both = resolve_inputs(t, {"input_price_per_m_tokens": 2.0, "context_tier_input_price_per_m_tokens": 4.0})
+    assert set_both["context_tier_input_price_per_m_tokens"] == 4.0  # a tier typed stays
+
+
+def test_a_price_set_with_a_model_stays_as_set(bundled_prices):
+    got = resolve_inputs(load_template("unit-economics"), {"api_model": "claude-sonnet-4-5",
+                                                           "output_price_per_m_tokens": 12.0})
+    assert got["output_price_per_m_tokens"] == 12.0 and "output_price_per_m_tokens" not in got.sources
+    assert got["input_price_per_m_tokens"] == 3.0 and "input_price_per_m_tokens" in got.sources
+
+
+@pytest.mark.parametrize("overrides,error,message", [
+    ({"api_model": "gpt-99"}, UnknownNameError, r"^api_model: model must be a name in the api_prices catalogue"),
+    ({"api_provider": "openai"}, InputTypeError, r"^api_provider needs api_model: without a model the prices are"),
+    ({"api_model": "gpt-4o", "api_provider": "nobody"}, UnknownNameError,
+     r"^api_provider: provider must be a provider in the price data"),
+    ({"api_model": "gpt-4o", "api_price_date": "2019-01"}, OutOfRangeError,
+     r"^api_price_date: price_date must be on or after"),
+    # two tiers (qwen/qwen3-coder-flash at OpenRouter: 32,000 and 128,000 prompt tokens [GenaiPrices2026])
+    ({"api_model": "qwen/qwen3-coder-flash"}, OutOfRangeError,
+     r"^api_model: qwen/qwen3-coder-flash has 2 long-context tier\(s\) \(prompts above 32,000 and 128,000 tokens\)"),
+])
+def test_a_model_the_plan_cannot_price_is_refused_naming_the_input(bundled_prices, overrides, error, message):
+    with pytest.raises(error, match=message) as caught:
+        resolve_inputs(load_template("unit-economics"), overrides)
+    assert caught.value.argument == message[1:].split(":")[0].split(" ")[0]

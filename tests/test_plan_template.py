@@ -108,6 +108,10 @@ REFUSED = [  # (old, new, fragment)
     ('formula = "total(spend)"', 'formula = "spend * 2"', "item total_spend"),
     ('name = "Plan"', 'name = "Checks"', "costlib adds the sheet 'Checks' itself"),
     ('name = "tiny"', 'name = "../tiny"', "must not hold a folder separator"),
+    ('rule = "non_negative"\nsource = "Assumption"', 'rule = "non_negative"\napi_price = "input"\nsource = "Assumption"',
+     'inputs with api_price need one input with api_price = "model"'),
+    ('rule = "non_negative"\nsource = "Assumption"', 'rule = "non_negative"\napi_price = "price"\nsource = "Assumption"',
+     "input gpus api_price must be one of model, provider, date, input"),
     ('section = "opex"', 'section = "capex"\n', None),  # capex reading a memo row is fine: the control case
 ]
 
@@ -149,3 +153,17 @@ def test_in_workbook_order_puts_the_first_sheet_first_and_keeps_the_rest():
 ])
 def test_describe_rule(inp, described):
     assert inp.describe_rule() == described
+
+
+def test_api_price_inputs_need_a_text_model_and_a_day(tmp_path):
+    # a price the model fills, a model input of type text, and no date input or calendar: refused, naming the day
+    text = tiny_template.TEXT.replace('rule = "non_negative"\nsource = "Assumption"',
+                                      'rule = "non_negative"\napi_price = "input"\nsource = "Assumption"', 1)
+    text = text.replace("[[sheets]]", '[[inputs]]\nname = "api_model"\nlabel = "Model"\ntype = "text"\n'
+                                      'default = "none"\nunit = "text"\napi_price = "model"\nsource = "x"\n\n'
+                                      "[[sheets]]", 1)
+    with pytest.raises(TemplateError, match='need an input with api_price = "date"'):
+        load_template(str(tiny_template.write(tmp_path, text)))
+    with pytest.raises(TemplateError, match=r"input api_model \(api_price 'model'\) must be of type text, got 'number'"):
+        load_template(str(tiny_template.write(tmp_path, text.replace('type = "text"\ndefault = "none"',
+                                                                      'default = 1', 1))))

@@ -414,3 +414,78 @@ def test_an_accelerator_file_without_the_link_column_still_serves_one_gpu(tmp_pa
         assert one > 0
         with pytest.raises(costlib.UnknownNameError, match="gpu MyGPU has no link bandwidth"):
             costlib.time_per_output_token(7e9, 32, 8, 128, 1024, "MyGPU", batch_size=8, gpus=2)
+
+
+# ---------------------------------------------------------------------------
+# api_cost_per_query(model=...): the price list left out, the provider's bill (api_bill's)
+# ---------------------------------------------------------------------------
+
+#: (provider, model, api_cost_per_query keywords, the same request as genai-prices usage, service tier)
+BY_MODEL = [
+    # a 300k-token prompt above the 200k tier: Claude Sonnet 4.5 $6 / $22.50 for every token, not $3 / $15
+    ("anthropic", "claude-sonnet-4-5", dict(input_tokens=300_000, output_tokens=2000),
+     dict(input_tokens=300_000, output_tokens=2000), None),
+    # Gemini 2.5 Pro above 200k: $2.50 in, $15 out, cache reads at the tier's price
+    ("google", "gemini-2.5-pro", dict(input_tokens=300_000, output_tokens=2000, cached_share=0.5),
+     dict(input_tokens=300_000, output_tokens=2000, cache_read_tokens=150_000), None),
+    # cache reads and (5-minute) writes
+    ("anthropic", "claude-sonnet-4-0", dict(input_tokens=10_000, output_tokens=500, cached_share=0.6,
+                                            cache_write_share=0.5),
+     dict(input_tokens=10_000, output_tokens=500, cache_read_tokens=6000, cache_write_tokens=2000), None),
+    # reasoning tokens billed as output
+    ("openai", "gpt-5", dict(input_tokens=2000, output_tokens=500, reasoning_tokens=3000),
+     dict(input_tokens=2000, output_tokens=3500, output_reasoning_tokens=3000), None),
+    # service tiers: batch (the data's batch prices), flex
+    ("anthropic", "claude-sonnet-4-5", dict(input_tokens=20_000, output_tokens=1000, cached_share=0.25),
+     dict(input_tokens=20_000, output_tokens=1000, cache_read_tokens=5000), "batch"),
+    ("openai", "gpt-5", dict(input_tokens=20_000, output_tokens=1000), dict(input_tokens=20_000, output_tokens=1000),
+     "flex"),
+]
+
+
+@pytest.mark.parametrize("provider,model,kwargs,usage,tier", BY_MODEL, ids=[f"{b[1]}-{i}" for i, b in enumerate(BY_MODEL)])
+def test_cost_per_query_by_model_equals_genai_prices_own_calculation(provider, model, kwargs, usage, tier):
+    got = costlib.api_cost_per_query(model=model, provider=provider, price_date=DATE, service_tier=tier, **kwargs)
+    assert got == pytest.approx(provider_total(provider, model, tier, **usage), rel=1e-12)
+    # one home: the bill is api_bill's
+    assert got == costlib.api_bill(model=model, provider=provider, price_date=DATE, service_tier=tier, **kwargs)
+
+
+def test_cost_per_query_by_model_above_the_tier_by_hand():
+    # Claude Sonnet 4.5 [GenaiPrices2026]: above 200k prompt tokens $6 / $22.50 per 1M for every token
+    assert costlib.api_cost_per_query(300_000, 2000, model="claude-sonnet-4-5", price_date=DATE) == \
+        pytest.approx((300_000 * 6 + 2000 * 22.5) / 1e6, rel=1e-12)
+    # the flat list at the base prices, (300,000 x 3 + 2,000 x 15) / 1e6 = $0.93, misses almost half of it
+    assert 1.9 * costlib.api_cost_per_query(300_000, 2000, 3.0, 15.0) < costlib.api_cost_per_query(
+        300_000, 2000, model="claude-sonnet-4-5", price_date=DATE)
+
+
+def test_cost_per_query_by_model_with_a_batch_discount_the_data_does_not_carry():
+    # DeepSeek lists no batch price in the data: the discount given applies to the whole bill
+    base = provider_total("deepseek", "deepseek-chat", input_tokens=2000, output_tokens=500)
+    assert costlib.api_cost_per_query(2000, 500, model="deepseek-chat", provider="deepseek", price_date=DATE,
+                                      batch_discount=0.5) == pytest.approx(0.5 * base, rel=1e-12)
+
+
+def test_cost_per_query_by_model_broadcasts():
+    i = np.array([1000, 300_000])
+    got = costlib.api_cost_per_query(i, 500, model="gemini-2.5-pro", price_date=DATE)
+    assert list(got) == [pytest.approx(provider_total("google", "gemini-2.5-pro", input_tokens=n, output_tokens=500),
+                                       rel=1e-12) for n in (1000, 300_000)]
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(input_price_per_m_tokens=3.0, output_price_per_m_tokens=15.0, model="gpt-4o"),
+     r"^input_price_per_m_tokens and output_price_per_m_tokens must be left out where model is given"),
+    (dict(cached_input_price_per_m_tokens=0.3, model="gpt-4o"),
+     r"^cached_input_price_per_m_tokens must be left out where model is given"),
+    (dict(), r"^input_price_per_m_tokens and output_price_per_m_tokens must be given where model is not"),
+    (dict(input_price_per_m_tokens=3.0), r"^output_price_per_m_tokens must be given where model is not \(a price"),
+    (dict(input_price_per_m_tokens=3.0, output_price_per_m_tokens=15.0, provider="openai"),
+     r"^provider needs model: without one the prices are the ones given, got provider='openai'"),
+    (dict(input_price_per_m_tokens=3.0, output_price_per_m_tokens=15.0, service_tier="batch"),
+     r"^service_tier needs model"),
+])
+def test_cost_per_query_takes_the_prices_or_the_model(kwargs, message):
+    with pytest.raises(costlib.InputTypeError, match=message):
+        costlib.api_cost_per_query(2000, 500, **kwargs)

@@ -54,6 +54,25 @@ def test_unit_economics_blend_keeps_the_cache_hit_cost():
         "blended_cost_per_query"]
 
 
+def test_a_named_api_model_bills_each_query_as_its_provider(tmp_path, monkeypatch):
+    """The schedule (the workbook's numbers; tests/test_workbooks_recalc.py recalculates them) of a named model
+    is genai-prices' own calc_price on each query's usage, a p95 prompt above the long-context tier included."""
+    import datetime as dt
+
+    import genai_prices
+
+    monkeypatch.setenv("COSTLIB_CACHE_DIR", str(tmp_path))  # the bundled price data
+    s = schedule("unit-economics", {"api_model": "gemini-2.5-pro", "p95_input_tokens": 300_000, "cached_share": 0.5})
+    when = dt.datetime(2026, 11, 1, 12, tzinfo=dt.timezone.utc)  # api_price_date's default, 2026-11
+    for name, i, o in (("p95_cost_per_query", 300_000, 2000), ("median_cost_per_query", 2000, 500)):
+        usage = genai_prices.Usage(input_tokens=i, output_tokens=o, cache_read_tokens=i // 2)
+        want = genai_prices.calc_price(usage, "gemini-2.5-pro", provider_id="google", genai_request_timestamp=when)
+        assert s.items[name] == pytest.approx(float(want.total_price), rel=1e-12), name
+    # by hand, Gemini 2.5 Pro above 200,000 prompt tokens [GenaiPrices2026]: $2.50 in, $0.25 cache read, $15 out
+    assert s.items["p95_cost_per_query"] == pytest.approx((150_000 * 2.5 + 150_000 * 0.25 + 2000 * 15) / 1e6,
+                                                          rel=1e-12)
+
+
 def test_user_template_schedule(tmp_path):
     s = schedule(str(USER))
     own = costlib.token_cost(1.9, 2400, 0.35)

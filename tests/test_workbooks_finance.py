@@ -177,6 +177,23 @@ def test_an_overridden_input_says_so():
                                       "source:")
 
 
+def test_a_named_api_models_prices_say_where_they_come_from():
+    wb = load_workbook(io.BytesIO(render("unit-economics", {"api_model": "claude-sonnet-4-5",
+                                                            "api_price_date": "2026-11-01"})))
+
+    def cell(name, column):
+        (_, ref), = list(wb.defined_names[name].destinations)
+        return wb["Inputs"].cell(row=int(re.search(r"(\d+)$", ref).group(1)), column=column).value
+
+    # Claude Sonnet 4.5 on 2026-11-01 [GenaiPrices2026]: $6 input above its 200,000-token tier
+    assert (cell("context_tier_start_tokens", 2), cell("context_tier_input_price_per_m_tokens", 2)) == (200_000, 6)
+    for name in ("input_price_per_m_tokens", "context_tier_input_price_per_m_tokens", "context_tier_start_tokens"):
+        source = cell(name, 5)  # model, provider, date and the price data, not "Set for this plan"
+        assert source.startswith("claude-sonnet-4-5 (anthropic) on 2026-11-01, genai-prices "), (name, source)
+        assert "[GenaiPrices2026]" in source, name
+    assert cell("api_model", 5).startswith("Set for this plan; the default none has the source:")
+
+
 def test_about_sheet_names_the_versions_and_the_inputs():
     import costlib
     from costlib.workbook.writer import inputs_fingerprint

@@ -93,6 +93,14 @@ CASES = {
     # each template's downside and upside scenario: every uncertain input at its declared downside end, then upside
     **{f"{t}-scenario-{end}": (t, {"scenario": end}) for t in ("budget", "build-vs-buy", "finetune-vs-prompt",
                                                                 "unit-economics") for end in ("downside", "upside")},
+    # a named API model: its genai-prices prices and long-context tier as inputs; the p95 (and mean) prompt above
+    # the 200k tier, cache reads and writes (PROVIDER_BILLS checks them against genai-prices' own calc_price)
+    "unit-economics-claude-sonnet-4-5-long-prompt": ("unit-economics", {
+        "api_model": "claude-sonnet-4-5", "p95_input_tokens": 300_000, "cached_share": 0.25,
+        "cache_write_share": 0.5}),
+    "finetune-vs-prompt-gemini-2.5-pro-long-prompt": ("finetune-vs-prompt", {
+        "api_model": "gemini-2.5-pro", "api_provider": "google", "prompt_input_tokens": 250_000,
+        "prompt_cached_share": 0.2}),
     "user-template-defaults": (USER_TEMPLATE, {}),
     "user-template-never": (USER_TEMPLATE, {"api_price_per_m_tokens": 0.5, "months": 3}),
 }
@@ -174,6 +182,38 @@ def test_named_outputs_match_library(recalculated, case):
             assert same_sentence(got, value), (name, got, value)
         else:
             assert got == pytest.approx(value, rel=1e-9, abs=1e-12), name
+
+
+#: case -> (output, prompt tokens, output tokens, cached share, cache write share, model, provider, date): each
+#: named query of a case with a named API model, and genai-prices' own calc_price on that query's usage
+PROVIDER_BILLS = {
+    "unit-economics-claude-sonnet-4-5-long-prompt": [
+        ("p95_cost_per_query", 300_000, 2000, 0.25, 0.5, "claude-sonnet-4-5", "anthropic", "2026-11-01"),
+        ("median_cost_per_query", 2000, 500, 0.25, 0.5, "claude-sonnet-4-5", "anthropic", "2026-11-01")],
+    "finetune-vs-prompt-gemini-2.5-pro-long-prompt": [
+        ("prompt_cost_per_query", 250_000, 300, 0.2, 0.0, "gemini-2.5-pro", "google", "2027-01-01")],
+}
+
+
+def calc_price(i, o, h, w, model, provider, day):
+    """genai-prices' own bill of one query, built here from its usage, apart from costlib."""
+    import genai_prices
+
+    usage = genai_prices.Usage(input_tokens=i, output_tokens=o, cache_read_tokens=i * h,
+                               cache_write_tokens=i * (1 - h) * w)
+    when = datetime.datetime.fromisoformat(day).replace(hour=12, tzinfo=datetime.timezone.utc)
+    return float(genai_prices.calc_price(usage, model, provider_id=provider, genai_request_timestamp=when).total_price)
+
+
+@pytest.mark.parametrize("case", PROVIDER_BILLS)
+def test_a_named_api_models_workbook_bills_as_the_provider(recalculated, case):
+    for name, *query in PROVIDER_BILLS[case]:
+        assert named_value(recalculated[case], name) == pytest.approx(calc_price(*query), rel=1e-12), name
+    # by hand, Claude Sonnet 4.5 above its 200k tier [GenaiPrices2026]: $6 in, $0.60 cache read, $7.50 cache write,
+    # $22.50 out per 1M for every token: 300k prompt, a quarter read, half the rest written, 2,000 out
+    if case.startswith("unit-economics"):
+        by_hand = (300_000 * 0.75 * 0.5 * 6 + 300_000 * 0.25 * 0.6 + 300_000 * 0.75 * 0.5 * 7.5 + 2000 * 22.5) / 1e6
+        assert named_value(recalculated[case], "p95_cost_per_query") == pytest.approx(by_hand, rel=1e-12)
 
 
 @pytest.mark.parametrize("case", CASES)

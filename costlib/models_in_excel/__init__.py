@@ -862,7 +862,9 @@ def _inline_call(span: Span, model: "_Model | None", sheet: str) -> tuple[str, l
         default = params[name].default
         optional = default is not inspect.Parameter.empty
         if text == "":
-            if not optional:
+            if not optional or (default is None and name not in twin.defaults and name not in twin.unrendered):
+                # None and no stand-in: a value the function takes from elsewhere (api_cost_per_query's
+                # prices, given model=, which a native formula cannot read): left out, the add-in's #VALUE!
                 type_checks.append(("TRUE", "#VALUE!"))
                 given[name] = "0"
                 notes.append(f"{name} left out: #VALUE!, as in the add-in")

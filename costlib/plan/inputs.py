@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..accounting import to_serial
+from ..accounting import from_serial, to_serial
 from ..catalogue import load
 from ..errors import InputError, InputTypeError, OutOfRangeError, UnknownNameError
 from ..formulas import none_text
@@ -135,6 +135,7 @@ def resolve_inputs(template: Template, overrides: Any = None, refuse: bool = Tru
     given = set(overrides.keys())  # a default is the template author's, taken as it stands
     resolved = {name: _convert(known[name], value, name in taken or name not in given)
                 for name, value in values.items()}
+    sources = _api_prices(template, resolved, given)
     ranges = _ranges(template, resolved, ends, taken)
     for name, ends in ranges.items():
         resolved[name] = ends[known[name].ends[resolved[SCENARIO]]]
@@ -153,12 +154,91 @@ def resolve_inputs(template: Template, overrides: Any = None, refuse: bool = Tru
                                   f"C to the grid's last column, XFD), got {show_number(length)}",
                                   argument=template.axis_length)
     resolved = ResolvedInputs(resolved, template=template.name, ranges=ranges)
+    resolved.sources = sources
     resolved.taken = {i.name for i in template.inputs if plausible_range(i) is not None
                       and any(outside(i, v) for v in ranges.get(i.name, (resolved[i.name],)))}
     _check_overflow(template, resolved, {n for n in overrides})
     if refuse:
         _refuse(template, resolved)
     return resolved
+
+
+def _named(text: str) -> str:
+    """A model or provider input's name; "" where it names none (blank, or "none", which a cell can hold)."""
+    text = text.strip()
+    return "" if text.lower() == "none" else text
+
+
+def _api_prices(template: Template, resolved: dict[str, Any], given: set[str]) -> dict[str, str]:
+    """The inputs a named API model prices (``api_price``), filled from genai-prices; returns their sources.
+
+    With the model input blank or "none" the prices are the ones typed, and a tier price not set is
+    its base price (no tier). With a model, each price input not set takes the model's price
+    in force on the date input's day (or the calendar's start), a missing cache price the
+    input price (as the provider bills it), and the long-context tier inputs its tier's start
+    and prices, or the base prices where it has none. A price set in the overrides stays.
+    """
+    by_kind = {i.api_price: i for i in template.inputs if i.api_price}
+    if not by_kind:
+        return {}
+    model_input, provider_input, date_input = (by_kind.get(k) for k in ("model", "provider", "date"))
+    model = _named(resolved[model_input.name])
+    provider = _named(resolved[provider_input.name]) if provider_input else ""
+    tier_kinds = [k for k in by_kind if k.startswith("tier_") and k != "tier_start"]
+    if not model:
+        if provider:
+            raise InputTypeError(f"{provider_input.name} needs {model_input.name}: without a model the prices are the "
+                                 f"ones typed, got {provider_input.name} {provider!r:.60}",
+                                 argument=provider_input.name)
+        for kind in tier_kinds:  # no model, no tier: the base price above the start too, unless set
+            if by_kind[kind].name not in given:
+                resolved[by_kind[kind].name] = resolved[by_kind[kind.removeprefix("tier_")].name]
+        return {}
+    from ..prices import api_prices
+
+    day = from_serial(resolved[date_input.name] if date_input else resolved[template.calendar["start"]])
+    try:
+        found = api_prices(model, provider or None, day)
+    except InputError as exc:
+        dated = date_input or template.input(template.calendar["start"])
+        blamed = {"provider": provider_input, "price_date": dated}.get(exc.argument) or model_input
+        raise type(exc)(f"{blamed.name}: {exc}", argument=blamed.name) from None
+    tiers = found["context_tiers"]
+    cite = f"{found['model']} ({found['provider']}) on {found['date']}, {found['source']} [GenaiPrices2026]"
+    if tiers and ("tier_start" not in by_kind or len(tiers) > 1):
+        starts = " and ".join(f"{t['start']:,}" for t in tiers)
+        raise OutOfRangeError(f"{model_input.name}: {found['model']} has {len(tiers)} long-context tier(s) (prompts "
+                              f"above {starts} tokens) and the {template.name} template holds "
+                              f"{'one' if 'tier_start' in by_kind else 'none'}; type its prices for your query "
+                              f"sizes and leave {model_input.name} blank", argument=model_input.name)
+
+    def priced(prices: dict[str, Any]) -> dict[str, tuple[float, str]]:
+        out = {"input": (prices["input"] or 0.0, "")}
+        out["output"] = (prices["output"], "") if prices["output"] is not None else (0.0, "; no output price: 0")
+        for kind in ("cached_input", "cache_write"):  # no such price: those tokens are billed as input
+            out[kind] = ((prices[kind], "") if prices[kind] is not None
+                         else (out["input"][0], f"; no {kind.replace('_', ' ')} price: billed at the input price"))
+        return out
+
+    base = priced(found)
+    above = priced(tiers[0]) if tiers else base
+    sources = {}
+    for kind, inp in by_kind.items():
+        if kind in ("model", "provider", "date") or inp.name in given:
+            continue
+        if kind == "tier_start":
+            if tiers:
+                resolved[inp.name] = float(tiers[0]["start"])
+                sources[inp.name] = (f"{cite}: a prompt of more than this many tokens is billed at the tier's prices "
+                                     "for every token of the request")
+            else:
+                sources[inp.name] = f"{cite}: no long-context tier; the prices above it are the base prices"
+            continue
+        value, note = (above if kind.startswith("tier_") else base)[kind.removeprefix("tier_")]
+        resolved[inp.name] = float(value)
+        sources[inp.name] = cite + (note if tiers or not kind.startswith("tier_") else "; no long-context tier: "
+                                    "the base price" + note)
+    return sources
 
 
 def _refuse(template: Template, values: "ResolvedInputs") -> None:
@@ -210,6 +290,7 @@ class ResolvedInputs(dict):
         self.template = template
         self.ranges = dict(ranges or {})
         self.taken: set[str] = set()  # inputs read above their plausible range, with their unit ("500%")
+        self.sources: dict[str, str] = {}  # input -> where its value came from, where not the template's source
         self.evaluated = None  # (items, rows, checks) once the overflow probe has computed them
 
 

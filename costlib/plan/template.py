@@ -32,6 +32,17 @@ __all__ = ["Template", "Input", "Item", "Row", "Sheet", "Check", "load_template"
 
 SECTIONS = ("capex", "opex", "memo", "summary", "calendar")
 INPUT_TYPES = ("number", "integer", "text", "gpu", "choice", "date", "currency")
+#: An input's ``api_price``: the look-up (model, provider, date) or the price it takes from a named API model
+#: (genai-prices, :func:`costlib.prices.api_prices`): the base prices, and a long-context tier's start and prices
+API_PRICE_KINDS = {
+    "model": "the API model whose prices the price inputs take (blank: the prices typed)",
+    "provider": "the model's provider (blank: the model's own)",
+    "date": "the day the prices are in force (default: the calendar's start)",
+    "input": "input price", "cached_input": "cached input (cache read) price", "cache_write": "cache write price",
+    "output": "output price", "tier_start": "long-context tier: its start in prompt tokens",
+    "tier_input": "input price above the tier", "tier_cached_input": "cached input price above the tier",
+    "tier_cache_write": "cache write price above the tier", "tier_output": "output price above the tier",
+}
 #: The rows a template's [calendar] adds to its first timeline sheet: name -> (label, unit, format, formula)
 CALENDAR_ROWS = {
     "month_end": ("Month ending", "date", "month", "month_end({start}, {axis})"),
@@ -58,6 +69,7 @@ class Input:
     range: Any = None  # (low, high) around the default: an uncertain input, with downside/base/upside scenarios
     downside: str = ""  # which end of the range hurts the template's decision: "low" or "high"
     downside_reason: str = ""  # why that end is the downside, in words (shown on Inputs)
+    api_price: str = ""  # what a named API model's price data fills (API_PRICE_KINDS): the plan resolves it
 
     @property
     def ends(self) -> dict[str, int]:
@@ -479,6 +491,7 @@ def _validate(t: Template) -> Template:
             raise TemplateError(f"{t.path}: input {i.name} plausible is for numbers only")
         if i.range is not None:
             _check_range(t, i)
+    _check_api_prices(t)
     if t.calendar is not None:
         types = {"start": "date", "fiscal_year_start": "integer"}
         for key, name in t.calendar.items():
@@ -536,6 +549,43 @@ def _validate(t: Template) -> Template:
             if name not in t.rows:
                 raise TemplateError(f"{t.path}: chart {chart.get('title', '?')!r} refers to unknown row {name}")
     return t
+
+
+def _check_api_prices(t: Template) -> None:
+    """Inputs a named API model prices: each kind once, a text model input, a text provider, a date."""
+    marked = [i for i in t.inputs if i.api_price]
+    if not marked:
+        return
+    seen: dict[str, str] = {}
+    for i in marked:
+        if i.api_price not in API_PRICE_KINDS:
+            raise TemplateError(f"{t.path}: input {i.name} api_price must be one of {', '.join(API_PRICE_KINDS)}, "
+                                f"got {i.api_price!r}")
+        if i.api_price in seen:
+            raise TemplateError(f"{t.path}: api_price {i.api_price!r} is given to two inputs, {seen[i.api_price]} "
+                                f"and {i.name}")
+        seen[i.api_price] = i.name
+        want = {"model": "text", "provider": "text", "date": "date"}.get(i.api_price, "number")
+        if i.type != want:
+            raise TemplateError(f"{t.path}: input {i.name} (api_price {i.api_price!r}) must be of type {want}, "
+                                f"got {i.type!r}")
+        if i.range is not None and i.api_price.startswith("tier_"):
+            raise TemplateError(f"{t.path}: input {i.name} (api_price {i.api_price!r}) has no range: a model's tier "
+                                "is what its provider bills")
+    if "model" not in seen:
+        raise TemplateError(f"{t.path}: inputs with api_price need one input with api_price = \"model\" (the "
+                            "API model that prices them)")
+    if "date" not in seen and t.calendar is None:
+        raise TemplateError(f"{t.path}: inputs with api_price need an input with api_price = \"date\" (the day "
+                            "the prices are in force) or a calendar whose start is that day")
+    tier = [k for k in seen if k.startswith("tier_")]
+    if tier and "tier_start" not in seen:
+        raise TemplateError(f"{t.path}: the tier prices {', '.join(seen[k] for k in tier)} need an input with "
+                            "api_price = \"tier_start\"")
+    for k in tier:
+        if k != "tier_start" and k.removeprefix("tier_") not in seen:
+            raise TemplateError(f"{t.path}: input {seen[k]} (api_price {k!r}) needs the base price it mirrors "
+                                f"without a model, an input with api_price = {k.removeprefix('tier_')!r}")
 
 
 #: A template's [close_call]: key -> what it must name

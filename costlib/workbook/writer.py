@@ -420,11 +420,13 @@ def _write_inputs(wb, styles, t: Template, values: dict[str, Any], defaults: dic
         else:
             ws.write_number(r - 1, 1, value, styles.input(inp.format))
         ws.write_string(r - 1, 2, styles.unit(inp.unit))
-        source = inp.source + (" (structural: regenerate the workbook to change it)" if inp.structural else "")
+        priced = getattr(values, "sources", {}).get(inp.name)  # a named API model's price, with its source
+        source = (priced or inp.source) + (" (structural: regenerate the workbook to change it)"
+                                           if inp.structural else "")
         if inp.name in ranges:
             source += f". Downside at its {inp.downside}: {inp.downside_reason}"
-        set_here = (ranges[inp.name] != defaults.ranges[inp.name] if inp.name in ranges
-                    else values[inp.name] != defaults[inp.name])
+        set_here = not priced and (ranges[inp.name] != defaults.ranges[inp.name] if inp.name in ranges
+                                   else values[inp.name] != defaults[inp.name])
         if set_here:  # said in the cell: Gnumeric cannot read cell notes
             shown = defaults[inp.name] if isinstance(defaults[inp.name], str) else (
                 from_serial(defaults[inp.name]) if inp.type == "date" else f"{defaults[inp.name]:g}")
