@@ -182,7 +182,27 @@ def test_a_price_set_with_a_model_stays_as_set(bundled_prices):
     assert got["input_price_per_m_tokens"] == 3.0 and "input_price_per_m_tokens" in got.sources
 
 
+def test_a_service_tier_takes_its_prices(bundled_prices):
+    # gpt-4o on 2026-11-01 [GenaiPrices2026]: $2.50 / $10 standard, $1.25 / $5 through the Batch API (OpenAI's
+    # pricing page: batch 50 % off)
+    got = resolve_inputs(load_template("unit-economics"), {"api_model": "gpt-4o", "api_service_tier": "batch"})
+    assert (got["input_price_per_m_tokens"], got["output_price_per_m_tokens"]) == (1.25, 5.0)
+    assert got.sources["output_price_per_m_tokens"].startswith("gpt-4o (openai, batch tier) on 2026-11-01")
+    from costlib import api_bill
+    from costlib.plan import schedule
+
+    s = schedule("unit-economics", {"api_model": "gpt-4o", "api_service_tier": "batch", "p95_input_tokens": 2000,
+                                    "p95_output_tokens": 500, "cached_share": 0, "cache_write_share": 0})
+    # no spread: the mean query is 2,000 in and 500 out, billed as the provider bills a batch call
+    assert s.items["mean_cost_per_query"] == pytest.approx(
+        float(api_bill(2000, 500, "gpt-4o", price_date="2026-11-01", service_tier="batch")), rel=1e-12)
+    assert s.items["mean_cost_per_query"] == pytest.approx(2000 * 1.25e-6 + 500 * 5e-6, rel=1e-12)  # $0.005
+
+
 @pytest.mark.parametrize("overrides,error,message", [
+    ({"api_service_tier": "batch"}, InputTypeError, r"^api_service_tier needs api_model: a service tier's prices"),
+    ({"api_model": "gpt-4o", "api_service_tier": "batch", "batch_discount": 0.5}, OutOfRangeError,
+     r"^batch_discount must be 0 where api_service_tier is batch"),
     ({"api_model": "gpt-99"}, UnknownNameError, r"^api_model: model must be a name in the api_prices catalogue"),
     ({"api_provider": "openai"}, InputTypeError, r"^api_provider needs api_model: without a model the prices are"),
     ({"api_model": "gpt-4o", "api_provider": "nobody"}, UnknownNameError,

@@ -111,7 +111,7 @@ REFUSED = [  # (old, new, fragment)
     ('rule = "non_negative"\nsource = "Assumption"', 'rule = "non_negative"\napi_price = "input"\nsource = "Assumption"',
      'inputs with api_price need one input with api_price = "model"'),
     ('rule = "non_negative"\nsource = "Assumption"', 'rule = "non_negative"\napi_price = "price"\nsource = "Assumption"',
-     "input gpus api_price must be one of model, provider, date, input"),
+     "input gpus api_price must be one of model, provider, date, service_tier, batch_discount, input"),
     ('section = "opex"', 'section = "capex"\n', None),  # capex reading a memo row is fine: the control case
 ]
 

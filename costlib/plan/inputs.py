@@ -182,8 +182,16 @@ def _api_prices(template: Template, resolved: dict[str, Any], given: set[str]) -
     if not by_kind:
         return {}
     model_input, provider_input, date_input = (by_kind.get(k) for k in ("model", "provider", "date"))
+    tier_input, discount_input = by_kind.get("service_tier"), by_kind.get("batch_discount")
     model = _named(resolved[model_input.name])
     provider = _named(resolved[provider_input.name]) if provider_input else ""
+    service_tier = str(resolved[tier_input.name]) if tier_input else "standard"
+    if service_tier != "standard" and not model:
+        raise InputTypeError(f"{tier_input.name} needs {model_input.name}: a service tier's prices are a named "
+                             f"model's, got {tier_input.name} {service_tier!r}", argument=tier_input.name)
+    if service_tier == "batch" and discount_input and resolved[discount_input.name]:
+        raise OutOfRangeError(f"{discount_input.name} must be 0 where {tier_input.name} is batch: the model's batch "
+                              f"prices apply, got {resolved[discount_input.name]!r}", argument=discount_input.name)
     tier_kinds = [k for k in by_kind if k.startswith("tier_") and k != "tier_start"]
     if not model:
         if provider:
@@ -198,13 +206,15 @@ def _api_prices(template: Template, resolved: dict[str, Any], given: set[str]) -
 
     day = from_serial(resolved[date_input.name] if date_input else resolved[template.calendar["start"]])
     try:
-        found = api_prices(model, provider or None, day)
+        found = api_prices(model, provider or None, day, None if service_tier == "standard" else service_tier)
     except InputError as exc:
         dated = date_input or template.input(template.calendar["start"])
-        blamed = {"provider": provider_input, "price_date": dated}.get(exc.argument) or model_input
+        blamed = {"provider": provider_input, "price_date": dated, "service_tier": tier_input}.get(exc.argument) \
+            or model_input
         raise type(exc)(f"{blamed.name}: {exc}", argument=blamed.name) from None
     tiers = found["context_tiers"]
-    cite = f"{found['model']} ({found['provider']}) on {found['date']}, {found['source']} [GenaiPrices2026]"
+    tier_words = "" if service_tier == "standard" else f", {service_tier} tier"
+    cite = f"{found['model']} ({found['provider']}{tier_words}) on {found['date']}, {found['source']} [GenaiPrices2026]"
     if tiers and ("tier_start" not in by_kind or len(tiers) > 1):
         starts = " and ".join(f"{t['start']:,}" for t in tiers)
         raise OutOfRangeError(f"{model_input.name}: {found['model']} has {len(tiers)} long-context tier(s) (prompts "
@@ -224,7 +234,7 @@ def _api_prices(template: Template, resolved: dict[str, Any], given: set[str]) -
     above = priced(tiers[0]) if tiers else base
     sources = {}
     for kind, inp in by_kind.items():
-        if kind in ("model", "provider", "date") or inp.name in given:
+        if kind in ("model", "provider", "date", "service_tier", "batch_discount") or inp.name in given:
             continue
         if kind == "tier_start":
             if tiers:

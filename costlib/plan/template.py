@@ -38,6 +38,8 @@ API_PRICE_KINDS = {
     "model": "the API model whose prices the price inputs take (blank: the prices typed)",
     "provider": "the model's provider (blank: the model's own)",
     "date": "the day the prices are in force (default: the calendar's start)",
+    "service_tier": "the service tier the model is billed at (standard, batch, flex, priority)",
+    "batch_discount": "a batch discount the price data does not carry: 0 where the batch tier's prices apply",
     "input": "input price", "cached_input": "cached input (cache read) price", "cache_write": "cache write price",
     "output": "output price", "tier_start": "long-context tier: its start in prompt tokens",
     "tier_input": "input price above the tier", "tier_cached_input": "cached input price above the tier",
@@ -565,7 +567,7 @@ def _check_api_prices(t: Template) -> None:
             raise TemplateError(f"{t.path}: api_price {i.api_price!r} is given to two inputs, {seen[i.api_price]} "
                                 f"and {i.name}")
         seen[i.api_price] = i.name
-        want = {"model": "text", "provider": "text", "date": "date"}.get(i.api_price, "number")
+        want = {"model": "text", "provider": "text", "date": "date", "service_tier": "choice"}.get(i.api_price, "number")
         if i.type != want:
             raise TemplateError(f"{t.path}: input {i.name} (api_price {i.api_price!r}) must be of type {want}, "
                                 f"got {i.type!r}")
