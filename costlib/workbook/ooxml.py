@@ -76,10 +76,11 @@ class Element:
 def utf8(data: bytes, where: str = "an OOXML part") -> bytes:
     """``data`` as UTF-8 XML, whatever encoding it declares (the declaration then says UTF-8).
 
-    A UTF-8 part comes back as it is (less a byte-order mark), so offsets into it are its own.
+    A UTF-8 part comes back as it is (a byte-order mark included: expat reads it, and counts
+    offsets from the first byte), so offsets into it are its own and an edit keeps every other byte.
     """
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:]
+        return data
     encoding = None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"
