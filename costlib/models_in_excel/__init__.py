@@ -38,7 +38,8 @@ plus, where a list sheet is added, the workbook part (which also asks Excel to r
 on opening), its relationships and the content types; ``xl/calcChain.xml`` (Excel's
 calculation-order cache, which it rebuilds) is dropped when formulas are removed. Every
 other part is copied byte for byte; a file without costlib calls is copied whole, byte for
-byte. A VBA project is never carried into an ``.xlsx`` (refused: name an ``.xlsm``). The
+byte. Each part that changes is read with an XML parser (:mod:`costlib.workbook.ooxml`) and
+edited at the byte offsets it reports, keeping every other byte (quotes, prefixes, whitespace). A VBA project is never carried into an ``.xlsx`` (refused: name an ``.xlsm``). The
 output is written atomically, never over the input, never over another file without
 ``force``.
 

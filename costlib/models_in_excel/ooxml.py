@@ -7,14 +7,16 @@
   or where the package's parts add up to more than ``MAX_TOTAL_BYTES``: a 1 MB file that
   unpacks to 1 GB is refused before anything is unpacked. Parts that are copied (an
   image, a chart) are streamed from the input to the output, never held whole.
-- **XML is parsed with a real parser** (expat, the parser under :mod:`xml.etree`), linear in
+- **XML is parsed with a real parser** (expat, the parser under :mod:`xml.etree`; the workbook
+  part and relationships through :func:`costlib.workbook.ooxml.elements`), linear in
   the part: a cell inside an XML comment is no cell, a truncated or malformed part is an
   error naming it (never a partial scan), a DTD or entity declaration is refused (OOXML
   never has one: refusing it rules out entity expansion). Namespace prefixes
   (``<x:c>``), cells and rows without ``r=``, ``t="d"`` date cells and parts in any
   declared encoding (UTF-16 included) are read as Excel reads them.
 - **Edits keep every other byte.** A sheet is parsed with each cell's byte span, so a
-  change replaces exactly one ``<c>`` element (or its ``<f>``) and copies the rest.
+  change replaces exactly one ``<c>`` element (or its ``<f>``) and copies the rest; the
+  workbook part, its relationships and the content types are edited the same way.
 - **Writes are atomic and never surprise.** The output is written to a temporary file beside
   it and moved into place; an existing file is replaced only with ``force`` and keeps its
   mode; a new file gets the mode the umask gives; the input is never the output.
