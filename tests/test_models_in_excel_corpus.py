@@ -253,3 +253,15 @@ def test_sheet_ids_that_are_not_contiguous(tmp_path):
     after = frozen(model, tmp_path)
     assert after[WORKBOOK] == before[WORKBOOK].replace(b"</sheets>", new_sheet(8) + b"</sheets>").replace(
         b'<calcPr calcId="124519"/>', b'<calcPr calcId="124519" fullCalcOnLoad="1"/>')  # 8: one above the highest
+
+
+def test_a_relationships_prefix_declared_on_each_sheet_only_is_declared_once_on_the_root(tmp_path):
+    def workbook(xml):  # legal XML: each <sheet> binds r: itself, so the new one cannot borrow it
+        return xml.replace(f' xmlns:r="{REL}"'.encode(), b"").replace(b'r:id="', f'xmlns:r="{REL}" r:id="'.encode())
+
+    model, before = variant(CORPUS / "types06.xlsx", tmp_path, {WORKBOOK: workbook})
+    after = frozen(model, tmp_path)
+    assert after[WORKBOOK] == (before[WORKBOOK]
+                               .replace(f'<workbook xmlns="{MAIN}"'.encode(), f'<workbook xmlns="{MAIN}" xmlns:r="{REL}"'.encode())
+                               .replace(b"</sheets>", new_sheet(2) + b"</sheets>")
+                               .replace(b'<calcPr calcId="124519"/>', b'<calcPr calcId="124519" fullCalcOnLoad="1"/>'))

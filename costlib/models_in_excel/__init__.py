@@ -562,9 +562,9 @@ def _add_sheet(package: Package, structure, parts: dict[str, bytes], rows) -> li
     ids = [int(e.attributes["sheetId"]) for e in entries if e.attributes.get("sheetId", "").isdigit()]
     sheet_id = max(ids, default=0) + 1  # ids need not be contiguous: one above the highest is free
     edits = []
-    rprefix = next((name.rpartition(":")[0] for e in entries for name in e.attributes
-                    if name.endswith(":id") and e.scope.get(name.rpartition(":")[0]) in REL_NAMESPACES), None)
-    rprefix = rprefix or sheets.prefix_for(REL_NAMESPACES)
+    # the prefix the sheets use for r:id, where <sheets> has it in scope (not one declared on a <sheet> itself)
+    used = [name.rpartition(":")[0] for e in entries for name in e.attributes if name.endswith(":id")]
+    rprefix = next((p for p in used if sheets.scope.get(p) in REL_NAMESPACES), None) or sheets.prefix_for(REL_NAMESPACES)
     if rprefix is None:  # declare one on the root, under a name nothing in scope uses
         rprefix = next(name for name in ("r", *(f"r{i}" for i in range(1, 100))) if name not in sheets.scope)
         strict = root.namespace == MAIN_NAMESPACES[1]
