@@ -176,7 +176,12 @@ def elements(xml: bytes, where: str = "an OOXML part", text_of: Iterable[str] = 
 
 def start_tag_end(xml: bytes, start: int) -> int:
     """The offset just past the start tag that begins at ``start`` (a ">" inside quotes is text)."""
-    i = start
+    close = xml.find(b">", start)
+    if close >= 0:  # the common case: quotes of one kind only, balanced before the first ">"
+        double, single = xml.count(b'"', start, close), xml.count(b"'", start, close)
+        if (not single and double % 2 == 0) or (not double and single % 2 == 0):
+            return close + 1
+    i = start  # a ">" inside a value, or both kinds of quote: from quote to quote
     while True:
         close = xml.find(b">", i)
         if close < 0:
@@ -192,6 +197,10 @@ def start_tag_end(xml: bytes, start: int) -> int:
     raise ValueError(f"an unclosed start tag at byte {start}")
 
 
+_WHITE = frozenset(_SPACE)
+_NAME_END = frozenset(_SPACE + b"/>")
+
+
 def attribute_spans(tag: bytes) -> list[tuple[str, int, int, int]]:
     """Each attribute of the start tag ``tag`` (from its "<", as a parser accepted it) as
     (name, start of the space before it, start of its value, end of its value), in order.
@@ -201,26 +210,21 @@ def attribute_spans(tag: bytes) -> list[tuple[str, int, int, int]]:
     """
     out = []
     i, n = 1, len(tag)
-    while i < n and tag[i:i + 1] not in _SPACE and tag[i:i + 1] not in b"/>":
+    while i < n and tag[i] not in _NAME_END:
         i += 1  # the tag's name
-    while i < n:
-        before = i
-        while i < n and tag[i:i + 1] in _SPACE:
-            i += 1
-        if i >= n or tag[i:i + 1] in b"/>":
-            break
-        name_start = i
-        while tag[i:i + 1] not in b"=" and tag[i:i + 1] not in _SPACE:
-            i += 1
-        name = tag[name_start:i].decode("utf-8")
-        i = tag.index(b"=", i) + 1
-        while tag[i:i + 1] in _SPACE:
-            i += 1
-        quote = tag[i:i + 1]
-        value_end = tag.index(quote, i + 1)
-        out.append((name, before, i + 1, value_end))
+    while True:
+        j = i
+        while j < n and tag[j] in _WHITE:
+            j += 1
+        if j >= n or tag[j] in _NAME_END:
+            return out
+        equals = tag.index(b"=", j)
+        k = equals + 1
+        while tag[k] in _WHITE:
+            k += 1
+        value_end = tag.index(tag[k:k + 1], k + 1)
+        out.append((tag[j:equals].rstrip().decode("utf-8"), i, k + 1, value_end))
         i = value_end + 1
-    return out
 
 
 def spliced(xml: bytes, edits: Iterable[tuple[int, int, bytes]]) -> bytes:
@@ -275,6 +279,8 @@ def with_attribute(xml: bytes, element: Element, name: str, value: str) -> tuple
 def without_attributes(tag: bytes, names: Iterable[str]) -> bytes:
     """The start tag ``tag`` (from its "<") less the attributes ``names`` (each with the space before it)."""
     names = set(names)
+    if not any(name.encode("utf-8") in tag for name in names):  # the common case: none of them is there
+        return tag
     return spliced(tag, [(before, value_end + 1, b"") for name, before, _, value_end in attribute_spans(tag)
                          if name in names])
 
