@@ -105,3 +105,11 @@ def test_a_utf16_part_is_read_as_utf8_with_its_declaration_saying_so():
 def test_a_malformed_part_is_an_error_naming_it():
     with pytest.raises(PackageError, match=r"^m.xlsx: part x.xml: the XML is not well-formed \(mismatched tag"):
         elements(b"<a><b></a>", "m.xlsx: part x.xml")
+
+
+@pytest.mark.parametrize("tag", [
+    b"<c>", b"<c/>", b'<c r="A1">', b"<c r='A1'/>", b"<c s='x>y'>", b'<c s="x>y" t="n">', b"<c a=\"it's\" b='>'>",
+    b"<c a=\"it's>\" />", b"<c\n r = 'A1' \n>",
+])
+def test_a_start_tag_ends_at_its_own_closing_bracket(tag):
+    assert start_tag_end(b"<r>" + tag + b"</c><d e='>'/></r>", 3) == 3 + len(tag)
