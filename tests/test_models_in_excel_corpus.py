@@ -161,6 +161,9 @@ def frozen(model: Path, tmp_path: Path) -> dict[str, bytes]:
     assert after[WORKBOOK].count(b'"costlib frozen"') == 1
     assert after[RELS].count(b"rIdCostlib1") == 1 and after[TYPES].count(b"costlib_frozen1.xml") == 1
     assert after[WORKBOOK].count(b"fullCalcOnLoad") == 1
+    from openpyxl import load_workbook
+
+    assert load_workbook(out).sheetnames[-1] == "costlib frozen"  # another reader opens the package
     return after
 
 
@@ -180,7 +183,7 @@ def test_a_workbook_part_with_a_prefixed_main_namespace(tmp_path):
                                .replace(b'<x:calcPr calcId="124519"/>', b'<x:calcPr calcId="124519" fullCalcOnLoad="1"/>'))
     from openpyxl import load_workbook
 
-    assert load_workbook(tmp_path / "frozen.xlsx").sheetnames == ["Sheet1", "costlib frozen"]
+    assert load_workbook(tmp_path / "frozen.xlsx").sheetnames == ["Sheet1", "costlib frozen"]  # under x: too
 
 
 EXT_LST = (b'<extLst><ext uri="{140A7094-0E35-4892-8432-C4D2E57EDB9D}" '  # as Excel 2013 and later end a workbook part
