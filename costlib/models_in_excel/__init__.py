@@ -39,8 +39,9 @@ on opening), its relationships and the content types; ``xl/calcChain.xml`` (Exce
 calculation-order cache, which it rebuilds) is dropped when formulas are removed. Every
 other part is copied byte for byte; a file without costlib calls is copied whole, byte for
 byte. Each part that changes is read with an XML parser (:mod:`costlib.workbook.ooxml`) and
-edited at the byte offsets it reports, keeping every other byte (quotes, prefixes, whitespace). A VBA project is never carried into an ``.xlsx`` (refused: name an ``.xlsm``). The
-output is written atomically, never over the input, never over another file without
+edited at the byte offsets it reports, keeping every other byte (quotes, prefixes,
+whitespace). A VBA project is never carried into an ``.xlsx`` (refused: name an ``.xlsm``).
+The output is written atomically, never over the input, never over another file without
 ``force``.
 
 The add-in is reached through two seams only: :func:`_functions` (the table of Excel
@@ -564,7 +565,8 @@ def _add_sheet(package: Package, structure, parts: dict[str, bytes], rows) -> li
     edits = []
     # the prefix the sheets use for r:id, where <sheets> has it in scope (not one declared on a <sheet> itself)
     used = [name.rpartition(":")[0] for e in entries for name in e.attributes if name.endswith(":id")]
-    rprefix = next((p for p in used if sheets.scope.get(p) in REL_NAMESPACES), None) or sheets.prefix_for(REL_NAMESPACES)
+    rprefix = next((p for p in used if sheets.scope.get(p) in REL_NAMESPACES), None)
+    rprefix = rprefix or sheets.prefix_for(REL_NAMESPACES)
     if rprefix is None:  # declare one on the root, under a name nothing in scope uses
         rprefix = next(name for name in ("r", *(f"r{i}" for i in range(1, 100))) if name not in sheets.scope)
         strict = root.namespace == MAIN_NAMESPACES[1]
