@@ -123,7 +123,6 @@ TESTS = ROOT / "tests"
 #: Modules whose unit tests live, for now, in a file the naming rule does not give, with the reason.
 #: An entry must go once the rule's file exists (the test below says so).
 NAMED_OTHERWISE = {
-    "workbook.ooxml": ("test_ooxml.py", "named before the rule; to become test_workbook_ooxml.py"),
     "models_in_excel.ooxml": ("test_models_in_excel_forms.py", "the package parser is tested through scan, freeze "
                                                                "and inline on files written part by part"),
 }

@@ -38,8 +38,10 @@ plus, where a list sheet is added, the workbook part (which also asks Excel to r
 on opening), its relationships and the content types; ``xl/calcChain.xml`` (Excel's
 calculation-order cache, which it rebuilds) is dropped when formulas are removed. Every
 other part is copied byte for byte; a file without costlib calls is copied whole, byte for
-byte. A VBA project is never carried into an ``.xlsx`` (refused: name an ``.xlsm``). The
-output is written atomically, never over the input, never over another file without
+byte. Each part that changes is read with an XML parser (:mod:`costlib.workbook.ooxml`) and
+edited at the byte offsets it reports, keeping every other byte (quotes, prefixes,
+whitespace). A VBA project is never carried into an ``.xlsx`` (refused: name an ``.xlsm``).
+The output is written atomically, never over the input, never over another file without
 ``force``.
 
 The add-in is reached through two seams only: :func:`_functions` (the table of Excel
@@ -52,6 +54,7 @@ import ast
 import inspect
 import math
 import os
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,8 +64,9 @@ from xml.sax.saxutils import escape
 from .. import excel
 from ..errors import CostlibError
 from .formula import Area, Span, area, call_spans, excel_number, shift as _shift, split as _split, tight_powers
-from .ooxml import (ERRORS, REL, ErrorValue, ModelError, OutputExistsError, Package, Sheet, address,
-                    copy_file, read_shared_strings, read_sheet, write_package)
+from ..workbook.ooxml import Element, appended, elements, removed, spliced, with_attribute, without_attributes
+from .ooxml import (ERRORS, MAIN_NAMESPACES, REL, REL_NAMESPACES, ErrorValue, ModelError, OutputExistsError, Package,
+                    Sheet, address, copy_file, read_shared_strings, read_sheet, write_package)
 
 __all__ = ["Call", "scan", "freeze", "inline", "inline_formula", "store_values", "ModelError", "OutputExistsError",
            "ErrorValue", "Rewritten", "LIST_SHEET"]
@@ -456,9 +460,8 @@ def _literal(value: Any) -> str:
 
 
 def _drop_attrs(head: bytes, *names: str) -> bytes:
-    for name in names:
-        head = re.sub(rb"\s+" + name.encode() + rb"\s*=\s*(?:\"[^\"]*\"|'[^']*')", b"", head)
-    return head
+    """A start tag's name and attributes as written (``cell.head``), less the attributes ``names``."""
+    return without_attributes(b"<" + head, names)[1:]
 
 
 def _value_xml(cell, value: Any) -> bytes:
@@ -493,26 +496,45 @@ def _formula_xml(cell, text: str, unshare: bool) -> bytes:
     return b"<" + fhead + b">" + escape(text).encode("utf-8") + b"</" + fname + b">"
 
 
-def _apply(data: bytes, edits: list[tuple[int, int, bytes]]) -> bytes:
-    """``data`` with each (start, end) span replaced; one pass, linear in the part."""
-    out, last = [], 0
-    for start, end, new in sorted(edits, key=lambda e: e[0]):
-        out.append(data[last:start])
-        out.append(new)
-        last = end
-    out.append(data[last:])
-    return b"".join(out)
+_apply = spliced  # each (start, end) span of a part replaced; one pass, linear in the part
 
 
 # ---------------------------------------------------------------------------- the package's other parts
 
-def _prefix_of(text: str, element: str) -> str:
-    m = re.search(rf"<(\w+:)?{element}[\s>/]", text)
-    return m[1] or "" if m else ""
+_RELS = "xl/_rels/workbook.xml.rels"
+_TYPES = "[Content_Types].xml"
+_WORKBOOK = "xl/workbook.xml"
+_WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+#: The children of <workbook> that come after <calcPr>, in the schema's order ([ECMA2016], Part 1 §18.2.27)
+_AFTER_CALC_PR = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
+                  "fileRecoveryPr", "webPublishObjects", "extLst")
+
+
+def _attr(value: str) -> str:
+    """``value`` for a double-quoted attribute."""
+    return escape(value, {'"': "&quot;"})
+
+
+def _part_xml(package: Package, parts: dict[str, bytes], part: str) -> bytes:
+    """A part as UTF-8 XML: as edited so far, or as the file holds it."""
+    return parts[part] if part in parts else package.xml(part)
+
+
+def _read(package: Package, parts: dict[str, bytes], part: str, root: str) -> tuple[bytes, list[Element]]:
+    """A part's XML and its elements, its root checked to be ``root``."""
+    xml = _part_xml(package, parts, part)
+    found = elements(xml, package.where(part))
+    if found[0].local != root:
+        raise ModelError(f"{package.where(part)}: its root is <{found[0].tag}>, not <{root}>; the file is damaged")
+    return xml, found
 
 
 def _add_sheet(package: Package, structure, parts: dict[str, bytes], rows) -> list[str]:
-    """Add the list sheet: its part, its relationship, its content type and its <sheet> entry."""
+    """Add the list sheet: its part, its relationship, its content type and its <sheet> entry.
+
+    Each part is read with the parser and gains one element, written with the prefix its
+    neighbours use, at the offset the parser reports; every other byte stays as it was.
+    """
     existing = {name for name, _ in structure.sheets}
     if LIST_SHEET in existing:
         raise ModelError(f"{package.path}: already has a sheet {LIST_SHEET!r}; freeze the original model instead")
@@ -521,61 +543,89 @@ def _add_sheet(package: Package, structure, parts: dict[str, bytes], rows) -> li
         n += 1
     part = f"xl/worksheets/costlib_frozen{n}.xml"
     parts[part] = _list_sheet(rows)
-    rels = package.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    ids = set(re.findall(r'Id="([^"]+)"', rels))
+
+    rels, found = _read(package, parts, _RELS, "Relationships")
+    links = [e for e in found if e.local == "Relationship"]
+    ids = {e.attributes.get("Id") for e in links}
     rid = next(f"rIdCostlib{i}" for i in range(1, 10000) if f"rIdCostlib{i}" not in ids)
-    p = _prefix_of(rels, "Relationships")
-    rels = rels.replace(f"</{p}Relationships>", f'<{p}Relationship Id="{rid}" Type="{REL}/worksheet" '
-                                                f'Target="/{part}"/></{p}Relationships>', 1)
-    parts["xl/_rels/workbook.xml.rels"] = rels.encode("utf-8")
-    workbook = _workbook_text(package, parts)
-    prefix = re.search(rf'xmlns:(\w+)="{re.escape(REL)}"', workbook)
-    if not prefix:
-        workbook = re.sub(r"<((?:\w+:)?workbook)\b", rf'<\1 xmlns:r="{REL}"', workbook, count=1)
-        rprefix = "r"
-    else:
-        rprefix = prefix[1]
-    p = _prefix_of(workbook, "sheets")
-    sheet_id = max([int(x) for x in re.findall(r'<(?:\w+:)?sheet\b[^>]*?sheetId="(\d+)"', workbook)] or [0]) + 1
-    workbook = workbook.replace(f"</{p}sheets>", f'<{p}sheet name="{LIST_SHEET}" sheetId="{sheet_id}" '
-                                                 f'{rprefix}:id="{rid}"/></{p}sheets>', 1)
-    parts["xl/workbook.xml"] = workbook.encode("utf-8")
-    types = package.read("[Content_Types].xml").decode("utf-8")
-    p = _prefix_of(types, "Types")
-    types = types.replace(f"</{p}Types>", f'<{p}Override PartName="/{part}" ContentType="application/'
-                                          'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-                                          f"</{p}Types>", 1)
-    parts["[Content_Types].xml"] = types.encode("utf-8")
+    kind = next((e.attributes["Type"] for e in links if e.attributes.get("Type", "").endswith("/worksheet")),
+                f"{REL}/worksheet")  # the file's own spelling: transitional or strict
+    p = found[0].prefix
+    new = f'<{p}Relationship Id="{rid}" Type="{_attr(kind)}" Target="/{part}"/>'
+    parts[_RELS] = spliced(rels, [appended(rels, found[0], new.encode("utf-8"))])
+
+    workbook, found = _read(package, parts, _WORKBOOK, "workbook")
+    root = found[0]
+    sheets = next((found[i] for i in root.children if found[i].local == "sheets"), None)
+    if sheets is None:
+        raise ModelError(f"{package.where(_WORKBOOK)}: has no <sheets>; the file is damaged")
+    entries = [found[i] for i in sheets.children if found[i].local == "sheet"]
+    ids = [int(e.attributes["sheetId"]) for e in entries if e.attributes.get("sheetId", "").isdigit()]
+    sheet_id = max(ids, default=0) + 1  # ids need not be contiguous: one above the highest is free
+    edits = []
+    # the prefix the sheets use for r:id, where <sheets> has it in scope (not one declared on a <sheet> itself)
+    used = [name.rpartition(":")[0] for e in entries for name in e.attributes if name.endswith(":id")]
+    rprefix = next((p for p in used if sheets.scope.get(p) in REL_NAMESPACES), None)
+    rprefix = rprefix or sheets.prefix_for(REL_NAMESPACES)
+    if rprefix is None:  # declare one on the root, under a name nothing in scope uses
+        rprefix = next(name for name in ("r", *(f"r{i}" for i in range(1, 100))) if name not in sheets.scope)
+        strict = root.namespace == MAIN_NAMESPACES[1]
+        edits.append(with_attribute(workbook, root, f"xmlns:{rprefix}", REL_NAMESPACES[1] if strict else REL))
+    p = sheets.prefix
+    new = f'<{p}sheet name="{_attr(LIST_SHEET)}" sheetId="{sheet_id}" {rprefix}:id="{rid}"/>'
+    edits.append(appended(workbook, sheets, new.encode("utf-8")))
+    parts[_WORKBOOK] = spliced(workbook, edits)
+
+    types, found = _read(package, parts, _TYPES, "Types")
+    p = found[0].prefix
+    new = f'<{p}Override PartName="/{part}" ContentType="{_WORKSHEET_TYPE}"/>'
+    parts[_TYPES] = spliced(types, [appended(types, found[0], new.encode("utf-8"))])
     return [part]
 
 
-def _workbook_text(package: Package, parts: dict[str, bytes]) -> str:
-    from .ooxml import _decode
-
-    data = parts.get("xl/workbook.xml") or _decode(package.read("xl/workbook.xml"), package.where("xl/workbook.xml"))
-    return data.decode("utf-8")
-
-
 def _recalculate_on_open(package: Package, parts: dict[str, bytes]) -> None:
-    """Ask Excel to recalculate every formula on opening: cells downstream of a changed value follow it."""
-    workbook = _workbook_text(package, parts)
-    m = re.search(r"<((?:\w+:)?calcPr)\b([^>]*?)(/?)>", workbook)
-    if not m:
-        return
-    attrs = re.sub(r'\s+fullCalcOnLoad\s*=\s*"[^"]*"', "", m[2])
-    workbook = workbook[:m.start()] + f'<{m[1]}{attrs} fullCalcOnLoad="1"{m[3]}>' + workbook[m.end():]
-    parts["xl/workbook.xml"] = workbook.encode("utf-8")
+    """Ask Excel to recalculate every formula on opening: cells downstream of a changed value follow it.
+
+    ``fullCalcOnLoad="1"`` on the workbook's <calcPr>: set where it is absent or false, kept
+    where it is already true; a workbook without <calcPr> gains one where the schema puts it.
+    """
+    workbook, found = _read(package, parts, _WORKBOOK, "workbook")
+    root = found[0]
+    children = [found[i] for i in root.children if found[i].namespace == root.namespace]
+    calc = next((e for e in children if e.local == "calcPr"), None)
+    if calc is not None:
+        if calc.attributes.get("fullCalcOnLoad", "").strip() in ("1", "true"):
+            return
+        edit = with_attribute(workbook, calc, "fullCalcOnLoad", "1")
+    else:
+        new = f'<{root.prefix}calcPr fullCalcOnLoad="1"/>'.encode("utf-8")
+        later = next((e for e in children if e.local in _AFTER_CALC_PR), None)
+        edit = (later.start, later.start, new) if later else appended(workbook, root, new)
+    parts[_WORKBOOK] = spliced(workbook, [edit])
 
 
 def _drop_calc_chain(package: Package, parts: dict[str, bytes]) -> set[str]:
-    if "xl/calcChain.xml" not in package.names:
+    """Drop Excel's calculation chain (it rebuilds it), its relationship and its content type."""
+    rels, found = _read(package, parts, _RELS, "Relationships")
+    links = [e for e in found if e.local == "Relationship"
+             and e.attributes.get("Type", "").rpartition("/")[2] == "calcChain"]
+    chains = {_target("xl", e.attributes.get("Target", "")) for e in links} | {"xl/calcChain.xml"}
+    chains &= set(package.names)
+    if not chains:
         return set()
-    rels = parts.get("xl/_rels/workbook.xml.rels", package.read("xl/_rels/workbook.xml.rels")).decode("utf-8")
-    parts["xl/_rels/workbook.xml.rels"] = re.sub(r'<(?:\w+:)?Relationship\b[^>]*?calcChain[^>]*?/>', "",
-                                                 rels).encode("utf-8")
-    types = parts.get("[Content_Types].xml", package.read("[Content_Types].xml")).decode("utf-8")
-    parts["[Content_Types].xml"] = re.sub(r'<(?:\w+:)?Override\b[^>]*?calcChain[^>]*?/>', "", types).encode("utf-8")
-    return {"xl/calcChain.xml"}
+    if links:
+        parts[_RELS] = spliced(rels, removed(links))
+    types, found = _read(package, parts, _TYPES, "Types")
+    named = {"/" + c.lower() for c in chains}  # part names compare without case ([ECMA2016], Part 2)
+    overrides = [e for e in found if e.local == "Override" and e.attributes.get("PartName", "").lower() in named]
+    if overrides:
+        parts[_TYPES] = spliced(types, removed(overrides))
+    return chains
+
+
+def _target(folder: str, target: str) -> str:
+    """A relationship's target as a part name: absolute ("/xl/x.xml") or relative to ``folder``."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
 
 
 def _list_sheet(rows: list[tuple[str, str, str, str]]) -> bytes:

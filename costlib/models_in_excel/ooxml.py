@@ -7,14 +7,16 @@
   or where the package's parts add up to more than ``MAX_TOTAL_BYTES``: a 1 MB file that
   unpacks to 1 GB is refused before anything is unpacked. Parts that are copied (an
   image, a chart) are streamed from the input to the output, never held whole.
-- **XML is parsed with a real parser** (expat, the parser under :mod:`xml.etree`), linear in
+- **XML is parsed with a real parser** (expat, the parser under :mod:`xml.etree`; the workbook
+  part and relationships through :func:`costlib.workbook.ooxml.elements`), linear in
   the part: a cell inside an XML comment is no cell, a truncated or malformed part is an
   error naming it (never a partial scan), a DTD or entity declaration is refused (OOXML
   never has one: refusing it rules out entity expansion). Namespace prefixes
   (``<x:c>``), cells and rows without ``r=``, ``t="d"`` date cells and parts in any
   declared encoding (UTF-16 included) are read as Excel reads them.
 - **Edits keep every other byte.** A sheet is parsed with each cell's byte span, so a
-  change replaces exactly one ``<c>`` element (or its ``<f>``) and copies the rest.
+  change replaces exactly one ``<c>`` element (or its ``<f>``) and copies the rest; the
+  workbook part, its relationships and the content types are edited the same way.
 - **Writes are atomic and never surprise.** The output is written to a temporary file beside
   it and moved into place; an existing file is replaced only with ``force`` and keeps its
   mode; a new file gets the mode the umask gives; the input is never the output.
@@ -34,6 +36,7 @@ from typing import Any, Iterable
 from xml.parsers import expat
 
 from .._atomic import replacing
+from ..workbook.ooxml import Element, elements, parse, parser as _parser, start_tag_end, utf8 as _decode
 from ..workbook.package import CHUNK_BYTES, PackageError, check_sizes, read_part
 
 _CHUNK = CHUNK_BYTES
@@ -57,97 +60,14 @@ class OutputExistsError(ModelError):
 
 # ---------------------------------------------------------------------------- XML
 
-def _decode(data: bytes, where: str) -> bytes:
-    """``data`` as UTF-8 XML (declaration rewritten), whatever encoding it declares."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:]
-    encoding = None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    elif data.startswith(b"<\x00?\x00"):
-        encoding = "utf-16-le"
-    elif data.startswith(b"\x00<\x00?"):
-        encoding = "utf-16-be"
-    else:
-        m = re.match(rb"<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._-]{1,40})[\"']", data)
-        if m and m[1].lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
-            encoding = m[1].decode("ascii")
-    if encoding is None:
-        return data
-    try:
-        text = data.decode(encoding)
-    except (LookupError, UnicodeDecodeError) as exc:
-        raise ModelError(f"{where}: cannot read its text as {encoding} ({exc})") from None
-    text = text.lstrip("\ufeff")
-    text = re.sub(r"^(<\?xml[^>]{0,200}?encoding\s*=\s*)[\"'][^\"']*[\"']", r'\1"UTF-8"', text, count=1)
-    return text.encode("utf-8")
-
-
 def parser(where: str) -> expat.XMLParserType:
     """An expat parser reporting names as ``namespace localname``, refusing any DTD."""
-    p = expat.ParserCreate(namespace_separator=" ")
-
-    def refuse(*_):
-        raise ModelError(f"{where}: declares a DTD or an entity; no OOXML part does, and costlib reads none")
-
-    p.StartDoctypeDeclHandler = refuse
-    p.EntityDeclHandler = refuse
-    p.buffer_text = True
-    return p
-
-
-def parse(p: expat.XMLParserType, data: bytes, where: str) -> None:
-    try:
-        p.Parse(data, True)
-    except expat.ExpatError as exc:
-        what = "truncated" if exc.code == expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS] else "not well-formed"
-        raise ModelError(f"{where}: the XML is {what} ({expat.errors.messages[exc.code]}, line {exc.lineno}, "
-                         f"column {exc.offset}); the file is damaged: nothing was read from it") from None
+    return _parser(where, namespace_separator=" ")
 
 
 def _local(name: str) -> tuple[str, str]:
     ns, _, local = name.rpartition(" ")
     return ns, local
-
-
-@dataclass
-class Element:
-    ns: str
-    name: str
-    attrs: dict[str, str]   # local names; a namespaced attribute as "ns local"
-    text: str = ""
-
-    def get(self, local: str) -> str | None:
-        return self.attrs.get(local)
-
-    def rel_id(self) -> str | None:
-        return next((v for k, v in self.attrs.items() if k.endswith(" id") and k.rpartition(" ")[0] in REL_NAMESPACES),
-                    None)
-
-
-def elements(data: bytes, where: str, text_of: Iterable[str] = ()) -> list[Element]:
-    """Every element of a small part (a workbook, relationships), in order, with the text of ``text_of``."""
-    out: list[Element] = []
-    want = set(text_of)
-    p = parser(where)
-    stack: list[Element] = []
-
-    def start(name, attrs):
-        ns, local = _local(name)
-        e = Element(ns, local, attrs)
-        out.append(e)
-        stack.append(e)
-
-    def end(name):
-        stack.pop()
-
-    def chars(text):
-        if stack and stack[-1].name in want:
-            stack[-1].text += text
-
-    p.StartElementHandler, p.EndElementHandler, p.CharacterDataHandler = start, end, chars
-    parse(p, _decode(data, where), where)
-    return out
 
 
 # ---------------------------------------------------------------------------- cells
@@ -212,16 +132,6 @@ class Sheet:
     by_address: dict[tuple[int, int], Cell] = field(default_factory=dict)
 
 
-_TAG = re.compile(rb"<[^\s/>]+(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*/?>")
-
-
-def _tag_end(data: bytes, start: int, where: str) -> int:
-    m = _TAG.match(data, start)
-    if not m:
-        raise ModelError(f"{where}: cannot read the tag at byte {start}")
-    return m.end()
-
-
 def _number(text: str, where: str) -> float:
     try:
         return float(text)
@@ -257,7 +167,7 @@ def read_sheet(name: str, part: str, data: bytes, strings: list[str], where: str
             state["col"] = 0
         elif local == "c" and len(path) == 4:
             at = p.CurrentByteIndex
-            end = _tag_end(utf8, at, where)
+            end = start_tag_end(utf8, at)
             ref = attrs.get("r")
             row, col = state["row"], state["col"] + 1
             if ref:
@@ -274,7 +184,7 @@ def read_sheet(name: str, part: str, data: bytes, strings: list[str], where: str
             cell = state["cell"]
             if local == "f" and len(path) == 5:
                 at = p.CurrentByteIndex
-                end = _tag_end(utf8, at, where)
+                end = start_tag_end(utf8, at)
                 cell.fattrs = dict(attrs)
                 cell.fhead = utf8[at + 1:end - (2 if utf8[end - 2:end] == b"/>" else 1)].rstrip()
                 cell.fspan = (at, end if utf8[end - 2:end] == b"/>" else -1)
@@ -474,35 +384,46 @@ class Package:
         if rels not in self.names:
             return {}
         out = {}
-        for e in elements(self.read(rels), self.where(rels)):
-            if e.name == "Relationship" and e.get("Id") and e.get("Target") is not None:
-                target = e.get("Target")
-                if e.get("TargetMode") != "External":
+        for e in self.elements(rels):
+            get = e.attributes.get
+            if e.local == "Relationship" and get("Id") and get("Target") is not None:
+                target = get("Target")
+                if get("TargetMode") != "External":
                     target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                         posixpath.join(folder, target))
-                out[e.get("Id")] = (target, e.get("Type") or "")
+                out[get("Id")] = (target, get("Type") or "")
         return out
 
+    def xml(self, part: str) -> bytes:
+        """One part as UTF-8 XML (transcoded where it declares another encoding; otherwise its own bytes)."""
+        return _decode(self.read(part), self.where(part))
+
+    def elements(self, part: str, text_of: Iterable[str] = ()) -> list[Element]:
+        """Every element of one part, with its namespace and byte span (:func:`costlib.workbook.ooxml.elements`)."""
+        return elements(self.xml(part), self.where(part), text_of)
+
     def structure(self) -> "Structure":
-        where = self.where("xl/workbook.xml")
-        items = elements(self.read("xl/workbook.xml"), where, text_of=("definedName",))
+        items = self.elements("xl/workbook.xml", text_of=("definedName",))
         rels = self._rels("xl/workbook.xml")
         sheets, names, links = [], [], []
         workbook_sheets = []
         for e in items:
-            if e.name == "sheet" and e.ns in MAIN_NAMESPACES:
-                workbook_sheets.append(e.get("name"))
-                target = rels.get(e.rel_id() or "", ("", ""))[0]
+            if e.namespace not in MAIN_NAMESPACES:
+                continue
+            get, rel_id = e.attributes.get, e.attribute(REL_NAMESPACES, "id")
+            if e.local == "sheet":
+                workbook_sheets.append(get("name"))
+                target = rels.get(rel_id or "", ("", ""))[0]
                 if target in self.names and target.startswith("xl/") and "worksheet" in \
-                        rels[e.rel_id()][1].rsplit("/", 1)[-1]:
-                    sheets.append((e.get("name"), target))
-            elif e.name == "definedName" and e.ns in MAIN_NAMESPACES:
-                scope = e.get("localSheetId")
+                        rels[rel_id][1].rsplit("/", 1)[-1]:
+                    sheets.append((get("name"), target))
+            elif e.local == "definedName":
+                scope = get("localSheetId")
                 scope_name = (workbook_sheets[int(scope)] if scope is not None and scope.isdigit()
                               and int(scope) < len(workbook_sheets) else None)
-                names.append((e.get("name") or "", scope_name, e.text))
-            elif e.name == "externalReference" and e.ns in MAIN_NAMESPACES:
-                part = rels.get(e.rel_id() or "", ("", ""))[0]
+                names.append((get("name") or "", scope_name, e.text))
+            elif e.local == "externalReference":
+                part = rels.get(rel_id or "", ("", ""))[0]
                 target = ""
                 if part in self.names:
                     target = next((t for t, kind in self._rels(part).values() if kind.endswith("externalLinkPath")
