@@ -23,8 +23,9 @@ from costlib.plan import load_template, schedule, template_names
 from costlib.workbook import generate
 from costlib.workbook.recalc import convert
 
-#: Pages a default workbook prints, by sheet: a ceiling, measured 2026-12-06 with LibreOffice 7 (Debian); the
-#: first sheet's two pages are the issue's requirement, not a measurement
+#: Pages a default workbook prints, by sheet: a ceiling, measured 2026-12-06 with LibreOffice 7 (Debian) (unit
+#: economics' Inputs: 3 since the named API model, its service tier and long-context tier inputs); the first
+#: sheet's two pages are the issue's requirement, not a measurement
 CEILINGS = {
     "budget": {"Summary": 2, "Inputs": 3, "Calculations": 1, "Headcount": 3, "Build": 3, "Opex": 3, "Accounting": 3,
                "Verify": 6, "Ranges": 2, "Annual": 2, "Quarterly": 1, "Checks": 3, "Catalogue": 1, "About": 1},
@@ -32,7 +33,7 @@ CEILINGS = {
                      "Checks": 1, "Catalogue": 1, "About": 1},
     "finetune-vs-prompt": {"Summary": 2, "Inputs": 2, "Capex": 2, "Opex": 2, "Ranges": 2, "Annual": 1,
                            "Quarterly": 1, "Checks": 1, "Catalogue": 1, "About": 1},
-    "unit-economics": {"Summary": 2, "Inputs": 2, "Ranges": 2, "Checks": 1, "Catalogue": 1, "About": 1},
+    "unit-economics": {"Summary": 2, "Inputs": 3, "Ranges": 2, "Checks": 1, "Catalogue": 1, "About": 1},
 }
 LETTER, A4 = (792, 612), (842, 595)  # landscape page sizes [pt]
 FOOTER = re.compile(r"\.xlsx\s+(\S[^\n]*?)\s+Page \d+ of \d+")  # the footer line, as pdftotext -layout lays it
