@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import numpy as np
+import pandas as pd
 
 from .accounting import from_serial, gpu_hours_in_month
 from .errors import InputError, InputTypeError, UnknownNameError
@@ -159,7 +160,6 @@ class _Column:
     """A text column as its distinct values (stripped) and each row's code into them: work done once a value."""
 
     def __init__(self, frame, column: str):
-        import pandas as pd
 
         codes, uniques = pd.factorize(frame[column], use_na_sentinel=False)
         self.codes = codes
@@ -178,7 +178,6 @@ class _Column:
 
 def _numbers(frame, column: str, name: str, allow_blank: bool):
     """A text column as floats; a blank is 0 where ``allow_blank``; anything else not a number is refused by line."""
-    import pandas as pd
 
     raw = frame[column]
     values = np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)  # a copy: blanks are filled in below
@@ -244,7 +243,6 @@ def _frame_of(path: Path, name: str, accelerators: tuple[str, ...]):
     Text columns are read through their distinct values (:class:`_Column`): a year of rows
     holds a few thousand SKUs, meters and dates, so each is checked and classified once.
     """
-    import pandas as pd
 
     raw = _read_table(path)
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
@@ -355,7 +353,6 @@ def _repeated(rows, raws) -> np.ndarray:
     Only rows whose costs and quantity repeat can repeat whole, so the full comparison runs
     on those alone: a year of rows is compared by its numbers first (a second, not four).
     """
-    import pandas as pd
 
     numbers = pd.DataFrame({c: rows[c].to_numpy() for c in COST_COLUMNS + ("quantity",)})
     candidates = numbers.duplicated(keep=False).to_numpy()
@@ -411,7 +408,6 @@ def read_focus(billing: str | os.PathLike | Iterable[str | os.PathLike], currenc
     >>> bill.totals["ai"]["BilledCost"], int(bill.rows.quantity.sum())
     (94.5, 10500000)
     """
-    import pandas as pd
 
     if duplicates not in ("refuse", "drop", "keep"):
         raise UnknownNameError(f"duplicates must be one of refuse, drop, keep, got {duplicates!r:.40}",
@@ -524,7 +520,6 @@ def _budget_lines(s) -> tuple[Any, Any]:
     the rented training compute (final run, research, failed runs at the training price
     per GPU-hour). Lines the template has no row for budget zero.
     """
-    import pandas as pd
 
     rows = s.rows
     n = rows.shape[1]
@@ -630,7 +625,6 @@ def actuals(billing, budget: Any = "budget", overrides: dict[str, Any] | None = 
     >>> a.closed, round(a.totals["actual_effective_total"], 2), a.checks["billed"]
     (5, 104.5, True)
     """
-    import pandas as pd
 
     from .plan import schedule as plan_schedule
 

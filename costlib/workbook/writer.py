@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import zipfile
 from typing import Any
 
 import numpy as np
@@ -29,12 +30,15 @@ from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_rowcol_to_cel
 
 from .. import __version__
 from ..accounting import from_serial
-from ..formulas import none_text, render
-from ..plan.schedule import RECONCILES
+from ..catalogue import PRECISIONS, load as load_catalogue
+from ..errors import InputError
+from ..formulas import none_text, parse, render
+from ..plan.schedule import RECONCILES, schedule as compute, summable
+from ..timeline import as_text
 from .files import (FINGERPRINT_NAME, FIXED_TIME, PLACEHOLDER, FileExistsCostlibError, is_unedited,  # noqa: F401
                     reproducible, write_workbook)
-from ..plan import resolve_inputs
-from ..uncertainty import close_call, close_call_places
+from ..plan import ResolvedInputs, resolve_inputs
+from ..uncertainty import close_call, close_call_places, simulate, tornado
 from .ooxml import insert_missing
 from .xlsx import new_workbook
 from ..constants import CONSTANTS
@@ -752,8 +756,6 @@ def outcome_ranges(t: Template, values) -> tuple[Any, Any] | None:
     ranges = getattr(values, "ranges", {})
     if not ranges:
         return None
-    from ..uncertainty import simulate, tornado
-    from ..plan import SCENARIO, ResolvedInputs
 
     def read(mapping):  # values read already: one above its plausible range was typed with its unit
         out = ResolvedInputs(mapping, template=t.name)
@@ -933,7 +935,6 @@ def _compact(num_format: str) -> str:
 
 def _short(value: float, item, currency: str) -> str:
     """A value in a sentence, as the first sheet's sentences write it: USD 40.8 M, 11.6 %, 1,234."""
-    from ..timeline import as_text
 
     money = item.format.startswith("usd")
     if not np.isfinite(value):
@@ -993,8 +994,6 @@ def _write_fiscal(wb, styles, t: Template, layout: _Layout, schedule) -> list[st
 
     Returns the cells that say, row by row, whether the periods add up to the months.
     """
-    from ..formulas import parse
-    from ..plan.schedule import summable
 
     home, hdr = layout.home, layout.header[layout.home]
     first_year = f"{quote_sheetname(home)}!${layout.first_col}${hdr + 1}"
@@ -1102,8 +1101,6 @@ def _write_checks(wb, styles, t: Template, layout: _Layout, schedule, generated=
 
 def write_catalogue(wb, styles=None) -> None:
     """The Catalogue sheet and its defined names (``catalogue_name``, ``catalogue_peak_tflops``...)."""
-    from ..catalogue import PRECISIONS
-    from ..catalogue import load as load_catalogue
 
     styles = styles or Styles(wb)
     catalogue = load_catalogue("accelerators")
@@ -1142,7 +1139,6 @@ def inputs_fingerprint(values: dict[str, Any]) -> str:
 
 
 def _write_about(wb, styles, t: Template, values: dict[str, Any]) -> None:
-    from ..catalogue import load as load_catalogue
 
     ws = wb.add_worksheet("About")
     sheet_title(ws, styles, f"About this workbook: {t.title}", t.description)
@@ -1193,7 +1189,6 @@ def build_workbook(t: Template, values: dict[str, Any], schedule=None) -> bytes:
     ``schedule`` (the library's numbers, :func:`costlib.plan.schedule`) fills every
     formula's cached value; it is computed here when not given.
     """
-    from ..plan.schedule import schedule as compute
 
     schedule = schedule if schedule is not None else compute(t, values)
     months = t.length(values)
@@ -1258,7 +1253,6 @@ def _visible_axes(data: bytes) -> bytes:
     XlsxWriter writes <c:delete> only for a hidden axis (``visible: False``) and has no
     option for a shown one, so it is added here, where an XML parser finds the axes.
     """
-    import zipfile
 
     with zipfile.ZipFile(io.BytesIO(data)) as zin:
         members = [(info, zin.read(info.filename)) for info in zin.infolist()]
@@ -1280,7 +1274,6 @@ def comparison_bytes(t: Template, schedules: list[tuple[str, Any]]) -> bytes:
     """
     codes = sorted({str(s.inputs[t.currency_input]) for _, s in schedules}) if t.currency_input else ["USD"]
     if len(codes) > 1:
-        from ..errors import InputError
 
         raise InputError(f"currency must be the same in every scenario of one comparison (its rows share one "
                          f"unit), got {', '.join(codes)}", argument="currency")
