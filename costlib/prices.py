@@ -234,6 +234,10 @@ def _find(model: str, provider: str | None):
         return finder.find_provider_model(model.strip(), prov, None, None)
     except LookupError:
         pass
+    for candidate in [prov] if prov is not None else snap.providers:  # an id as `costlib prices` lists it: some
+        for m in candidate.models:                                   # ids are not matched by their own model's rules
+            if m.id == model.strip():
+                return candidate, m
     if prov is None:  # no provider named and none claims the name: the first provider that lists it
         for candidate in snap.providers:
             found = candidate.find_model(model.strip())

@@ -76,3 +76,26 @@ def test_context_tier_price_is_the_cliff_rule():
     price_out = costlib.context_tier_price(300_000, 15.0, 200_000, 22.5)
     assert costlib.api_cost_per_query(300_000, 1000, price_in, price_out) == pytest.approx(
         costlib.api_bill(300_000, 1000, "claude-sonnet-4-5", price_date="2026-11-01"), rel=1e-12)
+
+
+def test_the_workbooks_tier_rule_is_the_price_datas_for_every_one_tier_model():
+    """context_tier_price (the workbooks' twin) and api_prices' own choice of tier (prices._value, the
+    package's rule) bill the same price for every model with one long-context tier, on both sides of its start."""
+    from costlib.prices import api_prices, search_models
+
+    checked = 0
+    for row in search_models("", limit=10_000, price_date="2026-11-01"):
+        prices = api_prices(row["model"], row["provider"], "2026-11-01")
+        if len(prices["context_tiers"]) != 1:
+            continue
+        tier = prices["context_tiers"][0]
+        start = tier["start"]
+        for prompt in (start - 1, start, start + 1, 2 * start):
+            at = api_prices(row["model"], row["provider"], "2026-11-01", input_tokens=prompt)
+            for kind in ("input", "cached_input", "cache_write", "output"):
+                if prices[kind] is None:
+                    continue
+                assert costlib.context_tier_price(prompt, prices[kind], start, tier[kind]) == at[kind], \
+                    (row, prompt, kind)
+        checked += 1
+    assert checked > 100  # 139 models with one tier in the bundled data on 2026-11-01

@@ -489,3 +489,15 @@ def test_cost_per_query_by_model_broadcasts():
 def test_cost_per_query_takes_the_prices_or_the_model(kwargs, message):
     with pytest.raises(costlib.InputTypeError, match=message):
         costlib.api_cost_per_query(2000, 500, **kwargs)
+
+
+def test_every_model_costlib_prices_lists_is_priced_by_its_id():
+    # 2,344 (provider, model) rows in the bundled data on 2026-11-01; before the id fallback in _find, 85 of the
+    # ids `costlib prices` lists were refused (genai-prices' match rules do not match them, e.g. AWS "regional.")
+    from costlib.prices import api_prices, search_models
+
+    rows = search_models("", limit=10_000, price_date="2026-11-01")
+    assert len(rows) > 2000
+    for row in rows:
+        got = api_prices(row["model"], row["provider"], "2026-11-01")
+        assert (got["model"], got["input"], got["output"]) == (row["model"], row["input"], row["output"]), row
