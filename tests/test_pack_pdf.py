@@ -32,8 +32,8 @@ CEILINGS = {
                      "Checks": 1, "Catalogue": 1, "About": 1},
     "finetune-vs-prompt": {"Summary": 2, "Inputs": 2, "Capex": 2, "Opex": 2, "Ranges": 2, "Annual": 1,
                            "Quarterly": 1, "Checks": 1, "Catalogue": 1, "About": 1},
-    "unit-economics": {"Summary": 2, "Inputs": 2, "Ranges": 2, "Checks": 1, "Catalogue": 1, "About": 1},
-}
+    "unit-economics": {"Summary": 2, "Inputs": 3, "Ranges": 2, "Checks": 1, "Catalogue": 1, "About": 1},
+}  # unit-economics' Inputs: 3 pages since issue 23's model, service tier and long-context inputs (b0a1e69)
 LETTER, A4 = (792, 612), (842, 595)  # landscape page sizes [pt]
 FOOTER = re.compile(r"\.xlsx\s+(\S[^\n]*?)\s+Page \d+ of \d+")  # the footer line, as pdftotext -layout lays it
 
