@@ -99,6 +99,25 @@ def test_finetune_waits_for_its_month_and_pays_hosting():
     assert schedule("finetune-vs-prompt", {"hosting_cost_per_month": 8000}).items["decision"] == "prompt"
 
 
+def test_prompt_caching_is_an_input_that_flips_the_answer_by_hand():
+    # issue 22's case: caching 2,500 of the 3,000 prompt tokens at $0.30/Mtok makes the prompted input
+    # 500 x $3 + 2,500 x $0.30 = $0.00225 against the fine-tuned query's 500 x $3 = $0.0015 (same output):
+    # $0.00075 a query, $750 a month at 1,000,000 queries, below the $1,000 hosting: prompting wins
+    base = schedule("finetune-vs-prompt")
+    assert base.items["saving_per_query"] == pytest.approx(2500 * 3.0 / 1e6, rel=1e-12)  # $0.0075 uncached
+    assert base.items["monthly_saving"] == pytest.approx(0.0075 * 1e6 - 1000, rel=1e-12)  # $6,500
+    assert base.items["decision"] == "fine-tune"
+    cached = schedule("finetune-vs-prompt", {"prompt_cached_share": 2500 / 3000})
+    prompt_input = (500 * 3.0 + 2500 * 0.30) / 1e6                                     # $0.00225
+    assert cached.items["saving_per_query"] == pytest.approx(prompt_input - 500 * 3.0 / 1e6, rel=1e-12)  # $0.00075
+    assert cached.items["monthly_saving"] == pytest.approx(750 - 1000, rel=1e-12)      # $750 less $1,000 hosting
+    assert cached.items["decision"] == "prompt"
+    # the cached price is an input too: at $1.50/Mtok (half the input price) the saving is 2,500 x $1.50
+    dearer = schedule("finetune-vs-prompt", {"prompt_cached_share": 2500 / 3000, "cached_input_price_per_m_tokens": 1.5})
+    assert dearer.items["saving_per_query"] == pytest.approx(2500 * 1.5 / 1e6, rel=1e-12)
+    assert dearer.items["decision"] == "fine-tune"  # $3,750 a month less $1,000 hosting
+
+
 def test_unit_economics_margin_moves_with_scale():
     flat = schedule("unit-economics", {"team_cost_per_month": 0, "tier_discount": 0})
     assert flat.rows.loc["plan_gross_margin"].nunique() == 1  # every cost linear in users: one margin at every scale

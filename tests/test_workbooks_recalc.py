@@ -53,6 +53,12 @@ CASES = {
                                                       "failed_runs_treatment": "capitalise",
                                                       "training_staff_treatment": "capitalise",
                                                       "contingency_treatment": "capitalise"}),
+    # issue 21's policy and plans without training, in both engines: development capitalised only from month 4
+    # (research-phase spend before it expensed whatever the line), an API-only company (no launch, no book
+    # value, n/a break-evens, no fixed serving costs) and a bought model fine-tuned every 6 months and rented
+    "budget-capitalised-from-month-4": ("budget", {"capitalisation_start_month": 4}),
+    "budget-no-training-api-only": ("budget", {"training": "none", "serving_plan": "api"}),
+    "budget-no-training-bought-model-fine-tuned": ("budget", {"training": "none"}),
     "budget-opex-passes-capex": ("budget", {"monthly_tokens": 2e12, "monthly_growth": 0.1}),
     "budget-formula-like-text": ("budget", {"model_name": "=HYPERLINK(\"http://example.invalid\")"}),
     "build-vs-buy-defaults": ("build-vs-buy", {}),
