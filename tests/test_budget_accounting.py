@@ -842,15 +842,22 @@ def _type_over(path, part: str, coordinate: str, value: float) -> None:
 
 
 class TestTypedOverFormula:
-    """Every money row with a total is computed again on the Verify sheet; a cell typed over shows."""
+    """Every timeline row (but the calendar's and those that may show words) is computed again on the Verify
+    sheet; a cell typed over shows."""
 
-    def test_every_money_row_has_its_check(self):
+    def test_every_row_has_its_check(self):
+        from costlib import formulas
         from costlib.plan import load_template
 
         t = load_template("budget")
-        money = {r.name for _, r in t.rows.values() if r.total and r.unit == "USD" and not r.verifies}
+        rows = {r.name for _, r in t.rows.values() if r.section != "calendar" and not r.verifies}
+        worded = {n for n in rows if formulas.none_text(t.rows[n][1].expr) is not None}
         checked = {c.label.split()[1] for c in t.checks if c.label.startswith("Row ")}
-        assert money == checked and {"build_final_run", "opex_serving", "cash_total", "impairment"} <= checked
+        assert checked == rows - worded
+        # money rows, and the drivers money rows are computed from (a cost per FTE, FTEs, GPUs)
+        assert {"build_final_run", "opex_serving", "cash_total", "impairment", "serving_cost_per_fte_month",
+                "serving_fte"} <= checked
+        assert len(worded) <= 3  # a row that may show words has no sum to compare; few are
         assert all(sched().checks.values())  # in the library the recomputed row is the row: they agree
 
     def test_a_template_cannot_set_verifies_itself(self, tmp_path):
@@ -869,19 +876,23 @@ class TestTypedOverFormula:
 
     @pytest.mark.slow
     @pytest.mark.parametrize("engine", ["libreoffice", "gnumeric"])
-    def test_typing_over_a_month_of_the_final_run_fails_its_check(self, tmp_path, engine):
+    @pytest.mark.parametrize("name,column,typed", [
+        ("build_final_run", "J", 0),              # month 8 of the final run: $2.99 M by formula (the issue's case)
+        ("serving_cost_per_fte_month", "T", 1e6),  # a driver: month 18's cost per serving FTE, not a money total
+    ])
+    def test_typing_over_a_formula_fails_its_rows_check(self, tmp_path, engine, name, column, typed):
         from costlib.workbook import generate
         from costlib.workbook.recalc import convert
 
         path = tmp_path / "typed-over.xlsx"
         generate("budget", {}, path)
         wb = load_workbook(path)
-        (sheet, ref), = list(wb.defined_names["build_final_run"].destinations)
+        (sheet, ref), = list(wb.defined_names[name].destinations)
         first = ref.replace("$", "").split(":")[0]
         row = int("".join(ch for ch in first if ch.isdigit()))
-        assert str(wb[sheet].cell(row=row, column=10).value).startswith("=")  # month 8 (column J): $2.99 M by formula
+        assert str(wb[sheet][f"{column}{row}"].value).startswith("=")
         index = wb.sheetnames.index(sheet) + 1
-        _type_over(path, f"xl/worksheets/sheet{index}.xml", f"J{row}", 0)  # as Excel saves a typed 0: no formula
+        _type_over(path, f"xl/worksheets/sheet{index}.xml", f"{column}{row}", typed)  # as Excel saves it: no formula
         out = tmp_path / "out"
         out.mkdir()
         convert([path], out, engine=engine)
@@ -889,12 +900,12 @@ class TestTypedOverFormula:
         ws = done["Checks"]
         results = {ws.cell(row=r, column=1).value: (ws.cell(row=r, column=2).value, ws.cell(row=r, column=3).value)
                    for r in range(6, ws.max_row + 1) if ws.cell(row=r, column=1).value}
-        value, why = results["Row build_final_run holds its formula in every month"]
-        assert value is False and "build_final_run" in why
+        value, why = results[f"Row {name} holds its formula in every month"]
+        assert value is False and name in why
         assert ws["B5"].value is False  # checks_ok
         failed = [label for label, (v, _) in results.items() if v is False]
-        # the typed-over row, and the rows that read it fail no check of their own: they still hold their formulas
-        assert "Row build_total holds its formula in every month" not in failed
+        # only the typed-over row fails: the rows that read it still hold their formulas
+        assert [label for label in failed if label.startswith("Row ")] == [f"Row {name} holds its formula in every month"]
 
 
 # --------------------------------------------------------------- 4. serving plans

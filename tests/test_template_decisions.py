@@ -100,7 +100,7 @@ def test_finetune_waits_for_its_month_and_pays_hosting():
 
 
 def test_prompt_caching_is_an_input_that_flips_the_answer_by_hand():
-    # issue 22's case: caching 2,500 of the 3,000 prompt tokens at $0.30/Mtok makes the prompted input
+    # the case of a reviewer's: caching 2,500 of the 3,000 prompt tokens at $0.30/Mtok makes the prompted input
     # 500 x $3 + 2,500 x $0.30 = $0.00225 against the fine-tuned query's 500 x $3 = $0.0015 (same output):
     # $0.00075 a query, $750 a month at 1,000,000 queries, below the $1,000 hosting: prompting wins
     base = schedule("finetune-vs-prompt")

@@ -53,7 +53,7 @@ CASES = {
                                                       "failed_runs_treatment": "capitalise",
                                                       "training_staff_treatment": "capitalise",
                                                       "contingency_treatment": "capitalise"}),
-    # issue 21's policy and plans without training, in both engines: development capitalised only from month 4
+    # the capitalisation policy and plans without training, in both engines: development capitalised only from month 4
     # (research-phase spend before it expensed whatever the line), an API-only company (no launch, no book
     # value, n/a break-evens, no fixed serving costs) and a bought model fine-tuned every 6 months and rented
     "budget-capitalised-from-month-4": ("budget", {"capitalisation_start_month": 4}),

@@ -415,23 +415,31 @@ def _with_calendar(sheets: list, calendar: Any, axis: str, path: str) -> list:
     return sheets
 
 
-#: The sheet ``verify = true`` adds: each money row with a total, recomputed by its own formula
+#: The sheet ``verify = true`` adds: each timeline row, recomputed by its own formula
 VERIFY_SHEET = "Verify"
 
 
 def _with_verify(sheets: list, checks: tuple) -> tuple[list, tuple]:
-    """The sheets with a Verify sheet repeating every money row that has a total, and a check per row.
+    """The sheets with a Verify sheet repeating every timeline row but the calendar's, and a check per row.
 
-    A cell typed over a formula leaves the row's total different from the same formula
-    computed again beside it: the check of that row turns FALSE and names it. In Python the
-    repeat is the row itself (``verifies``); only a workbook's cells can be typed over.
+    A cell typed over a formula leaves the row's sum different from the same formula
+    computed again beside it: the check of that row turns FALSE and names it. Every row, not
+    only the money rows: a driver typed over (a cost per FTE, a GPU count) moves the money rows
+    computed from it while each of them still holds its formula. In Python the repeat is the
+    row itself (``verifies``); only a workbook's cells can be typed over.
     """
-    verified = [row for sheet in sheets for row in sheet.rows
-                if row.total and row.section != "calendar" and row.unit in ("USD", "currency")]
+    def worded(row) -> bool:  # a row that may show words where it has no value: its sum is no fingerprint
+        try:
+            return formulas.none_text(formulas.parse(row.formula)) is not None
+        except formulas.FormulaError:
+            return False  # the template's own check names the formula
+
+    verified = [row for sheet in sheets for row in sheet.rows if row.section != "calendar" and not worded(row)]
     rows = tuple(Row(f"{row.name}_recomputed", f"{row.label}, recomputed", row.unit, row.formula, "memo", row.format,
                      verifies=row.name) for row in verified)
-    sheet = Sheet(VERIFY_SHEET, "Each money row with a total, computed again by its own formula: a cell typed over "
-                                "a formula shows as a difference, and the check of that row (sheet Checks) fails.",
+    sheet = Sheet(VERIFY_SHEET, "Each timeline row computed again by its own formula: a cell typed over a formula "
+                                "shows as a difference, and the check of that row (sheet Checks) fails. Only these "
+                                "lines print: the rows are for the checks, whose results print on Checks.",
                   (), rows)
     added = tuple(Check(f"Row {row.name} holds its formula in every month",
                         f"agree(total({row.name}), total({row.name}_recomputed), check_tolerance)",

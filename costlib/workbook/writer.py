@@ -42,7 +42,7 @@ from ..uncertainty import close_call, close_call_places, simulate, tornado
 from .ooxml import insert_missing
 from .xlsx import new_workbook
 from ..constants import CONSTANTS
-from ..plan.template import CALENDAR_ROWS, SCENARIO, SCENARIO_WORDS, Template, TemplateError
+from ..plan.template import CALENDAR_ROWS, SCENARIO, SCENARIO_WORDS, VERIFY_SHEET, Template, TemplateError
 
 __all__ = ["build_workbook", "workbook_bytes", "comparison_bytes", "write_workbook", "FileExistsCostlibError",
            "is_unedited", "FORMATS"]
@@ -640,6 +640,9 @@ def _write_sheet(wb, styles, sheet, layout: _Layout, axis_values: list, schedule
     ws.set_column(0, 0, label_width)
     if sheet.name in layout.printed_to:  # the first sheet: its summary and charts, one page wide, two tall
         print_setup(ws, 8, layout.printed_to[sheet.name], None)
+        return
+    if sheet.name == VERIFY_SHEET:  # checked, not read: its title and what it does print; its rows stay on screen
+        print_setup(ws, 8, 3, None)  # (their results print on Checks, one named line a row)
         return
     last_col = FIRST_COL - 1 + len(axis_values) if sheet.rows else 8
     charted = CHART_ROWS * sum(1 for c in charts if c["sheet"] == sheet.name)
