@@ -876,16 +876,19 @@ class TestTypedOverFormula:
 
     @pytest.mark.slow
     @pytest.mark.parametrize("engine", ["libreoffice", "gnumeric"])
-    @pytest.mark.parametrize("name,column,typed", [
-        ("build_final_run", "J", 0),              # month 8 of the final run: $2.99 M by formula (the issue's case)
-        ("serving_cost_per_fte_month", "T", 1e6),  # a driver: month 18's cost per serving FTE, not a money total
+    @pytest.mark.parametrize("template,name,column,typed", [
+        ("budget", "build_final_run", "J", 0),              # month 8 of the final run: $2.99 M by formula
+        ("budget", "serving_cost_per_fte_month", "T", 1e6),  # a driver: month 18's cost per serving FTE
+        ("build-vs-buy", "build_serving", "H", 0),          # month 6 of self-hosted serving
+        ("finetune-vs-prompt", "prompt_cost", "H", 0),      # month 6 of the API bill when prompting
+        ("unit-economics", "fixed_cogs", "D", 0),           # the serving team at the middle multiple
     ])
-    def test_typing_over_a_formula_fails_its_rows_check(self, tmp_path, engine, name, column, typed):
+    def test_typing_over_a_formula_fails_its_rows_check(self, tmp_path, engine, template, name, column, typed):
         from costlib.workbook import generate
         from costlib.workbook.recalc import convert
 
         path = tmp_path / "typed-over.xlsx"
-        generate("budget", {}, path)
+        generate(template, {}, path)
         wb = load_workbook(path)
         (sheet, ref), = list(wb.defined_names[name].destinations)
         first = ref.replace("$", "").split(":")[0]
