@@ -78,3 +78,13 @@ def test_every_twin_is_in_the_templates_doc():
     text = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
     missing = sorted(n for n in formulas.twins() if f"`{n}(" not in text)
     assert not missing, f"docs/templates.md lacks {missing}: run python scripts/make_docs.py"
+
+
+def test_the_readme_counts_the_excel_functions_there_are():
+    # README's "## Excel functions" says how many there are; API_BILL made 32 while it still said 31
+    from costlib.excel import FUNCTIONS
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"in any cell of a model you already have: (\d+) functions", text)
+    assert said, "README.md's Excel functions section no longer says how many functions there are"
+    assert int(said[1]) == len(FUNCTIONS), f"README.md says {said[1]} Excel functions; costlib.excel has {len(FUNCTIONS)}"
