@@ -152,7 +152,7 @@ def private_names_used(module: str, path: Path, root: Path = ROOT) -> list[str]:
 
 def test_no_private_name_is_used_across_modules():
     """A name with a leading underscore is its module's own business: another module that needs it
-    needs it public (issue 24: styles._money, prices._date were; api_bill brought prices._find back)."""
+    needs it public (styles._money and prices._date once were; api_bill brought prices._find back)."""
     used = [line for m, p in MODULES for line in private_names_used(m, p)]
     assert not used, "make these public in their module, or keep the use inside it:\n" + "\n".join(used)
 

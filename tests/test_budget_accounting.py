@@ -973,7 +973,7 @@ class TestServing:
 
     @pytest.mark.parametrize("plan", ["rent", "own"])
     def test_a_budget_serving_on_h800_is_scheduled_with_its_board_power(self, plan):
-        # issue 23: the catalogue's H800 row had no board power, so a budget serving on it was refused even
+        # the catalogue's H800 row once had no board power, so a budget serving on it was refused even
         # on the rent plan; its row now carries the H100 SXM's 700 W (same GH100 board; catalogue source column)
         s = sched(serving_plan=plan, serving_gpu="H800")
         assert s.items["serving_board_power_w"] == H100_BOARD_POWER_W
