@@ -76,3 +76,17 @@ def test_context_tier_price_is_the_cliff_rule():
     price_out = costlib.context_tier_price(300_000, 15.0, 200_000, 22.5)
     assert costlib.api_cost_per_query(300_000, 1000, price_in, price_out) == pytest.approx(
         costlib.api_bill(300_000, 1000, "claude-sonnet-4-5", price_date="2026-11-01"), rel=1e-12)
+
+
+def test_prefill_counts_attention_flops_over_the_prompt():
+    # [Kaplan2020] Table 1: a forward pass costs 2 N + 2 n_layer n_ctx d_attn FLOPs a token; over a prompt of
+    # n tokens (n_ctx = n) the attention adds 2 L d n^2, with d = sqrt(N / 12 L) (its sec. 2.1: N = 12 L d^2)
+    params, layers, n = 70e9, 80, 32_768
+    d = (params / (12 * layers)) ** 0.5
+    peak = costlib.gpu_spec("H100", "peak_tflops_bf16") * 1e12
+    matmuls = costlib.prefill_seconds(params, n, "H100", mfu=0.5)
+    with_attention = costlib.prefill_seconds(params, n, "H100", mfu=0.5, layers=layers)
+    assert matmuls == pytest.approx(2 * params * n / (peak * 0.5), rel=1e-12)                    # identity: 2 N n
+    assert with_attention - matmuls == pytest.approx(2 * layers * d * n * n / (peak * 0.5), rel=1e-9)  # identity
+    # quadratic in the prompt: twice the prompt, more than twice the time once attention counts
+    assert costlib.prefill_seconds(params, 2 * n, "H100", mfu=0.5, layers=layers) > 2 * with_attention
