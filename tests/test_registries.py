@@ -1,7 +1,9 @@
 """What a new function needs, and a test that says what was forgotten.
 
-A new Excel function is its function (with ``@documented``), its twin (``@excel`` beside it)
-and its module's ``__all__``. Everything else is derived: ``costlib.__all__`` from the
+A new Excel function is its function (with ``@documented``), its twin (``@excel`` beside it),
+its module's ``__all__`` and its row in ``costlib.excel.FUNCTIONS`` (the Excel name and the
+arguments a cell takes; not every twin is an Excel function, so no test can ask for that row).
+Everything else is derived: ``costlib.__all__`` from the
 modules' ``__all__``, the twins' test cases from the argument registry
 (tests/twin_cases.py), the docs tables from the twins and the registry. Each test here
 names what is missing and where it goes.
