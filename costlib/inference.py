@@ -530,8 +530,8 @@ def _provider_bill(a, model, provider, price_date, service_tier, ttl):
     from genai_prices import Usage
 
     when = prices.as_date(price_date)
-    context = prices._tier_context(service_tier)
-    prov, info = prices._find(model, provider)
+    context = prices.tier_context(service_tier)
+    prov, info = prices.find_model(model, provider)
 
     def one(i, o, h, w, r):
         usage = {"input_tokens": i, "output_tokens": o + r}

@@ -222,7 +222,12 @@ def _provider(snap: _Snapshot, provider: str | None):
     return found
 
 
-def _find(model: str, provider: str | None):
+def find_model(model: str, provider: str | None):
+    """``model``'s provider and model in the price data: (provider, model) as genai-prices holds them.
+
+    Raises InputTypeError for a model that is not a name, UnknownNameError (with the closest
+    names) for one the data does not list, of ``provider`` where it is given.
+    """
     if not isinstance(model, str) or not model.strip():
         raise InputTypeError(f"model must be a model name such as 'gpt-4o', got {model!r}", argument="model")
     snap = _snapshot()
@@ -251,7 +256,9 @@ def _find(model: str, provider: str | None):
                            f"{model!r}" + (f"; closest: {', '.join(close)}" if close else ""), argument="model")
 
 
-def _tier_context(service_tier: str | None) -> dict[str, str] | None:
+def tier_context(service_tier: str | None) -> dict[str, str] | None:
+    """genai-prices' price context for ``service_tier`` (None: the standard prices); UnknownNameError
+    naming the tiers for any other."""
     if service_tier is None:
         return None
     t = str(service_tier).strip().lower().replace("-", "_")
@@ -317,10 +324,10 @@ def api_prices(model: str, provider: str | None = None, price_date: Any = None, 
     5.0
     """
     when = as_date(price_date)
-    context = _tier_context(service_tier)
+    context = tier_context(service_tier)
     if input_tokens is not None and not (isinstance(input_tokens, (int, float)) and input_tokens >= 0):
         raise OutOfRangeError(f"input_tokens must be >= 0, got {input_tokens!r}", argument="input_tokens")
-    prov, info = _find(model, provider)
+    prov, info = find_model(model, provider)
     if context and not any(info is m for m in prov.models):
         context = None  # a fallback provider's model: its tiers are not this provider's (genai-prices' rule)
     price = info.get_prices(when, context)

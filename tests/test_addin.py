@@ -131,6 +131,31 @@ def test_cost_per_query_by_model_is_the_providers_bill_through_xlwings():
     assert want == pytest.approx((300_000 * 6 + 2000 * 22.5) / 1e6, rel=1e-12)  # by hand, the tier's prices
 
 
+def test_api_bill_with_cache_writes_reasoning_and_a_batch_discount_through_xlwings():
+    # what API_COST_PER_QUERY's cell form leaves out, API_BILL takes: a 300k prompt to Claude Sonnet 4.5 with
+    # half read from the cache, 40 % of the rest written to it for 1 hour and 500 reasoning tokens, against
+    # genai-prices' own calc_price on that usage built here by hand
+    import datetime as dt
+
+    import genai_prices
+
+    when = dt.datetime(2026, 11, 1, 12, tzinfo=dt.timezone.utc)
+    usage = genai_prices.Usage(input_tokens=300_000, cache_read_tokens=150_000, cache_write_tokens=60_000,
+                               cache_write_1h_tokens=60_000, output_tokens=1500, output_reasoning_tokens=500)
+    want = float(genai_prices.calc_price(usage, "claude-sonnet-4-5", provider_id="anthropic",
+                                         genai_request_timestamp=when).total_price)
+    got = xl_call("API_BILL", 300_000, 1000, "claude-sonnet-4-5", "anthropic", "2026-11-01", None, 0.5, 0.4, 500,
+                  None, "1h")
+    assert got == [[pytest.approx(want, rel=1e-12)]]
+    # by hand, Anthropic's prices above 200k prompt tokens: $6 input, $0.60 cache read, $12 1-hour cache write,
+    # $22.50 output (reasoning billed as output) per 1M [GenaiPrices2026]
+    assert want == pytest.approx((90_000 * 6 + 150_000 * 0.6 + 60_000 * 12 + 1500 * 22.5) / 1e6, rel=1e-12)
+    # a batch discount the data does not carry for DeepSeek: half of the standard bill
+    full = xl_call("API_BILL", 300_000, 1000, "deepseek-chat", None, "2026-11-01")[0][0]
+    assert xl_call("API_BILL", 300_000, 1000, "deepseek-chat", None, "2026-11-01", None, None, None, None,
+                   0.5) == [[pytest.approx(full / 2, rel=1e-12)]]  # identity: (1 - 0.5) x the bill
+
+
 def test_breakeven_none_is_an_error_with_its_reason():
     # identity: no break-even when c >= p; an #N/A error, so MIN and SUM cannot skip it
     assert xl_call("BREAKEVEN", 1000, 0.3, 0.35) == [[{"type": "Error", "errorType": "NotAvailable"}]]

@@ -116,6 +116,55 @@ def test_no_xlwings_in_the_core():
     assert not users, users
 
 
+
+def _is_module(dotted: str) -> bool:
+    """Whether ``dotted`` (below costlib) is a module or package of costlib/."""
+    path = PACKAGE.joinpath(*dotted.split("."))
+    return path.with_suffix(".py").is_file() or (path / "__init__.py").is_file()
+
+
+def private_names_used(module: str, path: Path, root: Path = ROOT) -> list[str]:
+    """Where ``module`` uses a private name (``_x``, not a dunder) defined in another module of costlib:
+    ``from .m import _x`` or ``m._x`` on a module it imported. A private module itself (``_args``) is
+    the package's own and may be imported; only names inside another module are its private business."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    aliases: dict[str, str] = {}  # local name -> costlib module (dotted, below costlib)
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom) or not node.level:
+            continue
+        base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+        target = ".".join(base + ([node.module] if node.module else []))
+        for a in node.names:
+            inner = f"{target}.{a.name}" if target else a.name
+            if _is_module(inner):
+                aliases[a.asname or a.name] = inner
+            elif a.name.startswith("_") and not a.name.startswith("__") and target != module:
+                found.append(f"{path.relative_to(root)}:{node.lineno} imports {target}.{a.name}")
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases
+                and node.attr.startswith("_") and not node.attr.startswith("__")
+                and not _is_module(f"{aliases[node.value.id]}.{node.attr}") and aliases[node.value.id] != module):
+            found.append(f"{path.relative_to(root)}:{node.lineno} uses {aliases[node.value.id]}.{node.attr}")
+    return found
+
+
+def test_no_private_name_is_used_across_modules():
+    """A name with a leading underscore is its module's own business: another module that needs it
+    needs it public (styles._money and prices._date once were; api_bill brought prices._find back)."""
+    used = [line for m, p in MODULES for line in private_names_used(m, p)]
+    assert not used, "make these public in their module, or keep the use inside it:\n" + "\n".join(used)
+
+
+def test_a_private_name_used_across_modules_is_caught(tmp_path):
+    # the check above can fail: a module reaching into another's private function is reported
+    fake = tmp_path / "inference.py"
+    fake.write_text("from . import prices\nfrom .catalogue import _is_number\nx = prices._find\n", encoding="utf-8")
+    assert private_names_used("inference", fake, root=tmp_path) == [
+        "inference.py:2 imports catalogue._is_number", "inference.py:3 uses prices._find"]
+
+
 # --- a test file per module ------------------------------------------------------------
 
 TESTS = ROOT / "tests"

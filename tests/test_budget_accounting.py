@@ -985,6 +985,14 @@ class TestServing:
         np.testing.assert_allclose(s.rows.loc["memo_own_running_cost"].to_numpy(), running, rtol=1e-12)
         assert s.items["serving_board_power_w"] == H100_BOARD_POWER_W
 
+    @pytest.mark.parametrize("plan", ["rent", "own"])
+    def test_a_budget_serving_on_h800_is_scheduled_with_its_board_power(self, plan):
+        # the catalogue's H800 row once had no board power, so a budget serving on it was refused even
+        # on the rent plan; its row now carries the H100 SXM's 700 W (same GH100 board; catalogue source column)
+        s = sched(serving_plan=plan, serving_gpu="H800")
+        assert s.items["serving_board_power_w"] == H100_BOARD_POWER_W
+        assert all(s.checks.values())
+
     def test_zero_staff_gives_zero_staff_lines(self):
         s, ref = sched(training_headcount=0, serving_headcount=0, **FLAT_STAFF), sched(**FLAT_STAFF)
         assert np.all(s.rows.loc["build_training_staff"] == 0)

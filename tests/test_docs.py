@@ -61,3 +61,13 @@ def test_readme_starts_with_the_two_commands():
     assert block[0].startswith("pip install . && costlib generate budget")
     assert block[1].startswith("bash scripts/test.sh")
     assert "bash scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_counts_the_budgets_key_outputs():
+    # the simulate section's timing names how many outputs each draw computes; it said 13 when there were 12
+    from costlib.plan import load_template
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"draws of the budget's (\d+) key outputs", text)
+    assert said, "README.md's simulate timing no longer says how many key outputs the budget has"
+    assert int(said[1]) == len(load_template("budget").key_numbers)

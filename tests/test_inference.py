@@ -99,3 +99,17 @@ def test_the_workbooks_tier_rule_is_the_price_datas_for_every_one_tier_model():
                     (row, prompt, kind)
         checked += 1
     assert checked > 100  # 139 models with one tier in the bundled data on 2026-11-01
+
+
+def test_prefill_counts_attention_flops_over_the_prompt():
+    # [Kaplan2020] Table 1: a forward pass costs 2 N + 2 n_layer n_ctx d_attn FLOPs a token; over a prompt of
+    # n tokens (n_ctx = n) the attention adds 2 L d n^2, with d = sqrt(N / 12 L) (its sec. 2.1: N = 12 L d^2)
+    params, layers, n = 70e9, 80, 32_768
+    d = (params / (12 * layers)) ** 0.5
+    peak = costlib.gpu_spec("H100", "peak_tflops_bf16") * 1e12
+    matmuls = costlib.prefill_seconds(params, n, "H100", mfu=0.5)
+    with_attention = costlib.prefill_seconds(params, n, "H100", mfu=0.5, layers=layers)
+    assert matmuls == pytest.approx(2 * params * n / (peak * 0.5), rel=1e-12)                    # identity: 2 N n
+    assert with_attention - matmuls == pytest.approx(2 * layers * d * n * n / (peak * 0.5), rel=1e-9)  # identity
+    # quadratic in the prompt: twice the prompt, more than twice the time once attention counts
+    assert costlib.prefill_seconds(params, 2 * n, "H100", mfu=0.5, layers=layers) > 2 * with_attention

@@ -1,7 +1,9 @@
 """What a new function needs, and a test that says what was forgotten.
 
-A new Excel function is its function (with ``@documented``), its twin (``@excel`` beside it)
-and its module's ``__all__``. Everything else is derived: ``costlib.__all__`` from the
+A new Excel function is its function (with ``@documented``), its twin (``@excel`` beside it),
+its module's ``__all__`` and its row in ``costlib.excel.FUNCTIONS`` (the Excel name and the
+arguments a cell takes; not every twin is an Excel function, so no test can ask for that row).
+Everything else is derived: ``costlib.__all__`` from the
 modules' ``__all__``, the twins' test cases from the argument registry
 (tests/twin_cases.py), the docs tables from the twins and the registry. Each test here
 names what is missing and where it goes.
@@ -78,3 +80,13 @@ def test_every_twin_is_in_the_templates_doc():
     text = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
     missing = sorted(n for n in formulas.twins() if f"`{n}(" not in text)
     assert not missing, f"docs/templates.md lacks {missing}: run python scripts/make_docs.py"
+
+
+def test_the_readme_counts_the_excel_functions_there_are():
+    # README's "## Excel functions" says how many there are; API_BILL made 32 while it still said 31
+    from costlib.excel import FUNCTIONS
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    said = re.search(r"in any cell of a model you already have: (\d+) functions", text)
+    assert said, "README.md's Excel functions section no longer says how many functions there are"
+    assert int(said[1]) == len(FUNCTIONS), f"README.md says {said[1]} Excel functions; costlib.excel has {len(FUNCTIONS)}"
