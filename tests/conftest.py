@@ -2,9 +2,9 @@
 
 ``python3 -m pytest`` (what ``bash scripts/test.sh`` and ``.ci/run`` run) runs everything.
 ``python3 -m pytest -m "not slow"`` is the core tier: no LibreOffice, no wheel or venv
-builds, no extra interpreters; on this project's idle 2-core machine about 46 s in one
-process and 35 s with ``-n 2`` (measured 2026-12-06: 46.3 s; 34.4 and 34.7 s; 3,081 passed
-and 28 xfailed, 1,846 slow deselected). Tests that only read a template's default workbook
+builds, no extra interpreters; on this project's idle 2-core machine about 45 s in one
+process and 27 s with ``-n 2`` (measured 2026-12-06 at 21:31 UTC, wall clock: 45.1 s; 27.6, 26.8 and
+27.6 s; 3,086 passed and 28 xfailed, 1,884 slow deselected; a busy machine takes longer). Tests that only read a template's default workbook
 share one rendering (tests/rendered.py) rather than each rendering its own.
 
 What is slow:
