@@ -49,6 +49,11 @@ CONSTANTS = _constants(
              "B/parameter",
              "Storage width of each number format: FP32 4 B, BF16 and FP16 2 B (IEEE 754 binary16 and bfloat16), "
              "FP8 and INT8 1 B, INT4 half a byte [NVIDIA2022]"),
+    Constant("mfu_scale_by_precision", {"bf16": 1.0, "fp16": 1.0, "tf32": 1.0, "fp8": 0.5},
+             "fraction of the BF16 MFU",
+             "Assumption: a training run in FP8 reaches the realised FLOP/s of the same run in BF16, so half the "
+             "share of its own peak (twice the BF16 peak, [NVIDIA2022]); measured FP8 runs on H100 reach 0.36-0.38 "
+             "of the FP8 peak for dense models and 0.06-0.12 for mixtures of experts [MegatronBridge2025]"),
     Constant("kv_tensors_per_layer", 2.0, "tensors/layer",
              "[Pope2023]: the KV cache holds two tensors a layer for each token, its keys and its values"),
     Constant("kv_cache_bytes_per_value", 2.0, "B/value",

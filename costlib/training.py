@@ -11,10 +11,10 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _args
-from .constants import constant_value
+from .constants import CONSTANTS, constant_value
 from .arguments import ARGUMENTS, documented
 from .formulas import excel
-from .catalogue import board_power_w, peak_flops
+from .catalogue import board_power_w, peak_flops, precision_column
 
 __all__ = [
     "train_flops", "compute_gpu_hours", "train_gpu_hours", "train_cost", "energy_cost",
@@ -22,7 +22,7 @@ __all__ = [
     "data_preparation_cost", "accelerator_peak_tflops", "moe_active_params",
     "chinchilla_tokens", "chinchilla_optimal_params", "chinchilla_loss",
     "loss_optimal_params", "inference_optimal", "InferenceOptimal", "CHINCHILLA_FIT",
-    "TRAINING_MFU", "SARDANA_FIT",
+    "TRAINING_MFU", "SARDANA_FIT", "precision_mfu",
 ]
 
 SECONDS_PER_HOUR = constant_value("seconds_per_hour")
@@ -49,7 +49,7 @@ SARDANA_FIT = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.336, "beta": 0.283}
 #: the FP8 peak and mixture-of-experts models 0.06-0.12 ([MegatronBridge2025], DGX-H100 FP8
 #: table, model TFLOP/s per GPU over 1,978.9); one default for every precision would make an
 #: FP8 run half the price of the same run in BF16, which no measured run shows.
-TRAINING_MFU = {"bf16": 0.4, "fp16": 0.4, "tf32": 0.4, "fp8": 0.2}
+TRAINING_MFU = {p: 0.4 * scale for p, scale in CONSTANTS["mfu_scale_by_precision"].value.items()}
 
 class _PrecisionDefault(float):
     """The default ``mfu``: it stands for :data:`TRAINING_MFU` at the call's precision.
@@ -73,8 +73,6 @@ def _training_mfu(precision="bf16"):
     >>> _training_mfu("bf16"), _training_mfu("fp8")
     (0.4, 0.2)
     """
-    from .catalogue import precision_column
-
     return TRAINING_MFU[precision_column(precision)[len("peak_tflops_"):]]
 
 
@@ -377,6 +375,31 @@ def data_preparation_cost(compute_cost, data_preparation_share):
     a = _args.parse(compute_cost=(compute_cost, "non_negative"),
                     data_preparation_share=(data_preparation_share, "share_below_one"))
     return a.wrap(a.compute_cost * a.data_preparation_share / (1.0 - a.data_preparation_share))
+
+
+@excel("{mfu} * {#mfu_scale_by_precision[precision]}", text=("precision",))
+@documented(returns="fraction", mfu="Model FLOPs utilisation the run reaches in BF16 [fraction of the BF16 peak]",
+            precision=_PEAK_PRECISION.but(meaning='The run\'s number format: "bf16", "fp16", "fp8" or "tf32" [name]'))
+def precision_mfu(mfu, precision="bf16"):
+    """MFU of a training run at ``precision`` given its MFU in BF16 [fraction], of that precision's dense peak.
+
+    {parameters}
+
+    Notes
+    -----
+    A run in FP8 is assumed to reach the realised FLOP/s of the same run in BF16, half the share
+    of its own peak, which is twice the BF16 one (the constant ``mfu_scale_by_precision``, and
+    :data:`TRAINING_MFU`): a plan that switches a run to FP8 costs it at the same GPU-hours, as
+    :func:`train_cost` with ``precision="fp8"`` does, not at half.
+
+    Examples
+    --------
+    >>> precision_mfu(0.4, "bf16"), precision_mfu(0.4, "fp8")
+    (0.4, 0.2)
+    """
+    a = _args.parse(mfu=(mfu, "fraction"))
+    scale = CONSTANTS["mfu_scale_by_precision"].value[precision_column(precision)[len("peak_tflops_"):]]
+    return a.wrap(a.mfu * scale)
 
 
 @excel("INDEX(catalogue_peak_tflops, MATCH({gpu}, catalogue_name, 0), MATCH({precision}, catalogue_precision, 0))",

@@ -29,9 +29,12 @@ def test_budget_numbers_are_the_engine_functions():
                             "hiring_ramp_months": 1, "annual_raise": 0, "finetune_team_headcount": 0,
                             "tokens_per_second": 2000, "finetune_tokens": 0})  # flat teams, typed throughput
     v, i = s.inputs, s.items
-    run = costlib.train_cost(v["params"], v["train_tokens"], v["train_price_per_gpu_hour"], gpu="H200", mfu=v["mfu"],
-                             precision="fp8")
+    # the budget's mfu is the BF16 figure; at FP8 the run is costed at the library's FP8 default, the same
+    # realised FLOP/s (TRAINING_MFU: 0.40 in BF16, 0.20 of the twice-as-high FP8 peak)
+    run = costlib.train_cost(v["params"], v["train_tokens"], v["train_price_per_gpu_hour"], gpu="H200", precision="fp8")
     assert i["training_cost"] == pytest.approx(run, rel=1e-12)  # identity: one formula, two callers
+    bf16 = schedule("budget", {"months": 24, "gpu": "H200"}).items["training_cost"]
+    assert i["training_cost"] == pytest.approx(bf16, rel=1e-3)  # H200: 1,978.9 FP8 against 989.4 BF16 TFLOP/s (the catalogue row)
     lines = costlib.programme_capex_breakdown(run, v["research_multiplier"], v["failed_run_share"],
                                               v["data_preparation_share"])
     staff = v["training_headcount"] * v["training_cost_per_person_year"] / 12 * (i["launch"] - 1)

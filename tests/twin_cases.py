@@ -23,6 +23,7 @@ GRID: dict[str, list[dict]] = {
     "train_gpu_hours": [dict(params=70e9, tokens=15e12, gpu=989.4, mfu=0.4), dict(params=2e12, tokens=1e15, gpu=2250, mfu=1)],
     "train_cost": [dict(params=70e9, tokens=15e12, price_per_gpu_hour=2.0, gpu=989.4, mfu=0.4),
                    dict(params=7e9, tokens=1e12, price_per_gpu_hour=0.0, gpu=312, mfu=0.55, flops_per_param_token=8)],
+    "precision_mfu": [dict(mfu=0.4, precision="bf16"), dict(mfu=0.4, precision="fp8"), dict(mfu=1.0, precision="tf32")],
     "energy_cost": [dict(gpu_hours=4.42e6, price_per_kwh=0.10, gpu=700, pue=1.2), dict(gpu_hours=0, price_per_kwh=0.3, gpu=1000)],
     "moe_active_params": [dict(shared_params=1.6e9, expert_params=45.1e9, experts_per_token=2, experts=8),
                           dict(shared_params=0, expert_params=1e9, experts_per_token=8, experts=8)],
