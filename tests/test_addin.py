@@ -131,6 +131,29 @@ def test_cost_per_query_by_model_is_the_providers_bill_through_xlwings():
     assert want == pytest.approx((300_000 * 6 + 2000 * 22.5) / 1e6, rel=1e-12)  # by hand, the tier's prices
 
 
+def test_cost_per_query_with_cache_writes_and_reasoning_through_xlwings():
+    # the cell form's last four arguments: a 300k prompt to Claude Sonnet 4.5 with half read from the cache,
+    # 40 % of the rest written to it (5 minutes) and 500 reasoning tokens, against genai-prices' calc_price
+    import datetime as dt
+
+    import genai_prices
+
+    when = dt.datetime(2026, 11, 1, 12, tzinfo=dt.timezone.utc)
+    usage = genai_prices.Usage(input_tokens=300_000, cache_read_tokens=150_000, cache_write_tokens=60_000,
+                               output_tokens=1500, output_reasoning_tokens=500)
+    want = float(genai_prices.calc_price(usage, "claude-sonnet-4-5", provider_id="anthropic",
+                                         genai_request_timestamp=when).total_price)
+    got = xl_call("API_COST_PER_QUERY", 300_000, 1000, None, None, 0.5, None, "claude-sonnet-4-5", "anthropic",
+                  "2026-11-01", None, 0.4, None, 500)
+    assert got == [[pytest.approx(want, rel=1e-12)]]
+    # above the 200k tier every token at the tier's prices [GenaiPrices2026]: 90k x $6 + 150k x $0.60 + 60k x
+    # $7.50 + 1,500 x $22.50 per 1M = $1.1138
+    assert want == pytest.approx((90_000 * 6 + 150_000 * 0.6 + 60_000 * 7.5 + 1500 * 22.5) / 1e6, rel=1e-12)
+    # a price list of one's own: 2,000 in (half written to the cache at $3.75) and 500 out, 50 % batch discount
+    typed = xl_call("API_COST_PER_QUERY", 2000, 500, 3.0, 15.0, 0, 0.3, None, None, None, None, 0.5, 3.75, 0, 0.5)
+    assert typed == [[pytest.approx(0.5 * (1000 * 3 + 1000 * 3.75 + 500 * 15) / 1e6, rel=1e-12)]]  # by hand
+
+
 def test_api_bill_with_cache_writes_reasoning_and_a_batch_discount_through_xlwings():
     # what API_COST_PER_QUERY's cell form leaves out, API_BILL takes: a 300k prompt to Claude Sonnet 4.5 with
     # half read from the cache, 40 % of the rest written to it for 1 hour and 500 reasoning tokens, against

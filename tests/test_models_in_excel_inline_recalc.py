@@ -38,7 +38,8 @@ VALID = {
     "cost_per_unit": 0.35, "annual_decline": 0.5, "years": 2.0, "cost_per_m_tokens_at_full_load": 0.35,
     "api_price_per_m_tokens": 3.0, "monthly_saving": 100.0, "price": 3.0, "cost_per_query": 0.002,
     "queries_per_user_per_month": 300.0, "users": 1000.0, "cogs_per_user": 2.0, "arpu": 20.0, "revenue": 100.0,
-    "cogs": 30.0,
+    "cogs": 30.0, "cache_write_share": 0.2, "cache_write_price_per_m_tokens": 3.75, "reasoning_tokens": 200.0,
+    "batch_discount": 0.5,
 }
 ENERGY_GPU = 700.0  # ENERGY_COST reads gpu as board power [W] (H100 SXM, NVIDIA 2022)
 
@@ -111,6 +112,10 @@ def _expected(spec, values):
     return result
 
 
+#: the cells a case's arguments sit in: every column but H (the call) and I (its label)
+ARGUMENT_COLUMNS = [c for c in "ABCDEFGJKLMNOPQRSTUVW"]
+
+
 def build(path):
     import xlsxwriter
 
@@ -124,11 +129,12 @@ def build(path):
     expected = {}
     for i, (spec, values, texts, label) in enumerate(_cases()):
         r = i + 2
-        for col, value in zip("ABCDEF", values):
+        assert len(values) <= len(ARGUMENT_COLUMNS), spec.name
+        for col, value in zip(ARGUMENT_COLUMNS, values):
             if value is not None:
                 ws.write(f"{col}{r}", value)
         if texts is None:
-            texts = [f"{col}{{r}}" for col in "ABCDEF"[:len(values)]]
+            texts = [f"{col}{{r}}" for col in ARGUMENT_COLUMNS[:len(values)]]
         args = ",".join(t.format(r=r) for t in texts)
         ws.write_formula(f"H{r}", f"={spec.name}({args})", None, 0)
         ws.write(f"I{r}", label)
