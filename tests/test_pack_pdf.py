@@ -24,14 +24,15 @@ from costlib.workbook import generate
 from costlib.workbook.recalc import convert
 
 #: Pages a default workbook prints, by sheet: a ceiling, measured 2026-12-06 with LibreOffice 7 (Debian) (unit
-#: economics' Inputs: 3 since the named API model, its service tier and long-context tier inputs); the first
+#: economics' Inputs: 3 since the named API model, its service tier and long-context tier inputs; the budget's 4
+#: and finetune-vs-prompt's 3 since the Constants block holds mfu_scale_by_precision); the first
 #: sheet's two pages are the issue's requirement, not a measurement
 CEILINGS = {
-    "budget": {"Summary": 2, "Inputs": 3, "Calculations": 1, "Headcount": 3, "Build": 3, "Opex": 3, "Accounting": 3,
+    "budget": {"Summary": 2, "Inputs": 4, "Calculations": 1, "Headcount": 3, "Build": 3, "Opex": 3, "Accounting": 3,
                "Verify": 1, "Ranges": 2, "Annual": 2, "Quarterly": 1, "Checks": 5, "Catalogue": 1, "About": 1},
     "build-vs-buy": {"Summary": 2, "Inputs": 2, "Capex": 2, "Opex": 2, "Verify": 1, "Ranges": 2, "Annual": 1,
                      "Quarterly": 1, "Checks": 2, "Catalogue": 1, "About": 1},
-    "finetune-vs-prompt": {"Summary": 2, "Inputs": 2, "Capex": 2, "Opex": 2, "Verify": 1, "Ranges": 2, "Annual": 1,
+    "finetune-vs-prompt": {"Summary": 2, "Inputs": 3, "Capex": 2, "Opex": 2, "Verify": 1, "Ranges": 2, "Annual": 1,
                            "Quarterly": 1, "Checks": 2, "Catalogue": 1, "About": 1},
     "unit-economics": {"Summary": 2, "Inputs": 3, "Verify": 1, "Ranges": 2, "Checks": 1, "Catalogue": 1, "About": 1},
 }
