@@ -30,9 +30,9 @@ from costlib.workbook.recalc import convert
 CEILINGS = {
     "budget": {"Summary": 2, "Inputs": 4, "Calculations": 1, "Headcount": 3, "Build": 3, "Opex": 3, "Accounting": 3,
                "Verify": 1, "Ranges": 2, "Annual": 2, "Quarterly": 1, "Checks": 5, "Catalogue": 1, "About": 1},
-    "build-vs-buy": {"Summary": 2, "Inputs": 2, "Capex": 2, "Opex": 2, "Verify": 1, "Ranges": 2, "Annual": 1,
+    "build-vs-buy": {"Summary": 2, "Inputs": 2, "Setup": 2, "Opex": 2, "Verify": 1, "Ranges": 2, "Annual": 1,
                      "Quarterly": 1, "Checks": 2, "Catalogue": 1, "About": 1},
-    "finetune-vs-prompt": {"Summary": 2, "Inputs": 3, "Capex": 2, "Opex": 2, "Verify": 1, "Ranges": 2, "Annual": 1,
+    "finetune-vs-prompt": {"Summary": 2, "Inputs": 3, "Fine-tunes": 2, "Opex": 2, "Verify": 1, "Ranges": 2, "Annual": 1,
                            "Quarterly": 1, "Checks": 2, "Catalogue": 1, "About": 1},
     "unit-economics": {"Summary": 2, "Inputs": 3, "Verify": 1, "Ranges": 2, "Checks": 1, "Catalogue": 1, "About": 1},
 }

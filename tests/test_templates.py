@@ -196,3 +196,16 @@ def test_every_row_formula_is_one_call():
 def test_template_reference_is_current():
     text = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
     assert formulas.with_functions(text) == text, "docs/templates.md is stale: run python scripts/make_docs.py"
+
+
+@pytest.mark.parametrize("name", ["build-vs-buy", "finetune-vs-prompt", "unit-economics"])
+def test_capex_is_said_only_where_a_policy_capitalises(name):
+    # "capex" means spend put on the balance sheet; only the budget holds a capitalisation policy, so the
+    # decision templates call their one-time spend what it is (IAS 16.7, IAS 38.21: capitalised only where
+    # recognised as an asset)
+    t = load_template(name)
+    words = [t.title, t.description] + [s.name for s in t.sheets] + [s.description for s in t.sheets]
+    words += [r.label for _, r in t.rows.values()] + [i.label for _, i in t.items.values()]
+    words += [c.get("title", "") for c in t.charts]
+    said = [w for w in words if "capex" in w.lower() or "capital expense" in w.lower()]
+    assert not said, said
