@@ -499,14 +499,14 @@ def cmd_templates(args: argparse.Namespace) -> int:
     from .plan import load_template, template_names
     from .numbers import short_number
 
-    from .plan import resolve_inputs
-
     names = [args.name] if args.name else template_names()
     for name in names:
         # one template: checked whole, as generate checks it (names, sheets, formulas, its defaults against their
         # rules); the list: labels only
         t = _load_template(name) if args.name else load_template(name, formulas=False)
         if args.name:
+            from .plan import resolve_inputs  # the engine loads for one template's defaults only, not for the list
+
             resolve_inputs(t)
         print(f"{t.name}: {t.title}")
         if not args.name:

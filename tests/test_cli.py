@@ -231,3 +231,14 @@ def test_a_comparison_holds_one_currency(tmp_path, capsys):
     ws = load_workbook(tmp_path / "eur" / "unit-economics-comparison.xlsx")["Comparison"]
     units = [ws.cell(row=r, column=2).value for r in range(1, ws.max_row + 1)]
     assert "EUR" in units and "USD" not in units  # the comparison's units are the plan's currency
+
+
+@pytest.mark.slow
+def test_listing_templates_and_help_load_no_heavy_library():
+    # the start-up goal (README, bench/startup.py: <= 0.3 s): listing the templates loads neither numpy, pandas
+    # nor openpyxl (one template's inputs, `costlib templates budget`, checks its defaults and loads the engine)
+    code = ("import sys; from costlib.cli import main; main(['templates']); "
+            "print(sorted(m for m in ('numpy', 'pandas', 'openpyxl') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -18,6 +18,7 @@ https://support.microsoft.com/office/names-in-formulas-fc2935f9-115d-4bef-a370-3
 
 from __future__ import annotations
 
+import functools
 import keyword
 import re
 
@@ -52,7 +53,10 @@ _NEWER_FUNCTIONS = (
 )
 
 
-def _functions() -> frozenset[str]:
+@functools.cache
+def spreadsheet_functions() -> frozenset[str]:
+    """Every spreadsheet function name a defined name must not be: openpyxl's list and the newer ones, read on
+    first use (openpyxl loads in 60 ms; listing templates needs none of it)."""
     try:
         from openpyxl.utils import FORMULAE
     except ImportError:  # openpyxl is a dependency; the list below still holds the dangerous ones
@@ -60,7 +64,10 @@ def _functions() -> frozenset[str]:
     return frozenset(f.upper() for f in FORMULAE) | frozenset(_NEWER_FUNCTIONS)
 
 
-SPREADSHEET_FUNCTIONS = _functions()
+def __getattr__(name: str):
+    if name == "SPREADSHEET_FUNCTIONS":
+        return spreadsheet_functions()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _A1 = re.compile(r"([A-Za-z]{1,3})([0-9]+)")
@@ -85,7 +92,7 @@ def reading(name: str) -> str | None:
         return f"it is a cell reference in A1 style ({where} the grid's edge, XFD{GRID_ROWS})"
     if name and _R1C1.fullmatch(name):
         return "it is a cell reference in R1C1 style"
-    if name.upper() in SPREADSHEET_FUNCTIONS:
+    if name.upper() in spreadsheet_functions():
         return "it is the name of a spreadsheet function"
     return None
 

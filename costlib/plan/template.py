@@ -357,7 +357,7 @@ def _build(data: dict, path: str, check_formulas: bool = True) -> Template:
     verify = data.get("verify", False)
     if not isinstance(verify, bool):
         raise TemplateError(f"{path}: verify must be true or false, got {verify!r}")
-    if verify:
+    if verify and check_formulas:  # a template read for its labels (formulas=False) lists no Verify sheet
         sheets, checks = _with_verify(sheets, checks)
     template = Template(
         name=need(data, "name", "the template"), title=need(data, "title", "the template"),

@@ -33,7 +33,7 @@ from ..accounting import from_serial
 from ..catalogue import PRECISIONS, load as load_catalogue
 from ..errors import InputError
 from ..formulas import none_text, parse, render
-from ..plan.schedule import RECONCILES, schedule as compute, summable
+from ..plan.tables import RECONCILES, schedule as compute, summable
 from ..timeline import as_text
 from .files import (FINGERPRINT_NAME, FIXED_TIME, PLACEHOLDER, FileExistsCostlibError, is_unedited,  # noqa: F401
                     reproducible, write_workbook)

@@ -1,10 +1,10 @@
-"""costlib.plan.schedule: a template's numbers as DataFrames, with fiscal totals that add up to the months."""
+"""costlib.plan.tables (costlib.plan.schedule): a template's numbers as DataFrames, with fiscal totals that add up to the months."""
 
 import numpy as np
 import pytest
 
 import tiny_template
-from costlib.plan.schedule import RECONCILES, fiscal_periods, reconciles, schedule, summable
+from costlib.plan.tables import RECONCILES, fiscal_periods, reconciles, schedule, summable
 from costlib.plan.template import load_template
 
 
