@@ -127,12 +127,25 @@ def _build(a: Actuals) -> bytes:
     def ytd_of(sheet: _Sheet, block: str, line: str) -> str:
         return _sum([sheet.cell(block, line, c, sheet.name) for c in ytd_cols]) if ytd_cols else "0"
 
+    def data_row(sheet: _Sheet, r: int, block: str, line: str, frame, fmt) -> None:
+        """A line's months as values (data, from the plan or the bills) and its fiscal year to date by formula."""
+        sheet.rows[(block, line)] = r
+        sheet.ws.write_string(r - 1, 0, LINES[line][0])
+        for i, v in enumerate(frame.loc[line, months].to_numpy(dtype=float)):
+            sheet.ws.write_number(r - 1, FIRST + i, float(v), fmt)
+        sheet.ws.write_formula(r - 1, 1, "=" + ytd_of(sheet, block, line), fmt, cached(frame.loc[line], 1))
+
+    def cached(values, col: int, first: list | None = None) -> float:
+        """What a cell computes: the months of ``first`` (default the fiscal year to date) in column B, else
+        its month."""
+        return float(values[a.ytd if first is None else first].sum()) if col == 1 else float(values.iloc[col - FIRST])
+
     # ---------------------------------------------------------------- Budget: the plan's lines (data)
     ws = budget.ws
     sheet_title(ws, st, f"Budget: the plan's AI lines by month {unit}",
-           f"From the {a.schedule.template} plan (costlib.actuals maps its rows: the api plan's serving to API "
-           "tokens; the rent plan's serving and the rented training compute to GPU-hours). Data, not formulas: "
-           "regenerate with costlib actuals when the plan changes.")
+                f"From the {a.schedule.template} plan (costlib.actuals maps its rows: the api plan's serving to API "
+                "tokens; the rent plan's serving and the rented training compute to GPU-hours). Data, not formulas: "
+                "regenerate with costlib actuals when the plan changes.")
     _months_header(ws, st, 4, serials, "Line", "FY to date")
     r = 5
     for block, frame, fmt, what in (("cost", a.budget, money, unit), ("quantity", a.budget_quantity, count, "")):
@@ -141,21 +154,16 @@ def _build(a: Actuals) -> bytes:
         for line in lines:
             if block == "quantity" and line not in VOLUME_LINES:
                 continue
-            budget.rows[(block, line)] = r
-            ws.write_string(r - 1, 0, LINES[line][0])
-            for i, v in enumerate(frame.loc[line, months].to_numpy(dtype=float)):
-                ws.write_number(r - 1, FIRST + i, float(v), fmt)
-            ws.write_formula(r - 1, 1, "=" + ytd_of(budget, block, line), fmt,
-                             float(frame.loc[line, a.ytd].sum()) if a.ytd else 0.0)
+            data_row(budget, r, block, line, frame, fmt)
             r += 1
         r += 1
     budget_last = r
     # ---------------------------------------------------------------- Actuals: the bills' sums, list less effective
     ws = actual.ws
     sheet_title(ws, st, f"Actuals: the AI rows of the bills by line and month {unit}",
-           "Sums of the FOCUS exports' rows by line and month (booked month: the charge period's; a correction to an "
-           "earlier month in the month it arrives). List less effective shows discounts, commitments and credits "
-           "apart from the cost the budget compares with.")
+                "Sums of the FOCUS exports' rows by line and month (booked month: the charge period's; a correction "
+                "to an earlier month in the month it arrives). List less effective shows discounts, commitments and "
+                "credits apart from the cost the budget compares with.")
     _months_header(ws, st, 4, serials, "Line", "FY to date")
     tables = {"effective": a.effective, "billed": a.billed, "list": a.list, "timing": a.timing,
               "timing_list": a.timing_list, "committed": a.committed, "quantity": a.quantity}
@@ -167,12 +175,7 @@ def _build(a: Actuals) -> bytes:
         for line in lines:
             if block == "quantity" and line not in VOLUME_LINES:
                 continue
-            actual.rows[(block, line)] = r
-            ws.write_string(r - 1, 0, LINES[line][0])
-            for i, v in enumerate(tables[block].loc[line, months].to_numpy(dtype=float)):
-                ws.write_number(r - 1, FIRST + i, float(v), fmt)
-            ws.write_formula(r - 1, 1, "=" + ytd_of(actual, block, line), fmt,
-                             float(tables[block].loc[line, a.ytd].sum()) if a.ytd else 0.0)
+            data_row(actual, r, block, line, tables[block], fmt)
             r += 1
         r += 1
     ws.write_string(r - 1, 0, f"List less effective: discounts, commitments, credits {unit}", st.group)
@@ -182,9 +185,8 @@ def _build(a: Actuals) -> bytes:
         ws.write_string(r - 1, 0, LINES[line][0])
         values = (a.list.loc[line] - a.effective.loc[line])
         for c in [1] + list(range(FIRST, last_col + 1)):
-            cached = float(values[a.ytd].sum()) if c == 1 else float(values.iloc[c - FIRST])
             ws.write_formula(r - 1, c, f"={actual.cell('list', line, c, 'Actuals')}-"
-                                       f"{actual.cell('effective', line, c, 'Actuals')}", money, cached)
+                                       f"{actual.cell('effective', line, c, 'Actuals')}", money, cached(values, c))
         r += 1
     actual_last = r
     totals_row = {}
@@ -202,8 +204,9 @@ def _build(a: Actuals) -> bytes:
     # ---------------------------------------------------------------- Variance: budget, actual, variance
     ws = variance.ws
     sheet_title(ws, st, f"Variance: budget, actual (effective cost) and variance by line and month {unit}",
-           "Variance = actual - budget: positive is spend above the budget. FY to date: the fiscal year of the last "
-           f"closed month ({months[a.closed - 1] if a.closed else 'none'}), from its first month to that one.")
+                "Variance = actual - budget: positive is spend above the budget. FY to date: the fiscal year of the "
+                f"last closed month ({months[a.closed - 1] if a.closed else 'none'}), from its first month to that "
+                "one.")
     _months_header(ws, st, 4, serials, "Line", "FY to date")
     r = 5
     for line in lines + ["total"]:
@@ -228,8 +231,7 @@ def _build(a: Actuals) -> bytes:
                     f = actual.cell("effective", line, c, here)
                 else:
                     f = f"{variance.cell('actual', line, c, here)}-{variance.cell('budget', line, c, here)}"
-                cached = float(values[a.ytd].sum()) if c == 1 else float(values.iloc[c - FIRST])
-                ws.write_formula(r - 1, c, "=" + f, fmt, cached)
+                ws.write_formula(r - 1, c, "=" + f, fmt, cached(values, c))
             r += 1
         r += 1
     variance_last = r
@@ -237,9 +239,9 @@ def _build(a: Actuals) -> bytes:
     # ---------------------------------------------------------------- Bridge
     ws = bridge.ws
     sheet_title(ws, st, f"Bridge: from budget to actual effective cost, by month {unit}",
-           "Volume = (actual - budget quantity) x budget unit price; mix = list cost of the models and kinds used - "
-           "actual quantity x budget unit price; price = effective - list cost; timing = late corrections; other = "
-           "lines with no budget. Late corrections are left out of volume, mix and price.")
+                "Volume = (actual - budget quantity) x budget unit price; mix = list cost of the models and kinds "
+                "used - actual quantity x budget unit price; price = effective - list cost; timing = late corrections; "
+                "other = lines with no budget. Late corrections are left out of volume, mix and price.")
     _months_header(ws, st, 4, serials, "Step", "FY to date")
     r = 5
     for key, label in BRIDGE.items():
@@ -273,8 +275,7 @@ def _build(a: Actuals) -> bytes:
                         f"-{_sum([B(li) for li in others])}"
                 else:
                     f = _sum([A("effective", li) for li in lines])
-            cached = float(values[a.ytd].sum()) if c == 1 else float(values.iloc[c - FIRST])
-            ws.write_formula(r - 1, c, "=" + f, bold_money if key in ("budget", "actual") else money, cached)
+            ws.write_formula(r - 1, c, "=" + f, bold_money if key in ("budget", "actual") else money, cached(values, c))
         r += 1
     bridge.rows[("check", "")] = r
     ws.write_string(r - 1, 0, "Steps add up: budget + volume + mix + price + timing + other = actual")
@@ -289,8 +290,8 @@ def _build(a: Actuals) -> bytes:
     # ---------------------------------------------------------------- Reforecast
     ws = reforecast.ws
     sheet_title(ws, st, f"Re-forecast: actuals for the closed months, the budget after {unit}",
-           f"Closed months: {months[0]} to {months[a.closed - 1] if a.closed else months[0]} (the last month the "
-           "bills reach). Each fiscal year's total is the re-forecast for that year.")
+                f"Closed months: {months[0]} to {months[a.closed - 1] if a.closed else months[0]} (the last month the "
+                "bills reach). Each fiscal year's total is the re-forecast for that year.")
     _months_header(ws, st, 4, serials, "Line", "Closed months")
     r = 5
     for line in lines + ["total"]:
@@ -309,8 +310,8 @@ def _build(a: Actuals) -> bytes:
                 f = actual.cell("effective", line, c, "Reforecast")
             else:
                 f = budget.cell("cost", line, c, "Reforecast")
-            cached = float(values[months[:a.closed]].sum()) if c == 1 else float(values.iloc[c - FIRST])
-            ws.write_formula(r - 1, c, "=" + f, bold_money if line == "total" else money, cached)
+            ws.write_formula(r - 1, c, "=" + f, bold_money if line == "total" else money,
+                             cached(values, c, months[:a.closed]))
         r += 1
     r += 1
     ws.write_string(r - 1, 0, "Re-forecast by fiscal year", st.group)
@@ -328,7 +329,7 @@ def _build(a: Actuals) -> bytes:
     # ---------------------------------------------------------------- By model
     bm = wb.add_worksheet("By model")
     sheet_title(bm, st, f"API tokens by model and kind {unit}",
-           "Sums of the token rows; unit prices per million tokens are formulas over them.")
+                "Sums of the token rows; unit prices per million tokens are formulas over them.")
     heads = ["Model", "Kind", "Tokens", f"List {unit}", f"Effective {unit}", f"Billed {unit}",
              f"List per Mtok {unit}", f"Effective per Mtok {unit}"]
     section_header(bm, st, 4, heads)
@@ -390,8 +391,8 @@ def _build(a: Actuals) -> bytes:
     # ---------------------------------------------------------------- Summary (first sheet)
     ws = summary
     sheet_title(ws, st, "Budget against actuals: the AI bills read against the budget",
-           f"{a.bill.row_count:,} rows read from {len(set(a.bill.rows['source'])) or 0} export(s); "
-           f"{len(a.bill.rows):,} AI rows kept; amounts in {currency}.")
+                f"{a.bill.row_count:,} rows read from {len(set(a.bill.rows['source'])) or 0} export(s); "
+                f"{len(a.bill.rows):,} AI rows kept; amounts in {currency}.")
     ws.write_formula(3, 0, f'=IF(checks_ok,"All checks pass","{CHECKS_FAIL}")', st.headline,
                      "All checks pass" if all(a.checks.values()) else CHECKS_FAIL)
     ws.write_string(4, 0, a.story, st.get(text_wrap=True, valign="top"))

@@ -1008,8 +1008,8 @@ def _write_fiscal(wb, styles, t: Template, layout: _Layout, schedule) -> list[st
         ws = wb.add_worksheet(title)
         what = "fiscal year" if heads == 1 else "fiscal quarter"
         sheet_title(ws, styles, f"{title}: every line item by {what}",
-               f"Each cell sums the monthly row over the months of its {what} (SUMIF{'S' if heads == 2 else ''} on "
-               "the calendar rows); the last column says whether the periods add up to the months.")
+                    f"Each cell sums the monthly row over the months of its {what} (SUMIF{'S' if heads == 2 else ''} "
+                    "on the calendar rows); the last column says whether the periods add up to the months.")
         columns = list(table.columns)
         section_header(ws, styles, 4, ["Line item [unit]", "Total", *[""] * len(columns), "Reconciles"])
         if heads == 2:
@@ -1109,7 +1109,7 @@ def write_catalogue(wb, styles=None) -> None:
     catalogue = load_catalogue("accelerators")
     ws = wb.add_worksheet("Catalogue")
     sheet_title(ws, styles, f"Accelerator catalogue as of {catalogue.as_of}",
-           "Dense peak figures (not sparsity), from costlib's dated catalogue; each row has its source.")
+                "Dense peak figures (not sparsity), from costlib's dated catalogue; each row has its source.")
     ws.write_string(2, 1, "Dense peak [TFLOP/s] by precision", styles.group)
     peaks = [f"peak_tflops_{p}" for p in PRECISIONS]
     columns = ["name", *peaks, "hbm_gb", "bandwidth_tb_per_s", "board_power_w", "link_gb_per_s", "as_of", "source"]
@@ -1285,7 +1285,7 @@ def comparison_bytes(t: Template, schedules: list[tuple[str, Any]]) -> bytes:
     styles = Styles(wb, codes[0])
     ws = wb.add_worksheet("Comparison")
     sheet_title(ws, styles, f"Scenario comparison: {t.title}",
-           "Values as costlib computes them; each scenario's own workbook holds the live formulas.")
+                "Values as costlib computes them; each scenario's own workbook holds the live formulas.")
     section_header(ws, styles, 4, ["Quantity", "Unit", "Defined name", *[str(name) for name, _ in schedules]])
     r = 5
     ws.write_string(r - 1, 0, "Inputs", styles.group)
