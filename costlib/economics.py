@@ -8,7 +8,7 @@ from . import _args
 from .arguments import ARGUMENTS, documented
 from .constants import constant_value
 from .formulas import excel
-from .inference import TOKENS_PER_MILLION, api_cost_per_query
+from .inference import PRICES_OR_MODEL, TOKENS_PER_MILLION, api_cost_per_query
 
 __all__ = [
     "breakeven", "utilization_breakeven", "months_to_breakeven", "price_after_decline",
@@ -424,14 +424,10 @@ def scale_plan(cost_per_query, queries_per_user_per_month, users, arpu, multiple
 
 @documented(returns="USD", input_tokens="Prompt tokens of observed or simulated queries, one element per query [tokens]",
             output_tokens="Generated tokens of the same queries, one element per query [tokens]",
-            input_price_per_m_tokens=ARGUMENTS["input_price_per_m_tokens"].but(
-                meaning="API list price of input tokens; leave out with a model [USD/Mtok]", type="float, optional"),
-            output_price_per_m_tokens=ARGUMENTS["output_price_per_m_tokens"].but(
-                meaning="API list price of output tokens; leave out with a model [USD/Mtok]", type="float, optional"),
+            **PRICES_OR_MODEL,
             model=ARGUMENTS["model"].but(
                 meaning='API model name in the price data (genai-prices); given, each query is billed as its '
-                        "provider bills it (api_bill), long-context tiers included [name]", type="str, optional"),
-            service_tier=ARGUMENTS["service_tier"].but(type="str, optional"))
+                        "provider bills it (api_bill), long-context tiers included [name]", type="str, optional"))
 def query_cost_quantiles(input_tokens, output_tokens, input_price_per_m_tokens=None, output_price_per_m_tokens=None,
                          quantiles=(0.5, 0.95), cached_share=0.0, cached_input_price_per_m_tokens=None, model=None,
                          provider=None, price_date=None, service_tier=None):
@@ -468,13 +464,12 @@ def query_cost_quantiles(input_tokens, output_tokens, input_price_per_m_tokens=N
     >>> round(q[1.0], 4)
     1.8113
     """
-    _args.parse(quantiles=(list(quantiles), "share"))  # every rule is checked before a missing price
+    q = _args.parse(quantiles=(list(quantiles), "share")).quantiles  # every rule is checked before a missing price
     # the prices or the model, never both: api_cost_per_query's rule, its bill (api_bill's with a model)
     costs = api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens, output_price_per_m_tokens,
                                cached_share, cached_input_price_per_m_tokens, model=model, provider=provider,
                                price_date=price_date, service_tier=service_tier)
     costs = np.asarray(costs, dtype=float).reshape(-1)
-    q = _args.parse(quantiles=(list(quantiles), "share")).quantiles
     values = np.quantile(costs, q)
     return {float(k): float(v) for k, v in zip(q, values)}
 

@@ -101,14 +101,15 @@ def excel(formula: str | Callable[..., str], *, ranges: tuple[str, ...] = (), to
 
 def twins() -> dict[str, Twin]:
     """Every twin, after loading the modules that define them."""
-    if not _LOADED:
-        for module in _MODULES:
-            importlib.import_module(f"costlib.{module}")
-        _LOADED.append(True)
+    _load_modules()
     return TWINS
 
 
-_LOADED: list[bool] = []  # the modules of _MODULES are imported (twins() then only returns the registry)
+@functools.cache
+def _load_modules() -> None:
+    """Import the modules of _MODULES once: a template's formulas bind to twins again and again."""
+    for module in _MODULES:
+        importlib.import_module(f"costlib.{module}")
 
 
 # ---------------------------------------------------------------------------- parsing

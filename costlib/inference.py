@@ -349,21 +349,28 @@ _PROVIDER_BILL_ONLY = ("a workbook cannot look prices up in genai-prices; name t
                        "input, which writes that model's prices (and its long-context tier) as inputs")
 
 
+#: The arguments of a call priced by a list or by a model (api_cost_per_query, query_cost_quantiles): the
+#: prices left out where a model names the provider's
+PRICES_OR_MODEL = dict(
+    input_price_per_m_tokens=ARGUMENTS["input_price_per_m_tokens"].but(
+        meaning="API list price of input tokens; leave out with a model [USD/Mtok]", type="float, optional"),
+    output_price_per_m_tokens=ARGUMENTS["output_price_per_m_tokens"].but(
+        meaning="API list price of output tokens; leave out with a model [USD/Mtok]", type="float, optional"),
+    service_tier=ARGUMENTS["service_tier"].but(type="str, optional"),
+)
+
+
 @excel(_API_EXCEL, defaults={"cached_input_price_per_m_tokens": "input_price_per_m_tokens",
                              "cache_write_price_per_m_tokens": "input_price_per_m_tokens"},
        unrendered={"model": _PROVIDER_BILL_ONLY, "provider": _PROVIDER_BILL_ONLY,
                    "price_date": _PROVIDER_BILL_ONLY, "service_tier": _PROVIDER_BILL_ONLY})
 @documented(returns="USD", output_tokens="Generated tokens per query; every one is another forward pass, priced at a "
                           "premium [tokens]",
-            input_price_per_m_tokens=ARGUMENTS["input_price_per_m_tokens"].but(
-                meaning="API list price of input tokens; leave out with a model [USD/Mtok]", type="float, optional"),
-            output_price_per_m_tokens=ARGUMENTS["output_price_per_m_tokens"].but(
-                meaning="API list price of output tokens; leave out with a model [USD/Mtok]", type="float, optional"),
+            **PRICES_OR_MODEL,
             model=ARGUMENTS["model"].but(
                 meaning='API model name in the price data (genai-prices), e.g. "claude-sonnet-4-5"; given, the query '
                         "is billed as its provider bills it (api_bill), and the prices are left out [name]",
-                type="str, optional"),
-            service_tier=ARGUMENTS["service_tier"].but(type="str, optional"))
+                type="str, optional"))
 def api_cost_per_query(input_tokens, output_tokens, input_price_per_m_tokens=None, output_price_per_m_tokens=None,
                        cached_share=0.0, cached_input_price_per_m_tokens=None, cache_write_share=0.0,
                        cache_write_price_per_m_tokens=None, reasoning_tokens=0.0, batch_discount=0.0, model=None,

@@ -73,7 +73,12 @@ def _training_mfu(precision="bf16"):
     >>> _training_mfu("bf16"), _training_mfu("fp8")
     (0.4, 0.2)
     """
-    return TRAINING_MFU[precision_column(precision)[len("peak_tflops_"):]]
+    return TRAINING_MFU[_precision_key(precision)]
+
+
+def _precision_key(precision) -> str:
+    """``precision`` as the catalogue names it ("bf16", "fp8"...); UnknownNameError for another."""
+    return precision_column(precision).removeprefix("peak_tflops_")
 
 
 #: Why a workbook takes no ``precision`` where ``gpu`` is a peak: its ``gpu`` is already the
@@ -398,7 +403,7 @@ def precision_mfu(mfu, precision="bf16"):
     (0.4, 0.2)
     """
     a = _args.parse(mfu=(mfu, "fraction"))
-    scale = CONSTANTS["mfu_scale_by_precision"].value[precision_column(precision)[len("peak_tflops_"):]]
+    scale = CONSTANTS["mfu_scale_by_precision"].value[_precision_key(precision)]
     return a.wrap(a.mfu * scale)
 
 

@@ -182,15 +182,15 @@ def _api_prices(template: Template, resolved: dict[str, Any], given: set[str]) -
     if not by_kind:
         return {}
     model_input, provider_input, date_input = (by_kind.get(k) for k in ("model", "provider", "date"))
-    tier_input, discount_input = by_kind.get("service_tier"), by_kind.get("batch_discount")
+    service_input, discount_input = by_kind.get("service_tier"), by_kind.get("batch_discount")
     model = _named(resolved[model_input.name])
     provider = _named(resolved[provider_input.name]) if provider_input else ""
-    service_tier = str(resolved[tier_input.name]) if tier_input else "standard"
+    service_tier = str(resolved[service_input.name]) if service_input else "standard"
     if service_tier != "standard" and not model:
-        raise InputTypeError(f"{tier_input.name} needs {model_input.name}: a service tier's prices are a named "
-                             f"model's, got {tier_input.name} {service_tier!r}", argument=tier_input.name)
+        raise InputTypeError(f"{service_input.name} needs {model_input.name}: a service tier's prices are a named "
+                             f"model's, got {service_input.name} {service_tier!r}", argument=service_input.name)
     if service_tier == "batch" and discount_input and resolved[discount_input.name]:
-        raise OutOfRangeError(f"{discount_input.name} must be 0 where {tier_input.name} is batch: the model's batch "
+        raise OutOfRangeError(f"{discount_input.name} must be 0 where {service_input.name} is batch: the model's batch "
                               f"prices apply, got {resolved[discount_input.name]!r}", argument=discount_input.name)
     tier_kinds = [k for k in by_kind if k.startswith("tier_") and k != "tier_start"]
     if not model:
@@ -209,7 +209,7 @@ def _api_prices(template: Template, resolved: dict[str, Any], given: set[str]) -
         found = api_prices(model, provider or None, day, None if service_tier == "standard" else service_tier)
     except InputError as exc:
         dated = date_input or template.input(template.calendar["start"])
-        blamed = {"provider": provider_input, "price_date": dated, "service_tier": tier_input}.get(exc.argument) \
+        blamed = {"provider": provider_input, "price_date": dated, "service_tier": service_input}.get(exc.argument) \
             or model_input
         raise type(exc)(f"{blamed.name}: {exc}", argument=blamed.name) from None
     tiers = found["context_tiers"]
